@@ -1,0 +1,16 @@
+# Every third-party dependency, in one place. All come from Debian 12 packages;
+# scripts/install-deps.sh installs exactly these (keep the two lists in step).
+#   yaml-cpp        libyaml-cpp-dev      0.7.0   catalog and config files
+#   nlohmann_json   nlohmann-json3-dev   3.11.2  --json output
+#   CLI11           libcli11-dev         2.1.2   command line
+#   GTest/GMock     libgtest-dev, libgmock-dev 1.12.1
+#   benchmark       libbenchmark-dev     1.7.1
+find_package(yaml-cpp 0.7 REQUIRED)
+find_package(nlohmann_json 3.11 REQUIRED)
+find_package(CLI11 2.1 REQUIRED)
+if(MIGSCHED_BUILD_TESTS)
+  find_package(GTest 1.12 REQUIRED)
+endif()
+if(MIGSCHED_BUILD_BENCH)
+  find_package(benchmark 1.7 REQUIRED)
+endif()

@@ -1,0 +1,34 @@
+# migsched_library(NAME SRCS ... DEPS ...) makes target migsched_<NAME> with alias
+# migsched::<NAME>; migsched_test(NAME SRCS ... DEPS ... [LABEL l]) makes a GoogleTest
+# binary registered with ctest. Both apply the project warnings and sanitizer flags.
+
+function(migsched_apply_flags target)
+  target_compile_options(${target} PRIVATE ${MIGSCHED_WARNINGS} ${MIGSCHED_SANITIZER_FLAGS})
+  target_link_options(${target} PRIVATE ${MIGSCHED_SANITIZER_FLAGS})
+endfunction()
+
+function(migsched_library name)
+  cmake_parse_arguments(ARG "" "" "SRCS;DEPS" ${ARGN})
+  add_library(migsched_${name} STATIC ${ARG_SRCS})
+  add_library(migsched::${name} ALIAS migsched_${name})
+  target_include_directories(migsched_${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
+  target_link_libraries(migsched_${name} PUBLIC ${ARG_DEPS})
+  migsched_apply_flags(migsched_${name})
+endfunction()
+
+function(migsched_test name)
+  if(NOT MIGSCHED_BUILD_TESTS)
+    return()
+  endif()
+  cmake_parse_arguments(ARG "" "LABEL" "SRCS;DEPS" ${ARGN})
+  if(NOT ARG_LABEL)
+    set(ARG_LABEL unit)
+  endif()
+  add_executable(${name} ${ARG_SRCS})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gmock GTest::gtest_main)
+  migsched_apply_flags(${name})
+  gtest_discover_tests(${name}
+    WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
+    PROPERTIES LABELS ${ARG_LABEL}
+    DISCOVERY_TIMEOUT 60)
+endfunction()

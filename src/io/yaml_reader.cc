@@ -1,0 +1,131 @@
+#include "io/yaml_reader.h"
+
+#include <charconv>
+
+namespace migsched::io {
+
+Result<YAML::Node> YamlReader::Parse(std::string_view text) const {
+  try {
+    return YAML::Load(std::string(text));
+  } catch (const YAML::Exception& e) {
+    return InvalidArgumentError(source_ + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
+}
+
+std::string YamlReader::Where(const YAML::Node& node) const {
+  const YAML::Mark mark = node.Mark();
+  if (mark.is_null()) return source_;
+  return source_ + ":" + std::to_string(mark.line + 1);
+}
+
+Status YamlReader::Error(const YAML::Node& node, const std::string& message) const {
+  return InvalidArgumentError(Where(node) + ": " + message);
+}
+
+Status YamlReader::ExpectKeys(const YAML::Node& map, std::string_view what,
+                              std::initializer_list<std::string_view> known) const {
+  if (!map.IsMap()) return Error(map, std::string(what) + " must be a mapping");
+  for (const auto& entry : map) {
+    const std::string key = entry.first.Scalar();
+    bool found = false;
+    std::string list;
+    for (std::string_view k : known) {
+      found = found || k == key;
+      list += (list.empty() ? "" : ", ") + std::string(k);
+    }
+    if (!found) {
+      return Error(entry.first, "unknown key '" + key + "' in " + std::string(what) +
+                                    " (known keys: " + list + ")");
+    }
+  }
+  return Status::Ok();
+}
+
+Result<YAML::Node> YamlReader::Required(const YAML::Node& map, std::string_view key) const {
+  const YAML::Node node = map[std::string(key)];
+  if (!node || node.IsNull()) return Error(map, "missing required key '" + std::string(key) + "'");
+  return node;
+}
+
+Result<std::string> YamlReader::String(const YAML::Node& map, std::string_view key) const {
+  Result<YAML::Node> node = Required(map, key);
+  if (!node.has_value()) return node.error();
+  if (!node->IsScalar()) return Error(*node, "'" + std::string(key) + "' must be a string");
+  return node->Scalar();
+}
+
+Result<int64_t> YamlReader::AsInteger(const YAML::Node& node, std::string_view what) const {
+  if (!node.IsScalar()) return Error(node, std::string(what) + " must be an integer");
+  const std::string& text = node.Scalar();
+  int64_t value = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size()) {
+    return Error(node, std::string(what) + " must be an integer, not '" + text + "'");
+  }
+  return value;
+}
+
+Result<int64_t> YamlReader::Integer(const YAML::Node& map, std::string_view key) const {
+  Result<YAML::Node> node = Required(map, key);
+  if (!node.has_value()) return node.error();
+  return AsInteger(*node, "'" + std::string(key) + "'");
+}
+
+Result<int> YamlReader::Count(const YAML::Node& map, std::string_view key) const {
+  constexpr int64_t kMax = 1 << 20;
+  Result<int64_t> value = Integer(map, key);
+  if (!value.has_value()) return value.error();
+  if (*value < 0 || *value > kMax) {
+    return Error(map[std::string(key)], "'" + std::string(key) + "' must be between 0 and " +
+                                            std::to_string(kMax) + ", not " + std::to_string(*value));
+  }
+  return static_cast<int>(*value);
+}
+
+Result<std::optional<int64_t>> YamlReader::OptionalInteger(const YAML::Node& map,
+                                                           std::string_view key) const {
+  const YAML::Node node = map[std::string(key)];
+  if (!node || node.IsNull()) return std::optional<int64_t>();
+  Result<int64_t> value = AsInteger(node, "'" + std::string(key) + "'");
+  if (!value.has_value()) return value.error();
+  return std::optional<int64_t>(*value);
+}
+
+Result<bool> YamlReader::OptionalBool(const YAML::Node& map, std::string_view key,
+                                      bool fallback) const {
+  const YAML::Node node = map[std::string(key)];
+  if (!node || node.IsNull()) return fallback;
+  if (node.IsScalar() && (node.Scalar() == "true" || node.Scalar() == "false")) {
+    return node.Scalar() == "true";
+  }
+  return Error(node, "'" + std::string(key) + "' must be true or false");
+}
+
+Result<std::vector<std::string>> YamlReader::StringList(const YAML::Node& map,
+                                                        std::string_view key) const {
+  std::vector<std::string> out;
+  const YAML::Node node = map[std::string(key)];
+  if (!node || node.IsNull()) return out;
+  if (!node.IsSequence()) return Error(node, "'" + std::string(key) + "' must be a list");
+  for (const YAML::Node& item : node) {
+    if (!item.IsScalar()) return Error(item, "'" + std::string(key) + "' entries must be strings");
+    out.push_back(item.Scalar());
+  }
+  return out;
+}
+
+Result<std::vector<int64_t>> YamlReader::IntegerList(const YAML::Node& map,
+                                                     std::string_view key) const {
+  Result<YAML::Node> node = Required(map, key);
+  if (!node.has_value()) return node.error();
+  if (!node->IsSequence()) return Error(*node, "'" + std::string(key) + "' must be a list");
+  std::vector<int64_t> out;
+  for (const YAML::Node& item : *node) {
+    Result<int64_t> value = AsInteger(item, "'" + std::string(key) + "' entries");
+    if (!value.has_value()) return value.error();
+    out.push_back(*value);
+  }
+  return out;
+}
+
+}  // namespace migsched::io
