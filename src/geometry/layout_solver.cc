@@ -1,6 +1,8 @@
 #include "geometry/layout_solver.h"
 
 #include <algorithm>
+#include <bit>
+#include <map>
 
 namespace migsched::geometry {
 namespace {
@@ -55,6 +57,49 @@ std::optional<std::vector<GpuInstance>> SolvePlacement(const GpuModel& model,
   Search search(model, space, std::move(order));
   if (!search.Run(from, 0)) return std::nullopt;
   return search.TakeResult();
+}
+
+}  // namespace migsched::geometry
+
+namespace migsched::geometry {
+
+std::string ExplainNoPlacement(const GpuModel& model, const StateSpace& space, StateId from,
+                               std::span<const int> profiles) {
+  const GpuState& state = space.state(from);
+  int compute = 0;
+  int memory = 0;
+  int media_extensions = 0;
+  std::map<int, int> requested;
+  for (int profile : profiles) {
+    const GiProfile& p = model.profiles[static_cast<size_t>(profile)];
+    compute += p.compute_slices;
+    memory += p.memory_slices;
+    if (p.media_variant == MediaVariant::kMediaExtension) ++media_extensions;
+    ++requested[profile];
+  }
+  const int free_compute = model.compute_slices - state.compute_used;
+  if (compute > free_compute) {
+    return "they need " + std::to_string(compute) + " compute slices but " +
+           std::to_string(free_compute) + " are free";
+  }
+  const int free_memory = model.memory_slices - std::popcount(state.occupied);
+  if (memory > free_memory) {
+    return "they need " + std::to_string(memory) + " memory slices but " +
+           std::to_string(free_memory) + " are free";
+  }
+  const bool extension_held = (state.exclusive & GpuState::kMediaExtensionHeld) != 0;
+  if (media_extensions > (extension_held ? 0 : 1)) {
+    return "+me profile already present: a GPU holds at most one +me instance";
+  }
+  for (const auto& [profile, count] : requested) {
+    const int room = FreeCount(space, from, profile);
+    if (count > room) {
+      return "at most " + std::to_string(room) + " " +
+             model.profiles[static_cast<size_t>(profile)].name + " fit, " +
+             std::to_string(count) + " requested";
+    }
+  }
+  return "no combination of allowed starts holds them all (placement conflict)";
 }
 
 }  // namespace migsched::geometry

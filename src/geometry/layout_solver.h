@@ -9,6 +9,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <span>
 #include <vector>
 
@@ -26,5 +27,15 @@ namespace migsched::geometry {
 std::optional<std::vector<GpuInstance>> SolvePlacement(const GpuModel& model,
                                                        const StateSpace& space, StateId from,
                                                        std::span<const int> profiles);
+
+}  // namespace migsched::geometry
+
+namespace migsched::geometry {
+
+// Why SolvePlacement found nothing, in words, from the first failing check:
+// compute, memory, the single +me, per-profile room, else a placement conflict
+// ("no combination of allowed starts holds them all").
+std::string ExplainNoPlacement(const GpuModel& model, const StateSpace& space, StateId from,
+                               std::span<const int> profiles);
 
 }  // namespace migsched::geometry

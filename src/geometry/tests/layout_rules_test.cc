@@ -192,3 +192,37 @@ TEST(LayoutRulesTest, SolverCompletesAroundFixedInstances) {
 
 }  // namespace
 }  // namespace migsched::geometry
+
+namespace migsched::geometry {
+namespace {
+
+std::string Explain(const GpuModel& model, const std::vector<std::string>& names,
+                    const std::vector<std::string>& fixed = {}) {
+  std::vector<int> profiles;
+  for (const std::string& name : names) profiles.push_back(testing::Profile(model, name));
+  const StateSpace space = testing::Space(model);
+  const StateId from = space.Find(CheckLayout(model, testing::Instances(model, fixed)).state).value();
+  EXPECT_FALSE(SolvePlacement(model, space, from, profiles).has_value());
+  return ExplainNoPlacement(model, space, from, profiles);
+}
+
+TEST(ExplainNoPlacementTest, NamesTheBindingRule) {
+  const GpuModel& a100 = testing::Gpu("A100-40GB");
+  EXPECT_EQ(Explain(a100, {"4g.20gb", "3g.20gb", "1g.5gb"}),
+            "they need 8 compute slices but 7 are free");
+  EXPECT_EQ(Explain(a100, {"3g.20gb", "3g.20gb", "1g.10gb"}),
+            "they need 10 memory slices but 8 are free");
+  EXPECT_EQ(Explain(a100, {"1g.5gb+me", "1g.5gb+me"}),
+            "+me profile already present: a GPU holds at most one +me instance");
+  EXPECT_EQ(Explain(a100, {"2g.10gb", "2g.10gb", "2g.10gb", "2g.10gb"}),
+            "they need 8 compute slices but 7 are free");
+  EXPECT_EQ(Explain(a100, {"4g.20gb"}, {"1g.5gb@0"}), "at most 0 4g.20gb fit, 1 requested");
+  // Each fits alone next to 1g.5gb@5, but 3g must take 0-3 and 2g then has no start.
+  EXPECT_EQ(Explain(a100, {"3g.20gb", "2g.10gb"}, {"1g.5gb@5"}),
+            "no combination of allowed starts holds them all (placement conflict)");
+  const GpuModel& rtx = testing::Gpu("RTX-PRO-6000");
+  EXPECT_EQ(Explain(rtx, {"1g.24gb+me.all", "1g.24gb+me.all"}), "at most 1 1g.24gb+me.all fit, 2 requested");
+}
+
+}  // namespace
+}  // namespace migsched::geometry

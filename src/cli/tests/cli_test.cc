@@ -1,0 +1,61 @@
+// RunCli end to end for what golden files cannot show: files written, help.
+#include "cli/cli.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace migsched::cli {
+namespace {
+
+struct CliRun {
+  int code = 0;
+  std::string out;
+  std::string err;
+};
+
+CliRun RunMigsched(std::vector<std::string> args) {
+  args.insert(args.begin(), "migsched");
+  std::vector<const char*> argv;
+  for (const std::string& arg : args) argv.push_back(arg.c_str());
+  std::ostringstream out;
+  std::ostringstream err;
+  const int code = RunCli(static_cast<int>(argv.size()), argv.data(), out, err);
+  return CliRun{code, out.str(), err.str()};
+}
+
+TEST(CliTest, HelpSucceeds) {
+  const CliRun run = RunMigsched({"--help"});
+  EXPECT_EQ(run.code, kExitOk);
+  EXPECT_NE(run.out.find("layout"), std::string::npos);
+}
+
+TEST(CliTest, UnknownCommandIsBadUsage) {
+  EXPECT_EQ(RunMigsched({"frobnicate"}).code, kExitBadInput);
+  EXPECT_EQ(RunMigsched({"layout", "check"}).code, kExitBadInput);
+}
+
+TEST(CliTest, ShowWritesAnSvgPictureOfTheLayout) {
+  const std::string path = ::testing::TempDir() + "/cli_test_layout.svg";
+  const CliRun run = RunMigsched({"layout", "show", "A100-40GB", "1g.5gb", "1g.5gb", "1g.5gb", "1g.5gb",
+                          "1g.5gb", "1g.5gb", "1g.5gb", "--svg", path});
+  ASSERT_EQ(run.code, kExitOk) << run.err;
+  std::ifstream file(path);
+  const std::string svg((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  EXPECT_NE(svg.find("<svg "), std::string::npos);
+  EXPECT_NE(svg.find("</svg>"), std::string::npos);
+  EXPECT_NE(svg.find(R"(class="stranded" data-slice="7")"), std::string::npos);
+  EXPECT_NE(svg.find(R"(data-profile="1g.5gb" data-start="6")"), std::string::npos);
+}
+
+TEST(CliTest, UnwritableSvgPathIsAnError) {
+  const CliRun run = RunMigsched({"layout", "show", "A100-40GB", "7g.40gb", "--svg", "/nonexistent-dir/x.svg"});
+  EXPECT_EQ(run.code, kExitBadInput);
+  EXPECT_NE(run.err.find("cannot write SVG to '/nonexistent-dir/x.svg'"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace migsched::cli
