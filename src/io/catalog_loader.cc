@@ -1,5 +1,6 @@
 #include "io/catalog_loader.h"
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -40,7 +41,8 @@ Result<CiProfile> ParseCiProfile(const YamlReader& reader, const YAML::Node& nod
 
 Result<std::optional<int>> OptionalCount(const YamlReader& reader, const YAML::Node& map,
                                          std::string_view key) {
-  if (!map[std::string(key)]) return std::optional<int>();
+  const YAML::Node node = map[std::string(key)];
+  if (!node || node.IsNull()) return std::optional<int>();  // "sm_count: ~" means unknown
   Result<int> value = reader.Count(map, key);
   if (!value.has_value()) return value.error();
   return std::optional<int>(*value);
@@ -78,7 +80,8 @@ Result<GiProfile> ParseProfile(const YamlReader& reader, const GpuModel& gpu,
   MIGSCHED_ASSIGN_OR_RETURN(starts, reader.IntegerList(node, "starts"));
   for (int64_t start : starts) {
     if (start < 0 || start >= geometry::kMaxMemorySlices) {
-      return reader.Error(node["starts"], "start " + std::to_string(start) + " outside 0.." +
+      return reader.Error(node["starts"], "gpu '" + gpu.name + "' profile '" + profile.name +
+                                              "': start " + std::to_string(start) + " outside 0.." +
                                               std::to_string(geometry::kMaxMemorySlices - 1));
     }
     profile.starts.push_back(static_cast<int>(start));
@@ -143,8 +146,12 @@ Result<GpuModel> ParseGpu(const YamlReader& reader, const YAML::Node& node) {
 }
 
 Result<std::string> ReadFile(const std::string& path) {
+  // A directory opens as a stream on Linux and reads as empty.
+  std::error_code error;
   std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFoundError("cannot read catalog file '" + path + "'");
+  if (!in || std::filesystem::is_directory(path, error)) {
+    return NotFoundError("cannot read catalog file '" + path + "'");
+  }
   std::ostringstream buffer;
   buffer << in.rdbuf();
   return buffer.str();

@@ -1,5 +1,6 @@
 #include "io/yaml_reader.h"
 
+#include <algorithm>
 #include <charconv>
 
 namespace migsched::io {
@@ -25,8 +26,13 @@ Status YamlReader::Error(const YAML::Node& node, const std::string& message) con
 Status YamlReader::ExpectKeys(const YAML::Node& map, std::string_view what,
                               std::initializer_list<std::string_view> known) const {
   if (!map.IsMap()) return Error(map, std::string(what) + " must be a mapping");
+  std::vector<std::string> seen;  // yaml-cpp keeps duplicate keys; lookups see only the first
   for (const auto& entry : map) {
     const std::string key = entry.first.Scalar();
+    if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
+      return Error(entry.first, "duplicate key '" + key + "' in " + std::string(what));
+    }
+    seen.push_back(key);
     bool found = false;
     std::string list;
     for (std::string_view k : known) {
