@@ -1,0 +1,76 @@
+// The built-in catalog against nvidia-smi output that migsched developers
+// captured themselves on a real H100 80GB HBM3 (tests/data/nvidia_smi). Unlike
+// the shared captures these live in the repo, so this test always runs.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "testing/catalog_fixture.h"
+#include "testing/nvidia_smi_text.h"
+
+namespace migsched::io {
+namespace {
+
+using ::migsched::testing::Gpu;
+
+std::string ReadCapture(const std::string& name) {
+  std::ifstream in("tests/data/nvidia_smi/" + name);
+  EXPECT_TRUE(in) << "missing tests/data/nvidia_smi/" << name;
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+const geometry::GiProfile* ById(const geometry::GpuModel& model, int id) {
+  for (const geometry::GiProfile& profile : model.profiles) {
+    if (profile.id == id) return &profile;
+  }
+  return nullptr;
+}
+
+TEST(OwnCaptureTest, H100LgipMatchesTheCatalogRowByRow) {
+  const geometry::GpuModel& h100 = Gpu("NVIDIA H100 80GB HBM3");
+  const auto lgip = testing::ParseLgip(ReadCapture("H100-80GB-HBM3_R580_mig-lgip.txt"));
+  EXPECT_TRUE(lgip.bad_lines.empty());
+  ASSERT_EQ(lgip.rows.size(), h100.profiles.size());
+  for (const testing::LgipRow& row : lgip.rows) {
+    const geometry::GiProfile* profile = ById(h100, row.id);
+    ASSERT_NE(profile, nullptr) << "profile id " << row.id;
+    EXPECT_EQ(profile->name, row.name);
+    EXPECT_EQ(profile->max_count, row.total) << row.name;
+    EXPECT_EQ(profile->sm_count, row.sm) << row.name;
+    EXPECT_EQ(profile->copy_engines, row.ce) << row.name;
+    EXPECT_EQ(profile->media.dec, row.dec) << row.name;
+    EXPECT_EQ(profile->media.enc, row.enc) << row.name;
+    EXPECT_EQ(profile->media.jpg, row.jpeg) << row.name;
+    EXPECT_EQ(profile->media.ofa, row.ofa) << row.name;
+    // nvidia-smi prints GiB with two decimals of a 64-MiB-granular size.
+    EXPECT_NEAR(static_cast<double>(profile->memory_mib) / 1024.0, row.memory_gib, 0.005) << row.name;
+    EXPECT_EQ(profile->evidence, geometry::Evidence::kCaptured) << row.name;
+  }
+}
+
+TEST(OwnCaptureTest, H100LgippMatchesTheCatalogPlacements) {
+  const geometry::GpuModel& h100 = Gpu("0x233010DE");
+  const auto lgipp = testing::ParseLgipp(ReadCapture("H100-80GB-HBM3_R580_mig-lgipp.txt"));
+  EXPECT_TRUE(lgipp.bad_lines.empty());
+  ASSERT_EQ(lgipp.rows.size(), h100.profiles.size());
+  for (const testing::LgippLine& line : lgipp.rows) {
+    const geometry::GiProfile* profile = ById(h100, line.id);
+    ASSERT_NE(profile, nullptr) << "profile id " << line.id;
+    EXPECT_EQ(profile->starts, line.starts) << profile->name;
+    EXPECT_EQ(profile->memory_slices, line.size) << profile->name;
+  }
+}
+
+TEST(OwnCaptureTest, H100IdentityMatchesTheQuery) {
+  const std::string query = ReadCapture("H100-80GB-HBM3_R580_query.txt");
+  const geometry::GpuModel& h100 = Gpu("H100-80GB");
+  EXPECT_NE(query.find("NVIDIA H100 80GB HBM3, 0x233010DE, " + std::to_string(h100.memory_mib) + " MiB"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace migsched::io
