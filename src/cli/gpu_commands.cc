@@ -4,6 +4,7 @@
 
 #include "cli/cli.h"
 #include "cli/text_table.h"
+#include "common/strings.h"
 
 namespace migsched::cli {
 namespace {
@@ -12,16 +13,8 @@ using geometry::GiProfile;
 using geometry::GpuModel;
 using nlohmann::ordered_json;
 
-std::string Join(const std::vector<std::string>& items, const std::string& separator) {
-  std::string out;
-  for (const std::string& item : items) out += (out.empty() ? "" : separator) + item;
-  return out;
-}
-
 std::string PlacementText(const GiProfile& profile) {
-  std::vector<std::string> starts;
-  for (int start : profile.starts) starts.push_back(std::to_string(start));
-  return "{" + Join(starts, ",") + "}:" + std::to_string(profile.memory_slices);
+  return "{" + Join(profile.starts, ",") + "}:" + std::to_string(profile.memory_slices);
 }
 
 std::string OptionalText(const std::optional<int>& value) {

@@ -5,6 +5,7 @@
 
 #include "cli/cli.h"
 #include "cli/text_table.h"
+#include "common/strings.h"
 #include "geometry/layout.h"
 #include "geometry/layout_enumerator.h"
 #include "geometry/layout_solver.h"
@@ -52,12 +53,10 @@ Result<ResolvedLayout> Resolve(const GpuModel& model, const std::vector<std::str
   if (!from) return InternalError("valid layout state missing from the state space");
   const auto solved = geometry::SolvePlacement(model, *space, *from, bare);
   if (!solved) {
-    std::string names;
-    for (int profile : bare) {
-      names += (names.empty() ? "" : ", ") + model.profiles[static_cast<size_t>(profile)].name;
-    }
+    std::vector<std::string> names;
+    for (int profile : bare) names.push_back(model.profiles[static_cast<size_t>(profile)].name);
     resolved.valid = false;
-    resolved.reason = "no starts exist for " + names +
+    resolved.reason = "no starts exist for " + Join(names, ", ") +
                       (fixed.empty() ? std::string("") : " next to the given instances") + ": " +
                       geometry::ExplainNoPlacement(model, *space, *from, bare);
     return resolved;
@@ -214,11 +213,11 @@ int RunLayoutEnumerate(const CommandContext& context, const std::string& gpu,
               << " use every compute and memory slice; " << census.valid_layouts
               << " valid layouts in all.\n";
   for (size_t i = 0; i < census.maximal_layouts.size(); ++i) {
-    std::string line;
+    std::vector<std::string> labels;
     for (const GpuInstance& instance : census.maximal_layouts[i]) {
-      line += (line.empty() ? "" : "  ") + geometry::InstanceLabel(m, instance);
+      labels.push_back(geometry::InstanceLabel(m, instance));
     }
-    context.out << std::to_string(i + 1) << ". " << line << "\n";
+    context.out << std::to_string(i + 1) << ". " << Join(labels, "  ") << "\n";
   }
   return kExitOk;
 }

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <map>
 
+#include "common/strings.h"
+
 namespace migsched::geometry {
 namespace {
 
@@ -67,12 +69,9 @@ Result<const GpuModel*> Catalog::Find(std::string_view query) const {
 }
 
 std::string Catalog::ModelNames() const {
-  std::string out;
-  for (const GpuModel& model : models_) {
-    if (!out.empty()) out += ", ";
-    out += model.name;
-  }
-  return out;
+  std::vector<std::string> names;
+  for (const GpuModel& model : models_) names.push_back(model.name);
+  return Join(names, ", ");
 }
 
 }  // namespace migsched::geometry

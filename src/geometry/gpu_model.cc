@@ -5,6 +5,8 @@
 #include <charconv>
 #include <cstdio>
 
+#include "common/strings.h"
+
 namespace migsched::geometry {
 namespace {
 
@@ -45,12 +47,9 @@ std::optional<int> GpuModel::FindProfile(std::string_view profile_name) const {
 }
 
 std::string GpuModel::ProfileNames() const {
-  std::string out;
-  for (const GiProfile& p : profiles) {
-    if (!out.empty()) out += ", ";
-    out += p.name;
-  }
-  return out;
+  std::vector<std::string> names;
+  for (const GiProfile& p : profiles) names.push_back(p.name);
+  return Join(names, ", ");
 }
 
 Status ValidateGiProfile(const GpuModel& model, const GiProfile& profile) {

@@ -2,17 +2,10 @@
 
 #include <charconv>
 
+#include "common/strings.h"
+
 namespace migsched::geometry {
 namespace {
-
-std::string JoinStarts(const std::vector<int>& starts) {
-  std::string out;
-  for (int start : starts) {
-    if (!out.empty()) out += ",";
-    out += std::to_string(start);
-  }
-  return out;
-}
 
 // The earlier instance that `instance` collides with under `check`, if any.
 std::optional<GpuInstance> FindConflict(const GpuModel& model,
@@ -41,7 +34,7 @@ std::string Reason(const GpuModel& model, std::span<const GpuInstance> earlier,
       return "";
     case PlaceCheck::kStartNotAllowed:
       return "start " + std::to_string(instance.placement.start) + " not allowed for " +
-             profile.name + " (allowed: " + JoinStarts(profile.starts) + ")";
+             profile.name + " (allowed: " + Join(profile.starts, ",") + ")";
     case PlaceCheck::kOverlap:
       return label + " overlaps " + other_label;
     case PlaceCheck::kComputeExhausted:
