@@ -89,7 +89,7 @@ void PrintSliceMap(const GpuModel& model, const std::vector<GpuInstance>& instan
   for (int slice = 0; slice < model.memory_slices; ++slice) {
     std::string index = std::to_string(slice);
     header += index + std::string(3 - index.size(), ' ');
-    char owner = (stranded >> slice & 1u) != 0 ? 'x' : '.';
+    char owner = (static_cast<unsigned>(stranded) >> slice & 1u) != 0 ? 'x' : '.';
     for (size_t i = 0; i < instances.size(); ++i) {
       const auto& p = instances[i].placement;
       if (slice >= p.start && slice < p.end()) owner = static_cast<char>('A' + i);

@@ -29,8 +29,14 @@ std::vector<std::string> NamesOf(const GpuModel& model) {
 
 Result<Catalog> Catalog::Create(std::vector<GpuModel> models) {
   std::map<std::string, std::string> owner;  // name -> model that answers to it
-  for (const GpuModel& model : models) {
+  for (size_t i = 0; i < models.size(); ++i) {
+    const GpuModel& model = models[i];
     MIGSCHED_RETURN_IF_ERROR(ValidateGpuModel(model).WithPrefix("gpu '" + model.name + "'"));
+    for (size_t j = 0; j < i; ++j) {
+      if (Lower(models[j].name) == Lower(model.name)) {
+        return InvalidArgumentError("gpu '" + model.name + "' is defined twice");
+      }
+    }
     for (const std::string& name : NamesOf(model)) {
       auto [it, inserted] = owner.emplace(name, model.name);
       if (!inserted && it->second != model.name) {
@@ -43,6 +49,13 @@ Result<Catalog> Catalog::Create(std::vector<GpuModel> models) {
 }
 
 Result<Catalog> Catalog::Merge(std::vector<GpuModel> extra) const {
+  for (size_t i = 0; i < extra.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (Lower(extra[j].name) == Lower(extra[i].name)) {
+        return InvalidArgumentError("gpu '" + extra[i].name + "' is defined twice");
+      }
+    }
+  }
   std::vector<GpuModel> merged = models_;
   for (GpuModel& model : extra) {
     auto same = std::find_if(merged.begin(), merged.end(),

@@ -14,7 +14,9 @@ class StartSet {
   constexpr explicit StartSet(uint16_t bits) : bits_(bits) {}
 
   constexpr bool empty() const { return bits_ == 0; }
-  constexpr bool contains(int start) const { return (bits_ >> start & 1u) != 0; }
+  constexpr bool contains(int start) const {
+    return (static_cast<unsigned>(bits_) >> start & 1u) != 0;
+  }
   constexpr int size() const { return std::popcount(bits_); }
   constexpr uint16_t bits() const { return bits_; }
   // The highest start, or -1 when empty.

@@ -27,7 +27,7 @@ class YamlReader {
   std::string Where(const YAML::Node& node) const;
   Status Error(const YAML::Node& node, const std::string& message) const;
 
-  // Fails if `map` is not a map or has a key outside `known`.
+  // Fails if `map` is not a map, has a key outside `known`, or repeats a key.
   Status ExpectKeys(const YAML::Node& map, std::string_view what,
                     std::initializer_list<std::string_view> known) const;
 

@@ -346,8 +346,8 @@ void Painter::DrawMemoryRow(std::span<const GpuInstance> by_start, const GpuStat
     svg_.Close("g");
   }
   for (int slice = 0; slice < model_.memory_slices; ++slice) {
-    if ((state.occupied >> slice) & 1u) continue;
-    const bool stranded = (stranded_mask >> slice) & 1u;
+    if ((static_cast<unsigned>(state.occupied) >> slice & 1u) != 0) continue;
+    const bool stranded = (static_cast<unsigned>(stranded_mask) >> slice & 1u) != 0;
     EmptyCell(stranded ? Cell::kStranded : Cell::kFree, stranded ? "stranded" : "free", slice,
               kGridX + slice * kColumnWidth + kInset, y, kColumnWidth - 2 * kInset, height);
   }

@@ -45,6 +45,15 @@ TEST(CatalogTest, RejectsTwoModelsAnsweringToOneName) {
               HasError(StatusCode::kInvalidArgument, "already belongs to gpu 'A30-24GB'"));
 }
 
+// Regression: a model defined twice in one file was silently replaced.
+TEST(CatalogTest, RejectsAModelDefinedTwice) {
+  const GpuModel a30 = testing::Gpu("A30-24GB");
+  EXPECT_THAT(Catalog::Create({a30, a30}),
+              HasError(StatusCode::kInvalidArgument, "gpu 'A30-24GB' is defined twice"));
+  EXPECT_THAT(BuiltinCatalogForTest().Merge({a30, a30}),
+              HasError(StatusCode::kInvalidArgument, "gpu 'A30-24GB' is defined twice"));
+}
+
 TEST(CatalogTest, MergeReplacesAModelOfTheSameNameAndAddsNewOnes) {
   GpuModel changed = testing::Gpu("A30-24GB");
   changed.memory_mib = 12345;
