@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -55,6 +56,34 @@ TEST(CliTest, UnwritableSvgPathIsAnError) {
   const CliRun run = RunMigsched({"layout", "show", "A100-40GB", "7g.40gb", "--svg", "/nonexistent-dir/x.svg"});
   EXPECT_EQ(run.code, kExitBadInput);
   EXPECT_NE(run.err.find("cannot write SVG to '/nonexistent-dir/x.svg'"), std::string::npos);
+}
+
+// Every layout `layout enumerate --json` prints is accepted by `layout check`.
+TEST(CliTest, EnumeratedLayoutsRoundTripThroughLayoutCheck) {
+  // Each check loads the catalog, so the lists are kept to about 100 layouts;
+  // EveryGpuTest covers every layout of every GPU below the CLI.
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"A100-40GB", "1g.5gb,1g.10gb,2g.10gb,3g.20gb,4g.20gb,7g.40gb"},
+      {"A30-24GB", ""},
+      {"RTX-PRO-6000", "1g.24gb,1g.24gb+me,2g.48gb,4g.96gb"}};
+  for (const auto& [gpu, profiles] : cases) {
+    std::vector<std::string> enumerate = {"--json", "layout", "enumerate", gpu};
+    if (!profiles.empty()) enumerate.insert(enumerate.end(), {"--profiles", profiles});
+    const CliRun listed = RunMigsched(enumerate);
+    ASSERT_EQ(listed.code, kExitOk) << listed.err;
+    const nlohmann::json layouts = nlohmann::json::parse(listed.out).at("layouts");
+    ASSERT_FALSE(layouts.empty());
+    for (const nlohmann::json& layout : layouts) {
+      std::vector<std::string> args = {"--json", "layout", "check", gpu};
+      for (const nlohmann::json& instance : layout) {
+        args.push_back(instance.at("profile").get<std::string>() + "@" +
+                       std::to_string(instance.at("start").get<int>()));
+      }
+      const CliRun checked = RunMigsched(args);
+      ASSERT_EQ(checked.code, kExitOk) << checked.out << checked.err;
+      EXPECT_TRUE(nlohmann::json::parse(checked.out).at("valid").get<bool>());
+    }
+  }
 }
 
 }  // namespace
