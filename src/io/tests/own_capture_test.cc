@@ -1,5 +1,5 @@
 // The built-in catalog against nvidia-smi output that migsched developers
-// captured themselves on a real H100 80GB HBM3 (tests/data/nvidia_smi). Unlike
+// captured themselves on a real H100 80GB HBM3 and H200 (tests/data/nvidia_smi). Unlike
 // the shared captures these live in the repo, so this test always runs.
 #include <gtest/gtest.h>
 
@@ -30,13 +30,22 @@ const geometry::GiProfile* ById(const geometry::GpuModel& model, int id) {
   return nullptr;
 }
 
-TEST(OwnCaptureTest, H100LgipMatchesTheCatalogRowByRow) {
-  const geometry::GpuModel& h100 = Gpu("NVIDIA H100 80GB HBM3");
-  const auto lgip = testing::ParseLgip(ReadCapture("H100-80GB-HBM3_R580_mig-lgip.txt"));
+// A capture: its file prefix, and the product name and PCI id it printed.
+struct Capture {
+  std::string prefix;
+  std::string product_name;
+  std::string pci_id;
+};
+
+class OwnCaptureTest : public ::testing::TestWithParam<Capture> {};
+
+TEST_P(OwnCaptureTest, LgipMatchesTheCatalogRowByRow) {
+  const geometry::GpuModel& gpu = Gpu(GetParam().product_name);
+  const auto lgip = testing::ParseLgip(ReadCapture(GetParam().prefix + "_mig-lgip.txt"));
   EXPECT_TRUE(lgip.bad_lines.empty());
-  ASSERT_EQ(lgip.rows.size(), h100.profiles.size());
+  ASSERT_EQ(lgip.rows.size(), gpu.profiles.size());
   for (const testing::LgipRow& row : lgip.rows) {
-    const geometry::GiProfile* profile = ById(h100, row.id);
+    const geometry::GiProfile* profile = ById(gpu, row.id);
     ASSERT_NE(profile, nullptr) << "profile id " << row.id;
     EXPECT_EQ(profile->name, row.name);
     EXPECT_EQ(profile->max_count, row.total) << row.name;
@@ -52,25 +61,35 @@ TEST(OwnCaptureTest, H100LgipMatchesTheCatalogRowByRow) {
   }
 }
 
-TEST(OwnCaptureTest, H100LgippMatchesTheCatalogPlacements) {
-  const geometry::GpuModel& h100 = Gpu("0x233010DE");
-  const auto lgipp = testing::ParseLgipp(ReadCapture("H100-80GB-HBM3_R580_mig-lgipp.txt"));
+TEST_P(OwnCaptureTest, LgippMatchesTheCatalogPlacements) {
+  const geometry::GpuModel& gpu = Gpu(GetParam().pci_id);
+  const auto lgipp = testing::ParseLgipp(ReadCapture(GetParam().prefix + "_mig-lgipp.txt"));
   EXPECT_TRUE(lgipp.bad_lines.empty());
-  ASSERT_EQ(lgipp.rows.size(), h100.profiles.size());
+  ASSERT_EQ(lgipp.rows.size(), gpu.profiles.size());
   for (const testing::LgippLine& line : lgipp.rows) {
-    const geometry::GiProfile* profile = ById(h100, line.id);
+    const geometry::GiProfile* profile = ById(gpu, line.id);
     ASSERT_NE(profile, nullptr) << "profile id " << line.id;
     EXPECT_EQ(profile->starts, line.starts) << profile->name;
     EXPECT_EQ(profile->memory_slices, line.size) << profile->name;
   }
 }
 
-TEST(OwnCaptureTest, H100IdentityMatchesTheQuery) {
-  const std::string query = ReadCapture("H100-80GB-HBM3_R580_query.txt");
-  const geometry::GpuModel& h100 = Gpu("H100-80GB");
-  EXPECT_NE(query.find("NVIDIA H100 80GB HBM3, 0x233010DE, " + std::to_string(h100.memory_mib) + " MiB"),
+TEST_P(OwnCaptureTest, IdentityMatchesTheQuery) {
+  const std::string query = ReadCapture(GetParam().prefix + "_query.txt");
+  const geometry::GpuModel& gpu = Gpu(GetParam().product_name);
+  EXPECT_EQ(Gpu(GetParam().pci_id).name, gpu.name);
+  EXPECT_NE(query.find(GetParam().product_name + ", " + GetParam().pci_id + ", " +
+                       std::to_string(gpu.memory_mib) + " MiB"),
             std::string::npos);
 }
+
+INSTANTIATE_TEST_SUITE_P(
+    LentGpus, OwnCaptureTest,
+    ::testing::Values(Capture{"H100-80GB-HBM3_R580", "NVIDIA H100 80GB HBM3", "0x233010DE"},
+                      Capture{"H200_R580", "NVIDIA H200", "0x233510DE"}),
+    [](const ::testing::TestParamInfo<Capture>& param_info) {
+      return param_info.index == 0 ? std::string("H100") : std::string("H200");
+    });
 
 }  // namespace
 }  // namespace migsched::io
