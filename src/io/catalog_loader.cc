@@ -138,6 +138,15 @@ Result<GpuModel> ParseGpu(const YamlReader& reader, const YAML::Node& node) {
   for (const YAML::Node& item : *profiles) {
     GiProfile profile;
     MIGSCHED_ASSIGN_OR_RETURN(profile, ParseProfile(reader, gpu, item));
+    for (const GiProfile& earlier : gpu.profiles) {
+      if (earlier.name == profile.name) {
+        return reader.Error(item, "gpu '" + gpu.name + "': duplicate profile '" + profile.name + "'");
+      }
+      if (earlier.id == profile.id) {
+        return reader.Error(item, "gpu '" + gpu.name + "': profiles '" + earlier.name + "' and '" +
+                                      profile.name + "' share id " + std::to_string(profile.id));
+      }
+    }
     gpu.profiles.push_back(std::move(profile));
   }
   MIGSCHED_RETURN_IF_ERROR(geometry::ValidateGpuModel(gpu).WithPrefix(

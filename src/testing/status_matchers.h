@@ -4,7 +4,21 @@
 
 #include <gmock/gmock.h>
 
+#include <ostream>
+#include <string>
+
 #include "common/status.h"
+
+namespace migsched {
+
+// How GoogleTest prints a Status or Result in failure messages.
+inline void PrintTo(const Status& status, std::ostream* os) { *os << status.ToString(); }
+template <typename T>
+void PrintTo(const Result<T>& result, std::ostream* os) {
+  *os << (result.has_value() ? std::string("a value") : result.error().ToString());
+}
+
+}  // namespace migsched
 
 namespace migsched::testing {
 

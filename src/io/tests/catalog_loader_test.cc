@@ -237,10 +237,10 @@ TEST(CatalogLoaderTest, RejectsDuplicateProfileNamesAndIds) {
                            "{name: 1g.6gb, id: 15, nvml_enum: 0, compute_slices: 1, "
                            "memory_slices: 1, memory_mib: 5952, max_count: 4, starts: [0, 1, 2, 3]")),
               HasError(StatusCode::kInvalidArgument,
-                       "test.yaml:3: gpu 'TEST-GPU': duplicate profile '1g.6gb'"));
+                       "test.yaml:15: gpu 'TEST-GPU': duplicate profile '1g.6gb'"));
   EXPECT_THAT(Parse(Edited("name: 4g.24gb, id: 0,", "name: 4g.24gb, id: 14,")),
               HasError(StatusCode::kInvalidArgument,
-                       "test.yaml:3: gpu 'TEST-GPU': profiles '1g.6gb' and '4g.24gb' share id 14"));
+                       "test.yaml:15: gpu 'TEST-GPU': profiles '1g.6gb' and '4g.24gb' share id 14"));
 }
 
 TEST(CatalogLoaderTest, RejectsNegativeAndHugeCounts) {
