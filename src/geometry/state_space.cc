@@ -8,6 +8,13 @@ Result<StateSpace> StateSpace::Build(const GpuModel& model) {
   StateSpace space(profiles, slices);
   space.states_.push_back(GpuState{});
   space.ids_.emplace(GpuState{}.Key(), kEmpty);
+  struct Edge {
+    StateId from;
+    int profile;
+    int start;
+    StateId to;
+  };
+  std::vector<Edge> edges;
 
   // Breadth-first: states_ grows while we walk it.
   for (size_t id = 0; id < space.states_.size(); ++id) {
@@ -27,25 +34,19 @@ Result<StateSpace> StateSpace::Build(const GpuModel& model) {
           }
           space.states_.push_back(next);
         }
+        edges.push_back(Edge{static_cast<StateId>(id), static_cast<int>(p), start, it->second});
       }
       space.fits_.push_back(fits);
     }
   }
 
+  // The tables' size is known only once every state is found.
   const size_t transitions = space.states_.size() * profiles * slices;
   space.place_.assign(transitions, kNoState);
   space.remove_.assign(transitions, kNoState);
-  for (size_t id = 0; id < space.states_.size(); ++id) {
-    const auto from = static_cast<StateId>(id);
-    for (size_t p = 0; p < profiles; ++p) {
-      const int profile = static_cast<int>(p);
-      const StartSet fits = space.Fits(from, profile);
-      for (int start : fits.ToVector()) {
-        const StateId to = space.ids_.at(AfterPlace(model.profiles[p], space.states_[id], start).Key());
-        space.place_[space.TransitionIndex(from, profile, start)] = to;
-        space.remove_[space.TransitionIndex(to, profile, start)] = from;
-      }
-    }
+  for (const Edge& edge : edges) {
+    space.place_[space.TransitionIndex(edge.from, edge.profile, edge.start)] = edge.to;
+    space.remove_[space.TransitionIndex(edge.to, edge.profile, edge.start)] = edge.from;
   }
   return space;
 }

@@ -252,6 +252,8 @@ class Painter {
   // A label centred on `centre_x`, shrunk to fit `width`.
   void CentredText(int centre_x, int baseline, int width, std::string_view text,
                    int preferred_font, std::string_view ink, std::string_view weight);
+  // A rounded, outlined rectangle in an instance's colour.
+  void FilledBlock(int x, int y, int width, int height, int radius, std::string_view fill);
   void EmptyCell(Cell cell, std::string_view cls, int index, int x, int y, int width,
                  int height);
   void RowCaption(int baseline, std::string_view text);
@@ -329,14 +331,7 @@ void Painter::DrawMemoryRow(std::span<const GpuInstance> by_start, const GpuStat
                     {"data-start", Str(instance.placement.start)},
                     {"data-size", Str(instance.placement.size)},
                     {"data-compute", Str(profile.compute_slices)}});
-    svg_.Empty("rect", {{"x", Str(x)},
-                        {"y", Str(y)},
-                        {"width", Str(width)},
-                        {"height", Str(height)},
-                        {"rx", "4"},
-                        {"fill", Str(colour.fill)},
-                        {"stroke", Str(kInk)},
-                        {"stroke-opacity", "0.45"}});
+    FilledBlock(x, y, width, height, 4, colour.fill);
     const int centre = x + width / 2;
     CentredText(centre, y + 28, width, profile.name, kNameFont, colour.ink, "bold");
     CentredText(centre, y + 46, width, "@" + Str(instance.placement.start), kLabelFont,
@@ -368,14 +363,7 @@ void Painter::DrawComputeBar(std::span<const GpuInstance> by_start, int compute_
     svg_.Open("g", {{"class", "compute-used"},
                     {"data-instance", label},
                     {"data-slices", Str(profile.compute_slices)}});
-    svg_.Empty("rect", {{"x", Str(x)},
-                        {"y", Str(y)},
-                        {"width", Str(width)},
-                        {"height", Str(height)},
-                        {"rx", "3"},
-                        {"fill", Str(colour.fill)},
-                        {"stroke", Str(kInk)},
-                        {"stroke-opacity", "0.45"}});
+    FilledBlock(x, y, width, height, 3, colour.fill);
     CentredText(x + width / 2, kComputeTop + kComputeHeight / 2 + 4, width, label,
                 kLabelFont - 1, colour.ink, "normal");
     svg_.Close("g");
@@ -420,6 +408,18 @@ void Painter::CentredText(int centre_x, int baseline, int width, std::string_vie
                  {"font-weight", Str(weight)},
                  {"fill", Str(ink)}},
                 text);
+}
+
+void Painter::FilledBlock(int x, int y, int width, int height, int radius,
+                          std::string_view fill) {
+  svg_.Empty("rect", {{"x", Str(x)},
+                      {"y", Str(y)},
+                      {"width", Str(width)},
+                      {"height", Str(height)},
+                      {"rx", Str(radius)},
+                      {"fill", Str(fill)},
+                      {"stroke", Str(kInk)},
+                      {"stroke-opacity", "0.45"}});
 }
 
 void Painter::EmptyCell(Cell cell, std::string_view cls, int index, int x, int y, int width,
