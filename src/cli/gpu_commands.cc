@@ -1,5 +1,7 @@
 #include "cli/gpu_commands.h"
 
+#include <CLI/CLI.hpp>
+#include <memory>
 #include <nlohmann/json.hpp>
 
 #include "cli/cli.h"
@@ -140,6 +142,18 @@ int RunProfiles(const CommandContext& context, const std::string& gpu) {
   context.out << "\nPLACEMENTS: {allowed starts}:size in memory slices, as nvidia-smi mig -lgipp "
                  "prints them. ~ = estimated, ? = unknown.\n";
   return kExitOk;
+}
+
+void AddGpuCommands(CLI::App& app, ChosenCommand& chosen) {
+  CLI::App* gpus = app.add_subcommand("gpus", "list the known GPU models");
+  gpus->callback([&chosen] { chosen = [](const CommandContext& c) { return RunGpus(c); }; });
+
+  auto gpu = std::make_shared<std::string>();
+  CLI::App* profiles =
+      app.add_subcommand("profiles", "a GPU's instance profiles and placements (like -lgip + -lgipp)");
+  profiles->add_option("GPU", *gpu, "GPU model, product name or PCI id")->required();
+  profiles->callback(
+      [&chosen, gpu] { chosen = [gpu](const CommandContext& c) { return RunProfiles(c, *gpu); }; });
 }
 
 }  // namespace migsched::cli

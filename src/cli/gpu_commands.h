@@ -10,4 +10,7 @@ namespace migsched::cli {
 int RunGpus(const CommandContext& context);
 int RunProfiles(const CommandContext& context, const std::string& gpu);
 
+// Registers `gpus` and `profiles`.
+void AddGpuCommands(CLI::App& app, ChosenCommand& chosen);
+
 }  // namespace migsched::cli

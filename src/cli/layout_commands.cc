@@ -1,6 +1,8 @@
 #include "cli/layout_commands.h"
 
+#include <CLI/CLI.hpp>
 #include <fstream>
+#include <memory>
 #include <nlohmann/json.hpp>
 
 #include "cli/cli.h"
@@ -246,6 +248,43 @@ int RunLayoutShow(const CommandContext& context, const std::string& gpu,
     context.out << "picture: " << svg_path << "\n";
   }
   return kExitOk;
+}
+
+void AddLayoutCommands(CLI::App& app, ChosenCommand& chosen) {
+  struct Args {
+    std::string gpu;
+    std::vector<std::string> specs;
+    std::string profiles;
+    std::string svg_path;
+  };
+  auto args = std::make_shared<Args>();
+
+  CLI::App* layout = app.add_subcommand("layout", "check, enumerate and draw MIG layouts");
+  layout->require_subcommand(1);
+  CLI::App* check = layout->add_subcommand(
+      "check", "is this layout valid? SPEC is PROFILE or PROFILE@START; finds starts for bare ones");
+  check->add_option("GPU", args->gpu, "GPU model")->required();
+  check->add_option("SPEC", args->specs, "instances, e.g. 3g.40gb@4 2g.20gb 1g.10gb")->required();
+  check->callback([&chosen, args] {
+    chosen = [args](const CommandContext& c) { return RunLayoutCheck(c, args->gpu, args->specs); };
+  });
+
+  CLI::App* enumerate = layout->add_subcommand("enumerate", "all maximal layouts of a GPU");
+  enumerate->add_option("GPU", args->gpu, "GPU model")->required();
+  enumerate->add_option("--profiles", args->profiles, "only these profiles, comma-separated");
+  enumerate->callback([&chosen, args] {
+    chosen = [args](const CommandContext& c) { return RunLayoutEnumerate(c, args->gpu, args->profiles); };
+  });
+
+  CLI::App* show = layout->add_subcommand("show", "draw a layout: slice map, and SVG with --svg");
+  show->add_option("GPU", args->gpu, "GPU model")->required();
+  show->add_option("SPEC", args->specs, "instances, e.g. 3g.40gb@4 2g.20gb 1g.10gb")->required();
+  show->add_option("--svg", args->svg_path, "write an SVG picture to this file");
+  show->callback([&chosen, args] {
+    chosen = [args](const CommandContext& c) {
+      return RunLayoutShow(c, args->gpu, args->specs, args->svg_path);
+    };
+  });
 }
 
 }  // namespace migsched::cli

@@ -22,4 +22,7 @@ int RunLayoutEnumerate(const CommandContext& context, const std::string& gpu,
 int RunLayoutShow(const CommandContext& context, const std::string& gpu,
                   const std::vector<std::string>& specs, const std::string& svg_path);
 
+// Registers `layout check|enumerate|show`.
+void AddLayoutCommands(CLI::App& app, ChosenCommand& chosen);
+
 }  // namespace migsched::cli
