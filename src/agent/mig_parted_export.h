@@ -1,0 +1,17 @@
+// `migsched export`: the node's current MIG state as a mig-parted config
+// (`version: v1`) with one named config, which `apply` and `assert` read back.
+// GPUs with the same MIG mode and the same profile counts share one entry;
+// the entry lists their indices, or says `devices: all` when it covers every
+// GPU. Placements are not part of the format (mig-parted has none).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "agent/node_state.h"
+
+namespace migsched::agent {
+
+std::string ExportMigParted(const std::vector<ObservedGpu>& gpus, const std::string& config_name);
+
+}  // namespace migsched::agent

@@ -1,0 +1,34 @@
+// From a mig-parted config to per-GPU targets, and the check behind
+// `migsched assert`.
+//
+// An entry selects a GPU when its device-filter (if any) holds the GPU's PCI
+// device id and its `devices` (all, or a list) holds the GPU's index; a GPU
+// selected by no entry is left alone, one selected by two entries is an error.
+// mig-devices counts become explicit placements: instances the GPU already
+// has are kept where they are when the rest can be placed around them (busy
+// ones above all), else the whole set is placed afresh (SolvePlacement).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "agent/node_state.h"
+#include "common/status.h"
+#include "io/mig_parted_reader.h"
+
+namespace migsched::agent {
+
+// InvalidArgument naming the entry's file:line: a profile the GPU does not
+// have (lists its profiles), two entries for one GPU, an index the node does
+// not have. ResourceExhausted: the counts cannot fit the GPU (says why).
+Result<std::vector<GpuTarget>> TargetsFromMigParted(const io::MigPartedConfig& config,
+                                                    const std::vector<ObservedGpu>& gpus);
+
+// What differs between the GPUs and the config, one line per difference
+// ("gpu 1: has 2 x 1g.5gb, wants 7"); empty when they match. Placements do
+// not matter, as in mig-parted; each GPU instance must hold exactly its full
+// compute instance. Errors as TargetsFromMigParted (except fitting).
+Result<std::vector<std::string>> CompareWithMigParted(const io::MigPartedConfig& config,
+                                                      const std::vector<ObservedGpu>& gpus);
+
+}  // namespace migsched::agent
