@@ -1,0 +1,419 @@
+#include "nvml/fake/fake_state.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <initializer_list>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "nvml/nvml_return_codes.h"
+
+namespace migsched::nvml::fake {
+namespace {
+
+using nlohmann::json;
+using nlohmann::ordered_json;
+
+// Strict reading of one JSON object: every key must be known, every value of
+// the right type; errors name the path ("gpus[0].model").
+class ObjectReader {
+ public:
+  ObjectReader(const json& object, std::string path) : object_(object), path_(std::move(path)) {}
+
+  Status CheckKeys(std::initializer_list<std::string_view> known) const {
+    if (!object_.is_object()) return Error("", "must be an object");
+    for (const auto& [key, value] : object_.items()) {
+      bool found = false;
+      for (std::string_view k : known) found = found || k == key;
+      if (!found) return Error("", "unknown key '" + key + "'");
+    }
+    return Status::Ok();
+  }
+
+  bool Has(const std::string& key) const { return object_.contains(key); }
+  std::string Path(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
+
+  Result<std::string> String(const std::string& key) const {
+    if (!Has(key)) return Error(key, "is required");
+    if (!object_[key].is_string()) return Error(key, "must be a string");
+    return object_[key].get<std::string>();
+  }
+  Result<bool> Bool(const std::string& key) const {
+    if (!Has(key)) return Error(key, "is required");
+    if (!object_[key].is_boolean()) return Error(key, "must be true or false");
+    return object_[key].get<bool>();
+  }
+  Result<int64_t> Integer(const std::string& key, int64_t min, int64_t max) const {
+    if (!Has(key)) return Error(key, "is required");
+    const json& v = object_[key];
+    if (!v.is_number_integer()) return Error(key, "must be an integer");
+    if (v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(max)) {
+      return Error(key, "must be at most " + std::to_string(max));
+    }
+    const int64_t n = v.get<int64_t>();
+    if (n < min || n > max) {
+      return Error(key, "must be between " + std::to_string(min) + " and " + std::to_string(max));
+    }
+    return n;
+  }
+  Result<const json*> Array(const std::string& key) const {
+    if (!Has(key)) return Error(key, "is required");
+    if (!object_[key].is_array()) return Error(key, "must be a list");
+    return &object_[key];
+  }
+
+  Status Error(const std::string& key, const std::string& message) const {
+    const std::string where = key.empty() ? path_ : Path(key);
+    return InvalidArgumentError((where.empty() ? std::string("top level") : where) + ": " + message);
+  }
+
+ private:
+  const json& object_;
+  std::string path_;
+};
+
+constexpr int64_t kMaxId = std::numeric_limits<unsigned>::max();
+
+Result<FakeComputeInstance> ParseCi(const json& j, const std::string& path) {
+  ObjectReader r(j, path);
+  MIGSCHED_RETURN_IF_ERROR(r.CheckKeys({"id", "profile_id", "start", "size", "serial", "uuid"}));
+  FakeComputeInstance ci;
+  int64_t n = 0;
+  MIGSCHED_ASSIGN_OR_RETURN(n, r.Integer("id", 0, kMaxId - 1));
+  ci.id = static_cast<unsigned>(n);
+  MIGSCHED_ASSIGN_OR_RETURN(n, r.Integer("profile_id", 0, kMaxId));
+  ci.profile_id = static_cast<unsigned>(n);
+  MIGSCHED_ASSIGN_OR_RETURN(n, r.Integer("start", 0, 64));
+  ci.start = static_cast<int>(n);
+  MIGSCHED_ASSIGN_OR_RETURN(n, r.Integer("size", 1, 64));
+  ci.size = static_cast<int>(n);
+  MIGSCHED_ASSIGN_OR_RETURN(n, r.Integer("serial", 0, std::numeric_limits<int64_t>::max()));
+  ci.serial = static_cast<uint64_t>(n);
+  MIGSCHED_ASSIGN_OR_RETURN(ci.uuid, r.String("uuid"));
+  return ci;
+}
+
+Result<FakeGpuInstance> ParseGi(const json& j, const std::string& path) {
+  ObjectReader r(j, path);
+  MIGSCHED_RETURN_IF_ERROR(r.CheckKeys({"id", "profile_id", "start", "serial", "compute_instances"}));
+  FakeGpuInstance gi;
+  int64_t n = 0;
+  MIGSCHED_ASSIGN_OR_RETURN(n, r.Integer("id", 0, kMaxId - 1));
+  gi.id = static_cast<unsigned>(n);
+  MIGSCHED_ASSIGN_OR_RETURN(n, r.Integer("profile_id", 0, kMaxId));
+  gi.profile_id = static_cast<unsigned>(n);
+  MIGSCHED_ASSIGN_OR_RETURN(n, r.Integer("start", 0, 64));
+  gi.start = static_cast<int>(n);
+  MIGSCHED_ASSIGN_OR_RETURN(n, r.Integer("serial", 0, std::numeric_limits<int64_t>::max()));
+  gi.serial = static_cast<uint64_t>(n);
+  const json* cis = nullptr;
+  MIGSCHED_ASSIGN_OR_RETURN(cis, r.Array("compute_instances"));
+  for (size_t i = 0; i < cis->size(); ++i) {
+    FakeComputeInstance ci;
+    MIGSCHED_ASSIGN_OR_RETURN(
+        ci, ParseCi((*cis)[i], r.Path("compute_instances") + "[" + std::to_string(i) + "]"));
+    gi.compute_instances.push_back(std::move(ci));
+  }
+  return gi;
+}
+
+Result<FakeProcess> ParseProcess(const json& j, const std::string& path) {
+  ObjectReader r(j, path);
+  MIGSCHED_RETURN_IF_ERROR(r.CheckKeys({"pid", "gpu_instance", "compute_instance", "used_memory_mib"}));
+  FakeProcess p;
+  int64_t n = 0;
+  MIGSCHED_ASSIGN_OR_RETURN(n, r.Integer("pid", 1, kMaxId));
+  p.pid = static_cast<unsigned>(n);
+  // Both or neither: a process runs on one compute instance, or on the whole GPU.
+  if (r.Has("gpu_instance") != r.Has("compute_instance")) {
+    return r.Error("", "give both gpu_instance and compute_instance, or neither (whole GPU)");
+  }
+  if (r.Has("gpu_instance")) {
+    MIGSCHED_ASSIGN_OR_RETURN(n, r.Integer("gpu_instance", 0, kMaxId - 1));
+    p.gpu_instance = static_cast<unsigned>(n);
+    MIGSCHED_ASSIGN_OR_RETURN(n, r.Integer("compute_instance", 0, kMaxId - 1));
+    p.compute_instance = static_cast<unsigned>(n);
+  }
+  p.used_memory_mib = 0;
+  if (r.Has("used_memory_mib")) {
+    MIGSCHED_ASSIGN_OR_RETURN(p.used_memory_mib, r.Integer("used_memory_mib", 0, int64_t{1} << 40));
+  }
+  return p;
+}
+
+Result<FakeGpu> ParseGpu(const json& j, const std::string& path, const geometry::Catalog& catalog) {
+  ObjectReader r(j, path);
+  MIGSCHED_RETURN_IF_ERROR(r.CheckKeys(
+      {"model", "uuid", "pci_bus_id", "mig_enabled", "mig_pending", "gpu_instances", "processes"}));
+  FakeGpu gpu;
+  MIGSCHED_ASSIGN_OR_RETURN(gpu.model, r.String("model"));
+  const Result<const geometry::GpuModel*> model = catalog.Find(gpu.model);
+  if (!model.has_value()) return model.error().WithPrefix(r.Path("model"));
+  gpu.model = (*model)->name;
+  MIGSCHED_ASSIGN_OR_RETURN(gpu.uuid, r.String("uuid"));
+  MIGSCHED_ASSIGN_OR_RETURN(gpu.pci_bus_id, r.String("pci_bus_id"));
+  MIGSCHED_ASSIGN_OR_RETURN(gpu.mig_enabled, r.Bool("mig_enabled"));
+  MIGSCHED_ASSIGN_OR_RETURN(gpu.mig_pending, r.Bool("mig_pending"));
+  const json* gis = nullptr;
+  MIGSCHED_ASSIGN_OR_RETURN(gis, r.Array("gpu_instances"));
+  for (size_t i = 0; i < gis->size(); ++i) {
+    FakeGpuInstance gi;
+    MIGSCHED_ASSIGN_OR_RETURN(gi, ParseGi((*gis)[i], r.Path("gpu_instances") + "[" + std::to_string(i) + "]"));
+    gpu.gpu_instances.push_back(std::move(gi));
+  }
+  if (r.Has("processes")) {
+    const json* processes = nullptr;
+    MIGSCHED_ASSIGN_OR_RETURN(processes, r.Array("processes"));
+    for (size_t i = 0; i < processes->size(); ++i) {
+      FakeProcess p;
+      MIGSCHED_ASSIGN_OR_RETURN(
+          p, ParseProcess((*processes)[i], r.Path("processes") + "[" + std::to_string(i) + "]"));
+      gpu.processes.push_back(p);
+    }
+  }
+  return gpu;
+}
+
+Result<FailureInjection> ParseFailure(const json& j, const std::string& path) {
+  ObjectReader r(j, path);
+  MIGSCHED_RETURN_IF_ERROR(r.CheckKeys({"call", "nth", "error"}));
+  FailureInjection f;
+  MIGSCHED_ASSIGN_OR_RETURN(f.call, r.String("call"));
+  bool known_call = false;
+#define MIGSCHED_FAKE_KNOWN_CALL(name, ret, params) known_call = known_call || f.call == #name;
+  MIGSCHED_NVML_FUNCTIONS(MIGSCHED_FAKE_KNOWN_CALL)
+#undef MIGSCHED_FAKE_KNOWN_CALL
+  if (!known_call || f.call == "nvmlShutdown" || f.call == "nvmlErrorString") {
+    return r.Error("call", "'" + f.call + "' is not an NVML call the fake can fail (nvmlShutdown and "
+                           "nvmlErrorString always succeed)");
+  }
+  int64_t nth = 1;
+  if (r.Has("nth")) MIGSCHED_ASSIGN_OR_RETURN(nth, r.Integer("nth", 1, 1'000'000));
+  f.nth = static_cast<int>(nth);
+  std::string error;
+  MIGSCHED_ASSIGN_OR_RETURN(error, r.String("error"));
+  const std::optional<nvmlReturn_t> code = ParseReturnCode(error);
+  if (!code || *code == NVML_SUCCESS) {
+    return r.Error("error", "'" + error + "' is not an NVML error name (e.g. NVML_ERROR_UNKNOWN)");
+  }
+  f.error = *code;
+  return f;
+}
+
+ordered_json FailureJson(const FailureInjection& f) {
+  return ordered_json{{"call", f.call}, {"nth", f.nth}, {"error", std::string(ReturnCodeName(f.error))}};
+}
+
+Status ErrnoError(const std::string& what, const std::string& path) {
+  return UnavailableError("cannot " + what + " '" + path + "': " + std::strerror(errno));
+}
+
+}  // namespace
+
+Result<FakeState> ParseFakeState(std::string_view text, const std::string& source,
+                                 const geometry::Catalog& catalog) {
+  json root;
+  try {
+    root = json::parse(text);
+  } catch (const json::parse_error& e) {
+    return InvalidArgumentError(source + ": not valid JSON: " + e.what());
+  }
+  ObjectReader r(root, "");
+  Status status = [&]() -> Status {
+    MIGSCHED_RETURN_IF_ERROR(r.CheckKeys(
+        {"driver_version", "gpus", "fail", "kill_after_mutations", "mutations", "next_serial"}));
+    return Status::Ok();
+  }();
+  if (!status.ok()) return status.WithPrefix(source);
+
+  FakeState state;
+  auto parse = [&]() -> Status {
+    if (r.Has("driver_version")) MIGSCHED_ASSIGN_OR_RETURN(state.driver_version, r.String("driver_version"));
+    const json* gpus = nullptr;
+    MIGSCHED_ASSIGN_OR_RETURN(gpus, r.Array("gpus"));
+    for (size_t i = 0; i < gpus->size(); ++i) {
+      FakeGpu gpu;
+      MIGSCHED_ASSIGN_OR_RETURN(gpu, ParseGpu((*gpus)[i], "gpus[" + std::to_string(i) + "]", catalog));
+      state.gpus.push_back(std::move(gpu));
+    }
+    if (r.Has("fail")) {
+      const json& fail = root["fail"];
+      // One injection or a list of them.
+      if (fail.is_object()) {
+        FailureInjection f;
+        MIGSCHED_ASSIGN_OR_RETURN(f, ParseFailure(fail, "fail"));
+        state.failures.push_back(std::move(f));
+      } else if (fail.is_array()) {
+        for (size_t i = 0; i < fail.size(); ++i) {
+          FailureInjection f;
+          MIGSCHED_ASSIGN_OR_RETURN(f, ParseFailure(fail[i], "fail[" + std::to_string(i) + "]"));
+          state.failures.push_back(std::move(f));
+        }
+      } else {
+        return r.Error("fail", "must be an object or a list of objects");
+      }
+    }
+    if (r.Has("kill_after_mutations")) {
+      int64_t n = 0;
+      MIGSCHED_ASSIGN_OR_RETURN(n, r.Integer("kill_after_mutations", 1, 1'000'000));
+      state.kill_after_mutations = static_cast<int>(n);
+    }
+    if (r.Has("mutations")) {
+      MIGSCHED_ASSIGN_OR_RETURN(state.mutations,
+                                r.Integer("mutations", 0, std::numeric_limits<int64_t>::max()));
+    }
+    if (r.Has("next_serial")) {
+      int64_t n = 0;
+      MIGSCHED_ASSIGN_OR_RETURN(n, r.Integer("next_serial", 1, std::numeric_limits<int64_t>::max()));
+      state.next_serial = static_cast<uint64_t>(n);
+    }
+    return Status::Ok();
+  };
+  status = parse();
+  if (!status.ok()) return status.WithPrefix(source);
+  return state;
+}
+
+std::string SerializeFakeState(const FakeState& state) {
+  ordered_json gpus = ordered_json::array();
+  for (const FakeGpu& gpu : state.gpus) {
+    ordered_json gis = ordered_json::array();
+    for (const FakeGpuInstance& gi : gpu.gpu_instances) {
+      ordered_json cis = ordered_json::array();
+      for (const FakeComputeInstance& ci : gi.compute_instances) {
+        cis.push_back({{"id", ci.id}, {"profile_id", ci.profile_id}, {"start", ci.start},
+                       {"size", ci.size}, {"serial", ci.serial}, {"uuid", ci.uuid}});
+      }
+      gis.push_back({{"id", gi.id}, {"profile_id", gi.profile_id}, {"start", gi.start},
+                     {"serial", gi.serial}, {"compute_instances", cis}});
+    }
+    ordered_json processes = ordered_json::array();
+    for (const FakeProcess& p : gpu.processes) {
+      ordered_json j{{"pid", p.pid}};
+      if (p.gpu_instance != kNoInstance) {
+        j["gpu_instance"] = p.gpu_instance;
+        j["compute_instance"] = p.compute_instance;
+      }
+      j["used_memory_mib"] = p.used_memory_mib;
+      processes.push_back(std::move(j));
+    }
+    gpus.push_back({{"model", gpu.model}, {"uuid", gpu.uuid}, {"pci_bus_id", gpu.pci_bus_id},
+                    {"mig_enabled", gpu.mig_enabled}, {"mig_pending", gpu.mig_pending},
+                    {"gpu_instances", gis}, {"processes", processes}});
+  }
+  ordered_json root{{"driver_version", state.driver_version}, {"gpus", gpus}};
+  if (!state.failures.empty()) {
+    ordered_json fail = ordered_json::array();
+    for (const FailureInjection& f : state.failures) fail.push_back(FailureJson(f));
+    root["fail"] = fail;
+  }
+  if (state.kill_after_mutations) root["kill_after_mutations"] = *state.kill_after_mutations;
+  root["mutations"] = state.mutations;
+  root["next_serial"] = state.next_serial;
+  return root.dump(2) + "\n";
+}
+
+Result<FakeState> ReadFakeState(const std::string& path, const geometry::Catalog& catalog) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) return NotFoundError("cannot read fake NVML state '" + path + "': " + std::strerror(errno));
+  std::ostringstream text;
+  text << file.rdbuf();
+  return ParseFakeState(text.str(), path, catalog);
+}
+
+Status WriteFakeStateAtomically(const FakeState& state, const std::string& path) {
+  const std::string text = SerializeFakeState(state);
+  const std::string temp = path + ".tmp." + std::to_string(getpid());
+  const int fd = open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return ErrnoError("create", temp);
+  size_t written = 0;
+  while (written < text.size()) {
+    const ssize_t n = write(fd, text.data() + written, text.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const Status error = ErrnoError("write", temp);
+      close(fd);
+      unlink(temp.c_str());
+      return error;
+    }
+    written += static_cast<size_t>(n);
+  }
+  if (fsync(fd) != 0) {
+    const Status error = ErrnoError("fsync", temp);
+    close(fd);
+    unlink(temp.c_str());
+    return error;
+  }
+  close(fd);
+  if (rename(temp.c_str(), path.c_str()) != 0) {
+    const Status error = ErrnoError("rename onto", path);
+    unlink(temp.c_str());
+    return error;
+  }
+  // Make the rename itself durable.
+  std::string dir = std::filesystem::path(path).parent_path().string();
+  if (dir.empty()) dir = ".";
+  const int dir_fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd >= 0) {
+    fsync(dir_fd);
+    close(dir_fd);
+  }
+  return Status::Ok();
+}
+
+std::string FakeUuid(std::string_view prefix, std::string_view seed) {
+  // Two FNV-1a hashes give 128 deterministic bits.
+  auto fnv = [&](uint64_t basis) {
+    uint64_t h = basis;
+    for (char c : seed) {
+      h ^= static_cast<unsigned char>(c);
+      h *= 0x100000001b3ull;
+    }
+    return h;
+  };
+  const uint64_t hi = fnv(0xcbf29ce484222325ull);
+  const uint64_t lo = fnv(0x84222325cbf29ce4ull);
+  char text[64];
+  std::snprintf(text, sizeof text, "%08x-%04x-%04x-%04x-%012llx",
+                static_cast<unsigned>(hi >> 32), static_cast<unsigned>((hi >> 16) & 0xFFFF),
+                static_cast<unsigned>(hi & 0xFFFF), static_cast<unsigned>(lo >> 48),
+                static_cast<unsigned long long>(lo & 0xFFFFFFFFFFFFull));
+  return std::string(prefix) + "-" + text;
+}
+
+Result<FakeState> NewFakeState(const geometry::Catalog& catalog,
+                               const std::vector<std::pair<std::string, int>>& gpus) {
+  FakeState state;
+  for (const auto& [name, count] : gpus) {
+    const geometry::GpuModel* model = nullptr;
+    MIGSCHED_ASSIGN_OR_RETURN(model, catalog.Find(name));
+    if (count < 1 || count > 64) {
+      return InvalidArgumentError("GPU count for " + name + " must be between 1 and 64, not " +
+                                  std::to_string(count));
+    }
+    for (int i = 0; i < count; ++i) {
+      const size_t index = state.gpus.size();
+      if (index >= 64) return InvalidArgumentError("at most 64 fake GPUs per machine");
+      char bus_id[32];
+      std::snprintf(bus_id, sizeof bus_id, "00000000:%02X:00.0", static_cast<unsigned>(0x10 + index));
+      state.gpus.push_back(FakeGpu{
+          .model = model->name,
+          .uuid = FakeUuid("GPU", "migsched-fake/" + model->name + "/" + std::to_string(index)),
+          .pci_bus_id = bus_id,
+          .mig_enabled = true,
+          .mig_pending = true,
+          .gpu_instances = {},
+          .processes = {}});
+    }
+  }
+  return state;
+}
+
+}  // namespace migsched::nvml::fake
