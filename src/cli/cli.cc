@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/agent_commands.h"
 #include "cli/command_context.h"
 #include "cli/gpu_commands.h"
 #include "cli/layout_commands.h"
@@ -25,6 +26,7 @@ int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   // One line per command module; keep them in the order of `migsched --help`.
   AddGpuCommands(app, command);
   AddLayoutCommands(app, command);
+  AddAgentCommands(app, command);
 
   try {
     app.parse(argc, argv);

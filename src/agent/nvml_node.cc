@@ -1,0 +1,109 @@
+#include "agent/nvml_node.h"
+
+#include <algorithm>
+
+namespace migsched::agent {
+namespace {
+
+template <typename T>
+Status StatusOf(const Result<T>& result) {
+  return result.has_value() ? Status::Ok() : result.error();
+}
+
+Result<unsigned> GpuInstanceAt(const nvml::NvmlSession& session, unsigned index,
+                               const geometry::GpuInstance& instance) {
+  Result<std::vector<nvml::GpuInstanceInfo>> gis = session.GpuInstances(index);
+  if (!gis.has_value()) return gis.error();
+  for (const nvml::GpuInstanceInfo& gi : *gis) {
+    if (gi.profile == instance.profile && gi.placement == instance.placement) return gi.id;
+  }
+  return NotFoundError("GPU " + std::to_string(index) + ": no GPU instance of that profile at slice " +
+                       std::to_string(instance.placement.start));
+}
+
+Result<ObservedGpu> ObserveGpu(const nvml::NvmlSession& session, unsigned index) {
+  Result<nvml::DeviceInfo> device = session.Device(index);
+  if (!device.has_value()) return device.error();
+  ObservedGpu gpu{.index = static_cast<int>(index), .uuid = device->uuid,
+                  .pci_device_id = device->pci_device_id, .model = device->model,
+                  .mig_enabled = device->mig.has_value() && device->mig->current,
+                  .instances = {}, .pids = {}};
+  if (gpu.model == nullptr) {
+    Result<const geometry::GpuModel*> model = session.Model(index);  // the error names the GPU
+    if (!model.has_value()) return model.error();
+    gpu.model = *model;
+  }
+  if (!gpu.mig_enabled) return gpu;
+  Result<std::vector<nvml::GpuInstanceInfo>> gis = session.GpuInstances(index);
+  if (!gis.has_value()) return gis.error();
+  for (const nvml::GpuInstanceInfo& gi : *gis) {
+    if (gi.profile < 0) {
+      return NotFoundError("GPU " + std::to_string(index) + " (" + gpu.model->name +
+                           "): GPU instance " + std::to_string(gi.id) + " has profile id " +
+                           std::to_string(gi.profile_id) + ", which the catalog lacks");
+    }
+    ObservedGpuInstance observed{.id = static_cast<int>(gi.id), .instance = gi.AsLayoutEntry(),
+                                 .compute_instances = {}, .pids = {}};
+    for (const nvml::ComputeInstanceInfo& ci : gi.compute_instances) {
+      observed.compute_instances.push_back(ObservedComputeInstance{
+          .id = static_cast<int>(ci.id), .profile_id = static_cast<int>(ci.profile_id)});
+    }
+    Result<std::vector<nvml::ProcessInfo>> processes = session.Processes(index, gi.id);
+    if (!processes.has_value()) return processes.error();
+    for (const nvml::ProcessInfo& p : *processes) observed.pids.push_back(p.pid);
+    gpu.instances.push_back(std::move(observed));
+  }
+  return gpu;
+}
+
+}  // namespace
+
+Result<std::vector<ObservedGpu>> ObserveNode(const nvml::NvmlSession& session) {
+  Result<unsigned> count = session.DeviceCount();
+  if (!count.has_value()) return count.error();
+  std::vector<ObservedGpu> gpus;
+  for (unsigned index = 0; index < *count; ++index) {
+    Result<ObservedGpu> gpu = ObserveGpu(session, index);
+    if (!gpu.has_value()) return gpu.error();
+    gpus.push_back(std::move(*gpu));
+  }
+  return gpus;
+}
+
+Status ExecuteOp(nvml::NvmlSession& session, const geometry::GpuModel& model, const Op& op) {
+  const unsigned index = static_cast<unsigned>(op.gpu);
+  const geometry::GiProfile& profile = model.profiles[static_cast<size_t>(op.instance.profile)];
+  switch (op.kind) {
+    case OpKind::kSetMigMode: {
+      Result<nvml::MigMode> mode = session.SetMigMode(index, op.mig_enabled);
+      if (!mode.has_value()) return mode.error();
+      if (mode->current != op.mig_enabled) {
+        return FailedPreconditionError("GPU " + std::to_string(index) +
+                                       ": the MIG mode change is pending a GPU reset; reset the "
+                                       "GPU (nvidia-smi -r) and run apply again");
+      }
+      return Status::Ok();
+    }
+    case OpKind::kDestroyComputeInstance:
+      return session.DestroyComputeInstance(index, static_cast<unsigned>(op.gi_id),
+                                            static_cast<unsigned>(op.ci_id));
+    case OpKind::kDestroyGpuInstance:
+      return session.DestroyGpuInstance(index, static_cast<unsigned>(op.gi_id));
+    case OpKind::kCreateGpuInstance:
+      return StatusOf(session.CreateGpuInstance(index, profile, op.instance.placement.start));
+    case OpKind::kCreateComputeInstance: {
+      const auto ci = std::find_if(profile.compute_instances.begin(), profile.compute_instances.end(),
+                                   [&](const geometry::CiProfile& c) { return c.id == op.ci_profile_id; });
+      if (ci == profile.compute_instances.end()) {
+        return InternalError("compute-instance profile " + std::to_string(op.ci_profile_id) +
+                             " is not one of " + profile.name + "'s");
+      }
+      Result<unsigned> gi = GpuInstanceAt(session, index, op.instance);
+      if (!gi.has_value()) return gi.error();
+      return StatusOf(session.CreateComputeInstance(index, *gi, *ci));
+    }
+  }
+  return InternalError("unknown op");
+}
+
+}  // namespace migsched::agent

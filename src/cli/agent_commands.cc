@@ -1,0 +1,227 @@
+#include "cli/agent_commands.h"
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "agent/apply.h"
+#include "agent/journal.h"
+#include "agent/mig_parted_export.h"
+#include "agent/mig_parted_target.h"
+#include "agent/nvml_node.h"
+#include "agent/plan_target.h"
+#include "cli/cli.h"
+#include "common/check.h"
+#include "io/mig_parted_reader.h"
+
+namespace migsched::cli {
+namespace {
+
+using nlohmann::ordered_json;
+
+int ExitFor(const Status& status) {
+  return status.code() == StatusCode::kInvalidArgument || status.code() == StatusCode::kNotFound
+             ? kExitBadInput
+             : kExitNo;
+}
+
+int Fail(const CommandContext& context, const Status& status) {
+  context.err << "migsched: " << status.message() << "\n";
+  return ExitFor(status);
+}
+
+const geometry::GpuModel& ModelOf(const std::vector<agent::ObservedGpu>& gpus, int index) {
+  const auto gpu = std::find_if(gpus.begin(), gpus.end(),
+                                [&](const agent::ObservedGpu& g) { return g.index == index; });
+  MIGSCHED_CHECK(gpu != gpus.end());  // ops and kept instances come from these GPUs
+  return *gpu->model;
+}
+
+ordered_json OpJson(const std::vector<agent::ObservedGpu>& gpus, const agent::Op& op) {
+  ordered_json out{{"gpu", op.gpu}, {"op", std::string(agent::OpKindName(op.kind))}};
+  if (op.kind == agent::OpKind::kSetMigMode) {
+    out["mig_enabled"] = op.mig_enabled;
+    return out;
+  }
+  const geometry::GpuModel& model = ModelOf(gpus, op.gpu);
+  out["profile"] = model.profiles[static_cast<size_t>(op.instance.profile)].name;
+  out["start"] = op.instance.placement.start;
+  if (op.kind == agent::OpKind::kCreateComputeInstance ||
+      op.kind == agent::OpKind::kDestroyComputeInstance) {
+    out["ci_profile"] = op.ci_profile_id;
+  }
+  return out;
+}
+
+ordered_json OpsJson(const std::vector<agent::ObservedGpu>& gpus,
+                     const std::vector<agent::ExecutedOp>& ops) {
+  ordered_json out = ordered_json::array();
+  for (const agent::ExecutedOp& e : ops) out.push_back(OpJson(gpus, e.op));
+  return out;
+}
+
+void PrintReport(const CommandContext& context, const agent::ApplyReport& report,
+                 const ApplyArgs& args, const std::string& what) {
+  std::vector<agent::ExecutedOp> planned;
+  for (size_t i = 0; i < report.plan.ops.size(); ++i) {
+    planned.push_back(agent::ExecutedOp{.op = report.plan.ops[i], .description = report.planned[i]});
+  }
+  const std::vector<agent::ExecutedOp>& changes = args.dry_run ? planned : report.executed;
+  if (context.json) {
+    ordered_json kept = ordered_json::array();
+    for (const agent::KeptInstance& k : report.plan.kept) {
+      kept.push_back({{"gpu", k.gpu},
+                      {"profile", ModelOf(report.gpus, k.gpu).profiles[static_cast<size_t>(k.instance.profile)].name},
+                      {"start", k.instance.placement.start}});
+    }
+    ordered_json out{{"target", what},
+                     {"dry_run", args.dry_run},
+                     {"changed", !changes.empty() || !report.recovery.empty()},
+                     {"operations", OpsJson(report.gpus, changes)},
+                     {"kept", kept}};
+    if (report.journal_found) {
+      out["recovered"] = {{"journal", args.journal},
+                          {"ops_done_before", report.journal_ops_done},
+                          {"ops_total", report.journal_ops_total},
+                          {"operations", OpsJson(report.gpus, report.recovery)}};
+    }
+    context.out << out.dump(2) << "\n";
+    return;
+  }
+  if (report.journal_found) {
+    if (args.dry_run) {
+      context.out << "an interrupted apply left " << args.journal << " (" << report.journal_ops_done
+                  << " of " << report.journal_ops_total << " operations done); a real run finishes it first\n";
+    } else {
+      context.out << "finished the interrupted apply in " << args.journal << " ("
+                  << report.journal_ops_done << " of " << report.journal_ops_total
+                  << " operations had been done): " << report.recovery.size() << " operations\n";
+      for (const agent::ExecutedOp& e : report.recovery) context.out << "  " << e.description << "\n";
+    }
+  }
+  if (changes.empty()) {
+    context.out << "GPUs already match " << what << " (" << report.plan.kept.size()
+                << " instances kept); nothing to do\n";
+    return;
+  }
+  context.out << (args.dry_run ? "would apply " : "applied ") << what << ": " << changes.size()
+              << " operations, " << report.plan.kept.size() << " instances kept\n";
+  for (const agent::ExecutedOp& e : changes) context.out << "  " << e.description << "\n";
+}
+
+}  // namespace
+
+int RunApply(const CommandContext& context, const ApplyArgs& args) {
+  const bool by_config = !args.config_file.empty() || !args.config_name.empty();
+  const bool by_plan = !args.plan_file.empty() || !args.node.empty();
+  if (by_config == by_plan || (by_config && (args.config_file.empty() || args.config_name.empty())) ||
+      (by_plan && (args.plan_file.empty() || args.node.empty()))) {
+    return Fail(context, InvalidArgumentError(
+                             "apply needs either -f CONFIG.yaml -c NAME or --plan plan.json --node NAME"));
+  }
+  agent::TargetFunction targets;
+  std::string what;
+  if (by_config) {
+    Result<io::MigPartedFile> file = io::ReadMigPartedFile(args.config_file);
+    if (!file.has_value()) return Fail(context, file.error());
+    Result<const io::MigPartedConfig*> config = file->Find(args.config_name);
+    if (!config.has_value()) return Fail(context, config.error());
+    targets = [config = **config](const std::vector<agent::ObservedGpu>& gpus) {
+      return agent::TargetsFromMigParted(config, gpus);
+    };
+    what = "config '" + args.config_name + "'";
+  } else {
+    Result<std::vector<agent::PlannedGpu>> planned =
+        agent::ReadPlanForNode(context.catalog, args.plan_file, args.node);
+    if (!planned.has_value()) return Fail(context, planned.error());
+    targets = [planned = *planned](const std::vector<agent::ObservedGpu>& gpus) {
+      return agent::TargetsFromPlan(planned, gpus);
+    };
+    what = "the plan for node '" + args.node + "'";
+  }
+  Result<std::unique_ptr<nvml::NvmlSession>> session = nvml::NvmlSession::Open(context.catalog);
+  if (!session.has_value()) return Fail(context, session.error());
+  const Result<agent::ApplyReport> report = agent::Apply(
+      **session, context.catalog, targets,
+      agent::ApplyOptions{.force = args.force, .dry_run = args.dry_run, .journal_path = args.journal});
+  if (!report.has_value()) return Fail(context, report.error());
+  PrintReport(context, *report, args, what);
+  return kExitOk;
+}
+
+int RunAssert(const CommandContext& context, const std::string& config_file,
+              const std::string& config_name) {
+  Result<io::MigPartedFile> file = io::ReadMigPartedFile(config_file);
+  if (!file.has_value()) return Fail(context, file.error());
+  Result<const io::MigPartedConfig*> config = file->Find(config_name);
+  if (!config.has_value()) return Fail(context, config.error());
+  Result<std::unique_ptr<nvml::NvmlSession>> session = nvml::NvmlSession::Open(context.catalog);
+  if (!session.has_value()) return Fail(context, session.error());
+  Result<std::vector<agent::ObservedGpu>> gpus = agent::ObserveNode(**session);
+  if (!gpus.has_value()) return Fail(context, gpus.error());
+  Result<std::vector<std::string>> differences = agent::CompareWithMigParted(**config, *gpus);
+  if (!differences.has_value()) return Fail(context, differences.error());
+  if (context.json) {
+    context.out << ordered_json{{"config", config_name},
+                                {"match", differences->empty()},
+                                {"differences", *differences}}
+                       .dump(2)
+                << "\n";
+  } else if (differences->empty()) {
+    context.out << "GPUs match config '" << config_name << "'\n";
+  } else {
+    context.out << "GPUs do not match config '" << config_name << "':\n";
+    for (const std::string& d : *differences) context.out << "  " << d << "\n";
+  }
+  return differences->empty() ? kExitOk : kExitNo;
+}
+
+int RunExport(const CommandContext& context, const std::string& config_name) {
+  Result<std::unique_ptr<nvml::NvmlSession>> session = nvml::NvmlSession::Open(context.catalog);
+  if (!session.has_value()) return Fail(context, session.error());
+  Result<std::vector<agent::ObservedGpu>> gpus = agent::ObserveNode(**session);
+  if (!gpus.has_value()) return Fail(context, gpus.error());
+  context.out << agent::ExportMigParted(*gpus, config_name);
+  return kExitOk;
+}
+
+void AddAgentCommands(CLI::App& app, ChosenCommand& chosen) {
+  auto apply_args = std::make_shared<ApplyArgs>();
+  apply_args->journal = agent::kDefaultJournalPath;
+  CLI::App* apply = app.add_subcommand(
+      "apply", "make this machine's GPUs match a mig-parted config or a plan (through NVML)");
+  apply->add_option("-f,--config-file", apply_args->config_file, "mig-parted config (version: v1)");
+  apply->add_option("-c,--selected-config", apply_args->config_name, "the named config to apply");
+  apply->add_option("--plan", apply_args->plan_file, "plan.json written by the planner");
+  apply->add_option("--node", apply_args->node, "this machine's node name in the plan");
+  apply->add_flag("--force", apply_args->force, "destroy instances even with running processes");
+  apply->add_flag("--dry-run", apply_args->dry_run, "print the operations without doing them");
+  apply->add_option("--journal", apply_args->journal, "write-ahead journal file")
+      ->capture_default_str();
+  apply->callback([&chosen, apply_args] {
+    chosen = [apply_args](const CommandContext& c) { return RunApply(c, *apply_args); };
+  });
+
+  auto assert_args = std::make_shared<ApplyArgs>();
+  CLI::App* assert_cmd = app.add_subcommand(
+      "assert", "do this machine's GPUs match a mig-parted config? (exit 0 yes, 1 no)");
+  assert_cmd->add_option("-f,--config-file", assert_args->config_file, "mig-parted config")->required();
+  assert_cmd->add_option("-c,--selected-config", assert_args->config_name, "the named config")->required();
+  assert_cmd->callback([&chosen, assert_args] {
+    chosen = [assert_args](const CommandContext& c) {
+      return RunAssert(c, assert_args->config_file, assert_args->config_name);
+    };
+  });
+
+  auto export_name = std::make_shared<std::string>("current");
+  CLI::App* export_cmd = app.add_subcommand(
+      "export", "this machine's MIG state as a mig-parted config (re-read by apply/assert)");
+  export_cmd->add_option("--config-name", *export_name, "name of the config written")
+      ->capture_default_str();
+  export_cmd->callback([&chosen, export_name] {
+    chosen = [export_name](const CommandContext& c) { return RunExport(c, *export_name); };
+  });
+}
+
+}  // namespace migsched::cli
