@@ -1,0 +1,234 @@
+// The agent end to end against the fake NVML, through the real dlopen path
+// (no mocking above NVML): NVIDIA's published default config applies, asserts
+// and round-trips through export on every matching GPU model; impossible or
+// unsafe configs fail before any change; a kill -9 after every single NVML
+// mutation, or an NVML error mid-apply, is finished by the next run with the
+// same result as a clean apply.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include "agent/node_state.h"
+#include "agent/tests/fake_nvml_fixture.h"
+#include "common/strings.h"
+#include "io/mig_parted_reader.h"
+
+namespace migsched::agent {
+namespace {
+
+using testing::BuiltinCatalogForTest;
+
+const std::filesystem::path kDefaultConfig =
+    "../shared/data/mig_parted_configs/gpu-operator_default-mig-parted-config.yaml";
+
+// The entry of `config` that selects GPU 0 of `model` as the fake reports it
+// (its first PCI id), if that entry only names profiles the model has.
+const io::MigPartedEntry* EntryFor(const io::MigPartedConfig& config,
+                                   const geometry::GpuModel& model) {
+  const uint32_t pci = model.pci_device_ids.empty() ? 0 : model.pci_device_ids.front();
+  for (const io::MigPartedEntry& entry : config.entries) {
+    const bool filter_ok = entry.device_filter.empty() ||
+                           std::find(entry.device_filter.begin(), entry.device_filter.end(), pci) !=
+                               entry.device_filter.end();
+    if (!filter_ok) continue;
+    for (const auto& [profile, count] : entry.mig_devices) {
+      if (!model.FindProfile(profile)) return nullptr;
+    }
+    return &entry;
+  }
+  return nullptr;
+}
+
+TEST_F(FakeNvmlTest, EveryDefaultConfigAppliesAssertsAndRoundTripsOnMatchingGpus) {
+  if (!std::filesystem::exists(kDefaultConfig)) GTEST_SKIP() << kDefaultConfig << " is absent";
+  const std::string config_path = kDefaultConfig.string();
+  const Result<io::MigPartedFile> file = io::ReadMigPartedFile(config_path);
+  ASSERT_TRUE(file.has_value()) << file.error().ToString();
+
+  std::map<std::string, int> applied;       // config -> models it was applied on
+  std::set<std::string> balanced_entries;   // all-balanced entries exercised
+  const std::string exported = Path("exported.yaml");
+  for (const geometry::GpuModel& model : BuiltinCatalogForTest().models()) {
+    InitState({{model.name, 2}});
+    // Configs follow each other on the same GPUs, so every apply is also a
+    // transition from the previous config's layout.
+    for (const io::MigPartedConfig& config : file->configs) {
+      const io::MigPartedEntry* entry = EntryFor(config, model);
+      if (entry == nullptr) continue;
+      SCOPED_TRACE(config.name + " on " + model.name);
+      const CommandResult apply = Migsched(
+          {"apply", "-f", config_path, "-c", config.name, "--journal", JournalPath()});
+      ASSERT_EQ(apply.exit_code, 0) << apply.err;
+      EXPECT_FALSE(JournalExists());
+      const CommandResult check = Migsched({"assert", "-f", config_path, "-c", config.name});
+      EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
+
+      const CommandResult exported_state = Migsched({"export"});
+      ASSERT_EQ(exported_state.exit_code, 0) << exported_state.err;
+      std::ofstream(exported) << exported_state.out;
+      const CommandResult recheck = Migsched({"assert", "-f", exported, "-c", "current"});
+      EXPECT_EQ(recheck.exit_code, 0) << exported_state.out << recheck.out << recheck.err;
+      const std::vector<GpuSummary> before = Summary();
+      const CommandResult reapply =
+          Migsched({"apply", "-f", exported, "-c", "current", "--journal", JournalPath()});
+      EXPECT_EQ(reapply.exit_code, 0) << reapply.err;
+      EXPECT_NE(reapply.out.find("nothing to do"), std::string::npos) << reapply.out;
+      EXPECT_EQ(Summary(), before);
+
+      ++applied[config.name];
+      if (config.name == "all-balanced") balanced_entries.insert(entry->where);
+    }
+  }
+  // Every named config found a model to apply to, except ones whose GPUs the
+  // catalog lacks; list those so a gap is visible.
+  std::vector<std::string> uncovered;
+  for (const io::MigPartedConfig& config : file->configs) {
+    if (applied[config.name] == 0) uncovered.push_back(config.name);
+  }
+  std::cout << "applied " << applied.size() << " of " << file->configs.size()
+            << " configs; not matched by any catalog GPU: " << Join(uncovered, ", ") << "\n";
+  EXPECT_GE(applied.size(), file->configs.size() * 9 / 10);
+  const io::MigPartedConfig& balanced = **file->Find("all-balanced");
+  EXPECT_EQ(balanced_entries.size(), balanced.entries.size())
+      << "every all-balanced device filter should match a catalog GPU";
+}
+
+TEST_F(FakeNvmlTest, ConfigThatCannotFitFailsBeforeAnyChange) {
+  InitState({{"A100-40GB", 1}});
+  const std::string config = Path("c.yaml");
+  std::ofstream(config) << "version: v1\nmig-configs:\n"
+                           "  ok: [{devices: all, mig-enabled: true, mig-devices: {\"3g.20gb\": 1}}]\n"
+                           "  too-big: [{devices: all, mig-enabled: true, mig-devices: {\"4g.20gb\": 2}}]\n"
+                           "  unknown: [{devices: all, mig-enabled: true, mig-devices: {\"1g.10gb+me\": 1}}]\n";
+  ASSERT_EQ(Migsched({"apply", "-f", config, "-c", "ok", "--journal", JournalPath()}).exit_code, 0);
+  const std::string before = StateText();
+
+  const CommandResult too_big = Migsched({"apply", "-f", config, "-c", "too-big", "--journal", JournalPath()});
+  EXPECT_EQ(too_big.exit_code, 1);
+  EXPECT_NE(too_big.err.find("2 x 4g.20gb cannot fit on gpu 0"), std::string::npos) << too_big.err;
+  const CommandResult unknown = Migsched({"apply", "-f", config, "-c", "unknown", "--journal", JournalPath()});
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("has no MIG profile '1g.10gb+me'"), std::string::npos) << unknown.err;
+  EXPECT_EQ(StateText(), before);
+  EXPECT_FALSE(JournalExists());
+}
+
+TEST_F(FakeNvmlTest, BusyInstanceIsNeverDestroyed) {
+  InitState({{"A100-40GB", 1}});
+  const std::string config = Path("c.yaml");
+  std::ofstream(config) << "version: v1\nmig-configs:\n"
+                           "  two: [{devices: all, mig-enabled: true, mig-devices: {\"3g.20gb\": 2}}]\n"
+                           "  small: [{devices: all, mig-enabled: true, mig-devices: {\"1g.5gb\": 7}}]\n";
+  ASSERT_EQ(Migsched({"apply", "-f", config, "-c", "two", "--journal", JournalPath()}).exit_code, 0);
+  nvml::fake::FakeState state = ReadState();
+  const nvml::fake::FakeGpuInstance& gi = state.gpus[0].gpu_instances.at(0);
+  state.gpus[0].processes.push_back(nvml::fake::FakeProcess{
+      .pid = 4242, .gpu_instance = gi.id, .compute_instance = gi.compute_instances.at(0).id,
+      .used_memory_mib = 100});
+  WriteState(state);
+  const std::string before = StateText();
+
+  const CommandResult refused = Migsched({"apply", "-f", config, "-c", "small", "--journal", JournalPath()});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("would end running processes (pids 4242)"), std::string::npos)
+      << refused.err;
+  EXPECT_EQ(StateText(), before);
+  EXPECT_FALSE(JournalExists());
+}
+
+TEST_F(FakeNvmlTest, PlanIsAppliedExactly) {
+  InitState({{"H100-80GB", 2}});
+  const std::string plan = Path("plan.json");
+  std::ofstream(plan) << R"({"gpus": [
+    {"node": "n1", "index": 1, "model": "H100-80GB", "mig_enabled": true,
+     "instances": [{"profile": "3g.40gb", "start": 0, "size": 4, "workload": "a"},
+                   {"profile": "1g.10gb", "start": 5, "size": 1, "workload": ""}]},
+    {"node": "n2", "index": 0, "model": "H100-80GB", "mig_enabled": true, "instances": []}]})";
+  const CommandResult apply = Migsched({"apply", "--plan", plan, "--node", "n1", "--journal", JournalPath()});
+  ASSERT_EQ(apply.exit_code, 0) << apply.err;
+  const std::vector<GpuSummary> gpus = Summary();
+  EXPECT_TRUE(gpus[0].instances.empty());
+  const geometry::GpuModel& h100 = testing::Gpu("H100-80GB");
+  const auto& p3g = h100.profiles[static_cast<size_t>(testing::Profile(h100, "3g.40gb"))];
+  const auto& p1g = h100.profiles[static_cast<size_t>(testing::Profile(h100, "1g.10gb"))];
+  EXPECT_EQ(gpus[1].instances,
+            (std::vector<std::tuple<unsigned, int, std::vector<unsigned>>>{
+                {static_cast<unsigned>(p3g.id), 0, {static_cast<unsigned>(FullComputeInstance(p3g)->id)}},
+                {static_cast<unsigned>(p1g.id), 5, {static_cast<unsigned>(FullComputeInstance(p1g)->id)}}}));
+}
+
+// From 7 x 1g.5gb on each of two A100s to all-balanced: destroys and creates.
+class CrashTest : public FakeNvmlTest {
+ protected:
+  void SetUp() override {
+    FakeNvmlTest::SetUp();
+    config_ = Path("c.yaml");
+    std::ofstream(config_) << "version: v1\nmig-configs:\n"
+                              "  small: [{devices: all, mig-enabled: true, mig-devices: {\"1g.5gb\": 7}}]\n"
+                              "  balanced: [{devices: all, mig-enabled: true, mig-devices: "
+                              "{\"1g.5gb\": 2, \"2g.10gb\": 1, \"3g.20gb\": 1}}]\n";
+    InitState({{"A100-40GB", 2}});
+    ASSERT_EQ(Migsched({"apply", "-f", config_, "-c", "small", "--journal", JournalPath()}).exit_code, 0);
+    start_ = ReadState();
+    // The clean apply: the reference result and how many mutations it takes.
+    ASSERT_EQ(Apply().exit_code, 0);
+    reference_ = Summary();
+    mutations_ = ReadState().mutations - start_.mutations;
+    ASSERT_GT(mutations_, 10);
+  }
+  CommandResult Apply() const {
+    return Migsched({"apply", "-f", config_, "-c", "balanced", "--journal", JournalPath()});
+  }
+  std::vector<std::string> ApplyArgs() const {
+    return {"apply", "-f", config_, "-c", "balanced", "--journal", JournalPath()};
+  }
+  void ExpectConverged() {
+    const CommandResult rerun = Apply();
+    EXPECT_EQ(rerun.exit_code, 0) << rerun.err;
+    EXPECT_NE(rerun.out.find("finished the interrupted apply"), std::string::npos) << rerun.out;
+    EXPECT_EQ(Summary(), reference_);  // nothing leaked, nothing duplicated
+    EXPECT_FALSE(JournalExists());
+    EXPECT_EQ(Migsched({"assert", "-f", config_, "-c", "balanced"}).exit_code, 0);
+  }
+
+  std::string config_;
+  nvml::fake::FakeState start_;
+  std::vector<GpuSummary> reference_;
+  int64_t mutations_ = 0;
+};
+
+TEST_F(CrashTest, KillAfterEveryMutationConvergesOnRerun) {
+  for (int n = 1; n <= mutations_; ++n) {
+    SCOPED_TRACE("killed after mutation " + std::to_string(n) + " of " + std::to_string(mutations_));
+    nvml::fake::FakeState state = start_;
+    state.kill_after_mutations = n;
+    WriteState(state);
+    const int status = SpawnMigsched(ApplyArgs());
+    ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << "wait status " << status;
+    ASSERT_TRUE(JournalExists());
+    if (n < mutations_) {
+      EXPECT_NE(Summary(), reference_);
+    }
+    ExpectConverged();
+  }
+}
+
+TEST_F(CrashTest, NvmlErrorMidApplyLeavesAJournalAndRerunConverges) {
+  nvml::fake::FakeState state = start_;
+  state.failures.push_back(nvml::fake::FailureInjection{
+      .call = "nvmlDeviceCreateGpuInstanceWithPlacement", .nth = 3, .error = NVML_ERROR_UNKNOWN});
+  WriteState(state);
+  const CommandResult failed = Apply();
+  EXPECT_EQ(failed.exit_code, 1);
+  EXPECT_NE(failed.err.find("lets the next apply finish"), std::string::npos) << failed.err;
+  ASSERT_TRUE(JournalExists());
+  ExpectConverged();
+}
+
+}  // namespace
+}  // namespace migsched::agent
