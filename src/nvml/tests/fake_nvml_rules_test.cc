@@ -43,6 +43,25 @@ TEST_F(FakeNvmlRulesTest, InitRejectsAStateWithAnImpossibleLayout) {
   EXPECT_EQ(nvml.init_result(), NVML_ERROR_UNKNOWN);
 }
 
+TEST_F(FakeNvmlRulesTest, InitRejectsImpossibleComputeInstancesAndOrphanProcesses) {
+  InitMachine({{"A100-40GB", 1}});
+  const fake::FakeState good = ReadState();
+  fake::FakeState state = good;
+  // Two 3-slice compute instances cannot share one 3g GPU instance.
+  state.gpus[0].gpu_instances = {
+      {.id = 1, .profile_id = 9, .start = 0, .serial = 1,
+       .compute_instances = {{.id = 0, .profile_id = 2, .start = 0, .size = 3, .serial = 2, .uuid = "MIG-a"},
+                             {.id = 1, .profile_id = 2, .start = 0, .size = 3, .serial = 3, .uuid = "MIG-b"}}}};
+  WriteState(state);
+  EXPECT_EQ(RawNvml().init_result(), NVML_ERROR_UNKNOWN);
+  state = good;
+  state.gpus[0].processes = {{.pid = 9, .gpu_instance = 1, .compute_instance = 0, .used_memory_mib = 0}};
+  WriteState(state);
+  EXPECT_EQ(RawNvml().init_result(), NVML_ERROR_UNKNOWN);
+  WriteState(good);
+  EXPECT_EQ(RawNvml().init_result(), NVML_SUCCESS);
+}
+
 TEST_F(FakeNvmlRulesTest, DeviceHandleOutOfRangeIsInvalidArgument) {
   InitMachine({{"A100-40GB", 2}});
   RawNvml nvml;
