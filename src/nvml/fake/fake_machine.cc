@@ -152,6 +152,13 @@ Status FakeMachine::Validate() const {
             return InvalidArgumentError(ci_where + ": overlaps compute instance " + std::to_string(other.id));
           }
         }
+        const auto same_profile =
+            std::count_if(gi.compute_instances.begin(), gi.compute_instances.end(),
+                          [&](const FakeComputeInstance& other) { return other.profile_id == ci.profile_id; });
+        if (same_profile > ci_profile->max_count) {
+          return InvalidArgumentError(ci_where + ": more than " + std::to_string(ci_profile->max_count) +
+                                      " compute instances of profile " + std::to_string(ci.profile_id));
+        }
         if (!ci_ids.insert(ci.id).second) {
           return InvalidArgumentError(ci_where + ": duplicate compute instance id " + std::to_string(ci.id));
         }

@@ -7,6 +7,8 @@
 // small objects owned by this library and keyed by GPU index and instance
 // serial number, so a handle to a destroyed instance is detected
 // (NVML_ERROR_INVALID_ARGUMENT) rather than silently reused.
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
@@ -99,11 +101,28 @@ class Handles {
   std::set<const void*> known_;
 };
 
+// Identifies one version of the state file: every write renames a new file
+// into place, so a changed file has a new inode (and mtime).
+struct FileVersion {
+  ino_t inode = 0;
+  int64_t mtime_ns = 0;
+  off_t size = 0;
+  friend bool operator==(const FileVersion&, const FileVersion&) = default;
+};
+
+std::optional<FileVersion> VersionOf(const std::string& path) {
+  struct stat info {};
+  if (stat(path.c_str(), &info) != 0) return std::nullopt;
+  return FileVersion{info.st_ino, int64_t{info.st_mtim.tv_sec} * 1'000'000'000 + info.st_mtim.tv_nsec,
+                     info.st_size};
+}
+
 struct Library {
   std::mutex mutex;
   int init_count = 0;
   std::string state_path;
-  std::optional<FakeMachine> machine;  // valid during a call
+  std::optional<FakeMachine> machine;       // the state as of `loaded_version`
+  std::optional<FileVersion> loaded_version;  // empty: reload on the next call
   Handles handles;
 };
 
@@ -112,7 +131,12 @@ Library& Lib() {
   return library;
 }
 
+// Re-reads the state file unless it is the version already loaded, so other
+// processes' changes are seen on the next call without parsing on every call.
 nvmlReturn_t LoadState(Library& lib) {
+  const std::optional<FileVersion> version = VersionOf(lib.state_path);
+  if (version && lib.machine && version == lib.loaded_version) return NVML_SUCCESS;
+  lib.loaded_version.reset();
   const Catalog* catalog = LoadedCatalog();
   if (catalog == nullptr) return NVML_ERROR_UNKNOWN;
   Result<FakeState> state = migsched::nvml::fake::ReadFakeState(lib.state_path, *catalog);
@@ -126,6 +150,7 @@ nvmlReturn_t LoadState(Library& lib) {
     return NVML_ERROR_UNKNOWN;
   }
   lib.machine.emplace(std::move(machine).value());
+  lib.loaded_version = version;
   return NVML_SUCCESS;
 }
 
@@ -134,8 +159,10 @@ nvmlReturn_t SaveState(Library& lib) {
       migsched::nvml::fake::WriteFakeStateAtomically(lib.machine->state(), lib.state_path);
   if (!saved.ok()) {
     Complain(saved.message());
+    lib.loaded_version.reset();  // memory and file differ now: reload next time
     return NVML_ERROR_UNKNOWN;
   }
+  lib.loaded_version = VersionOf(lib.state_path);
   return NVML_SUCCESS;
 }
 
