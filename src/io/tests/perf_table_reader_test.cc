@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "io/plan_inputs.h"
+#include "plan/right_sizing.h"
 #include "testing/catalog_fixture.h"
 #include "testing/status_matchers.h"
 
@@ -55,6 +56,18 @@ TEST(PerfTableReaderTest, ShippedTableReads) {
   Result<plan::PerfTable> table = ReadPerfTableFile(BuiltinCatalogForTest(), path);
   ASSERT_THAT(table, IsOk());
   EXPECT_GT(table->entries.size(), 10u);
+  // MIGProfiler resnet50 on A100-80GB, 2000 rps: 1g.10gb x 7 (7 slices) beats
+  // 2g.20gb x 4 (8), 3g.40gb x 3 (9) and 7g.80gb x 2 (14).
+  plan::Workload w;
+  w.name = "resnet50";
+  w.demand_rps = 2000;
+  w.memory_mib = 4096;
+  const plan::SizingOutcome outcome = plan::RightSize(
+      **BuiltinCatalogForTest().Find("A100-80GB"), w, &*table, {});
+  ASSERT_TRUE(outcome.choice) << outcome.reason;
+  EXPECT_EQ(outcome.choice->model->profiles[static_cast<size_t>(*outcome.choice->profile)].name,
+            "1g.10gb");
+  EXPECT_EQ(outcome.choice->replicas, 7);
 }
 
 }  // namespace
