@@ -114,6 +114,40 @@ int64_t Objective(const PackingProblem& problem, const PackingSolution& s) {
 
 int64_t Floor(double v) { return static_cast<int64_t>(std::floor(v + 1e-6)); }
 
+// Greedy cover of one model's residual demand: repeatedly the configuration
+// covering the most residual (weighted by item size), while GPUs last.
+void Cover(const PackingModel& model, std::vector<int64_t>& counts, int64_t& used,
+           std::vector<int64_t>& residual) {
+  auto size_of = [&](size_t i) {
+    return model.item_sizes.empty() ? int64_t{1} : int64_t{model.item_sizes[i]};
+  };
+  while (used < model.gpus) {
+    int64_t best_score = 0;
+    size_t best = 0;
+    for (size_t c = 0; c < model.configs.size(); ++c) {
+      int64_t score = 0;
+      for (size_t i = 0; i < residual.size(); ++i) {
+        if (residual[i] > 0) score += std::min<int64_t>(residual[i], model.configs[c][i]) * size_of(i);
+      }
+      if (score > best_score) {
+        best_score = score;
+        best = c;
+      }
+    }
+    if (best_score == 0) return;
+    // As many copies as the residual keeps fully using (at least one).
+    int64_t copies = model.gpus - used;
+    for (size_t i = 0; i < residual.size(); ++i) {
+      if (model.configs[best][i] > 0) {
+        copies = std::min(copies, std::max<int64_t>(1, residual[i] / model.configs[best][i]));
+      }
+    }
+    counts[best] += copies;
+    used += copies;
+    for (size_t i = 0; i < residual.size(); ++i) residual[i] -= copies * model.configs[best][i];
+  }
+}
+
 // LP rounding: floor every column, hand each class's leftover replicas to
 // its options with the largest fractional parts, then cover what the floored
 // configurations miss with the configuration that covers the most residual
@@ -151,60 +185,56 @@ PackingSolution RoundAndCover(const PackingProblem& problem, const std::vector<d
     s.unplaced.push_back(unplaced + left);
   }
 
+  // Per model: configuration counts, GPUs used and the demand not yet covered.
+  std::vector<int64_t> used(problem.models.size(), 0);
+  std::vector<std::vector<int64_t>> residual = demand;
   for (size_t m = 0; m < problem.models.size(); ++m) {
     const PackingModel& model = problem.models[m];
     std::vector<int64_t> counts;
-    std::vector<int64_t> residual = demand[m];
-    int64_t used = 0;
     for (size_t c = 0; c < model.configs.size(); ++c) {
       counts.push_back(Floor(value[static_cast<size_t>(cols.x[m][c])]));
-      used += counts.back();
-      for (size_t i = 0; i < residual.size(); ++i) residual[i] -= counts[c] * model.configs[c][i];
-    }
-    auto size_of = [&](size_t i) {
-      return model.item_sizes.empty() ? int64_t{1} : int64_t{model.item_sizes[i]};
-    };
-    while (used < model.gpus) {
-      int64_t best_score = 0;
-      size_t best = 0;
-      for (size_t c = 0; c < model.configs.size(); ++c) {
-        int64_t score = 0;
-        for (size_t i = 0; i < residual.size(); ++i) {
-          if (residual[i] > 0) score += std::min<int64_t>(residual[i], model.configs[c][i]) * size_of(i);
-        }
-        if (score > best_score) {
-          best_score = score;
-          best = c;
-        }
-      }
-      if (best_score == 0) break;
-      // Take as many copies as the residual keeps fully using.
-      int64_t copies = model.gpus - used;
-      for (size_t i = 0; i < residual.size(); ++i) {
-        if (model.configs[best][i] > 0) {
-          copies = std::min(copies, std::max<int64_t>(1, residual[i] / model.configs[best][i]));
-        }
-      }
-      counts[best] += copies;
-      used += copies;
-      for (size_t i = 0; i < residual.size(); ++i) residual[i] -= copies * model.configs[best][i];
-    }
-    // Replicas the model could not cover (out of GPUs) are unplaced.
-    for (size_t i = 0; i < residual.size(); ++i) {
-      for (size_t k = problem.classes.size(); k-- > 0 && residual[i] > 0;) {
-        for (size_t o = 0; o < problem.classes[k].options.size() && residual[i] > 0; ++o) {
-          const PackingOption& opt = problem.classes[k].options[o];
-          if (static_cast<size_t>(opt.model) != m || static_cast<size_t>(opt.item) != i) continue;
-          const int64_t drop = std::min(residual[i], s.assigned[k][o]);
-          s.assigned[k][o] -= drop;
-          s.unplaced[k] += drop;
-          residual[i] -= drop;
-        }
+      used[m] += counts.back();
+      for (size_t i = 0; i < residual[m].size(); ++i) {
+        residual[m][i] -= counts[c] * model.configs[c][i];
       }
     }
-    s.gpus += used;
     s.config_counts.push_back(std::move(counts));
   }
+  // Cover every model; replicas a full model cannot take move to another
+  // option of their class with GPUs to spare, else they are unplaced.
+  for (size_t pass = 0; pass <= problem.models.size(); ++pass) {
+    const bool last = pass == problem.models.size();  // no more moves: drop
+    bool moved = false;
+    for (size_t m = 0; m < problem.models.size(); ++m) {
+      Cover(problem.models[m], s.config_counts[m], used[m], residual[m]);
+      for (size_t i = 0; i < residual[m].size(); ++i) {
+        for (size_t k = problem.classes.size(); k-- > 0 && residual[m][i] > 0;) {
+          for (size_t o = 0; o < problem.classes[k].options.size() && residual[m][i] > 0; ++o) {
+            const PackingOption& opt = problem.classes[k].options[o];
+            if (static_cast<size_t>(opt.model) != m || static_cast<size_t>(opt.item) != i) continue;
+            const int64_t drop = std::min(residual[m][i], s.assigned[k][o]);
+            s.assigned[k][o] -= drop;
+            residual[m][i] -= drop;
+            const auto other = std::find_if(
+                problem.classes[k].options.begin(), problem.classes[k].options.end(),
+                [&](const PackingOption& p) {
+                  const auto pm = static_cast<size_t>(p.model);
+                  return !last && pm != m && used[pm] < problem.models[pm].gpus;
+                });
+            if (other == problem.classes[k].options.end()) {
+              s.unplaced[k] += drop;
+              continue;
+            }
+            s.assigned[k][static_cast<size_t>(other - problem.classes[k].options.begin())] += drop;
+            residual[static_cast<size_t>(other->model)][static_cast<size_t>(other->item)] += drop;
+            moved = true;
+          }
+        }
+      }
+    }
+    if (!moved) break;
+  }
+  for (int64_t u : used) s.gpus += u;
   s.method = "heuristic";
   return s;
 }
