@@ -6,6 +6,7 @@
 //                              A100-80GB GPUs and 1,000 distinct workloads
 //   BM_FirstFitDecreasing/...  the naive baseline: every replica, largest
 //                              first, onto the first GPU where it fits
+//   BM_PlanExactHomogeneous/.. exact mode on all-H100 fleets (proven = 1)
 //
 // Counters: gpus_used, lower_bound (LP), gap_pct = 100 (used - bound) / bound,
 // unplaced replicas, ffd_gpus and gpu_ratio_vs_ffd (FFD GPUs / planner GPUs)
@@ -39,8 +40,9 @@ const geometry::Catalog& Catalog() {
   return catalog;
 }
 
-// 8 GPUs per node: 40% H100-80GB, 40% A100-40GB, 20% A100-80GB nodes.
-fleet::Fleet MakeFleet(int gpus) {
+// 8 GPUs per node: 40% H100-80GB, 40% A100-40GB, 20% A100-80GB nodes, or
+// all H100-80GB when `homogeneous`.
+fleet::Fleet MakeFleet(int gpus, bool homogeneous = false) {
   const geometry::GpuModel* models[] = {Catalog().Find("H100-80GB").value(),
                                         Catalog().Find("A100-40GB").value(),
                                         Catalog().Find("A100-80GB").value()};
@@ -48,7 +50,7 @@ fleet::Fleet MakeFleet(int gpus) {
   f.gpus.reserve(static_cast<size_t>(gpus));
   for (int g = 0; g < gpus; ++g) {
     const int node = g / 8;
-    const int kind = node % 5 < 2 ? 0 : node % 5 < 4 ? 1 : 2;
+    const int kind = homogeneous ? 0 : node % 5 < 2 ? 0 : node % 5 < 4 ? 1 : 2;
     fleet::FleetGpu gpu;
     gpu.node = "node-" + std::to_string(node + 1);
     gpu.index = g % 8;
@@ -194,6 +196,26 @@ void BM_Plan(benchmark::State& state) {
       result.gpus_used > 0 ? static_cast<double>(ffd) / result.gpus_used : 0;
 }
 
+// Exact mode (LP rounding, then branch-and-bound if the rounding misses the
+// rounded-up bound) on an all-H100 fleet: counter proven = 1 when optimal.
+void BM_PlanExactHomogeneous(benchmark::State& state) {
+  plan::PlanRequest request;
+  request.current = MakeFleet(static_cast<int>(state.range(0)), /*homogeneous=*/true);
+  request.workloads = MakeWorkloads(static_cast<int>(state.range(1)));
+  plan::PlanOptions options;
+  options.method = plan::SolveMethod::kExact;
+  options.time_limit_ms = 5000;
+  plan::PlanResult result;
+  for (auto _ : state) {
+    result = plan::PlanFleet(Catalog(), request, options).value();
+    benchmark::DoNotOptimize(result);
+  }
+  state.counters["gpus_used"] = result.gpus_used;
+  state.counters["lower_bound"] = result.lower_bound;
+  state.counters["proven"] = result.method == "milp-optimal" ? 1 : 0;
+  state.counters["gap_pct"] = 100 * result.gap;
+}
+
 void BM_FirstFitDecreasing(benchmark::State& state) {
   const fleet::Fleet fleet = MakeFleet(static_cast<int>(state.range(0)));
   const std::vector<Workload> workloads = MakeWorkloads(static_cast<int>(state.range(1)));
@@ -213,6 +235,11 @@ void Sizes(benchmark::internal::Benchmark* b) {
 
 BENCHMARK(BM_Plan)->Apply(Sizes);
 BENCHMARK(BM_FirstFitDecreasing)->Apply(Sizes);
+BENCHMARK(BM_PlanExactHomogeneous)
+    ->Args({1'000, 2'000})
+    ->Args({10'000, 20'000})
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1);
 
 }  // namespace
 }  // namespace migsched::bench
