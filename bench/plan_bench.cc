@@ -7,6 +7,8 @@
 //   BM_FirstFitDecreasing/...  the naive baseline: every replica, largest
 //                              first, onto the first GPU where it fits
 //   BM_PlanExactHomogeneous/.. exact mode on all-H100 fleets (proven = 1)
+//   BM_PlanAlibabaTrace        the GPU pods of Alibaba's v2023 trace mapped to
+//                              H100 shares, vs whole GPUs and FFD
 //
 // Counters: gpus_used, lower_bound (LP), gap_pct = 100 (used - bound) / bound,
 // unplaced replicas, ffd_gpus and gpu_ratio_vs_ffd (FFD GPUs / planner GPUs)
@@ -19,7 +21,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <map>
+#include <sstream>
 #include <random>
 #include <string>
 #include <vector>
@@ -216,6 +220,67 @@ void BM_PlanExactHomogeneous(benchmark::State& state) {
   state.counters["gap_pct"] = 100 * result.gap;
 }
 
+// Alibaba GPU trace v2023 (openb_pod_list_default.csv): every GPU pod
+// becomes replicas of a workload shape. A pod with num_gpu = n and
+// gpu_milli = g per GPU asks n shares of g/1000 of a GPU; on H100-80GB that is
+// ceil(7 g / 1000) compute slices and g/1000 of the memory (1000 milli: the
+// whole GPU). Pods of the same (n, g) are one workload. Whole-GPU baseline:
+// one GPU per share.
+std::vector<Workload> AlibabaWorkloads(const geometry::GpuModel& h100, int64_t& whole_gpus) {
+  std::ifstream in(MIGSCHED_SHARED_DATA "/alibaba_gpu_v2023/openb_pod_list_default.csv");
+  std::map<std::pair<int, int>, int> shapes;  // (num_gpu, gpu_milli) -> pods
+  std::string line;
+  std::getline(in, line);  // header
+  while (std::getline(in, line)) {
+    std::vector<std::string> cells;
+    std::stringstream row(line);
+    for (std::string cell; std::getline(row, cell, ',');) cells.push_back(cell);
+    if (cells.size() < 5) continue;
+    const int num_gpu = std::atoi(cells[3].c_str());
+    const int milli = std::atoi(cells[4].c_str());
+    if (num_gpu > 0 && milli > 0) ++shapes[{num_gpu, milli}];
+  }
+  std::vector<Workload> workloads;
+  whole_gpus = 0;
+  for (const auto& [shape, pods] : shapes) {
+    const auto [num_gpu, milli] = shape;
+    Workload w;
+    w.name = "alibaba-" + std::to_string(num_gpu) + "x" + std::to_string(milli);
+    w.replicas = pods * num_gpu;
+    w.memory_mib = (h100.memory_mib * milli + 999) / 1000;
+    w.min_compute_slices = (7 * milli + 999) / 1000;
+    whole_gpus += w.replicas;
+    workloads.push_back(std::move(w));
+  }
+  return workloads;
+}
+
+void BM_PlanAlibabaTrace(benchmark::State& state) {
+  const geometry::GpuModel& h100 = *Catalog().Find("H100-80GB").value();
+  int64_t whole = 0;
+  plan::PlanRequest request;
+  request.workloads = AlibabaWorkloads(h100, whole);
+  if (request.workloads.empty()) {
+    state.SkipWithError("../shared/data/alibaba_gpu_v2023 not found");
+    return;
+  }
+  request.current = MakeFleet(static_cast<int>(whole), /*homogeneous=*/true);
+  plan::PlanResult result;
+  for (auto _ : state) {
+    result = plan::PlanFleet(Catalog(), request, {}).value();
+    benchmark::DoNotOptimize(result);
+  }
+  const int64_t ffd = FirstFitDecreasing(request.current, request.workloads);
+  state.counters["workloads"] = static_cast<double>(request.workloads.size());
+  state.counters["gpus_used"] = result.gpus_used;
+  state.counters["lower_bound"] = result.lower_bound;
+  state.counters["proven"] = result.method == "milp-optimal" ? 1 : 0;
+  state.counters["whole_gpus"] = static_cast<double>(whole);
+  state.counters["ffd_gpus"] = static_cast<double>(ffd);
+  state.counters["gpu_ratio_vs_whole"] = static_cast<double>(whole) / result.gpus_used;
+  state.counters["gpu_ratio_vs_ffd"] = static_cast<double>(ffd) / result.gpus_used;
+}
+
 void BM_FirstFitDecreasing(benchmark::State& state) {
   const fleet::Fleet fleet = MakeFleet(static_cast<int>(state.range(0)));
   const std::vector<Workload> workloads = MakeWorkloads(static_cast<int>(state.range(1)));
@@ -235,6 +300,7 @@ void Sizes(benchmark::internal::Benchmark* b) {
 
 BENCHMARK(BM_Plan)->Apply(Sizes);
 BENCHMARK(BM_FirstFitDecreasing)->Apply(Sizes);
+BENCHMARK(BM_PlanAlibabaTrace)->Unit(benchmark::kMillisecond)->Iterations(1);
 BENCHMARK(BM_PlanExactHomogeneous)
     ->Args({1'000, 2'000})
     ->Args({10'000, 20'000})
