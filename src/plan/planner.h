@@ -1,0 +1,74 @@
+// The fleet planner: right-size every workload, then pack all replicas into
+// valid MIG layouts on the fewest GPUs, with a proven lower bound beside the
+// answer.
+//
+// Packing is a Gilmore-Gomory configuration integer program: per GPU model
+// the configurations are the distinct profile multisets of its maximal
+// layouts; x[m][c] counts GPUs of model m laid out as c; demand rows cover
+// each (model, profile) replica count; capacity rows limit each model to its
+// free GPUs; the objective is the number of GPUs. Its size depends on the
+// number of distinct workload shapes and models, not on replicas or GPUs.
+// GLPK solves the LP (the lower bound) and branch-and-bound under a time
+// limit; the heuristic rounds the LP down and covers the rest greedily.
+// Concrete GPUs are then chosen: GPUs with busy instances are filled around
+// them first (busy instances never move), then GPUs whose current layout
+// already matches, then partitioned GPUs, then the rest in fleet order.
+// Deterministic: the same request gives the same plan.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "fleet/fleet.h"
+#include "geometry/catalog.h"
+#include "plan/perf_table.h"
+#include "plan/right_sizing.h"
+#include "plan/workload.h"
+
+namespace migsched::plan {
+
+struct PlanRequest {
+  fleet::Fleet current;              // every GPU, with current layouts and busy instances
+  std::vector<Workload> workloads;   // names unique
+  std::optional<PerfTable> perf;     // needed by workloads with demand_rps
+};
+
+enum class SolveMethod {
+  kAuto,       // exact branch-and-bound within the time limit, else the best found
+  kExact,      // same as kAuto (kept distinct for the CLI's --exact)
+  kHeuristic,  // LP rounding + greedy cover; no branch-and-bound
+};
+
+struct PlanOptions {
+  int headroom_pct = 0;       // memory headroom for right-sizing
+  int time_limit_ms = 10000;  // branch-and-bound budget
+  SolveMethod method = SolveMethod::kAuto;
+};
+
+struct Unplaced {
+  std::string workload;
+  int replicas = 0;
+  std::string reason;
+};
+
+struct PlanResult {
+  fleet::Fleet target;   // every GPU of the fleet; FleetInstance::workload says who runs where
+  int gpus_used = 0;     // GPUs with at least one assigned or busy instance (or used whole)
+  double lower_bound = 0;  // LP relaxation value: no plan uses fewer GPUs
+  int proven_bound = 0;    // best integral lower bound proven (== gpus_used when optimal)
+  double gap = 0;          // (gpus_used - lower_bound) / lower_bound; 0 when lower_bound == 0
+  std::string method;      // "milp-optimal" | "milp-time-limit" | "heuristic"
+  std::vector<Unplaced> unplaced;      // replicas that could not be placed, with the reason
+  std::vector<WorkloadSizing> sizing;  // per workload, in request order, for --explain
+};
+
+// InvalidArgument for a malformed request (duplicate workload names, a GPU
+// without a model, a current layout that is invalid, a demand without a perf
+// table entry). Workloads that fit nowhere, or for which GPUs run out, are not
+// errors: they are reported in PlanResult::unplaced.
+Result<PlanResult> PlanFleet(const geometry::Catalog& catalog, const PlanRequest& request,
+                             const PlanOptions& options);
+
+}  // namespace migsched::plan
