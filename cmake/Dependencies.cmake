@@ -5,9 +5,16 @@
 #   CLI11           libcli11-dev         2.1.2   command line
 #   GTest/GMock     libgtest-dev, libgmock-dev 1.12.1
 #   benchmark       libbenchmark-dev     1.7.1
+#   GLPK            libglpk-dev          5.0     planner's integer program
 find_package(yaml-cpp 0.7 REQUIRED)
 find_package(nlohmann_json 3.11 REQUIRED)
 find_package(CLI11 2.1 REQUIRED)
+# GLPK ships no CMake config: find it by hand and wrap it as GLPK::glpk.
+find_path(GLPK_INCLUDE_DIR glpk.h REQUIRED)
+find_library(GLPK_LIBRARY glpk REQUIRED)
+add_library(GLPK::glpk UNKNOWN IMPORTED)
+set_target_properties(GLPK::glpk PROPERTIES
+  IMPORTED_LOCATION ${GLPK_LIBRARY} INTERFACE_INCLUDE_DIRECTORIES ${GLPK_INCLUDE_DIR})
 if(MIGSCHED_BUILD_TESTS)
   find_package(GTest 1.12 REQUIRED)
 endif()

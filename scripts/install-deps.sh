@@ -6,6 +6,7 @@ packages=(
   build-essential cmake g++ git
   libyaml-cpp-dev nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libglpk-dev
 )
 missing=()
 for p in "${packages[@]}"; do

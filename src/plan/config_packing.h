@@ -1,0 +1,70 @@
+// The configuration integer program behind the planner, independent of
+// workloads and concrete GPUs (see planner.h for the whole picture).
+//
+// Items are what a GPU model hosts (a MIG profile, or "whole GPU"); a
+// configuration is a count vector over one model's items that fits one GPU.
+// Demand comes in classes: a class has a replica count and options
+// (model, item) — the same shape may go to any of its options, split freely.
+//
+//   min  sum_{m,c} x[m][c] + sum_k penalty_k * u[k]
+//   s.t. sum_c a[m][c][i] x[m][c] - sum_{k,o: o=(m,i)} y[k][o] >= 0   per (m, i)
+//        sum_o y[k][o] + u[k] = replicas_k                             per class k
+//        sum_c x[m][c] <= gpus_m                                       per model m
+//        x, y, u >= 0 integer
+//
+// u[k] are replicas left unplaced when GPUs run out; penalties above 1 make
+// placing always preferable to leaving out. GLPK solves it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace migsched::plan {
+
+struct PackingModel {
+  int64_t gpus = 0;                            // GPUs of this model available
+  int items = 0;                               // number of items of this model
+  std::vector<std::vector<int>> configs;       // [config][item] -> count
+  std::vector<int> item_sizes;                 // [item] -> weight for the greedy cover
+};
+
+struct PackingOption {
+  int model = 0;
+  int item = 0;
+};
+
+struct PackingClass {
+  int64_t replicas = 0;
+  std::vector<PackingOption> options;
+  int64_t penalty = 2;  // cost of leaving one replica out, in GPUs; > 1
+};
+
+struct PackingProblem {
+  std::vector<PackingModel> models;
+  std::vector<PackingClass> classes;
+};
+
+enum class PackingMethod { kAuto, kHeuristic };
+
+struct PackingOptions {
+  PackingMethod method = PackingMethod::kAuto;
+  int time_limit_ms = 10000;
+};
+
+struct PackingSolution {
+  std::vector<std::vector<int64_t>> config_counts;  // [model][config]
+  std::vector<std::vector<int64_t>> assigned;       // [class][option] replicas
+  std::vector<int64_t> unplaced;                    // [class]
+  int64_t gpus = 0;           // sum of config_counts
+  double lp_bound = 0;        // GPUs in the LP relaxation's optimum
+  bool optimal = false;       // proven: no integral solution uses fewer GPUs
+  std::string method;         // "milp-optimal" | "milp-time-limit" | "heuristic"
+};
+
+// Internal if GLPK fails on a well-formed problem.
+Result<PackingSolution> SolvePacking(const PackingProblem& problem, const PackingOptions& options);
+
+}  // namespace migsched::plan

@@ -1,0 +1,503 @@
+#include "plan/planner.h"
+
+#include <algorithm>
+#include <cmath>
+#include <deque>
+#include <map>
+#include <set>
+
+#include "common/strings.h"
+#include "geometry/layout.h"
+#include "geometry/layout_solver.h"
+#include "plan/config_packing.h"
+#include "plan/model_configs.h"
+
+namespace migsched::plan {
+namespace {
+
+using fleet::FleetGpu;
+using fleet::FleetInstance;
+using geometry::GpuInstance;
+using geometry::GpuModel;
+
+bool HasBusy(const FleetGpu& gpu) {
+  if (!gpu.mig_enabled) return gpu.whole_gpu_busy;
+  return std::any_of(gpu.instances.begin(), gpu.instances.end(),
+                     [](const FleetInstance& i) { return i.busy; });
+}
+
+bool IsUsed(const FleetGpu& gpu) {
+  if (!gpu.mig_enabled) return gpu.whole_gpu_busy || !gpu.whole_gpu_workload.empty();
+  return std::any_of(gpu.instances.begin(), gpu.instances.end(),
+                     [](const FleetInstance& i) { return i.busy || !i.workload.empty(); });
+}
+
+std::vector<int> SortedProfiles(const std::vector<FleetInstance>& instances) {
+  std::vector<int> profiles;
+  for (const FleetInstance& i : instances) profiles.push_back(i.instance.profile);
+  std::sort(profiles.begin(), profiles.end());
+  return profiles;
+}
+
+// One GPU's share of the packing: instances (profile or whole GPU) and owners.
+struct GpuContent {
+  int model = 0;
+  std::vector<std::pair<int, size_t>> instances;  // (profile or kWholeGpuItem, workload index)
+};
+
+// The per-run state: models in the fleet, sizing per workload, replicas left.
+class Planner {
+ public:
+  Planner(const geometry::Catalog& catalog, const PlanRequest& request,
+          const PlanOptions& options)
+      : catalog_(catalog), request_(request), options_(options) {}
+
+  Result<PlanResult> Run() {
+    MIGSCHED_RETURN_IF_ERROR(Validate());
+    MIGSCHED_RETURN_IF_ERROR(CollectModels());
+    SizeWorkloads();
+    result_.target = request_.current;
+    KeepBusyGpus();
+    PackingProblem problem = BuildProblem();
+    PackingSolution solution;
+    MIGSCHED_ASSIGN_OR_RETURN(
+        solution, SolvePacking(problem, PackingOptions{
+                                            .method = options_.method == SolveMethod::kHeuristic
+                                                          ? PackingMethod::kHeuristic
+                                                          : PackingMethod::kAuto,
+                                            .time_limit_ms = options_.time_limit_ms}));
+    MIGSCHED_RETURN_IF_ERROR(Materialise(solution));
+    Summarise(solution);
+    return std::move(result_);
+  }
+
+ private:
+  Status Validate() const {
+    std::set<std::string> names;
+    for (const Workload& w : request_.workloads) {
+      const std::string where = w.source.empty() ? w.name : w.source + ": " + w.name;
+      if (w.name.empty()) return InvalidArgumentError(where + ": workload without a name");
+      if (!names.insert(w.name).second) {
+        return InvalidArgumentError(where + ": duplicate workload name '" + w.name + "'");
+      }
+      if (w.replicas < 0 || w.memory_mib < 0 || w.min_compute_slices < 0 ||
+          (w.demand_rps && !(*w.demand_rps > 0))) {
+        return InvalidArgumentError(where + ": negative replicas, memory, compute or demand");
+      }
+    }
+    for (const FleetGpu& gpu : request_.current.gpus) {
+      const std::string where = gpu.node + " gpu " + std::to_string(gpu.index);
+      if (gpu.model == nullptr) return InvalidArgumentError(where + ": no GPU model");
+      if (!gpu.mig_enabled && !gpu.instances.empty()) {
+        return InvalidArgumentError(where + ": MIG disabled but has instances");
+      }
+      const auto layout = fleet::LayoutOf(gpu);
+      for (const GpuInstance& i : layout) {
+        if (i.profile < 0 || static_cast<size_t>(i.profile) >= gpu.model->profiles.size()) {
+          return InvalidArgumentError(where + ": profile index out of range");
+        }
+      }
+      const geometry::LayoutVerdict verdict = geometry::CheckLayout(*gpu.model, layout);
+      if (!verdict.valid) {
+        return InvalidArgumentError(where + ": current layout is invalid: " + verdict.reason);
+      }
+    }
+    return Status::Ok();
+  }
+
+  // Models in order of first appearance in the fleet.
+  Status CollectModels() {
+    for (const FleetGpu& gpu : request_.current.gpus) {
+      if (model_index_.count(gpu.model) != 0) continue;
+      Result<ModelConfigs> configs = ModelConfigs::Create(*gpu.model);
+      if (!configs.has_value()) return configs.error();
+      model_index_[gpu.model] = models_.size();
+      models_.push_back(std::move(configs).value());
+    }
+    for (size_t w = 0; w < request_.workloads.size(); ++w) {
+      workload_index_[request_.workloads[w].name] = w;
+    }
+    return Status::Ok();
+  }
+
+  void SizeWorkloads() {
+    const PerfTable* perf = request_.perf ? &*request_.perf : nullptr;
+    for (const Workload& w : request_.workloads) {
+      std::vector<const GpuModel*> usable;
+      std::vector<std::string> absent;
+      for (const ModelConfigs& m : models_) {
+        if (Allowed(w, m.model())) usable.push_back(&m.model());
+      }
+      WorkloadSizing sizing =
+          RightSizeOnModels(usable, w, perf, RightSizingOptions{.headroom_pct = options_.headroom_pct});
+      if (usable.empty()) {
+        sizing.rejections.push_back(w.allowed_models.empty()
+                                        ? "the fleet has no GPUs"
+                                        : "no GPU of the allowed models (" +
+                                              Join(w.allowed_models, ", ") + ") in the fleet");
+      }
+      // A demand sized differently per model goes to its cheapest model, in
+      // GPU fractions: replicas cannot be split across models then.
+      if (w.demand_rps && sizing.choices.size() > 1) {
+        auto cost = [](const SizingChoice& c) {
+          return static_cast<double>(c.replicas * c.compute_slices) / c.model->compute_slices;
+        };
+        const auto best = std::min_element(
+            sizing.choices.begin(), sizing.choices.end(),
+            [&](const SizingChoice& a, const SizingChoice& b) { return cost(a) < cost(b); });
+        placeable_.push_back({*best});
+      } else {
+        placeable_.push_back(sizing.choices);
+      }
+      requested_.push_back(placeable_.back().empty() ? w.replicas
+                                                     : placeable_.back().front().replicas);
+      remaining_.push_back(placeable_.back().empty() ? 0 : requested_.back());
+      result_.sizing.push_back(std::move(sizing));
+      if (placeable_.back().empty() && requested_.back() > 0) {
+        result_.unplaced.push_back({w.name, static_cast<int>(requested_.back()),
+                                    "fits no allowed GPU model: " +
+                                        Join(result_.sizing.back().rejections, "; ")});
+      }
+    }
+  }
+
+  bool Allowed(const Workload& w, const GpuModel& model) const {
+    if (w.allowed_models.empty()) return true;
+    return std::any_of(w.allowed_models.begin(), w.allowed_models.end(),
+                       [&](const std::string& name) {
+                         Result<const GpuModel*> found = catalog_.Find(name);
+                         return found.has_value() && (*found)->name == model.name;
+                       });
+  }
+
+  std::optional<size_t> WorkloadIndex(const std::string& name) const {
+    const auto it = workload_index_.find(name);
+    if (it == workload_index_.end()) return std::nullopt;
+    return it->second;
+  }
+
+  // GPUs with busy instances keep them; busy replicas count as placed; the
+  // rest of such a GPU is filled greedily (largest profiles first) since it
+  // is in use anyway.
+  void KeepBusyGpus() {
+    for (size_t g = 0; g < result_.target.gpus.size(); ++g) {
+      FleetGpu& gpu = result_.target.gpus[g];
+      if (!HasBusy(gpu)) continue;
+      busy_gpus_.insert(g);
+      if (!gpu.mig_enabled) {
+        CountBusy(gpu.whole_gpu_workload);
+        continue;
+      }
+      std::vector<FleetInstance> kept;
+      for (FleetInstance& i : gpu.instances) {
+        if (!i.busy) continue;
+        CountBusy(i.workload);
+        kept.push_back(i);
+      }
+      gpu.instances = std::move(kept);
+    }
+    for (size_t g : busy_gpus_) FillAroundBusy(result_.target.gpus[g]);
+  }
+
+  void CountBusy(const std::string& workload) {
+    const std::optional<size_t> w = WorkloadIndex(workload);
+    if (w && remaining_[*w] > 0) --remaining_[*w];
+  }
+
+  void FillAroundBusy(FleetGpu& gpu) {
+    if (!gpu.mig_enabled) return;
+    ModelConfigs& configs = models_[model_index_.at(gpu.model)];
+    const geometry::StateSpace& space = configs.space();
+    const geometry::LayoutVerdict verdict = geometry::CheckLayout(*gpu.model, fleet::LayoutOf(gpu));
+    geometry::StateId state = space.Find(verdict.state).value_or(geometry::StateSpace::kNoState);
+    if (state == geometry::StateSpace::kNoState) return;
+    std::vector<std::pair<int, size_t>> wanted;  // (profile, workload)
+    for (size_t w = 0; w < placeable_.size(); ++w) {
+      for (const SizingChoice& c : placeable_[w]) {
+        if (c.model == gpu.model && c.profile) wanted.emplace_back(*c.profile, w);
+      }
+    }
+    std::stable_sort(wanted.begin(), wanted.end(), [&](const auto& a, const auto& b) {
+      const auto& pa = gpu.model->profiles[static_cast<size_t>(a.first)];
+      const auto& pb = gpu.model->profiles[static_cast<size_t>(b.first)];
+      return std::tie(pa.memory_slices, pa.compute_slices) >
+             std::tie(pb.memory_slices, pb.compute_slices);
+    });
+    for (const auto& [profile, w] : wanted) {
+      while (remaining_[w] > 0) {
+        const int start = space.Fits(state, profile).highest();
+        if (start < 0) break;
+        state = space.Place(state, profile, start);
+        gpu.instances.push_back(FleetInstance{
+            GpuInstance{profile, gpu.model->profiles[static_cast<size_t>(profile)].PlacementAt(start)},
+            request_.workloads[w].name, false});
+        --remaining_[w];
+      }
+    }
+  }
+
+  // Workloads with the same priority and the same (model, item) options are
+  // interchangeable: one class each.
+  PackingProblem BuildProblem() {
+    std::map<std::pair<int, std::vector<std::pair<int, int>>>, size_t> class_of;
+    for (size_t w = 0; w < placeable_.size(); ++w) {
+      if (remaining_[w] == 0) continue;
+      std::vector<std::pair<int, int>> options;
+      for (const SizingChoice& c : placeable_[w]) {
+        const size_t m = model_index_.at(c.model);
+        options.emplace_back(static_cast<int>(m),
+                             models_[m].ItemFor(c.profile.value_or(kWholeGpuItem)));
+      }
+      const auto key = std::make_pair(-request_.workloads[w].priority, options);
+      auto it = class_of.find(key);
+      if (it == class_of.end()) {
+        it = class_of.emplace(key, class_members_.size()).first;
+        class_members_.emplace_back();
+        class_options_.push_back(options);
+        class_priority_.push_back(request_.workloads[w].priority);
+      }
+      class_members_[it->second].push_back(w);
+    }
+    // Higher priority: a larger penalty for leaving a replica out.
+    std::set<int> priorities(class_priority_.begin(), class_priority_.end());
+    PackingProblem problem;
+    for (size_t k = 0; k < class_members_.size(); ++k) {
+      PackingClass cls;
+      for (size_t w : class_members_[k]) cls.replicas += remaining_[w];
+      for (const auto& [m, item] : class_options_[k]) cls.options.push_back({m, item});
+      cls.penalty =
+          2 * (1 + std::distance(priorities.begin(), priorities.find(class_priority_[k])));
+      problem.classes.push_back(std::move(cls));
+    }
+    for (size_t m = 0; m < models_.size(); ++m) {
+      int64_t free_gpus = 0;
+      for (size_t g = 0; g < result_.target.gpus.size(); ++g) {
+        if (result_.target.gpus[g].model == &models_[m].model() && busy_gpus_.count(g) == 0) {
+          ++free_gpus;
+        }
+      }
+      problem.models.push_back(PackingModel{.gpus = free_gpus,
+                                            .items = static_cast<int>(models_[m].items().size()),
+                                            .configs = models_[m].Configurations(),
+                                            .item_sizes = models_[m].ItemSizes()});
+    }
+    problem_ = problem;
+    return problem;
+  }
+
+  // Turns configuration counts into GPU contents, then onto concrete GPUs.
+  Status Materialise(const PackingSolution& solution) {
+    // Queues of (workload, replicas) per (model, item), in class order.
+    std::vector<std::vector<std::deque<std::pair<size_t, int64_t>>>> queues(models_.size());
+    for (size_t m = 0; m < models_.size(); ++m) queues[m].resize(models_[m].items().size());
+    for (size_t k = 0; k < class_members_.size(); ++k) {
+      const std::vector<size_t>& members = class_members_[k];
+      std::vector<int64_t> left;
+      for (size_t w : members) left.push_back(remaining_[w]);
+      size_t member = 0;
+      for (size_t o = 0; o < class_options_[k].size(); ++o) {
+        int64_t count = solution.assigned[k][o];
+        const auto [m, item] = class_options_[k][o];
+        auto& queue = queues[static_cast<size_t>(m)][static_cast<size_t>(item)];
+        while (count > 0 && member < members.size()) {
+          const int64_t take = std::min(count, left[member]);
+          if (take > 0) queue.emplace_back(members[member], take);
+          count -= take;
+          left[member] -= take;
+          if (left[member] == 0) ++member;
+        }
+      }
+      for (size_t n = 0; n < members.size(); ++n) unplaced_[members[n]] += left[n];
+    }
+
+    for (size_t m = 0; m < models_.size(); ++m) {
+      std::vector<GpuContent> contents;
+      const auto& configs = problem_.models[m].configs;
+      for (size_t c = 0; c < configs.size(); ++c) {
+        for (int64_t copy = 0; copy < solution.config_counts[m][c]; ++copy) {
+          GpuContent content{static_cast<int>(m), {}};
+          for (size_t item = 0; item < configs[c].size(); ++item) {
+            auto& queue = queues[m][item];
+            for (int n = 0; n < configs[c][item] && !queue.empty(); ++n) {
+              content.instances.emplace_back(models_[m].items()[item], queue.front().first);
+              if (--queue.front().second == 0) queue.pop_front();
+            }
+          }
+          if (!content.instances.empty()) contents.push_back(std::move(content));
+        }
+      }
+      MIGSCHED_RETURN_IF_ERROR(PlaceContents(m, contents));
+    }
+    return Status::Ok();
+  }
+
+  // Reuse first: a GPU whose current layout has exactly the content's
+  // profiles; then partitioned GPUs (whole-GPU content: MIG-disabled ones);
+  // then the rest, in fleet order.
+  Status PlaceContents(size_t m, const std::vector<GpuContent>& contents) {
+    const GpuModel* model = &models_[m].model();
+    std::map<std::vector<int>, std::deque<size_t>> by_layout;
+    std::vector<size_t> partitioned, whole, blank;
+    for (size_t g = 0; g < request_.current.gpus.size(); ++g) {
+      const FleetGpu& gpu = request_.current.gpus[g];
+      if (gpu.model != model || busy_gpus_.count(g) != 0) continue;
+      if (!gpu.mig_enabled) {
+        whole.push_back(g);
+      } else if (!gpu.instances.empty()) {
+        by_layout[SortedProfiles(gpu.instances)].push_back(g);
+        partitioned.push_back(g);
+      } else {
+        blank.push_back(g);
+      }
+    }
+    std::vector<bool> taken(request_.current.gpus.size(), false);
+    std::vector<std::optional<size_t>> gpu_of(contents.size());
+    for (size_t n = 0; n < contents.size(); ++n) {
+      std::vector<int> profiles;
+      for (const auto& [profile, w] : contents[n].instances) profiles.push_back(profile);
+      std::sort(profiles.begin(), profiles.end());
+      auto it = by_layout.find(profiles);
+      if (it == by_layout.end()) continue;
+      while (!it->second.empty() && taken[it->second.front()]) it->second.pop_front();
+      if (it->second.empty()) continue;
+      gpu_of[n] = it->second.front();
+      taken[it->second.front()] = true;
+    }
+    auto next_free = [&](std::initializer_list<const std::vector<size_t>*> tiers,
+                         std::vector<size_t>& cursor) -> std::optional<size_t> {
+      size_t t = 0;
+      for (const std::vector<size_t>* tier : tiers) {
+        while (cursor[t] < tier->size() && taken[(*tier)[cursor[t]]]) ++cursor[t];
+        if (cursor[t] < tier->size()) return (*tier)[cursor[t]];
+        ++t;
+      }
+      return std::nullopt;
+    };
+    std::vector<size_t> mig_cursor(3, 0), whole_cursor(3, 0);
+    for (size_t n = 0; n < contents.size(); ++n) {
+      if (gpu_of[n]) continue;
+      const bool is_whole = contents[n].instances.front().first == kWholeGpuItem;
+      const std::optional<size_t> g =
+          is_whole ? next_free({&whole, &blank, &partitioned}, whole_cursor)
+                   : next_free({&partitioned, &blank, &whole}, mig_cursor);
+      if (!g) return InternalError("packing used more GPUs of " + model->name + " than exist");
+      gpu_of[n] = g;
+      taken[*g] = true;
+    }
+    for (size_t n = 0; n < contents.size(); ++n) {
+      MIGSCHED_RETURN_IF_ERROR(Fill(m, contents[n], result_.target.gpus[*gpu_of[n]]));
+    }
+    for (size_t g = 0; g < result_.target.gpus.size(); ++g) {
+      FleetGpu& gpu = result_.target.gpus[g];
+      if (gpu.model != model || busy_gpus_.count(g) != 0 || taken[g]) continue;
+      // Unused: the layout stays as it is (no operations), owners cleared.
+      gpu.whole_gpu_workload.clear();
+      for (FleetInstance& i : gpu.instances) i.workload.clear();
+    }
+    return Status::Ok();
+  }
+
+  // Lays out one GPU: keeps current instances whose profiles the content
+  // needs (fewest changes), finds starts for the rest.
+  Status Fill(size_t m, const GpuContent& content, FleetGpu& gpu) {
+    const std::string& first_owner = request_.workloads[content.instances.front().second].name;
+    if (content.instances.front().first == kWholeGpuItem) {
+      gpu.mig_enabled = false;
+      gpu.instances.clear();
+      gpu.whole_gpu_workload = first_owner;
+      return Status::Ok();
+    }
+    gpu.mig_enabled = true;
+    gpu.whole_gpu_workload.clear();
+    std::vector<std::pair<int, size_t>> wanted = content.instances;
+    std::vector<FleetInstance> kept;
+    for (const FleetInstance& current : gpu.instances) {
+      const auto it = std::find_if(wanted.begin(), wanted.end(), [&](const auto& p) {
+        return p.first == current.instance.profile;
+      });
+      if (it == wanted.end()) continue;
+      kept.push_back(FleetInstance{current.instance, request_.workloads[it->second].name, false});
+      wanted.erase(it);
+    }
+    ModelConfigs& configs = models_[m];
+    std::vector<int> profiles;
+    for (const auto& [profile, w] : wanted) profiles.push_back(profile);
+    std::optional<std::vector<GpuInstance>> placed;
+    if (!kept.empty() && !profiles.empty()) {
+      std::vector<GpuInstance> kept_layout;
+      for (const FleetInstance& i : kept) kept_layout.push_back(i.instance);
+      const auto from = configs.space().Find(geometry::CheckLayout(gpu.model[0], kept_layout).state);
+      if (from) placed = geometry::SolvePlacement(*gpu.model, configs.space(), *from, profiles);
+    } else if (profiles.empty()) {
+      placed = std::vector<GpuInstance>{};
+    }
+    if (!placed) {  // start afresh
+      kept.clear();
+      wanted = content.instances;
+      profiles.clear();
+      for (const auto& [profile, w] : wanted) profiles.push_back(profile);
+      std::vector<int> sorted = profiles;
+      std::sort(sorted.begin(), sorted.end());
+      placed = configs.LayoutFor(sorted);
+      if (!placed) {
+        return InternalError("configuration without a layout on " + gpu.model->name);
+      }
+    }
+    // Owners by profile, in content order.
+    for (const GpuInstance& instance : *placed) {
+      const auto it = std::find_if(wanted.begin(), wanted.end(),
+                                   [&](const auto& p) { return p.first == instance.profile; });
+      kept.push_back(FleetInstance{instance, request_.workloads[it->second].name, false});
+      wanted.erase(it);
+    }
+    gpu.instances = std::move(kept);
+    return Status::Ok();
+  }
+
+  void Summarise(const PackingSolution& solution) {
+    for (size_t w = 0; w < unplaced_.size(); ++w) {
+      if (unplaced_[w] == 0) continue;
+      std::vector<std::string> names;
+      for (const SizingChoice& c : placeable_[w]) names.push_back(c.model->name);
+      result_.unplaced.push_back({request_.workloads[w].name, static_cast<int>(unplaced_[w]),
+                                  "not enough free GPUs of " + Join(names, ", ")});
+    }
+    for (const FleetGpu& gpu : result_.target.gpus) result_.gpus_used += IsUsed(gpu) ? 1 : 0;
+    int busy_used = 0;
+    for (size_t g : busy_gpus_) busy_used += IsUsed(result_.target.gpus[g]) ? 1 : 0;
+    result_.lower_bound = busy_used + solution.lp_bound;
+    result_.proven_bound = solution.optimal
+                               ? result_.gpus_used
+                               : busy_used + static_cast<int>(std::ceil(solution.lp_bound - 1e-6));
+    result_.gap = result_.lower_bound > 0
+                      ? (result_.gpus_used - result_.lower_bound) / result_.lower_bound
+                      : 0;
+    result_.method = solution.method;
+  }
+
+  const geometry::Catalog& catalog_;
+  const PlanRequest& request_;
+  const PlanOptions& options_;
+  std::vector<ModelConfigs> models_;
+  std::map<const GpuModel*, size_t> model_index_;
+  std::map<std::string, size_t> workload_index_;
+  std::vector<std::vector<SizingChoice>> placeable_;  // per workload: choices used for packing
+  std::vector<int64_t> requested_;                     // per workload
+  std::vector<int64_t> remaining_;                     // per workload, after busy GPUs
+  std::vector<int64_t> unplaced_ = std::vector<int64_t>(request_.workloads.size(), 0);
+  std::set<size_t> busy_gpus_;
+  std::vector<std::vector<size_t>> class_members_;
+  std::vector<std::vector<std::pair<int, int>>> class_options_;
+  std::vector<int> class_priority_;
+  PackingProblem problem_;
+  PlanResult result_;
+};
+
+}  // namespace
+
+Result<PlanResult> PlanFleet(const geometry::Catalog& catalog, const PlanRequest& request,
+                             const PlanOptions& options) {
+  return Planner(catalog, request, options).Run();
+}
+
+}  // namespace migsched::plan

@@ -1,0 +1,366 @@
+#include "plan/planner.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <map>
+#include <random>
+
+#include "testing/catalog_fixture.h"
+#include "testing/status_matchers.h"
+
+namespace migsched::plan {
+namespace {
+
+using ::migsched::testing::BuiltinCatalogForTest;
+using ::migsched::testing::Gpu;
+using ::migsched::testing::Profile;
+using ::migsched::testing::HasError;
+using ::migsched::testing::IsOk;
+using ::testing::HasSubstr;
+
+Workload Make(std::string name, int replicas, int64_t memory_mib) {
+  Workload w;
+  w.name = std::move(name);
+  w.replicas = replicas;
+  w.memory_mib = memory_mib;
+  return w;
+}
+
+fleet::Fleet Homogeneous(const geometry::GpuModel& model, int count, std::string node = "n") {
+  fleet::Fleet f;
+  for (int i = 0; i < count; ++i) {
+    fleet::FleetGpu gpu;
+    gpu.node = node;
+    gpu.index = i;
+    gpu.model = &model;
+    f.gpus.push_back(std::move(gpu));
+  }
+  return f;
+}
+
+// A workload that right-sizes to exactly `profile`: its memory and compute.
+Workload Exactly(const geometry::GpuModel& model, std::string_view profile, int replicas,
+                 std::string name) {
+  const geometry::GiProfile& p = model.profiles[static_cast<size_t>(Profile(model, profile))];
+  Workload w = Make(std::move(name), replicas, p.memory_mib);
+  w.min_compute_slices = p.compute_slices;
+  return w;
+}
+
+Result<PlanResult> Plan(fleet::Fleet fleet, std::vector<Workload> workloads,
+                        PlanOptions options = {}) {
+  PlanRequest request;
+  request.current = std::move(fleet);
+  request.workloads = std::move(workloads);
+  return PlanFleet(BuiltinCatalogForTest(), request, options);
+}
+
+// The invariants every plan keeps: valid layouts, owners known, replicas
+// conserved (placed + unplaced == requested).
+void ExpectSound(const PlanResult& plan, const std::map<std::string, int>& requested) {
+  std::map<std::string, int> placed;
+  int used = 0;
+  for (const fleet::FleetGpu& gpu : plan.target.gpus) {
+    const geometry::LayoutVerdict verdict = geometry::CheckLayout(*gpu.model, fleet::LayoutOf(gpu));
+    EXPECT_TRUE(verdict.valid) << gpu.node << " gpu " << gpu.index << ": " << verdict.reason;
+    bool in_use = false;
+    if (!gpu.mig_enabled) {
+      EXPECT_TRUE(gpu.instances.empty());
+      if (!gpu.whole_gpu_workload.empty()) ++placed[gpu.whole_gpu_workload];
+      in_use = !gpu.whole_gpu_workload.empty() || gpu.whole_gpu_busy;
+    }
+    for (const fleet::FleetInstance& i : gpu.instances) {
+      if (!i.workload.empty()) ++placed[i.workload];
+      in_use = in_use || !i.workload.empty() || i.busy;
+    }
+    used += in_use ? 1 : 0;
+  }
+  EXPECT_EQ(used, plan.gpus_used);
+  std::map<std::string, int> unplaced;
+  for (const Unplaced& u : plan.unplaced) unplaced[u.workload] += u.replicas;
+  for (const auto& [name, count] : requested) {
+    EXPECT_EQ(placed[name] + unplaced[name], count) << name;
+  }
+  EXPECT_GE(plan.gpus_used + 1e-9, plan.lower_bound);
+}
+
+// Exhaustive reference, independent of the planner's enumeration: whether a
+// multiset of profiles has starts on one GPU (every start tried, CheckLayout
+// judges), and the fewest GPUs covering a demand vector (memoised search over
+// every placeable sub-multiset).
+class BruteForce {
+ public:
+  BruteForce(const geometry::GpuModel& model, std::vector<int> profiles)
+      : model_(model), profiles_(std::move(profiles)) {}
+
+  int MinGpus(const std::vector<int>& demand) {
+    if (std::all_of(demand.begin(), demand.end(), [](int d) { return d == 0; })) return 0;
+    const auto it = memo_.find(demand);
+    if (it != memo_.end()) return it->second;
+    int best = 1 << 20;
+    std::vector<int> take(demand.size(), 0);
+    ForEachSubset(demand, take, 0, [&](const std::vector<int>& subset) {
+      if (std::all_of(subset.begin(), subset.end(), [](int d) { return d == 0; })) return;
+      if (!Placeable(subset)) return;
+      std::vector<int> rest = demand;
+      for (size_t i = 0; i < rest.size(); ++i) rest[i] -= subset[i];
+      best = std::min(best, 1 + MinGpus(rest));
+    });
+    memo_[demand] = best;
+    return best;
+  }
+
+ private:
+  template <typename F>
+  void ForEachSubset(const std::vector<int>& demand, std::vector<int>& take, size_t i, F&& f) {
+    if (i == demand.size()) {
+      f(take);
+      return;
+    }
+    for (int n = 0; n <= demand[i] && n <= 8; ++n) {
+      take[i] = n;
+      ForEachSubset(demand, take, i + 1, f);
+    }
+    take[i] = 0;
+  }
+
+  bool Placeable(const std::vector<int>& counts) {
+    const auto it = placeable_.find(counts);
+    if (it != placeable_.end()) return it->second;
+    std::vector<int> list;
+    for (size_t i = 0; i < counts.size(); ++i) list.insert(list.end(), static_cast<size_t>(counts[i]), profiles_[i]);
+    std::vector<geometry::GpuInstance> layout;
+    const bool ok = TryStarts(list, 0, layout);
+    placeable_[counts] = ok;
+    return ok;
+  }
+
+  bool TryStarts(const std::vector<int>& list, size_t i, std::vector<geometry::GpuInstance>& layout) {
+    if (i == list.size()) return true;
+    const geometry::GiProfile& p = model_.profiles[static_cast<size_t>(list[i])];
+    for (int start : p.starts) {
+      layout.push_back({list[i], p.PlacementAt(start)});
+      if (geometry::CheckLayout(model_, layout).valid && TryStarts(list, i + 1, layout)) return true;
+      layout.pop_back();
+    }
+    return false;
+  }
+
+  const geometry::GpuModel& model_;
+  std::vector<int> profiles_;
+  std::map<std::vector<int>, int> memo_;
+  std::map<std::vector<int>, bool> placeable_;
+};
+
+class OptimalityTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(OptimalityTest, MatchesExhaustiveSearchOnRandomSmallMixes) {
+  const geometry::GpuModel& model = Gpu(GetParam());
+  // Standard profiles the right-sizing can pick, one per shape.
+  std::vector<std::string> names;
+  for (const geometry::GiProfile& p : model.profiles) {
+    if (p.media_variant == geometry::MediaVariant::kStandard && p.compute_slices < model.compute_slices) {
+      names.push_back(p.name);
+    }
+  }
+  std::vector<int> profile_ids;
+  for (const std::string& n : names) profile_ids.push_back(Profile(model, n));
+  BruteForce brute(model, profile_ids);
+  std::mt19937 rng(7);
+  for (int round = 0; round < 25; ++round) {
+    std::vector<Workload> workloads;
+    std::vector<int> demand(names.size(), 0);
+    std::map<std::string, int> requested;
+    int total = 0;
+    for (size_t i = 0; i < names.size() && total < 9; ++i) {
+      const int replicas = static_cast<int>(rng() % 4);
+      if (replicas == 0) continue;
+      Workload w = Exactly(model, names[i], replicas, "w" + std::to_string(i));
+      // Distinct profiles whose memory and compute coincide collapse to the
+      // cheaper one; the brute force must see the profile actually chosen.
+      const SizingOutcome s = RightSize(model, w, nullptr, {});
+      ASSERT_TRUE(s.choice);
+      const auto pos = std::find(profile_ids.begin(), profile_ids.end(), *s.choice->profile);
+      demand[static_cast<size_t>(pos - profile_ids.begin())] += replicas;
+      requested[w.name] = replicas;
+      total += replicas;
+      workloads.push_back(std::move(w));
+    }
+    const int expected = brute.MinGpus(demand);
+    if (expected > 4) continue;
+    Result<PlanResult> plan = Plan(Homogeneous(model, 4), workloads);
+    ASSERT_THAT(plan, IsOk());
+    EXPECT_EQ(plan->gpus_used, expected) << "round " << round;
+    EXPECT_EQ(plan->method, "milp-optimal");
+    EXPECT_EQ(plan->proven_bound, plan->gpus_used);
+    EXPECT_TRUE(plan->unplaced.empty());
+    ExpectSound(*plan, requested);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Models, OptimalityTest,
+                         ::testing::Values("A100-40GB", "H100-80GB", "A30-24GB"));
+
+TEST(PlannerTest, IssueExampleFillsH100sAndGivesTrainingWholeGpus) {
+  const geometry::GpuModel& h100 = Gpu("H100-80GB");
+  std::vector<Workload> workloads = {Make("bert-large", 12, 9 * 1024), Make("llama-ft", 2, 60 * 1024)};
+  workloads[0].min_compute_slices = 1;
+  workloads[1].kind = WorkloadKind::kTraining;
+  Result<PlanResult> plan = Plan(Homogeneous(h100, 8, "node-1"), workloads);
+  ASSERT_THAT(plan, IsOk());
+  // 12 x 1g.10gb need two GPUs (7 per GPU); training takes two whole GPUs.
+  EXPECT_EQ(plan->gpus_used, 4);
+  EXPECT_EQ(plan->method, "milp-optimal");
+  int whole = 0;
+  for (const fleet::FleetGpu& gpu : plan->target.gpus) {
+    if (!gpu.mig_enabled) {
+      EXPECT_EQ(gpu.whole_gpu_workload, "llama-ft");
+      ++whole;
+    }
+  }
+  EXPECT_EQ(whole, 2);
+  ExpectSound(*plan, {{"bert-large", 12}, {"llama-ft", 2}});
+  ASSERT_EQ(plan->sizing.size(), 2u);
+  EXPECT_THAT(plan->sizing[0].choices[0].explanation, HasSubstr("1g.10gb"));
+}
+
+TEST(PlannerTest, SameInputSamePlan) {
+  const geometry::GpuModel& a100 = Gpu("A100-40GB");
+  std::vector<Workload> workloads = {Exactly(a100, "3g.20gb", 3, "a"),
+                                     Exactly(a100, "2g.10gb", 4, "b"),
+                                     Exactly(a100, "1g.5gb", 5, "c")};
+  Result<PlanResult> first = Plan(Homogeneous(a100, 6), workloads);
+  Result<PlanResult> second = Plan(Homogeneous(a100, 6), workloads);
+  ASSERT_THAT(first, IsOk());
+  ASSERT_THAT(second, IsOk());
+  for (size_t g = 0; g < first->target.gpus.size(); ++g) {
+    EXPECT_EQ(first->target.gpus[g].instances, second->target.gpus[g].instances);
+  }
+}
+
+TEST(PlannerTest, OutOfGpusReportsUnplacedWithReason) {
+  const geometry::GpuModel& a100 = Gpu("A100-40GB");
+  Result<PlanResult> plan = Plan(Homogeneous(a100, 2), {Exactly(a100, "4g.20gb", 3, "big")});
+  ASSERT_THAT(plan, IsOk());
+  EXPECT_EQ(plan->gpus_used, 2);
+  ASSERT_EQ(plan->unplaced.size(), 1u);
+  EXPECT_EQ(plan->unplaced[0].workload, "big");
+  EXPECT_EQ(plan->unplaced[0].replicas, 1);
+  EXPECT_THAT(plan->unplaced[0].reason, HasSubstr("not enough free GPUs of A100-40GB"));
+  ExpectSound(*plan, {{"big", 3}});
+}
+
+TEST(PlannerTest, HigherPriorityWinsWhenGpusRunOut) {
+  const geometry::GpuModel& a100 = Gpu("A100-40GB");
+  Workload low = Exactly(a100, "7g.40gb", 1, "low");
+  Workload high = Exactly(a100, "7g.40gb", 1, "high");
+  high.priority = 5;
+  Result<PlanResult> plan = Plan(Homogeneous(a100, 1), {low, high});
+  ASSERT_THAT(plan, IsOk());
+  ASSERT_EQ(plan->unplaced.size(), 1u);
+  EXPECT_EQ(plan->unplaced[0].workload, "low");
+}
+
+TEST(PlannerTest, WorkloadFittingNoModelIsUnplacedNotDropped) {
+  Result<PlanResult> plan =
+      Plan(Homogeneous(Gpu("A100-40GB"), 2),
+           {Make("huge", 2, 200 * 1024)});
+  ASSERT_THAT(plan, IsOk());
+  ASSERT_EQ(plan->unplaced.size(), 1u);
+  EXPECT_EQ(plan->unplaced[0].replicas, 2);
+  EXPECT_THAT(plan->unplaced[0].reason, HasSubstr("fits no allowed GPU model"));
+  EXPECT_EQ(plan->gpus_used, 0);
+}
+
+TEST(PlannerTest, HeterogeneousFleetHonoursAllowedModels) {
+  fleet::Fleet f = Homogeneous(Gpu("A100-40GB"), 3, "a");
+  for (const fleet::FleetGpu& g : Homogeneous(Gpu("H100-80GB"), 3, "h").gpus) f.gpus.push_back(g);
+  Workload only_h100 = Make("h", 5, 9 * 1024);
+  only_h100.allowed_models = {"H100-80GB"};
+  Workload only_a100 = Make("a", 2, 18 * 1024);
+  only_a100.allowed_models = {"A100-40GB"};
+  const Workload any = Make("any", 3, 4 * 1024);
+  Result<PlanResult> plan = Plan(f, {only_h100, only_a100, any});
+  ASSERT_THAT(plan, IsOk());
+  for (const fleet::FleetGpu& gpu : plan->target.gpus) {
+    for (const fleet::FleetInstance& i : gpu.instances) {
+      if (i.workload == "h") {
+        EXPECT_EQ(gpu.model->name, "H100-80GB");
+      }
+      if (i.workload == "a") {
+        EXPECT_EQ(gpu.model->name, "A100-40GB");
+      }
+    }
+  }
+  // 5 x 1g.10gb + 3 x 1g on one H100 (7 slots) is not enough: the optimum
+  // is 2 GPUs for h (+ any) and 1 A100 for the two 3g.20gb.
+  EXPECT_EQ(plan->gpus_used, 3);
+  EXPECT_EQ(plan->method, "milp-optimal");
+  ExpectSound(*plan, {{"h", 5}, {"a", 2}, {"any", 3}});
+}
+
+TEST(PlannerTest, BusyInstancesStayAndTheirGpuIsFilledFirst) {
+  const geometry::GpuModel& a100 = Gpu("A100-40GB");
+  fleet::Fleet f = Homogeneous(a100, 3);
+  const geometry::GpuInstance busy{Profile(a100, "3g.20gb"),
+                                   a100.profiles[static_cast<size_t>(Profile(a100, "3g.20gb"))].PlacementAt(4)};
+  f.gpus[2].instances.push_back(fleet::FleetInstance{busy, "svc", true});
+  Result<PlanResult> plan =
+      Plan(f, {Exactly(a100, "3g.20gb", 1, "svc"), Exactly(a100, "1g.5gb", 4, "small")});
+  ASSERT_THAT(plan, IsOk());
+  const fleet::FleetGpu& g2 = plan->target.gpus[2];
+  ASSERT_FALSE(g2.instances.empty());
+  EXPECT_EQ(g2.instances[0], (fleet::FleetInstance{busy, "svc", true}));
+  // The busy replica is svc's one replica; four 1g.5gb fit beside it.
+  EXPECT_EQ(plan->gpus_used, 1);
+  EXPECT_EQ(g2.instances.size(), 5u);
+  ExpectSound(*plan, {{"svc", 1}, {"small", 4}});
+}
+
+TEST(PlannerTest, ReusesAGpuWhoseLayoutAlreadyMatches) {
+  const geometry::GpuModel& a100 = Gpu("A100-40GB");
+  fleet::Fleet f = Homogeneous(a100, 3);
+  const auto layout = ::migsched::testing::Instances(a100, {"4g.20gb@0", "3g.20gb@4"});
+  for (const geometry::GpuInstance& i : layout) f.gpus[1].instances.push_back({i, "", false});
+  Result<PlanResult> plan =
+      Plan(f, {Exactly(a100, "4g.20gb", 1, "x"), Exactly(a100, "3g.20gb", 1, "y")});
+  ASSERT_THAT(plan, IsOk());
+  EXPECT_EQ(plan->gpus_used, 1);
+  EXPECT_EQ(fleet::LayoutOf(plan->target.gpus[1]), layout);
+  EXPECT_TRUE(plan->target.gpus[0].instances.empty());
+}
+
+TEST(PlannerTest, RejectsInvalidCurrentLayoutNamingTheGpu) {
+  const geometry::GpuModel& a100 = Gpu("A100-40GB");
+  fleet::Fleet f = Homogeneous(a100, 1, "node-7");
+  for (const geometry::GpuInstance& i : ::migsched::testing::Instances(a100, {"4g.20gb@0", "3g.20gb@0"})) {
+    f.gpus[0].instances.push_back({i, "", false});
+  }
+  EXPECT_THAT(Plan(f, {}), HasError(StatusCode::kInvalidArgument, "node-7 gpu 0"));
+}
+
+TEST(PlannerTest, RejectsDuplicateWorkloadNames) {
+  Workload w = Make("dup", 1, 1024);
+  w.source = "w.yaml:4";
+  EXPECT_THAT(Plan(Homogeneous(Gpu("A100-40GB"), 1), {w, w}),
+              HasError(StatusCode::kInvalidArgument, "w.yaml:4: dup: duplicate workload name"));
+}
+
+TEST(PlannerTest, HeuristicReportsGapToTheBound) {
+  const geometry::GpuModel& h100 = Gpu("H100-80GB");
+  std::vector<Workload> workloads = {Exactly(h100, "3g.40gb", 301, "a"),
+                                     Exactly(h100, "2g.20gb", 403, "b"),
+                                     Exactly(h100, "1g.10gb", 777, "c")};
+  PlanOptions options;
+  options.method = SolveMethod::kHeuristic;
+  Result<PlanResult> plan = Plan(Homogeneous(h100, 2000), workloads, options);
+  ASSERT_THAT(plan, IsOk());
+  EXPECT_TRUE(plan->unplaced.empty());
+  EXPECT_GE(plan->gap, 0);
+  EXPECT_LE(plan->gap, 0.01);
+  ExpectSound(*plan, {{"a", 301}, {"b", 403}, {"c", 777}});
+}
+
+}  // namespace
+}  // namespace migsched::plan
