@@ -36,10 +36,28 @@ constexpr std::string_view kIdleInstance = "#FFFFFF";
 constexpr std::string_view kStrandedStroke = "#C62828";
 constexpr std::string_view kHatchId = "migsched-fleet-stranded";
 
-// Okabe-Ito and Tol's muted colours: distinguishable, red kept for "stranded".
-constexpr std::string_view kPalette[] = {"#56B4E9", "#009E73", "#E69F00", "#CC79A7", "#0072B2",
-                                         "#F0E442", "#88CCEE", "#44AA99", "#DDCC77", "#AA4499",
-                                         "#117733", "#999933"};
+// Okabe-Ito, then Tol's muted and light schemes: 20 distinguishable colours
+// before they repeat; red is kept for "stranded".
+constexpr std::string_view kPalette[] = {
+    "#56B4E9", "#009E73", "#E69F00", "#CC79A7", "#0072B2", "#F0E442", "#88CCEE",
+    "#44AA99", "#DDCC77", "#AA4499", "#117733", "#999933", "#332288", "#EE8866",
+    "#BBCC33", "#AAAA00", "#77AADD", "#FFAABB", "#99DDFF", "#44BB99"};
+
+// White text on dark fills, dark text on light ones (relative luminance of "#RRGGBB").
+std::string_view InkOn(std::string_view fill) {
+  if (fill.size() != 7 || fill[0] != '#') return kInk;
+  auto channel = [&](size_t at) { return std::stoi(std::string(fill.substr(at, 2)), nullptr, 16); };
+  const int luminance = 2126 * channel(1) + 7152 * channel(3) + 722 * channel(5);
+  return luminance < 100 * 10000 ? std::string_view("#FFFFFF") : kInk;
+}
+
+// The largest font up to `preferred` at which `text` fits `width` pixels
+// (0.6 em per character, a generous estimate for the sans fonts named above).
+int FittingFont(std::string_view text, int width, int preferred) {
+  int size = preferred;
+  while (size > 6 && static_cast<int>(text.size()) * size * 3 > width * 5) --size;
+  return size;
+}
 
 std::string Str(int value) { return std::to_string(value); }
 
@@ -115,7 +133,8 @@ class FleetPainter {
       svg_.Open("g", {{"class", "whole-gpu"}, {"data-workload", gpu.whole_gpu_workload}});
       Block(x0, y, kBarWidth, used ? Colour(gpu.whole_gpu_workload) : kFreeFill, gpu.whole_gpu_busy);
       Centred(x0 + kBarWidth / 2, y + 24,
-              "whole GPU (MIG disabled)" + (used ? ": " + gpu.whole_gpu_workload : std::string(", free")));
+              "whole GPU (MIG disabled)" + (used ? ": " + gpu.whole_gpu_workload : std::string(", free")),
+              kFont, InkOn(used ? Colour(gpu.whole_gpu_workload) : std::string(kFreeFill)));
       svg_.Close("g");
       svg_.Close("g");
       return;
@@ -130,8 +149,10 @@ class FleetPainter {
                       {"data-profile", profile.name},
                       {"data-start", Str(i.instance.placement.start)}});
       Block(x, y, w, i.workload.empty() ? kIdleInstance : Colour(i.workload), i.busy);
-      Centred(x + w / 2, y + 17, profile.name, kSmallFont);
-      Centred(x + w / 2, y + 31, i.workload.empty() ? "(free)" : i.workload, kSmallFont);
+      const std::string owner = i.workload.empty() ? "(free)" : i.workload;
+      const std::string_view ink = InkOn(i.workload.empty() ? kIdleInstance : Colour(i.workload));
+      Centred(x + w / 2, y + 17, profile.name, FittingFont(profile.name, w - 4, kSmallFont), ink);
+      Centred(x + w / 2, y + 31, owner, FittingFont(owner, w - 4, kSmallFont), ink);
       svg_.Close("g");
     }
     const uint16_t stranded = geometry::StrandedSlices(*gpu.model, state);
@@ -185,9 +206,9 @@ class FleetPainter {
                   text);
   }
 
-  void Centred(int x, int y, const std::string& text, int size = kFont) {
+  void Centred(int x, int y, const std::string& text, int size, std::string_view ink) {
     svg_.WithText("text", {{"x", Str(x)}, {"y", Str(y)}, {"font-size", Str(size)},
-                           {"text-anchor", "middle"}, {"fill", std::string(kInk)}},
+                           {"text-anchor", "middle"}, {"fill", std::string(ink)}},
                   text);
   }
 
