@@ -141,12 +141,24 @@ void PrintBaselines(const plan::PlanResult& result,
                     const std::vector<plan::BaselineResult>& baselines, std::ostream& out) {
   out << "\nSame workloads, same fleet:\n";
   TextTable table({"STRATEGY", "GPUS", "VS MIGSCHED", "UNPLACED REPLICAS"});
-  for (const plan::BaselineResult& b : baselines) {
-    table.AddRow({b.name, std::to_string(b.gpus_used), Ratio(b.gpus_used, result.gpus_used),
-                  std::to_string(UnplacedReplicas(b.unplaced))});
+  // Workloads that fit no allowed model are unplaced by every strategy;
+  // baselines leave them to the plan, so add them to each row.
+  int nowhere = 0;
+  for (const plan::Unplaced& u : result.unplaced) {
+    const auto sizing = std::find_if(result.sizing.begin(), result.sizing.end(),
+                                     [&](const plan::WorkloadSizing& s) { return s.workload == u.workload; });
+    if (sizing != result.sizing.end() && sizing->choices.empty()) nowhere += u.replicas;
   }
-  table.AddRow({"migsched", std::to_string(result.gpus_used), "1.00x",
-                std::to_string(UnplacedReplicas(result.unplaced))});
+  const int ours = UnplacedReplicas(result.unplaced);
+  bool incomplete = false;
+  for (const plan::BaselineResult& b : baselines) {
+    const int left_out = UnplacedReplicas(b.unplaced) + nowhere;
+    incomplete = incomplete || left_out > ours;
+    table.AddRow({b.name, std::to_string(b.gpus_used),
+                  Ratio(b.gpus_used, result.gpus_used) + (left_out > ours ? "*" : ""),
+                  std::to_string(left_out)});
+  }
+  table.AddRow({"migsched", std::to_string(result.gpus_used), "1.00x", std::to_string(ours)});
   table.AddRow({"lower bound", Fixed(result.lower_bound, 2),
                 result.gpus_used == 0 ? "-"
                                       : Fixed(result.lower_bound / result.gpus_used, 2) + "x",
@@ -154,6 +166,9 @@ void PrintBaselines(const plan::PlanResult& result,
   table.Print(out);
   out << "(whole-gpu: one replica per GPU, no MIG; all-1g / all-balanced: NVIDIA's static\n"
          " presets on every GPU; ffd: first-fit-decreasing with the same right-sizing)\n";
+  if (incomplete) {
+    out << "* leaves more replicas unplaced than migsched: fewer GPUs, but not a usable plan\n";
+  }
 }
 
 void PrintExplain(const plan::PlanResult& result, std::ostream& out) {
