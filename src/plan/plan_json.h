@@ -1,5 +1,5 @@
 // plan.json: the planner's answer as the node agent reads it (`migsched
-// apply --plan`). Schema (docs/plan-json.md):
+// apply --plan`). Schema (docs/plan-outputs.md):
 //   {"gpus_used", "lower_bound", "gap", "method",
 //    "gpus": [{"node", "index", "model", "mig_enabled",
 //              "instances": [{"profile", "start", "size", "workload"}]}   (MIG on)
