@@ -4,6 +4,7 @@
 #include <map>
 #include <numeric>
 #include <optional>
+#include <tuple>
 #include <utility>
 
 #include "geometry/layout_solver.h"
@@ -90,6 +91,20 @@ size_t Advance(size_t cursor, size_t end, Accept&& accept) {
   return cursor;
 }
 
+// Workloads with the same choices on every model fit the same GPUs, so they
+// share a cursor: a GPU refused for one is refused for all of them. This keeps
+// a baseline linear in GPUs times distinct shapes, not times workloads.
+using Shape = std::vector<std::tuple<const GpuModel*, int, int, int>>;
+
+Shape ShapeOf(const WorkloadSizing& sizing) {
+  Shape shape;
+  for (const SizingChoice& c : sizing.choices) {
+    shape.emplace_back(c.model, c.profile.value_or(-1), c.memory_slices, c.compute_slices);
+  }
+  std::sort(shape.begin(), shape.end());
+  return shape;
+}
+
 }  // namespace
 
 Result<std::vector<int>> PresetProfiles(const GpuModel& model, Preset preset) {
@@ -122,10 +137,11 @@ BaselineResult WholeGpuBaseline(const fleet::Fleet& fleet,
                                 const std::vector<WorkloadSizing>& sizing) {
   std::vector<GpuUse> use(fleet.gpus.size());
   std::vector<Unplaced> unplaced;
+  std::map<Shape, size_t> cursors;
   for (size_t w : DecreasingOrder(sizing)) {
     const ChoiceByModel choices = ChoicesOf(sizing[w]);
     int left = sizing[w].choices.front().replicas;
-    size_t cursor = 0;
+    size_t& cursor = cursors[ShapeOf(sizing[w])];
     for (; left > 0; --left) {
       cursor = Advance(cursor, use.size(), [&](size_t g) {
         return use[g].replicas == 0 && ChoiceOn(choices, fleet.gpus[g].model) != nullptr;
@@ -153,6 +169,7 @@ BaselineResult PresetBaseline(const fleet::Fleet& fleet, const std::vector<Workl
   }
   std::vector<GpuUse> use(fleet.gpus.size());
   std::vector<Unplaced> unplaced;
+  std::map<Shape, size_t> cursors;
   for (size_t w : DecreasingOrder(sizing)) {
     const ChoiceByModel choices = ChoicesOf(sizing[w]);
     // The smallest free preset instance on GPU g that holds the replica.
@@ -177,7 +194,7 @@ BaselineResult PresetBaseline(const fleet::Fleet& fleet, const std::vector<Workl
       return best;
     };
     const bool whole = sizing[w].choices.front().whole_gpu();
-    size_t cursor = 0;
+    size_t& cursor = cursors[ShapeOf(sizing[w])];
     int left = sizing[w].choices.front().replicas;
     for (; left > 0; --left) {
       cursor = Advance(cursor, use.size(), [&](size_t g) {
@@ -211,9 +228,10 @@ BaselineResult FirstFitDecreasing(const fleet::Fleet& fleet,
   std::vector<GpuUse> use(fleet.gpus.size());
   std::vector<geometry::StateId> state(fleet.gpus.size(), geometry::StateSpace::kEmpty);
   std::vector<Unplaced> unplaced;
+  std::map<Shape, size_t> cursors;
   for (size_t w : DecreasingOrder(sizing)) {
     const ChoiceByModel choices = ChoicesOf(sizing[w]);
-    size_t cursor = 0;
+    size_t& cursor = cursors[ShapeOf(sizing[w])];
     int left = sizing[w].choices.front().replicas;
     for (; left > 0; --left) {
       cursor = Advance(cursor, use.size(), [&](size_t g) {

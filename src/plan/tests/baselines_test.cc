@@ -90,6 +90,19 @@ TEST(BaselinesTest, SmallReplicasCountedByRule) {
   }
 }
 
+// Workloads of the same shape share the fleet: 5 + 5 replicas of 1g.10gb fill
+// GPU 0 (7) and put 3 on GPU 1, in every MIG baseline that holds 7 per GPU.
+TEST(BaselinesTest, SameShapeWorkloadsContinueOnPartlyFilledGpus) {
+  const GpuModel& h100 = Gpu("H100-80GB");
+  const fleet::Fleet fleet = FleetOf({{&h100, 4}});
+  const std::vector<WorkloadSizing> sizing = {Sized("a", 5, "1g.10gb", {&h100}),
+                                              Sized("b", 5, "1g.10gb", {&h100})};
+  EXPECT_EQ(FirstFitDecreasing(fleet, sizing).gpus_used, 2);
+  EXPECT_EQ(PresetBaseline(fleet, sizing, Preset::kAll1g).gpus_used, 2);
+  EXPECT_EQ(PresetBaseline(fleet, sizing, Preset::kAllBalanced).gpus_used, 3);  // 4 + 4 + 2
+  EXPECT_EQ(WholeGpuBaseline(fleet, sizing).gpus_used, 4);
+}
+
 // 3 x 2g.20gb and 4 x 1g.10gb on H100s. FFD packs the 2g's at 0,2,4 and one
 // 1g at 6 on GPU 0 (all 7 compute slices), the other three 1g on GPU 1.
 // all-balanced: GPU 0 gives the first 2g replica its 2g instance (the
