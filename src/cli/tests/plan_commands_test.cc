@@ -10,6 +10,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -123,6 +124,20 @@ TEST_F(PlanCommandTest, DryRunWritesNoFiles) {
             kExitOk);
   EXPECT_FALSE(std::filesystem::exists(plan_path));
   EXPECT_THAT(out, ::testing::HasSubstr("node-a gpu 1: disable_mig"));
+}
+
+TEST_F(PlanCommandTest, JsonAfterTheCommandGivesPlanBaselinesAndResources) {
+  std::string out;
+  ASSERT_EQ(RunMigsched({"plan", "--fleet", "tests/data/plan/fleet_small.yaml", "--workloads",
+                         "tests/data/plan/workloads_small.yaml", "--json"},
+                        &out),
+            kExitOk);
+  const nlohmann::json doc = nlohmann::json::parse(out);
+  EXPECT_EQ(doc["gpus"].size(), 3u);
+  ASSERT_EQ(doc["baselines"].size(), 4u);
+  EXPECT_EQ(doc["baselines"][3]["name"], "ffd");
+  EXPECT_GE(doc["baselines"][3]["gpus_used"].get<int>(), doc["gpus_used"].get<int>());
+  EXPECT_TRUE(doc["kubernetes_resources"].contains("nvidia.com/gpu"));
 }
 
 TEST_F(PlanCommandTest, UnwritableOutputIsBadInput) {
