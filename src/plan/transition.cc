@@ -162,9 +162,10 @@ struct GpuProgress {
   std::set<int> starts_with_ci;
 };
 
-Status ApplyOne(FleetGpu& gpu, GpuProgress& progress, const TransitionOp& op,
-                const std::string& what) {
-  auto fail = [&](const std::string& why) { return FailedPreconditionError(what + ": " + why); };
+// Applies one op; on failure the message says why, and the caller adds which
+// op it was (built only then: describing every op would cost a fleet search).
+Status ApplyOne(FleetGpu& gpu, GpuProgress& progress, const TransitionOp& op) {
+  auto fail = [](const std::string& why) { return FailedPreconditionError(why); };
   const bool mode_op = op.kind == OpKind::kEnableMig || op.kind == OpKind::kDisableMig;
   if (!mode_op) {
     if (!gpu.mig_enabled) return fail("MIG mode is disabled");
@@ -278,8 +279,10 @@ Result<fleet::Fleet> ApplyOperations(const fleet::Fleet& fleet,
       return NotFoundError("operation " + std::to_string(n) + ": no GPU " + op.node + " gpu " +
                            std::to_string(op.gpu) + " in the fleet");
     }
-    const std::string what = "operation " + std::to_string(n) + " (" + DescribeOp(out, op) + ")";
-    MIGSCHED_RETURN_IF_ERROR(ApplyOne(out.gpus[it->second], progress[it->second], op, what));
+    const Status applied = ApplyOne(out.gpus[it->second], progress[it->second], op);
+    if (!applied.ok()) {
+      return applied.WithPrefix("operation " + std::to_string(n) + " (" + DescribeOp(out, op) + ")");
+    }
   }
   for (size_t i = 0; i < out.gpus.size(); ++i) {
     for (const FleetInstance& instance : out.gpus[i].instances) {
