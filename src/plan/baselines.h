@@ -17,7 +17,9 @@
 // Whole-GPU replicas (training, needs beyond the largest profile) take an
 // otherwise unused GPU with MIG disabled in every baseline. Baselines plan the
 // fleet from empty (current layouts are ignored) and use a workload's choice
-// on each model it may run on. Pure and deterministic; linear in GPUs plus
+// on each model it may run on, with the replica count of its first choice
+// (they differ only for demand-sized workloads). Workloads that fit no model
+// are left out: they are unplaced in every strategy and the plan reports them. Pure and deterministic; linear in GPUs plus
 // replicas per workload shape, so 100,000 GPUs stay fast.
 #pragma once
 
