@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
-# The main job: install, build, then a tour of migsched on bundled examples —
-# the GPUs it knows, a mixed H100 layout with starts found and drawn as SVG,
-# and the census of every maximal A100 layout.
+# The main job: install, build, then plan a real-looking fleet (4 DGX H100 +
+# 2 DGX A100 80GB, some GPUs already busy) for 16 workloads, compare with
+# whole-GPU, NVIDIA's presets and first-fit-decreasing, and write plan.json,
+# a mig-parted config, SLURM lines and an SVG picture into out/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh release
 m=build/release/migsched
 mkdir -p out
-step() { printf '\n\033[1m$ migsched %s\033[0m\n' "$*"; "$m" "$@"; }
-step gpus
-step profiles H100-80GB
-step layout check H100-80GB 3g.40gb 2g.20gb 1g.10gb 1g.10gb
-step layout show H100-80GB 3g.40gb 2g.20gb 1g.10gb 1g.10gb --svg out/h100-mixed.svg
-step layout check A100-40GB 3g.20gb 3g.20gb 1g.5gb || true
-step layout enumerate A100-40GB --profiles 1g.5gb,1g.10gb,2g.10gb,3g.20gb,4g.20gb,7g.40gb
+printf '\n\033[1m$ migsched plan --fleet examples/plan/fleet.yaml --workloads examples/plan/workloads.yaml ...\033[0m\n'
+"$m" plan --fleet examples/plan/fleet.yaml --workloads examples/plan/workloads.yaml \
+  --out out/plan.json --mig-parted out/mig-parted.yaml --slurm out/slurm --svg out/fleet.svg
+printf '\n\033[1mWritten:\033[0m out/plan.json (for migsched apply --plan), out/mig-parted.yaml,\n'
+printf '         out/slurm/{gres.conf,slurm.conf}, out/fleet.svg\n'
+printf '\n\033[1m$ head -12 out/mig-parted.yaml\033[0m\n'
+head -12 out/mig-parted.yaml

@@ -9,6 +9,7 @@
 #include "cli/gpu_commands.h"
 #include "cli/layout_commands.h"
 #include "cli/nvml_commands.h"
+#include "cli/plan_commands.h"
 #include "io/catalog_loader.h"
 
 namespace migsched::cli {
@@ -29,6 +30,7 @@ int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   AddLayoutCommands(app, command);
   AddNvmlCommands(app, command);
   AddAgentCommands(app, command);
+  AddPlanCommands(app, command);
 
   try {
     app.parse(argc, argv);

@@ -14,6 +14,7 @@
 
 #include "common/check.h"
 #include "geometry/gpu_state.h"
+#include "report/svg_writer.h"
 
 namespace migsched::report {
 namespace {
@@ -74,27 +75,6 @@ Swatch ColourFor(int compute_slices) {
   }
 }
 
-// Text for XML character data and attribute values. Drops the control
-// characters XML 1.0 cannot carry.
-std::string EscapeXml(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default:
-        if (static_cast<unsigned char>(c) >= 0x20 || c == '\t' || c == '\n' || c == '\r') {
-          out += c;
-        }
-    }
-  }
-  return out;
-}
-
 // A generous estimate of rendered width (0.6 em per character, counting UTF-8
 // code points), used to size the picture and shrink labels that would spill.
 int EstimatedWidth(std::string_view text, int font_size) {
@@ -110,61 +90,6 @@ int FittingFont(std::string_view text, int width, int preferred) {
   while (size > kMinFont && EstimatedWidth(text, size) > width) --size;
   return size;
 }
-
-struct Attr {
-  std::string_view name;
-  std::string value;
-};
-
-// Appends indented elements; escapes every attribute value and text.
-class SvgWriter {
- public:
-  void Open(std::string_view tag, std::initializer_list<Attr> attrs) {
-    StartTag(tag, attrs);
-    out_ += ">\n";
-    ++depth_;
-  }
-  void Close(std::string_view tag) {
-    --depth_;
-    Indent();
-    out_ += "</";
-    out_ += tag;
-    out_ += ">\n";
-  }
-  void Empty(std::string_view tag, std::initializer_list<Attr> attrs) {
-    StartTag(tag, attrs);
-    out_ += "/>\n";
-  }
-  void WithText(std::string_view tag, std::initializer_list<Attr> attrs, std::string_view text) {
-    StartTag(tag, attrs);
-    out_ += ">";
-    out_ += EscapeXml(text);
-    out_ += "</";
-    out_ += tag;
-    out_ += ">\n";
-  }
-  void Raw(std::string_view text) { out_ += text; }
-
-  std::string Finish() && { return std::move(out_); }
-
- private:
-  void Indent() { out_.append(static_cast<size_t>(depth_) * 2, ' '); }
-  void StartTag(std::string_view tag, std::initializer_list<Attr> attrs) {
-    Indent();
-    out_ += "<";
-    out_ += tag;
-    for (const Attr& attr : attrs) {
-      out_ += " ";
-      out_ += attr.name;
-      out_ += "=\"";
-      out_ += EscapeXml(attr.value);
-      out_ += "\"";
-    }
-  }
-
-  std::string out_;
-  int depth_ = 0;
-};
 
 std::string Str(int value) { return std::to_string(value); }
 std::string Str(std::string_view value) { return std::string(value); }

@@ -1,0 +1,370 @@
+#include "cli/plan_commands.h"
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "cli/alibaba_workloads.h"
+#include "cli/cli.h"
+#include "cli/text_table.h"
+#include "common/strings.h"
+#include "engines/k8s_resources.h"
+#include "engines/mig_parted_writer.h"
+#include "engines/slurm_gres_writer.h"
+#include "io/plan_inputs.h"
+#include "plan/baselines.h"
+#include "plan/plan_json.h"
+#include "plan/planner.h"
+#include "plan/transition.h"
+#include "report/fleet_svg.h"
+
+namespace migsched::cli {
+namespace {
+
+using nlohmann::ordered_json;
+
+int BadInput(const CommandContext& context, const Status& status) {
+  context.err << "migsched: " << status.message() << "\n";
+  return kExitBadInput;
+}
+
+Status WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream file(path, std::ios::binary);
+  file << text;
+  file.close();
+  if (!file) return UnavailableError("cannot write '" + path + "'");
+  return Status::Ok();
+}
+
+std::string Fixed(double value, int digits) {
+  std::ostringstream out;
+  out << std::fixed << std::setprecision(digits) << value;
+  return out.str();
+}
+
+std::string Ratio(int numerator, int denominator) {
+  if (denominator == 0) return "-";
+  return Fixed(static_cast<double>(numerator) / denominator, 2) + "x";
+}
+
+int UnplacedReplicas(const std::vector<plan::Unplaced>& unplaced) {
+  int total = 0;
+  for (const plan::Unplaced& u : unplaced) total += u.replicas;
+  return total;
+}
+
+// "48 GPUs (32 H100-80GB, 16 A100-80GB) on 6 nodes".
+std::string FleetLine(const fleet::Fleet& fleet) {
+  std::vector<std::string> models;
+  std::map<std::string, int> per_model;
+  std::vector<std::string> nodes;
+  for (const fleet::FleetGpu& gpu : fleet.gpus) {
+    if (per_model[gpu.model->name]++ == 0) models.push_back(gpu.model->name);
+    if (nodes.empty() || nodes.back() != gpu.node) nodes.push_back(gpu.node);
+  }
+  std::vector<std::string> parts;
+  for (const std::string& m : models) parts.push_back(std::to_string(per_model[m]) + " " + m);
+  return std::to_string(fleet.gpus.size()) + " GPUs (" + Join(parts, ", ") + ") on " +
+         std::to_string(nodes.size()) + " nodes";
+}
+
+// One GPU's target layout in words: "3g.40gb@4 bert-large, 1g.10gb@0 (free)".
+std::string LayoutText(const fleet::FleetGpu& gpu) {
+  if (!gpu.mig_enabled) {
+    return "MIG disabled, whole GPU: " +
+           (gpu.whole_gpu_workload.empty() ? std::string("(free)") : gpu.whole_gpu_workload);
+  }
+  if (gpu.instances.empty()) return "(no instances)";
+  std::vector<const fleet::FleetInstance*> by_start;
+  for (const fleet::FleetInstance& i : gpu.instances) by_start.push_back(&i);
+  std::sort(by_start.begin(), by_start.end(), [](const auto* a, const auto* b) {
+    return a->instance.placement.start < b->instance.placement.start;
+  });
+  std::vector<std::string> parts;
+  for (const fleet::FleetInstance* i : by_start) {
+    parts.push_back(geometry::InstanceLabel(*gpu.model, i->instance) + " " +
+                    (i->workload.empty() ? std::string("(free)") : i->workload) +
+                    (i->busy ? " [busy]" : ""));
+  }
+  return Join(parts, ", ");
+}
+
+bool Used(const fleet::FleetGpu& gpu) {
+  if (!gpu.mig_enabled) return !gpu.whole_gpu_workload.empty();
+  return std::any_of(gpu.instances.begin(), gpu.instances.end(),
+                     [](const fleet::FleetInstance& i) { return !i.workload.empty() || i.busy; });
+}
+
+// Per node, runs of consecutive GPUs with the same layout share a line
+// ("0-3"); idle GPUs are summed up. Long fleets stop after kMaxLines.
+void PrintLayouts(const fleet::Fleet& target, std::ostream& out) {
+  constexpr size_t kMaxLines = 60;
+  TextTable table({"NODE", "GPUS", "MODEL", "LAYOUT"});
+  size_t lines = 0;
+  size_t hidden = 0;
+  int idle = 0;
+  for (size_t i = 0; i < target.gpus.size();) {
+    const fleet::FleetGpu& gpu = target.gpus[i];
+    const std::string text = LayoutText(gpu);
+    size_t j = i + 1;
+    while (j < target.gpus.size() && target.gpus[j].node == gpu.node &&
+           target.gpus[j].model == gpu.model && LayoutText(target.gpus[j]) == text) {
+      ++j;
+    }
+    if (!Used(gpu)) {
+      idle += static_cast<int>(j - i);
+    } else if (lines < kMaxLines) {
+      const std::string range = j - i == 1 ? std::to_string(gpu.index)
+                                           : std::to_string(gpu.index) + "-" +
+                                                 std::to_string(target.gpus[j - 1].index);
+      table.AddRow({gpu.node, range, gpu.model->name, text});
+      ++lines;
+    } else {
+      ++hidden;
+    }
+    i = j;
+  }
+  out << "\nTarget layouts (GPUs in use):\n";
+  table.Print(out);
+  if (hidden > 0) out << "... " << hidden << " more lines (see plan.json)\n";
+  out << idle << " GPUs left idle (free for other work or powered down)\n";
+}
+
+void PrintBaselines(const plan::PlanResult& result,
+                    const std::vector<plan::BaselineResult>& baselines, std::ostream& out) {
+  out << "\nSame workloads, same fleet:\n";
+  TextTable table({"STRATEGY", "GPUS", "VS MIGSCHED", "UNPLACED REPLICAS"});
+  // Workloads that fit no allowed model are unplaced by every strategy;
+  // baselines leave them to the plan, so add them to each row.
+  int nowhere = 0;
+  for (const plan::Unplaced& u : result.unplaced) {
+    const auto sizing = std::find_if(result.sizing.begin(), result.sizing.end(),
+                                     [&](const plan::WorkloadSizing& s) { return s.workload == u.workload; });
+    if (sizing != result.sizing.end() && sizing->choices.empty()) nowhere += u.replicas;
+  }
+  const int ours = UnplacedReplicas(result.unplaced);
+  bool incomplete = false;
+  for (const plan::BaselineResult& b : baselines) {
+    const int left_out = UnplacedReplicas(b.unplaced) + nowhere;
+    incomplete = incomplete || left_out > ours;
+    table.AddRow({b.name, std::to_string(b.gpus_used),
+                  Ratio(b.gpus_used, result.gpus_used) + (left_out > ours ? "*" : ""),
+                  std::to_string(left_out)});
+  }
+  table.AddRow({"migsched", std::to_string(result.gpus_used), "1.00x", std::to_string(ours)});
+  table.AddRow({"lower bound", Fixed(result.lower_bound, 2),
+                result.gpus_used == 0 ? "-"
+                                      : Fixed(result.lower_bound / result.gpus_used, 2) + "x",
+                "-"});
+  table.Print(out);
+  out << "(whole-gpu: one replica per GPU, no MIG; all-1g / all-balanced: NVIDIA's static\n"
+         " presets on every GPU; ffd: first-fit-decreasing with the same right-sizing)\n";
+  if (incomplete) {
+    out << "* leaves more replicas unplaced than migsched: fewer GPUs, but not a usable plan\n";
+  }
+}
+
+void PrintExplain(const plan::PlanResult& result, std::ostream& out) {
+  out << "\nRight-sizing:\n";
+  for (const plan::WorkloadSizing& sizing : result.sizing) {
+    out << "  " << sizing.workload << "\n";
+    for (const plan::SizingChoice& choice : sizing.choices) out << "    " << choice.explanation << "\n";
+    for (const std::string& rejection : sizing.rejections) out << "    not " << rejection << "\n";
+  }
+}
+
+void PrintSummary(const CommandContext& context, const PlanArgs& args,
+                  const plan::PlanRequest& request, const plan::PlanResult& result,
+                  const plan::TransitionPlan& transition,
+                  const std::vector<plan::BaselineResult>& baselines) {
+  std::ostream& out = context.out;
+  int replicas = 0;
+  for (const plan::WorkloadSizing& s : result.sizing) {
+    if (!s.choices.empty()) replicas += s.choices.front().replicas;
+  }
+  out << "Fleet: " << FleetLine(request.current) << "\n";
+  out << "Workloads: " << request.workloads.size() << " (" << replicas
+      << " replicas after right-sizing)\n";
+  out << "GPUs used: " << result.gpus_used << " (lower bound " << Fixed(result.lower_bound, 2)
+      << ", gap " << Fixed(100 * result.gap, 1) << "%, " << result.method << ")\n";
+  PrintBaselines(result, baselines, out);
+  if (args.explain) PrintExplain(result, out);
+  PrintLayouts(result.target, out);
+  const engines::K8sResources k8s = engines::ComputeK8sResources(result.target);
+  std::vector<std::string> resources;
+  for (const auto& [name, count] : k8s.fleet) resources.push_back(name + ": " + std::to_string(count));
+  out << "\nKubernetes (mixed strategy): " << (resources.empty() ? "-" : Join(resources, ", "))
+      << "\n";
+  out << "Transition: " << transition.gpus_changed << " GPUs change, "
+      << transition.operations.size() << " operations"
+      << (args.dry_run ? "" : " (--dry-run lists them)") << "\n";
+  if (args.dry_run) {
+    for (const plan::TransitionOp& op : transition.operations) {
+      out << "  " << plan::DescribeOp(request.current, op) << "\n";
+    }
+  }
+  if (!result.unplaced.empty()) {
+    out << "\nUnplaced:\n";
+    TextTable table({"WORKLOAD", "REPLICAS", "REASON"});
+    for (const plan::Unplaced& u : result.unplaced) {
+      table.AddRow({u.workload, std::to_string(u.replicas), u.reason});
+    }
+    table.Print(out);
+  }
+}
+
+void PrintJson(const CommandContext& context, const plan::PlanDocument& document,
+               const plan::TransitionPlan& transition,
+               const std::vector<plan::BaselineResult>& baselines, const fleet::Fleet& target) {
+  ordered_json out = ordered_json::parse(plan::WritePlanJson(document));
+  ordered_json rows = ordered_json::array();
+  for (const plan::BaselineResult& b : baselines) {
+    rows.push_back({{"name", b.name},
+                    {"gpus_used", b.gpus_used},
+                    {"replicas_placed", b.replicas_placed},
+                    {"unplaced_replicas", UnplacedReplicas(b.unplaced)}});
+  }
+  out["baselines"] = std::move(rows);
+  out["gpus_changed"] = transition.gpus_changed;
+  const engines::K8sResources k8s = engines::ComputeK8sResources(target);
+  ordered_json fleet_resources = ordered_json::object();
+  for (const auto& [name, count] : k8s.fleet) fleet_resources[name] = count;
+  out["kubernetes_resources"] = std::move(fleet_resources);
+  context.out << out.dump(2) << "\n";
+}
+
+Status WriteOutputs(const PlanArgs& args, const plan::PlanDocument& document,
+                    const fleet::Fleet& target) {
+  if (!args.out_path.empty()) {
+    MIGSCHED_RETURN_IF_ERROR(WriteFile(args.out_path, plan::WritePlanJson(document)));
+  }
+  if (!args.mig_parted_path.empty()) {
+    MIGSCHED_RETURN_IF_ERROR(
+        WriteFile(args.mig_parted_path, engines::WriteMigPartedConfig(target).yaml));
+  }
+  if (!args.slurm_dir.empty()) {
+    std::error_code error;
+    std::filesystem::create_directories(args.slurm_dir, error);
+    if (error) return UnavailableError("cannot create directory '" + args.slurm_dir + "'");
+    const engines::SlurmConfig slurm = engines::WriteSlurmConfig(target);
+    MIGSCHED_RETURN_IF_ERROR(WriteFile(args.slurm_dir + "/gres.conf", slurm.gres_conf));
+    MIGSCHED_RETURN_IF_ERROR(WriteFile(args.slurm_dir + "/slurm.conf", slurm.slurm_conf));
+  }
+  if (!args.svg_path.empty()) {
+    MIGSCHED_RETURN_IF_ERROR(WriteFile(args.svg_path, report::RenderFleetSvg(target)));
+  }
+  return Status::Ok();
+}
+
+int RunFromAlibaba(const CommandContext& context, const std::string& pods_path,
+                   const std::string& gpu, const std::string& out_path) {
+  const Result<const geometry::GpuModel*> model = context.catalog.Find(gpu);
+  if (!model.has_value()) return BadInput(context, model.error());
+  std::ifstream file(pods_path, std::ios::binary);
+  if (!file) return BadInput(context, NotFoundError("cannot read '" + pods_path + "'"));
+  std::ostringstream text;
+  text << file.rdbuf();
+  const Result<AlibabaWorkloads> converted =
+      ConvertAlibabaPods(text.str(), std::filesystem::path(pods_path).filename().string(), **model);
+  if (!converted.has_value()) return BadInput(context, converted.error());
+  if (out_path.empty()) {
+    context.out << converted->yaml;
+    return kExitOk;
+  }
+  const Status written = WriteFile(out_path, converted->yaml);
+  if (!written.ok()) return BadInput(context, written);
+  context.out << "wrote " << out_path << ": " << converted->workloads.size() << " workloads from "
+              << converted->pods << " pods (" << converted->cpu_only_pods << " CPU-only left out)\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+int RunPlan(const CommandContext& context, const PlanArgs& args) {
+  plan::PlanRequest request;
+  Result<fleet::Fleet> fleet = io::ReadFleetFile(context.catalog, args.fleet_path);
+  if (!fleet.has_value()) return BadInput(context, fleet.error());
+  request.current = std::move(fleet).value();
+  Result<std::vector<plan::Workload>> workloads =
+      io::ReadWorkloadsFile(context.catalog, args.workloads_path);
+  if (!workloads.has_value()) return BadInput(context, workloads.error());
+  request.workloads = std::move(workloads).value();
+  if (!args.perf_path.empty()) {
+    Result<plan::PerfTable> perf = io::ReadPerfTableFile(context.catalog, args.perf_path);
+    if (!perf.has_value()) return BadInput(context, perf.error());
+    request.perf = std::move(perf).value();
+  }
+  const plan::PlanOptions options{.headroom_pct = args.headroom_pct,
+                                  .time_limit_ms = args.time_limit_ms,
+                                  .method = plan::SolveMethod::kAuto};
+  const Result<plan::PlanResult> result = plan::PlanFleet(context.catalog, request, options);
+  if (!result.has_value()) return BadInput(context, result.error());
+  const Result<plan::TransitionPlan> transition = plan::PlanTransition(request.current, result->target);
+  if (!transition.has_value()) return BadInput(context, transition.error());
+  const std::vector<plan::BaselineResult> baselines =
+      plan::RunBaselines(request.current, result->sizing);
+  const plan::PlanDocument document = plan::MakePlanDocument(*result, *transition);
+
+  if (!args.dry_run) {
+    const Status written = WriteOutputs(args, document, result->target);
+    if (!written.ok()) return BadInput(context, written);
+  }
+  if (context.json) {
+    PrintJson(context, document, *transition, baselines, result->target);
+  } else {
+    PrintSummary(context, args, request, *result, *transition, baselines);
+  }
+  return result->unplaced.empty() ? kExitOk : kExitNo;
+}
+
+void AddPlanCommands(CLI::App& app, ChosenCommand& chosen) {
+  auto args = std::make_shared<PlanArgs>();
+  CLI::App* plan = app.add_subcommand(
+      "plan", "right-size workloads and pack them onto a fleet with the fewest GPUs");
+  plan->fallthrough();  // the global --json may follow the subcommand
+  plan->add_option("--fleet", args->fleet_path, "fleet file (YAML/JSON, docs/plan-inputs.md)")
+      ->required();
+  plan->add_option("--workloads", args->workloads_path, "workloads file (YAML/JSON/CSV)")
+      ->required();
+  plan->add_option("--perf", args->perf_path, "performance table (YAML/CSV), for demand_rps");
+  plan->add_option("--out", args->out_path, "write plan.json here (for `migsched apply --plan`)");
+  plan->add_option("--mig-parted", args->mig_parted_path, "write an NVIDIA mig-parted config here");
+  plan->add_option("--slurm", args->slurm_dir, "write gres.conf and slurm.conf lines into this directory");
+  plan->add_option("--svg", args->svg_path, "write an SVG picture of the planned fleet");
+  plan->add_flag("--explain", args->explain, "say why each workload got its profile");
+  plan->add_flag("--dry-run", args->dry_run, "print the transition operations; write no files");
+  plan->add_option("--time-limit", args->time_limit_ms, "branch-and-bound budget in ms")
+      ->check(CLI::Range(1, 3600000));
+  plan->add_option("--headroom", args->headroom_pct, "extra memory per replica, percent")
+      ->check(CLI::Range(0, 1000));
+  plan->callback([&chosen, args] {
+    chosen = [args](const CommandContext& c) { return RunPlan(c, *args); };
+  });
+
+  struct AlibabaArgs {
+    std::string pods;
+    std::string gpu = "H100-80GB";
+    std::string out;
+  };
+  auto alibaba = std::make_shared<AlibabaArgs>();
+  CLI::App* workloads = app.add_subcommand("workloads", "make workload files");
+  workloads->require_subcommand(1);
+  CLI::App* from = workloads->add_subcommand(
+      "from-alibaba", "workloads from an Alibaba GPU v2023 pod list (openb_pod_list_*.csv)");
+  from->add_option("--pods", alibaba->pods, "the pod list CSV")->required();
+  from->add_option("--gpu", alibaba->gpu, "GPU model whose compute slices the shares map to");
+  from->add_option("--out", alibaba->out, "write the workloads YAML here (default: stdout)");
+  from->callback([&chosen, alibaba] {
+    chosen = [alibaba](const CommandContext& c) {
+      return RunFromAlibaba(c, alibaba->pods, alibaba->gpu, alibaba->out);
+    };
+  });
+}
+
+}  // namespace migsched::cli

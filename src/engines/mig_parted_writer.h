@@ -1,0 +1,34 @@
+// NVIDIA mig-parted configuration from a planned fleet: `version: v1` and
+// `mig-configs`, one named config per distinct node layout, each a list of
+// {devices: [indices], mig-enabled, mig-devices: {"<profile>": count}} — the
+// format of the gpu-operator's default config, accepted by
+// `nvidia-mig-parted apply -f FILE -c NAME` and by the GPU operator's
+// `nvidia.com/mig.config=NAME` node label.
+//
+// mig-parted takes profile counts, not placements: it picks starts itself.
+// The plan's exact starts (which keep room for large profiles and never move
+// busy instances) are applied by the node agent from plan.json. Pure.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "fleet/fleet.h"
+
+namespace migsched::engines {
+
+struct MigPartedConfig {
+  std::string yaml;
+  // Which config each node takes, in fleet order of nodes: (node, config name).
+  std::vector<std::pair<std::string, std::string>> node_configs;
+};
+
+// Configs are named "<prefix>-1", "<prefix>-2", ... in order of first use.
+// Within a node, GPUs with the same MIG mode and profile counts share one
+// entry; a MIG-enabled GPU without instances gets `mig-devices: {}`.
+MigPartedConfig WriteMigPartedConfig(const fleet::Fleet& fleet,
+                                     std::string_view name_prefix = "migsched");
+
+}  // namespace migsched::engines

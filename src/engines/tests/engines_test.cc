@@ -1,0 +1,171 @@
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <string>
+
+#include "engines/k8s_resources.h"
+#include "engines/mig_parted_writer.h"
+#include "engines/slurm_gres_writer.h"
+#include "testing/catalog_fixture.h"
+
+namespace migsched::engines {
+namespace {
+
+using migsched::testing::Gpu;
+using migsched::testing::Instances;
+using ::testing::ElementsAre;
+using ::testing::Pair;
+
+fleet::FleetGpu MakeGpu(const std::string& node, int index, const geometry::GpuModel& model,
+                        const std::vector<std::string>& specs, bool mig_enabled = true) {
+  fleet::FleetGpu gpu;
+  gpu.node = node;
+  gpu.index = index;
+  gpu.model = &model;
+  gpu.mig_enabled = mig_enabled;
+  for (const geometry::GpuInstance& i : Instances(model, specs)) {
+    gpu.instances.push_back(fleet::FleetInstance{.instance = i, .workload = "w", .busy = false});
+  }
+  return gpu;
+}
+
+// node-1 and node-2 alike (two balanced H100s, one 7g, one whole GPU); node-3
+// two A100-80GB: one MIG-enabled but empty, one with a single 1g.10gb+me.
+fleet::Fleet Example() {
+  const geometry::GpuModel& h100 = Gpu("H100-80GB");
+  const geometry::GpuModel& a100 = Gpu("A100-80GB");
+  const std::vector<std::string> balanced = {"3g.40gb@4", "2g.20gb@0", "1g.10gb@2", "1g.10gb@3"};
+  fleet::Fleet fleet;
+  for (const std::string node : {"node-1", "node-2"}) {
+    fleet.gpus.push_back(MakeGpu(node, 0, h100, balanced));
+    fleet.gpus.push_back(MakeGpu(node, 1, h100, balanced));
+    fleet.gpus.push_back(MakeGpu(node, 2, h100, {"7g.80gb@0"}));
+    fleet.gpus.push_back(MakeGpu(node, 3, h100, {}, /*mig_enabled=*/false));
+  }
+  fleet.gpus.push_back(MakeGpu("node-3", 0, a100, {}));
+  fleet.gpus.push_back(MakeGpu("node-3", 1, a100, {"1g.10gb+me@6"}));
+  return fleet;
+}
+
+// Profile name -> count of one GPU, counted here from the instances.
+std::map<std::string, int> Counted(const fleet::FleetGpu& gpu) {
+  std::map<std::string, int> out;
+  for (const fleet::FleetInstance& i : gpu.instances) {
+    ++out[gpu.model->profiles[static_cast<size_t>(i.instance.profile)].name];
+  }
+  return out;
+}
+
+TEST(MigPartedWriterTest, ParsesBackToThePlansCountsPerGpu) {
+  const fleet::Fleet fleet = Example();
+  const MigPartedConfig config = WriteMigPartedConfig(fleet);
+  const YAML::Node root = YAML::Load(config.yaml);
+  EXPECT_EQ(root["version"].as<std::string>(), "v1");
+  ASSERT_TRUE(root["mig-configs"].IsMap());
+  EXPECT_EQ(root["mig-configs"].size(), 2u);  // node-1 and node-2 share one
+  EXPECT_THAT(config.node_configs,
+              ElementsAre(Pair("node-1", "migsched-1"), Pair("node-2", "migsched-1"),
+                          Pair("node-3", "migsched-2")));
+  std::map<std::string, std::string> config_of(config.node_configs.begin(), config.node_configs.end());
+  for (const fleet::FleetGpu& gpu : fleet.gpus) {
+    const YAML::Node entries = root["mig-configs"][config_of.at(gpu.node)];
+    ASSERT_TRUE(entries.IsSequence());
+    int matches = 0;
+    for (const YAML::Node& entry : entries) {
+      for (const auto& key : entry) {
+        const std::string name = key.first.as<std::string>();
+        EXPECT_TRUE(name == "devices" || name == "mig-enabled" || name == "mig-devices") << name;
+      }
+      bool listed = false;
+      for (const YAML::Node& device : entry["devices"]) listed = listed || device.as<int>() == gpu.index;
+      if (!listed) continue;
+      ++matches;
+      EXPECT_EQ(entry["mig-enabled"].as<bool>(), gpu.mig_enabled);
+      if (!gpu.mig_enabled) {
+        EXPECT_FALSE(entry["mig-devices"]);
+        continue;
+      }
+      ASSERT_TRUE(entry["mig-devices"].IsMap());
+      std::map<std::string, int> counts;
+      for (const auto& device : entry["mig-devices"]) {
+        counts[device.first.as<std::string>()] = device.second.as<int>();
+      }
+      EXPECT_EQ(counts, Counted(gpu)) << gpu.node << " gpu " << gpu.index;
+    }
+    EXPECT_EQ(matches, 1) << gpu.node << " gpu " << gpu.index;
+  }
+}
+
+// The keys of our entries are the ones NVIDIA's own example config uses.
+TEST(MigPartedWriterTest, UsesOnlyKeysOfTheRealExampleConfig) {
+  const std::string path = "../shared/data/mig_parted_configs/mig-parted_examples_config.yaml";
+  if (!std::filesystem::exists(path)) GTEST_SKIP() << "shared data absent: " << path;
+  std::set<std::string> real_keys;
+  for (const auto& config : YAML::LoadFile(path)["mig-configs"]) {
+    for (const YAML::Node& entry : config.second) {
+      for (const auto& key : entry) real_keys.insert(key.first.as<std::string>());
+    }
+  }
+  const YAML::Node ours = YAML::Load(WriteMigPartedConfig(Example()).yaml);
+  for (const auto& config : ours["mig-configs"]) {
+    for (const YAML::Node& entry : config.second) {
+      for (const auto& key : entry) EXPECT_TRUE(real_keys.contains(key.first.as<std::string>()));
+    }
+  }
+}
+
+TEST(SlurmGresWriterTest, NodeLinesMatchThePlan) {
+  const fleet::Fleet fleet = Example();
+  const SlurmConfig config = WriteSlurmConfig(fleet);
+  EXPECT_THAT(config.gres_conf, ::testing::HasSubstr("\nAutoDetect=nvml\n"));
+  std::map<std::string, std::map<std::string, int>> expected;
+  for (const fleet::FleetGpu& gpu : fleet.gpus) {
+    if (!gpu.mig_enabled) {
+      ++expected[gpu.node][WholeGpuGresType(*gpu.model)];
+      continue;
+    }
+    for (const auto& [profile, count] : Counted(gpu)) expected[gpu.node][profile] += count;
+  }
+  const std::regex node_line(R"(^NodeName=(\S+) Gres=(\S+)$)");
+  const std::regex item(R"(gpu:([^:,]+):(\d+))");
+  std::map<std::string, std::map<std::string, int>> parsed;
+  std::istringstream lines(config.slurm_conf);
+  std::string line;
+  while (std::getline(lines, line)) {
+    std::smatch m;
+    if (!std::regex_match(line, m, node_line)) continue;
+    const std::string gres = m[2];
+    for (auto it = std::sregex_iterator(gres.begin(), gres.end(), item); it != std::sregex_iterator(); ++it) {
+      parsed[m[1]][(*it)[1]] += std::stoi((*it)[2]);
+    }
+  }
+  EXPECT_EQ(parsed, expected);
+  EXPECT_EQ(expected["node-1"]["h100-80gb"], 1);
+  EXPECT_THAT(config.slurm_conf, ::testing::HasSubstr("gres/gpu:1g.10gb+me"));
+  EXPECT_THAT(config.slurm_conf, ::testing::HasSubstr("\nGresTypes=gpu\n"));
+}
+
+TEST(K8sResourcesTest, MixedStrategyCountsPerNodeAndFleet) {
+  const K8sResources resources = ComputeK8sResources(Example());
+  ASSERT_EQ(resources.nodes.size(), 3u);
+  EXPECT_EQ(resources.nodes[0].node, "node-1");
+  EXPECT_THAT(resources.nodes[0].resources,
+              ElementsAre(Pair("nvidia.com/mig-1g.10gb", 4), Pair("nvidia.com/mig-2g.20gb", 2),
+                          Pair("nvidia.com/mig-3g.40gb", 2), Pair("nvidia.com/mig-7g.80gb", 1),
+                          Pair("nvidia.com/gpu", 1)));
+  EXPECT_THAT(resources.nodes[2].resources, ElementsAre(Pair("nvidia.com/mig-1g.10gb.me", 1)));
+  EXPECT_THAT(resources.fleet,
+              ElementsAre(Pair("nvidia.com/mig-1g.10gb", 8), Pair("nvidia.com/mig-2g.20gb", 4),
+                          Pair("nvidia.com/mig-3g.40gb", 4), Pair("nvidia.com/mig-7g.80gb", 2),
+                          Pair("nvidia.com/gpu", 2), Pair("nvidia.com/mig-1g.10gb.me", 1)));
+  EXPECT_EQ(MigResourceName("2g.48gb-me"), "nvidia.com/mig-2g.48gb-me");
+}
+
+}  // namespace
+}  // namespace migsched::engines

@@ -1,0 +1,153 @@
+#include "plan/plan_json.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "testing/catalog_fixture.h"
+#include "testing/status_matchers.h"
+
+namespace migsched::plan {
+namespace {
+
+using migsched::testing::BuiltinCatalogForTest;
+using migsched::testing::Gpu;
+using migsched::testing::HasError;
+using migsched::testing::Instances;
+using migsched::testing::IsOk;
+using migsched::testing::Profile;
+
+PlanDocument Example() {
+  const geometry::GpuModel& h100 = Gpu("H100-80GB");
+  const geometry::GpuModel& a100 = Gpu("A100-80GB");
+  PlanDocument plan;
+  plan.gpus_used = 2;
+  plan.lower_bound = 1.75;
+  plan.gap = 0.142857;
+  plan.method = "milp-optimal";
+  fleet::FleetGpu mig;
+  mig.node = "node-1";
+  mig.index = 0;
+  mig.model = &h100;
+  const std::vector<geometry::GpuInstance> layout = Instances(h100, {"3g.40gb@4", "1g.10gb@0"});
+  mig.instances = {{.instance = layout[0], .workload = "bert-large", .busy = false},
+                   {.instance = layout[1], .workload = "", .busy = false}};
+  fleet::FleetGpu whole;
+  whole.node = "node-2";
+  whole.index = 3;
+  whole.model = &a100;
+  whole.mig_enabled = false;
+  whole.whole_gpu_workload = "llama-ft";
+  plan.gpus.gpus = {mig, whole};
+  plan.unplaced = {{.workload = "huge", .replicas = 2, .reason = "needs 200 GiB"}};
+  plan.operations = {
+      {.node = "node-1", .gpu = 0, .kind = OpKind::kEnableMig, .profile = -1, .start = 0},
+      {.node = "node-1", .gpu = 0, .kind = OpKind::kCreateGi, .profile = Profile(h100, "3g.40gb"), .start = 4},
+      {.node = "node-1", .gpu = 0, .kind = OpKind::kCreateCi, .profile = Profile(h100, "3g.40gb"), .start = 4},
+      {.node = "node-2", .gpu = 3, .kind = OpKind::kDisableMig, .profile = -1, .start = 0},
+  };
+  return plan;
+}
+
+Result<PlanDocument> Parse(const std::string& text) {
+  return ParsePlanJson(BuiltinCatalogForTest(), text, "plan.json");
+}
+
+// The example with one value replaced (a JSON pointer and its new value).
+std::string Edited(const std::string& pointer, const nlohmann::json& value) {
+  nlohmann::json doc = nlohmann::json::parse(WritePlanJson(Example()));
+  doc[nlohmann::json::json_pointer(pointer)] = value;
+  return doc.dump();
+}
+
+TEST(PlanJsonTest, WritesTheBriefSchema) {
+  const nlohmann::json doc = nlohmann::json::parse(WritePlanJson(Example()));
+  EXPECT_EQ(doc["gpus_used"], 2);
+  EXPECT_EQ(doc["method"], "milp-optimal");
+  EXPECT_EQ(doc["gpus"][0]["instances"][0],
+            (nlohmann::json{{"profile", "3g.40gb"}, {"start", 4}, {"size", 4}, {"workload", "bert-large"}}));
+  EXPECT_EQ(doc["gpus"][1]["mig_enabled"], false);
+  EXPECT_EQ(doc["gpus"][1]["workload"], "llama-ft");
+  EXPECT_FALSE(doc["gpus"][1].contains("instances"));
+  EXPECT_EQ(doc["unplaced"][0]["replicas"], 2);
+  EXPECT_EQ(doc["operations"][1],
+            (nlohmann::json{{"node", "node-1"}, {"gpu", 0}, {"op", "create_gi"}, {"profile", "3g.40gb"}, {"start", 4}}));
+  EXPECT_EQ(doc["operations"][0], (nlohmann::json{{"node", "node-1"}, {"gpu", 0}, {"op", "enable_mig"}}));
+}
+
+TEST(PlanJsonTest, RoundTripsWriteReadEqual) {
+  const PlanDocument original = Example();
+  const std::string text = WritePlanJson(original);
+  const Result<PlanDocument> read = Parse(text);
+  ASSERT_THAT(read, IsOk());
+  EXPECT_EQ(read->gpus_used, original.gpus_used);
+  EXPECT_DOUBLE_EQ(read->lower_bound, original.lower_bound);
+  EXPECT_DOUBLE_EQ(read->gap, original.gap);
+  EXPECT_EQ(read->method, original.method);
+  ASSERT_EQ(read->gpus.gpus.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    const fleet::FleetGpu& a = read->gpus.gpus[i];
+    const fleet::FleetGpu& b = original.gpus.gpus[i];
+    EXPECT_EQ(a.node, b.node);
+    EXPECT_EQ(a.index, b.index);
+    EXPECT_EQ(a.model, b.model);
+    EXPECT_EQ(a.mig_enabled, b.mig_enabled);
+    EXPECT_EQ(a.whole_gpu_workload, b.whole_gpu_workload);
+    EXPECT_EQ(a.instances, b.instances);
+  }
+  ASSERT_EQ(read->unplaced.size(), 1u);
+  EXPECT_EQ(read->unplaced[0].workload, "huge");
+  EXPECT_EQ(read->unplaced[0].replicas, 2);
+  EXPECT_EQ(read->unplaced[0].reason, "needs 200 GiB");
+  EXPECT_EQ(read->operations, original.operations);
+  EXPECT_EQ(WritePlanJson(*read), text);
+}
+
+TEST(PlanJsonTest, ErrorsNameTheJsonPath) {
+  EXPECT_THAT(Parse("{\"gpus_used\": 1,"), HasError(StatusCode::kInvalidArgument, "plan.json: malformed JSON"));
+  EXPECT_THAT(Parse(Edited("/gpus/0/instances/0/profile", "3g.99gb")),
+              HasError(StatusCode::kNotFound,
+                       "plan.json: $.gpus[0].instances[0].profile: unknown profile '3g.99gb' for H100-80GB"));
+  EXPECT_THAT(Parse(Edited("/gpus/0/instances/0/size", 2)),
+              HasError(StatusCode::kInvalidArgument, "$.gpus[0].instances[0].size: size 2 but 3g.40gb takes 4"));
+  EXPECT_THAT(Parse(Edited("/gpus/0/instances/1/start", 4)),
+              HasError(StatusCode::kInvalidArgument, "$.gpus[0].instances: invalid layout"));
+  EXPECT_THAT(Parse(Edited("/gpus/1/model", "Z100")),
+              HasError(StatusCode::kNotFound, "$.gpus[1].model"));
+  EXPECT_THAT(Parse(Edited("/gpus/1/index", -3)),
+              HasError(StatusCode::kInvalidArgument, "$.gpus[1].index: -3 is out of range"));
+  nlohmann::json twice = nlohmann::json::parse(WritePlanJson(Example()));
+  twice["gpus"][1]["node"] = "node-1";
+  twice["gpus"][1]["index"] = 0;
+  EXPECT_THAT(Parse(twice.dump()),
+              HasError(StatusCode::kInvalidArgument, "$.gpus[1]: node-1 gpu 0 is listed twice"));
+  EXPECT_THAT(Parse(Edited("/gpus/0/colour", "red")),
+              HasError(StatusCode::kInvalidArgument, "$.gpus[0]: unknown key 'colour'"));
+  EXPECT_THAT(Parse(Edited("/gpus_used", -1)),
+              HasError(StatusCode::kInvalidArgument, "$.gpus_used: -1 is out of range"));
+  EXPECT_THAT(Parse(Edited("/lower_bound", "many")),
+              HasError(StatusCode::kInvalidArgument, "$.lower_bound: expected a number"));
+  EXPECT_THAT(Parse(Edited("/unplaced/0/replicas", 0)),
+              HasError(StatusCode::kInvalidArgument, "$.unplaced[0].replicas"));
+  EXPECT_THAT(Parse(Edited("/operations/1/op", "reboot")),
+              HasError(StatusCode::kInvalidArgument, "$.operations[1].op: unknown op 'reboot'"));
+  EXPECT_THAT(Parse(Edited("/operations/1/start", 3)),
+              HasError(StatusCode::kInvalidArgument, "$.operations[1].start: start 3 not allowed"));
+  EXPECT_THAT(Parse(Edited("/operations/1/gpu", 7)),
+              HasError(StatusCode::kInvalidArgument, "$.operations[1]: GPU node-1 gpu 7 is not listed"));
+  EXPECT_THAT(Parse(Edited("/operations/0/profile", "1g.10gb")),
+              HasError(StatusCode::kInvalidArgument, "enable_mig takes no profile"));
+  nlohmann::json no_gpus = nlohmann::json::parse(WritePlanJson(Example()));
+  no_gpus.erase("gpus");
+  EXPECT_THAT(Parse(no_gpus.dump()), HasError(StatusCode::kInvalidArgument, "$: missing key 'gpus'"));
+}
+
+TEST(PlanJsonTest, MissingFileIsNotFound) {
+  EXPECT_THAT(ReadPlanJsonFile(BuiltinCatalogForTest(), "/nonexistent/plan.json"),
+              HasError(StatusCode::kNotFound, "/nonexistent/plan.json"));
+}
+
+}  // namespace
+}  // namespace migsched::plan
