@@ -73,7 +73,7 @@ std::vector<std::string> PolicyNames();
 // Reconfiguration::kNone; the fleet's GPUs carry the layout as idle instances).
 enum class Preset {
   kAll1g,        // as many of the smallest standard profile as fit (7 x 1g on an A100)
-  kAllBalanced,  // one of each standard size below half the GPU, largest first at
+  kAllBalanced,  // one of each standard compute size up to half the GPU, largest first at
                  // its highest start, the rest filled with the smallest (A100: 3g+2g+1g+1g)
 };
 std::vector<std::string> PresetNames();  // "all-1g", "all-balanced"
