@@ -288,8 +288,25 @@ std::optional<std::vector<std::uint32_t>> FleetState::FindWhole(
   };
   for (const std::uint32_t model : models) take(models_[model].free_whole.members());
   for (const std::uint32_t model : models) take(models_[model].buckets.members(StateSpace::kEmpty));
+  if (options_.reconfiguration == Reconfiguration::kRepartition) {
+    for (const std::uint32_t model : models) {
+      for (const std::uint32_t g : models_[model].with_idle.members()) {
+        if (std::ssize(chosen) == count) break;
+        if (gpus_[g].held_state == StateSpace::kEmpty) chosen.push_back(g);
+      }
+    }
+  }
   if (std::ssize(chosen) < count) return std::nullopt;
   return chosen;
+}
+
+std::size_t FleetState::WholeCapable(std::uint32_t model) const {
+  const ModelIndex& m = models_[model];
+  if (options_.reconfiguration == Reconfiguration::kRepartition) return m.gpus.size();
+  return static_cast<std::size_t>(std::count_if(m.gpus.begin(), m.gpus.end(), [&](std::uint32_t g) {
+    return std::none_of(gpus_[g].instances.begin(), gpus_[g].instances.end(),
+                        [](const Instance& i) { return i.preset; });
+  }));
 }
 
 Placement FleetState::TakeInstance(const InstanceChoice& choice, JobId job, Counters& counters) {
@@ -341,9 +358,14 @@ Placement FleetState::Repartition(const RepartitionChoice& choice, JobId job,
                    .start = choice.start};
 }
 
-Placement FleetState::TakeWhole(std::uint32_t g, JobId job) {
+Placement FleetState::TakeWhole(std::uint32_t g, JobId job, Counters& counters) {
   Detach(g);
   GpuRecord& gpu = gpus_[g];
+  if (!gpu.instances.empty()) ++counters.reconfigurations;
+  while (!gpu.instances.empty()) {
+    DestroyIdle(g, static_cast<int>(gpu.instances.size()) - 1);
+    ++counters.instances_destroyed;
+  }
   gpu.whole_job = job;
   gpu.held_slices = models_[gpu.model].model->memory_slices;
   gpu.jobs = 1;

@@ -113,16 +113,21 @@ class FleetState {
   std::optional<InstanceChoice> FindFree(std::uint32_t model, int profile) const;
   // The GPU where the fewest idle instances must go; ties: lowest GPU index.
   std::optional<RepartitionChoice> FindRepartition(std::uint32_t model, int profile) const;
-  // `count` free whole GPUs of the given models (MIG-disabled first, then
-  // MIG-enabled GPUs with no instance), or nullopt if there are fewer.
+  // `count` free whole GPUs of the given models: MIG-disabled ones first, then
+  // MIG-enabled GPUs with no instance, then (under kRepartition) GPUs whose
+  // instances are all idle; nullopt if there are fewer.
   std::optional<std::vector<std::uint32_t>> FindWhole(const std::vector<std::uint32_t>& models,
                                                       int count) const;
+  // GPUs of `model` that can ever be free whole: MIG-disabled ones and those
+  // without preset instances (under kRepartition: all).
+  std::size_t WholeCapable(std::uint32_t model) const;
 
   // Commits; each returns the placement made.
   Placement TakeInstance(const InstanceChoice& choice, JobId job, Counters& counters);
   Placement Repartition(const RepartitionChoice& choice, JobId job,
                         std::vector<InstanceOp>& ops, Counters& counters);
-  Placement TakeWhole(std::uint32_t gpu, JobId job);
+  // Destroys the GPU's idle instances first, if any (a reconfiguration).
+  Placement TakeWhole(std::uint32_t gpu, JobId job, Counters& counters);
   // Frees what `job` holds at `where`: an instance goes idle or is destroyed
   // (ReleaseMode, presets always go idle); a whole GPU becomes free.
   void Free(const Placement& where, JobId job);

@@ -132,13 +132,13 @@ struct Scheduler::Impl {
       size_t gpus = 0;
       int smallest = 0;
       for (const std::uint32_t m : WholeModels(r)) {
-        gpus += fleet.model(m).gpus.size();
+        gpus += fleet.WholeCapable(m);
         const int slices = fleet.model(m).model->memory_slices;
         smallest = smallest == 0 ? slices : std::min(smallest, slices);
       }
       if (gpus < static_cast<size_t>(whole)) {
         return "needs " + std::to_string(whole) + " whole GPUs; the fleet has " +
-               std::to_string(gpus) + " of the allowed models";
+               std::to_string(gpus) + " of the allowed models that can be free whole";
       }
       if (quota != nullptr && quota->max_whole_gpus > 0 && whole > quota->max_whole_gpus) {
         return "needs " + std::to_string(whole) + " whole GPUs; tenant '" + r.tenant +
@@ -184,7 +184,7 @@ struct Scheduler::Impl {
       for (const std::uint32_t g : *gpus) slices += fleet.model(fleet.gpu(g).model).model->memory_slices;
       if (OverQuota(r.tenant, slices, whole)) return std::nullopt;
       Placed placed{.job = r.id, .where = {}};
-      for (const std::uint32_t g : *gpus) placed.where.push_back(fleet.TakeWhole(g, r.id));
+      for (const std::uint32_t g : *gpus) placed.where.push_back(fleet.TakeWhole(g, r.id, counters));
       Charge(job, slices, whole);
       return Start(job, std::move(placed));
     }
