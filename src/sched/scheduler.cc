@@ -11,7 +11,9 @@ namespace migsched::sched {
 namespace {
 
 struct JobRecord {
-  Request request;
+  std::unique_ptr<Request> request;  // kept only while queued: retries need it
+  std::string tenant;                // only when the tenant has a quota
+  int priority = 0;
   JobState state = JobState::kQueued;
   Time submitted_at = 0;
   std::uint64_t seq = 0;  // arrival order, for FIFO within a priority
@@ -76,15 +78,15 @@ struct Scheduler::Impl {
   void Charge(JobRecord& job, int slices, int whole) {
     job.held_slices += slices;
     job.held_whole += whole;
-    if (QuotaOf(job.request.tenant) == nullptr) return;
-    TenantUsage& used = usage[job.request.tenant];
+    if (job.tenant.empty() || QuotaOf(job.tenant) == nullptr) return;
+    TenantUsage& used = usage[job.tenant];
     used.memory_slices += slices;
     used.whole_gpus += whole;
   }
 
   void Uncharge(const JobRecord& job) {
-    if (QuotaOf(job.request.tenant) == nullptr) return;
-    TenantUsage& used = usage[job.request.tenant];
+    if (job.tenant.empty() || QuotaOf(job.tenant) == nullptr) return;
+    TenantUsage& used = usage[job.tenant];
     used.memory_slices -= job.held_slices;
     used.whole_gpus -= job.held_whole;
   }
@@ -175,8 +177,7 @@ struct Scheduler::Impl {
   }
 
   // Tries to start `job` now; nullopt leaves it waiting.
-  std::optional<Decision> TryPlace(JobRecord& job, Time now) {
-    const Request& r = job.request;
+  std::optional<Decision> TryPlace(JobRecord& job, const Request& r, Time now) {
     if (const int whole = WholeCount(r); whole > 0) {
       const std::optional<std::vector<std::uint32_t>> gpus = fleet.FindWhole(WholeModels(r), whole);
       if (!gpus) return std::nullopt;
@@ -283,8 +284,9 @@ struct Scheduler::Impl {
     const std::optional<JobId> hold = HoldingHead(now);
     for (auto it = queue.begin(); it != queue.end();) {
       JobRecord& job = jobs.at(it->second);
-      std::optional<Decision> decision = TryPlace(job, now);
+      std::optional<Decision> decision = TryPlace(job, *job.request, now);
       if (decision) {
+        job.request.reset();
         out.push_back(std::move(*decision));
         it = queue.erase(it);
         continue;
@@ -366,18 +368,19 @@ Result<std::vector<Decision>> Scheduler::Submit(const Request& request, Time now
     out.insert(out.begin(), Infeasible{.job = request.id, .reason = std::move(why)});
     return s.Finish(std::move(out));
   }
-  auto [it, inserted] = s.jobs.try_emplace(request.id);
-  JobRecord& job = it->second;
-  job.request = request;
+  const std::optional<JobId> hold = s.HoldingHead(now);
+  const bool held = hold && s.jobs.at(*hold).priority >= request.priority;
+  JobRecord& job = s.jobs[request.id];
+  if (s.QuotaOf(request.tenant) != nullptr) job.tenant = request.tenant;
+  job.priority = request.priority;
   job.submitted_at = now;
   job.seq = s.next_seq++;
-  const std::optional<JobId> hold = s.HoldingHead(now);
-  const bool held = hold && s.jobs.at(*hold).request.priority >= request.priority;
   std::optional<Decision> decision;
-  if (!held) decision = s.TryPlace(job, now);
+  if (!held) decision = s.TryPlace(job, request, now);
   if (decision) {
     out.insert(out.begin(), std::move(*decision));
   } else {
+    job.request = std::make_unique<Request>(request);
     s.queue.emplace(QueueKey{-request.priority, job.seq}, request.id);
     out.insert(out.begin(),
                Wait{.job = request.id,
@@ -400,7 +403,7 @@ Result<std::vector<Decision>> Scheduler::Release(JobId id, Time now) {
   JobRecord& job = it->second;
   switch (job.state) {
     case JobState::kQueued:
-      s.queue.erase(QueueKey{-job.request.priority, job.seq});
+      s.queue.erase(QueueKey{-job.priority, job.seq});
       break;
     case JobState::kRepartitioning:
       s.pending.erase({job.ready_at, id});
