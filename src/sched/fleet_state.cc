@@ -196,12 +196,19 @@ void FleetState::DestroyIdle(std::uint32_t g, int index) {
   ModelIndex& m = models_[gpu.model];
   const Instance instance = gpu.instances[static_cast<size_t>(index)];
   MIGSCHED_CHECK(instance.job == kNoJob);
+  EraseInstance(g, index);
+  gpu.idle_slices -= m.model->profiles[static_cast<size_t>(instance.profile)].memory_slices;
+  SetIdleCount(g, instance.profile, -1);
+}
+
+void FleetState::EraseInstance(std::uint32_t g, int index) {
+  GpuRecord& gpu = gpus_[g];
+  ModelIndex& m = models_[gpu.model];
+  const Instance instance = gpu.instances[static_cast<size_t>(index)];
   gpu.state = m.space.Remove(gpu.state, instance.profile, instance.start);
   MIGSCHED_CHECK(gpu.state != StateSpace::kNoState);
   --m.instances_of_profile[static_cast<size_t>(instance.profile)];
   gpu.instances.erase(static_cast<size_t>(index));
-  gpu.idle_slices -= m.model->profiles[static_cast<size_t>(instance.profile)].memory_slices;
-  SetIdleCount(g, instance.profile, -1);
 }
 
 std::optional<InstanceChoice> FleetState::FindIdle(std::uint32_t model, int profile) const {
@@ -398,15 +405,16 @@ void FleetState::Free(const Placement& where, JobId job) {
     });
     MIGSCHED_CHECK(it != gpu.instances.end());
     const int size = m.model->profiles[static_cast<size_t>(it->profile)].memory_slices;
-    it->job = kNoJob;
     gpu.held_state = m.space.Remove(gpu.held_state, it->profile, it->start);
     MIGSCHED_CHECK(gpu.held_state != StateSpace::kNoState);
     gpu.held_slices -= size;
     --gpu.jobs;
-    gpu.idle_slices += size;
-    SetIdleCount(g, it->profile, +1);
-    if (!it->preset && options_.release == ReleaseMode::kDestroy) {
-      DestroyIdle(g, static_cast<int>(it - gpu.instances.begin()));
+    if (it->preset || options_.release == ReleaseMode::kKeepIdle) {
+      it->job = kNoJob;
+      gpu.idle_slices += size;
+      SetIdleCount(g, it->profile, +1);
+    } else {
+      EraseInstance(g, static_cast<int>(it - gpu.instances.begin()));
     }
   }
   Attach(g);

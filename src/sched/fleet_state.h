@@ -176,6 +176,8 @@ class FleetState {
   void Attach(std::uint32_t gpu);
   void AddInstance(std::uint32_t gpu, Instance instance);
   void DestroyIdle(std::uint32_t gpu, int index);
+  // Removes the instance from the layout; the caller has settled who held it.
+  void EraseInstance(std::uint32_t gpu, int index);
   void SetIdleCount(std::uint32_t gpu, int profile, int delta);
 
   Options options_;

@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "sched/fleet_state.h"
+#include "sched/job_table.h"
 
 namespace migsched::sched {
 namespace {
@@ -42,7 +43,7 @@ struct Scheduler::Impl {
   Options options;
   std::unique_ptr<PlacementPolicy> policy;
   FleetState fleet;
-  std::unordered_map<JobId, JobRecord> jobs;
+  JobTable<JobRecord> jobs;
   std::map<QueueKey, JobId> queue;
   std::set<std::pair<Time, JobId>> pending;  // repartitions by ready_at
   std::map<std::string, TenantQuota> quotas;
@@ -106,22 +107,23 @@ struct Scheduler::Impl {
   }
 
   Status Validate(const Request& r, Time now) const {
-    const std::string job = "job " + std::to_string(r.id);
+    // The message is built only on the error path: Validate runs on every Submit.
+    const auto error = [&](const std::string& what) {
+      return InvalidArgumentError("job " + std::to_string(r.id) + ": " + what);
+    };
     if (now < last_now) {
-      return InvalidArgumentError(job + ": time " + std::to_string(now) + " is before the last event (" +
-                                  std::to_string(last_now) + ")");
+      return error("time " + std::to_string(now) + " is before the last event (" +
+                   std::to_string(last_now) + ")");
     }
     if (r.id == kNoJob) return InvalidArgumentError("job id 0 is reserved");
-    if (jobs.contains(r.id)) return InvalidArgumentError(job + " is already known");
-    if (r.whole_gpus < 0) return InvalidArgumentError(job + ": negative whole_gpus");
-    if (r.whole_gpus == 0 && r.options.empty()) {
-      return InvalidArgumentError(job + ": no profile options and no whole GPUs");
-    }
+    if (jobs.contains(r.id)) return error("already known");
+    if (r.whole_gpus < 0) return error("negative whole_gpus");
+    if (r.whole_gpus == 0 && r.options.empty()) return error("no profile options and no whole GPUs");
     for (const ProfileOption& option : r.options) {
-      if (option.model == nullptr) return InvalidArgumentError(job + ": option without a model");
+      if (option.model == nullptr) return error("option without a model");
       if (option.profile < 0 || static_cast<size_t>(option.profile) >= option.model->profiles.size()) {
-        return InvalidArgumentError(job + ": profile index " + std::to_string(option.profile) +
-                                    " out of range for " + option.model->name);
+        return error("profile index " + std::to_string(option.profile) + " out of range for " +
+                     option.model->name);
       }
     }
     return Status::Ok();
@@ -271,7 +273,7 @@ struct Scheduler::Impl {
   std::optional<JobId> HoldingHead(Time now) const {
     if (options.backfill_hold_after_s <= 0 || queue.empty()) return std::nullopt;
     const JobId head = queue.begin()->second;
-    if (now - jobs.at(head).submitted_at < options.backfill_hold_after_s) return std::nullopt;
+    if (now - jobs.Find(head)->submitted_at < options.backfill_hold_after_s) return std::nullopt;
     return head;
   }
 
@@ -283,7 +285,7 @@ struct Scheduler::Impl {
     }
     const std::optional<JobId> hold = HoldingHead(now);
     for (auto it = queue.begin(); it != queue.end();) {
-      JobRecord& job = jobs.at(it->second);
+      JobRecord& job = *jobs.Find(it->second);
       std::optional<Decision> decision = TryPlace(job, *job.request, now);
       if (decision) {
         job.request.reset();
@@ -301,7 +303,7 @@ struct Scheduler::Impl {
     while (!pending.empty() && pending.begin()->first <= now) {
       const JobId id = pending.begin()->second;
       pending.erase(pending.begin());
-      JobRecord& job = jobs.at(id);
+      JobRecord& job = *jobs.Find(id);
       out.push_back(Start(job, Placed{.job = id, .where = job.where}));
     }
   }
@@ -369,8 +371,8 @@ Result<std::vector<Decision>> Scheduler::Submit(const Request& request, Time now
     return s.Finish(std::move(out));
   }
   const std::optional<JobId> hold = s.HoldingHead(now);
-  const bool held = hold && s.jobs.at(*hold).priority >= request.priority;
-  JobRecord& job = s.jobs[request.id];
+  const bool held = hold && s.jobs.Find(*hold)->priority >= request.priority;
+  JobRecord& job = s.jobs.Emplace(request.id);
   if (s.QuotaOf(request.tenant) != nullptr) job.tenant = request.tenant;
   job.priority = request.priority;
   job.submitted_at = now;
@@ -397,10 +399,10 @@ Result<std::vector<Decision>> Scheduler::Release(JobId id, Time now) {
                                 std::to_string(now) + " is before the last event (" +
                                 std::to_string(s.last_now) + ")");
   }
-  const auto it = s.jobs.find(id);
-  if (it == s.jobs.end()) return NotFoundError("job " + std::to_string(id) + " is not known");
+  JobRecord* found = s.jobs.Find(id);
+  if (found == nullptr) return NotFoundError("job " + std::to_string(id) + " is not known");
   s.last_now = now;
-  JobRecord& job = it->second;
+  JobRecord& job = *found;
   switch (job.state) {
     case JobState::kQueued:
       s.queue.erase(QueueKey{-job.priority, job.seq});
@@ -413,7 +415,7 @@ Result<std::vector<Decision>> Scheduler::Release(JobId id, Time now) {
       s.Uncharge(job);
       break;
   }
-  s.jobs.erase(it);
+  s.jobs.Erase(id);
   std::vector<Decision> out;
   s.CompleteRepartitions(now, out);
   s.RetryQueue(now, out);
@@ -433,10 +435,9 @@ Result<std::vector<Decision>> Scheduler::Advance(Time now) {
 }
 
 std::optional<JobView> Scheduler::Job(JobId id) const {
-  const auto it = impl_->jobs.find(id);
-  if (it == impl_->jobs.end()) return std::nullopt;
-  return JobView{.id = id, .state = it->second.state, .submitted_at = it->second.submitted_at,
-                 .where = it->second.where};
+  const JobRecord* job = impl_->jobs.Find(id);
+  if (job == nullptr) return std::nullopt;
+  return JobView{.id = id, .state = job->state, .submitted_at = job->submitted_at, .where = job->where};
 }
 
 std::vector<JobId> Scheduler::Queue() const {
