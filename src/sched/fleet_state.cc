@@ -1,0 +1,415 @@
+#include "sched/fleet_state.h"
+
+#include <algorithm>
+#include <bit>
+
+#include "geometry/layout.h"
+
+namespace migsched::sched {
+namespace {
+
+using geometry::StateId;
+using geometry::StateSpace;
+
+// The mix weights for one model: the expected_mix entries for it, or uniform.
+std::vector<std::int64_t> MixFor(const geometry::GpuModel& model, const Options& options) {
+  std::vector<std::int64_t> weights(model.profiles.size(), 0);
+  bool any = false;
+  for (const MixEntry& entry : options.expected_mix) {
+    if (entry.option.model != &model) continue;
+    weights[static_cast<size_t>(entry.option.profile)] += entry.weight;
+    any = true;
+  }
+  return any ? weights : UniformStandardMix(model);
+}
+
+Status CheckMix(const Options& options) {
+  for (const MixEntry& entry : options.expected_mix) {
+    if (entry.option.model == nullptr) return InvalidArgumentError("expected mix entry without a model");
+    if (entry.option.profile < 0 ||
+        static_cast<size_t>(entry.option.profile) >= entry.option.model->profiles.size()) {
+      return InvalidArgumentError("expected mix entry for " + entry.option.model->name +
+                                  " has profile index " + std::to_string(entry.option.profile) +
+                                  " out of range");
+    }
+    if (entry.weight < 0) {
+      return InvalidArgumentError("expected mix weight for " + entry.option.model->name + " " +
+                                  entry.option.model->profiles[static_cast<size_t>(entry.option.profile)].name +
+                                  " is negative");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<FleetState> FleetState::Create(fleet::Fleet fleet, const PlacementPolicy& policy,
+                                      const Options& options) {
+  MIGSCHED_RETURN_IF_ERROR(CheckMix(options));
+  const bool whole_only = policy.choice() == GpuChoice::kWholeGpusOnly;
+  std::vector<std::vector<Instance>> initial(fleet.gpus.size());
+  for (size_t g = 0; g < fleet.gpus.size(); ++g) {
+    fleet::FleetGpu& gpu = fleet.gpus[g];
+    const std::string where = "gpu " + std::to_string(g) + " (" + gpu.node + "/" +
+                              std::to_string(gpu.index) + ")";
+    if (gpu.model == nullptr) return InvalidArgumentError(where + " has no model");
+    if (!gpu.whole_gpu_workload.empty() || gpu.whole_gpu_busy) {
+      return FailedPreconditionError(where + " is in use; the scheduler starts with an idle fleet");
+    }
+    if (gpu.mig_enabled && !whole_only) {
+      const geometry::LayoutVerdict verdict = geometry::CheckLayout(*gpu.model, fleet::LayoutOf(gpu));
+      if (!verdict.valid) return InvalidArgumentError(where + ": invalid layout: " + verdict.reason);
+      for (const fleet::FleetInstance& instance : gpu.instances) {
+        if (instance.busy || !instance.workload.empty()) {
+          return FailedPreconditionError(where + " has a busy instance " +
+                                         geometry::InstanceLabel(*gpu.model, instance.instance) +
+                                         "; the scheduler starts with an idle fleet");
+        }
+        initial[g].push_back(Instance{.profile = instance.instance.profile,
+                                      .start = instance.instance.placement.start,
+                                      .job = kNoJob,
+                                      .preset = true});
+      }
+    }
+    if (whole_only) gpu.mig_enabled = false;
+    gpu.instances.clear();
+  }
+
+  FleetState state(options, std::move(fleet));
+  const fleet::Fleet& base = state.base_;
+  state.gpus_.resize(base.gpus.size());
+  state.idle_counts_.resize(base.gpus.size());
+  for (size_t g = 0; g < base.gpus.size(); ++g) {
+    const geometry::GpuModel* model = base.gpus[g].model;
+    std::optional<std::uint32_t> index = state.ModelIndexOf(model);
+    if (!index) {
+      Result<StateSpace> space = StateSpace::Build(*model);
+      if (!space.has_value()) return space.error();
+      ModelIndex built(model, std::move(space).value(), base.gpus.size());
+      built.facts = ComputeStateFacts(*model, built.space, MixFor(*model, options));
+      const int profiles = static_cast<int>(model->profiles.size());
+      built.start_in_state.assign(built.space.size() * static_cast<size_t>(profiles), -1);
+      for (int p = 0; p < profiles; ++p) {
+        built.ranked.push_back(policy.Rank(*model, built.space, built.facts, p));
+        for (const RankedPlacement& r : built.ranked.back()) {
+          built.start_in_state[r.state * static_cast<size_t>(profiles) + static_cast<size_t>(p)] =
+              static_cast<std::int8_t>(r.start);
+        }
+      }
+      index = static_cast<std::uint32_t>(state.models_.size());
+      state.models_.push_back(std::move(built));
+    }
+    ModelIndex& m = state.models_[*index];
+    GpuRecord& record = state.gpus_[g];
+    record.model = *index;
+    record.leaf = static_cast<std::uint32_t>(m.gpus.size());
+    record.mig = base.gpus[g].mig_enabled;
+    m.gpus.push_back(static_cast<std::uint32_t>(g));
+    state.idle_counts_[g].assign(model->profiles.size(), 0);
+  }
+  state.first_fit_ = policy.choice() == GpuChoice::kLowestIndex;
+  for (ModelIndex& m : state.models_) {
+    if (state.first_fit_) m.fit_tree = FitTree(m.gpus.size());
+  }
+  for (size_t g = 0; g < base.gpus.size(); ++g) {
+    const auto gpu = static_cast<std::uint32_t>(g);
+    const geometry::GpuModel& model = *base.gpus[g].model;
+    state.totals_.memory_slices += model.memory_slices;
+    for (const Instance& instance : initial[g]) state.AddInstance(gpu, instance);
+    state.Attach(gpu);
+  }
+  return state;
+}
+
+std::optional<std::uint32_t> FleetState::ModelIndexOf(const geometry::GpuModel* model) const {
+  for (size_t i = 0; i < models_.size(); ++i) {
+    if (models_[i].model == model) return static_cast<std::uint32_t>(i);
+  }
+  return std::nullopt;
+}
+
+void FleetState::Detach(std::uint32_t g) {
+  GpuRecord& gpu = gpus_[g];
+  ModelIndex& m = models_[gpu.model];
+  if (gpu.mig && gpu.whole_job == kNoJob) {
+    m.buckets.Erase(gpu.state, g);
+    totals_.stranded_slices -= m.facts[gpu.state].stranded;
+  }
+  if (!gpu.mig && gpu.whole_job == kNoJob) m.free_whole.Erase(g);
+  totals_.held_slices -= gpu.held_slices;
+  totals_.idle_slices -= gpu.idle_slices;
+  if (gpu.jobs > 0) --totals_.busy_gpus;
+}
+
+void FleetState::Attach(std::uint32_t g) {
+  GpuRecord& gpu = gpus_[g];
+  ModelIndex& m = models_[gpu.model];
+  const bool in_buckets = gpu.mig && gpu.whole_job == kNoJob;
+  if (in_buckets) {
+    m.buckets.Insert(gpu.state, g);
+    totals_.stranded_slices += m.facts[gpu.state].stranded;
+  }
+  if (!gpu.mig && gpu.whole_job == kNoJob) m.free_whole.Insert(g);
+  totals_.held_slices += gpu.held_slices;
+  totals_.idle_slices += gpu.idle_slices;
+  if (gpu.jobs > 0) ++totals_.busy_gpus;
+  if (first_fit_) m.fit_tree.Set(gpu.leaf, in_buckets ? m.facts[gpu.state].fit_mask : 0);
+}
+
+void FleetState::SetIdleCount(std::uint32_t g, int profile, int delta) {
+  GpuRecord& gpu = gpus_[g];
+  ModelIndex& m = models_[gpu.model];
+  std::uint8_t& count = idle_counts_[g][static_cast<size_t>(profile)];
+  count = static_cast<std::uint8_t>(count + delta);
+  GpuSet& by_profile = m.idle_by_profile[static_cast<size_t>(profile)];
+  if (count > 0 && !by_profile.contains(g)) by_profile.Insert(g);
+  if (count == 0 && by_profile.contains(g)) by_profile.Erase(g);
+  if (gpu.idle_slices > 0 && !m.with_idle.contains(g)) m.with_idle.Insert(g);
+  if (gpu.idle_slices == 0 && m.with_idle.contains(g)) m.with_idle.Erase(g);
+}
+
+void FleetState::AddInstance(std::uint32_t g, Instance instance) {
+  GpuRecord& gpu = gpus_[g];
+  ModelIndex& m = models_[gpu.model];
+  const int size = m.model->profiles[static_cast<size_t>(instance.profile)].memory_slices;
+  gpu.state = m.space.Place(gpu.state, instance.profile, instance.start);
+  MIGSCHED_CHECK(gpu.state != StateSpace::kNoState);
+  ++m.instances_of_profile[static_cast<size_t>(instance.profile)];
+  gpu.instances.push_back(instance);
+  if (instance.job != kNoJob) {
+    gpu.held_state = m.space.Place(gpu.held_state, instance.profile, instance.start);
+    gpu.held_slices += size;
+    ++gpu.jobs;
+  } else {
+    gpu.idle_slices += size;
+    SetIdleCount(g, instance.profile, +1);
+  }
+}
+
+void FleetState::DestroyIdle(std::uint32_t g, int index) {
+  GpuRecord& gpu = gpus_[g];
+  ModelIndex& m = models_[gpu.model];
+  const Instance instance = gpu.instances[static_cast<size_t>(index)];
+  MIGSCHED_CHECK(instance.job == kNoJob);
+  gpu.state = m.space.Remove(gpu.state, instance.profile, instance.start);
+  MIGSCHED_CHECK(gpu.state != StateSpace::kNoState);
+  --m.instances_of_profile[static_cast<size_t>(instance.profile)];
+  gpu.instances.erase(gpu.instances.begin() + index);
+  gpu.idle_slices -= m.model->profiles[static_cast<size_t>(instance.profile)].memory_slices;
+  SetIdleCount(g, instance.profile, -1);
+}
+
+std::optional<InstanceChoice> FleetState::FindIdle(std::uint32_t model, int profile) const {
+  const GpuSet& set = models_[model].idle_by_profile[static_cast<size_t>(profile)];
+  if (set.empty()) return std::nullopt;
+  const std::uint32_t g = set.Pick();
+  const std::vector<Instance>& instances = gpus_[g].instances;
+  for (size_t i = 0; i < instances.size(); ++i) {
+    if (instances[i].profile == profile && instances[i].job == kNoJob) {
+      return InstanceChoice{.gpu = g, .profile = profile, .start = instances[i].start,
+                            .idle_index = static_cast<int>(i)};
+    }
+  }
+  MIGSCHED_CHECK(false && "idle index out of sync");
+  return std::nullopt;
+}
+
+std::optional<InstanceChoice> FleetState::FindFree(std::uint32_t model, int profile) const {
+  const ModelIndex& m = models_[model];
+  const size_t profiles = m.model->profiles.size();
+  if (first_fit_) {
+    const std::optional<size_t> leaf = m.fit_tree.FindFirst(profile);
+    if (!leaf) return std::nullopt;
+    const std::uint32_t g = m.gpus[*leaf];
+    const int start = m.start_in_state[gpus_[g].state * profiles + static_cast<size_t>(profile)];
+    return InstanceChoice{.gpu = g, .profile = profile, .start = start};
+  }
+  for (const RankedPlacement& r : m.ranked[static_cast<size_t>(profile)]) {
+    if (m.buckets.empty(r.state)) continue;
+    return InstanceChoice{.gpu = m.buckets.Pick(r.state), .profile = profile, .start = r.start};
+  }
+  return std::nullopt;
+}
+
+std::optional<RepartitionChoice> FleetState::FindRepartition(std::uint32_t model,
+                                                             int profile) const {
+  const ModelIndex& m = models_[model];
+  const geometry::GiProfile& wanted = m.model->profiles[static_cast<size_t>(profile)];
+  std::optional<RepartitionChoice> best;
+  for (const std::uint32_t g : m.with_idle.members()) {
+    const GpuRecord& gpu = gpus_[g];
+    const geometry::StartSet starts = m.space.Fits(gpu.held_state, profile);
+    for (const int start : starts.ToVector()) {
+      // Idle instances in the way must go; if compute, instance count or media
+      // engines still forbid it, drop more idle ones, largest compute first.
+      std::vector<int> destroy;
+      std::vector<int> others;
+      StateId state = gpu.state;
+      for (size_t i = 0; i < gpu.instances.size(); ++i) {
+        const Instance& instance = gpu.instances[i];
+        if (instance.job != kNoJob) continue;
+        const geometry::GiProfile& p = m.model->profiles[static_cast<size_t>(instance.profile)];
+        if (p.PlacementAt(instance.start).Overlaps(wanted.PlacementAt(start))) {
+          state = m.space.Remove(state, instance.profile, instance.start);
+          destroy.push_back(static_cast<int>(i));
+        } else {
+          others.push_back(static_cast<int>(i));
+        }
+      }
+      std::stable_sort(others.begin(), others.end(), [&](int a, int b) {
+        const auto compute = [&](int i) {
+          return m.model->profiles[static_cast<size_t>(gpu.instances[static_cast<size_t>(i)].profile)]
+              .compute_slices;
+        };
+        return compute(a) > compute(b);
+      });
+      for (size_t k = 0; !m.space.Fits(state, profile).contains(start) && k < others.size(); ++k) {
+        const Instance& instance = gpu.instances[static_cast<size_t>(others[k])];
+        state = m.space.Remove(state, instance.profile, instance.start);
+        destroy.push_back(others[k]);
+      }
+      if (!m.space.Fits(state, profile).contains(start)) continue;
+      const bool better = !best || destroy.size() < best->destroy.size() ||
+                          (destroy.size() == best->destroy.size() && g < best->gpu);
+      if (better) best = RepartitionChoice{.gpu = g, .profile = profile, .start = start,
+                                           .destroy = std::move(destroy)};
+    }
+  }
+  return best;
+}
+
+std::optional<std::vector<std::uint32_t>> FleetState::FindWhole(
+    const std::vector<std::uint32_t>& models, int count) const {
+  std::vector<std::uint32_t> chosen;
+  const auto take = [&](const std::vector<std::uint32_t>& members) {
+    for (auto it = members.rbegin(); it != members.rend() && std::ssize(chosen) < count; ++it) {
+      chosen.push_back(*it);
+    }
+  };
+  for (const std::uint32_t model : models) take(models_[model].free_whole.members());
+  for (const std::uint32_t model : models) take(models_[model].buckets.members(StateSpace::kEmpty));
+  if (std::ssize(chosen) < count) return std::nullopt;
+  return chosen;
+}
+
+Placement FleetState::TakeInstance(const InstanceChoice& choice, JobId job, Counters& counters) {
+  Detach(choice.gpu);
+  if (choice.idle_index >= 0) {
+    GpuRecord& gpu = gpus_[choice.gpu];
+    ModelIndex& m = models_[gpu.model];
+    Instance& instance = gpu.instances[static_cast<size_t>(choice.idle_index)];
+    const int size = m.model->profiles[static_cast<size_t>(instance.profile)].memory_slices;
+    instance.job = job;
+    gpu.held_state = m.space.Place(gpu.held_state, instance.profile, instance.start);
+    MIGSCHED_CHECK(gpu.held_state != StateSpace::kNoState);
+    gpu.held_slices += size;
+    gpu.idle_slices -= size;
+    ++gpu.jobs;
+    SetIdleCount(choice.gpu, instance.profile, -1);
+  } else {
+    AddInstance(choice.gpu, Instance{.profile = choice.profile, .start = choice.start, .job = job});
+    ++counters.instances_created;
+  }
+  Attach(choice.gpu);
+  return Placement{.gpu = static_cast<int>(choice.gpu), .profile = choice.profile,
+                   .start = choice.start};
+}
+
+Placement FleetState::Repartition(const RepartitionChoice& choice, JobId job,
+                                  std::vector<InstanceOp>& ops, Counters& counters) {
+  Detach(choice.gpu);
+  std::vector<int> destroy = choice.destroy;
+  std::sort(destroy.begin(), destroy.end(), std::greater<>());  // erase from the back
+  for (const int index : destroy) {
+    const Instance& instance = gpus_[choice.gpu].instances[static_cast<size_t>(index)];
+    if (instance.job != kNoJob) {
+      ++counters.busy_disturbed;  // never reached: FindRepartition only picks idle ones
+      continue;
+    }
+    ops.push_back(InstanceOp{.kind = InstanceOpKind::kDestroy, .profile = instance.profile,
+                             .start = instance.start});
+    DestroyIdle(choice.gpu, index);
+    ++counters.instances_destroyed;
+  }
+  AddInstance(choice.gpu, Instance{.profile = choice.profile, .start = choice.start, .job = job});
+  ops.push_back(InstanceOp{.kind = InstanceOpKind::kCreate, .profile = choice.profile,
+                           .start = choice.start});
+  ++counters.instances_created;
+  ++counters.reconfigurations;
+  Attach(choice.gpu);
+  return Placement{.gpu = static_cast<int>(choice.gpu), .profile = choice.profile,
+                   .start = choice.start};
+}
+
+Placement FleetState::TakeWhole(std::uint32_t g, JobId job) {
+  Detach(g);
+  GpuRecord& gpu = gpus_[g];
+  gpu.whole_job = job;
+  gpu.held_slices = models_[gpu.model].model->memory_slices;
+  gpu.jobs = 1;
+  Attach(g);
+  return Placement{.gpu = static_cast<int>(g), .profile = kWholeGpu, .start = 0};
+}
+
+void FleetState::Free(const Placement& where, JobId job) {
+  const auto g = static_cast<std::uint32_t>(where.gpu);
+  Detach(g);
+  GpuRecord& gpu = gpus_[g];
+  ModelIndex& m = models_[gpu.model];
+  if (where.profile == kWholeGpu) {
+    MIGSCHED_CHECK(gpu.whole_job == job);
+    gpu.whole_job = kNoJob;
+    gpu.held_slices = 0;
+    gpu.jobs = 0;
+  } else {
+    const auto it = std::find_if(gpu.instances.begin(), gpu.instances.end(), [&](const Instance& i) {
+      return i.job == job && i.start == where.start && i.profile == where.profile;
+    });
+    MIGSCHED_CHECK(it != gpu.instances.end());
+    const int size = m.model->profiles[static_cast<size_t>(it->profile)].memory_slices;
+    it->job = kNoJob;
+    gpu.held_state = m.space.Remove(gpu.held_state, it->profile, it->start);
+    MIGSCHED_CHECK(gpu.held_state != StateSpace::kNoState);
+    gpu.held_slices -= size;
+    --gpu.jobs;
+    gpu.idle_slices += size;
+    SetIdleCount(g, it->profile, +1);
+    if (!it->preset && options_.release == ReleaseMode::kDestroy) {
+      DestroyIdle(g, static_cast<int>(it - gpu.instances.begin()));
+    }
+  }
+  Attach(g);
+}
+
+fleet::Fleet FleetState::Snapshot() const {
+  fleet::Fleet out = base_;
+  for (size_t g = 0; g < gpus_.size(); ++g) {
+    const GpuRecord& gpu = gpus_[g];
+    fleet::FleetGpu& target = out.gpus[g];
+    if (gpu.whole_job != kNoJob) {
+      target.whole_gpu_workload = "job-" + std::to_string(gpu.whole_job);
+      target.whole_gpu_busy = true;
+    }
+    for (const Instance& instance : gpu.instances) {
+      const geometry::GiProfile& profile = target.model->profiles[static_cast<size_t>(instance.profile)];
+      target.instances.push_back(fleet::FleetInstance{
+          .instance = geometry::GpuInstance{instance.profile, profile.PlacementAt(instance.start)},
+          .workload = instance.job == kNoJob ? "" : "job-" + std::to_string(instance.job),
+          .busy = instance.job != kNoJob});
+    }
+  }
+  return out;
+}
+
+GpuUsage FleetState::Usage(std::uint32_t g) const {
+  const GpuRecord& gpu = gpus_[g];
+  const ModelIndex& m = models_[gpu.model];
+  const bool mig_free = gpu.mig && gpu.whole_job == kNoJob;
+  return GpuUsage{.memory_slices = m.model->memory_slices,
+                  .held_slices = gpu.held_slices,
+                  .idle_slices = gpu.idle_slices,
+                  .stranded_slices = mig_free ? m.facts[gpu.state].stranded : 0,
+                  .jobs = gpu.jobs};
+}
+
+}  // namespace migsched::sched

@@ -1,0 +1,153 @@
+// FleetState: the scheduler's view of every GPU — its instances (held by a job
+// or idle), its layout state, and the index that answers "where can this
+// profile go" without scanning GPUs:
+//
+//   per model: StateSpace + per-state facts; GPUs bucketed by state id; for
+//   each profile the policy's ranking of (state, start); the GPUs holding an
+//   idle instance of each profile; MIG-disabled free GPUs; a FitTree for
+//   first-fit.
+//
+// It knows nothing of jobs' queueing or quotas (scheduler.cc does); it only
+// finds candidates and commits changes, keeping index and totals consistent.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "fleet/fleet.h"
+#include "geometry/state_space.h"
+#include "sched/decision.h"
+#include "sched/fit_tree.h"
+#include "sched/gpu_set.h"
+#include "sched/options.h"
+#include "sched/policy.h"
+#include "sched/scheduler.h"
+#include "sched/state_facts.h"
+
+namespace migsched::sched {
+
+inline constexpr JobId kNoJob = 0;  // Instance::job of an idle instance; job ids start at 1
+
+struct Instance {
+  int profile = 0;
+  int start = 0;
+  JobId job = kNoJob;   // kNoJob: idle
+  bool preset = false;  // part of a static layout: goes back to idle on release
+};
+
+struct GpuRecord {
+  std::uint32_t model = 0;  // index into FleetState's models
+  std::uint32_t leaf = 0;   // index among its model's GPUs (FitTree leaf)
+  bool mig = true;
+  geometry::StateId state = geometry::StateSpace::kEmpty;       // all instances
+  geometry::StateId held_state = geometry::StateSpace::kEmpty;  // instances held by jobs
+  JobId whole_job = kNoJob;                                    // job holding the whole GPU
+  int held_slices = 0;
+  int idle_slices = 0;
+  int jobs = 0;
+  std::vector<Instance> instances;
+};
+
+struct ModelIndex {
+  ModelIndex(const geometry::GpuModel* m, geometry::StateSpace s, std::size_t universe)
+      : model(m),
+        space(std::move(s)),
+        buckets(space.size(), universe),
+        idle_by_profile(m->profiles.size(), GpuSet(universe)),
+        with_idle(universe),
+        free_whole(universe),
+        instances_of_profile(m->profiles.size(), 0) {}
+
+  const geometry::GpuModel* model = nullptr;
+  geometry::StateSpace space;
+  std::vector<StateFact> facts;
+  std::vector<std::vector<RankedPlacement>> ranked;  // per profile, best first
+  std::vector<std::int8_t> start_in_state;           // [state][profile]: the ranked start, -1 if none
+  std::vector<std::uint32_t> gpus;                   // fleet indices, by leaf
+  StateBuckets buckets;
+  FitTree fit_tree;
+  std::vector<GpuSet> idle_by_profile;  // GPUs with an idle instance of profile p
+  GpuSet with_idle;                     // GPUs with any idle instance
+  GpuSet free_whole;                    // MIG-disabled GPUs with no job
+  std::vector<std::int64_t> instances_of_profile;  // every instance in the fleet (busy or idle)
+};
+
+// Where a new instance can go.
+struct InstanceChoice {
+  std::uint32_t gpu = 0;
+  int profile = 0;
+  int start = 0;
+  int idle_index = -1;  // >= 0: reuse this idle instance; -1: create on free slices
+};
+
+// A repartition: destroy these idle instances (indices into the GPU's
+// instances), then create the profile at start.
+struct RepartitionChoice {
+  std::uint32_t gpu = 0;
+  int profile = 0;
+  int start = 0;
+  std::vector<int> destroy;
+};
+
+class FleetState {
+ public:
+  // Builds the index; fleet instances become idle (preset when `reconfiguration`
+  // is kNone or they were in the input). Under the whole-gpu policy every GPU
+  // is used with MIG disabled and its instances are dropped.
+  static Result<FleetState> Create(fleet::Fleet fleet, const PlacementPolicy& policy,
+                                   const Options& options);
+
+  std::optional<std::uint32_t> ModelIndexOf(const geometry::GpuModel* model) const;
+  const ModelIndex& model(std::uint32_t index) const { return models_[index]; }
+  std::size_t model_count() const { return models_.size(); }
+  const GpuRecord& gpu(std::uint32_t index) const { return gpus_[index]; }
+  std::size_t gpu_count() const { return gpus_.size(); }
+  const FleetUsage& totals() const { return totals_; }
+  FleetUsage& mutable_totals() { return totals_; }
+
+  std::optional<InstanceChoice> FindIdle(std::uint32_t model, int profile) const;
+  std::optional<InstanceChoice> FindFree(std::uint32_t model, int profile) const;
+  // The GPU where the fewest idle instances must go; ties: lowest GPU index.
+  std::optional<RepartitionChoice> FindRepartition(std::uint32_t model, int profile) const;
+  // `count` free whole GPUs of the given models (MIG-disabled first, then
+  // MIG-enabled GPUs with no instance), or nullopt if there are fewer.
+  std::optional<std::vector<std::uint32_t>> FindWhole(const std::vector<std::uint32_t>& models,
+                                                      int count) const;
+
+  // Commits; each returns the placement made.
+  Placement TakeInstance(const InstanceChoice& choice, JobId job, Counters& counters);
+  Placement Repartition(const RepartitionChoice& choice, JobId job,
+                        std::vector<InstanceOp>& ops, Counters& counters);
+  Placement TakeWhole(std::uint32_t gpu, JobId job);
+  // Frees what `job` holds at `where`: an instance goes idle or is destroyed
+  // (ReleaseMode, presets always go idle); a whole GPU becomes free.
+  void Free(const Placement& where, JobId job);
+
+  fleet::Fleet Snapshot() const;
+  GpuUsage Usage(std::uint32_t gpu) const;
+
+ private:
+  FleetState(const Options& options, fleet::Fleet base) : options_(options), base_(std::move(base)) {}
+
+  // Every change of a GPU is bracketed by Detach/Attach, which take the GPU out
+  // of (and put it back into) the index and the totals.
+  void Detach(std::uint32_t gpu);
+  void Attach(std::uint32_t gpu);
+  void AddInstance(std::uint32_t gpu, Instance instance);
+  void DestroyIdle(std::uint32_t gpu, int index);
+  void SetIdleCount(std::uint32_t gpu, int profile, int delta);
+
+  Options options_;
+  bool first_fit_ = false;  // keep the FitTrees (first-fit policy)
+  fleet::Fleet base_;  // node, index, model, labels of each GPU; no instances
+  std::vector<ModelIndex> models_;
+  std::vector<GpuRecord> gpus_;
+  std::vector<std::vector<std::uint8_t>> idle_counts_;  // [gpu][profile]
+  FleetUsage totals_;
+};
+
+}  // namespace migsched::sched

@@ -1,0 +1,84 @@
+// Options: how a Scheduler places and queues — the policy by name, what it may
+// do to MIG layouts, quotas, and the demand mix the fragmentation-aware policy
+// plans for.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "geometry/gpu_model.h"
+#include "geometry/layout.h"
+#include "sched/request.h"
+
+namespace migsched::sched {
+
+// What the scheduler may change in a GPU's MIG layout.
+//
+// The model of instances: a GPU instance exists while a job holds it (busy),
+// while it is reserved for a job during a repartition, or while it is IDLE —
+// created but free. Idle instances come from a static preset, or from released
+// jobs under ReleaseMode::kKeepIdle. Placing on an idle instance of the wanted
+// profile costs nothing; placing on free (unpartitioned) slices creates the
+// instance as part of the placement (no other instance is touched, so no
+// delay); destroying idle instances to make room is a repartition and costs
+// Options::reconfiguration_delay_s.
+enum class Reconfiguration {
+  kNone,         // static layouts: jobs only go into existing idle instances
+  kCreateOnly,   // also create instances on free slices; never destroy
+  kRepartition,  // also destroy idle instances to make room (NeedsRepartition)
+};
+
+// What happens to a job's instance when it leaves. Instances of a static preset
+// always go back to idle.
+enum class ReleaseMode {
+  kDestroy,   // the instance is destroyed with the job; its slices become free
+  kKeepIdle,  // the instance stays, idle, for the next job of that profile
+};
+
+// Caps per tenant, over what its jobs hold (running or reserved). 0 = no cap.
+struct TenantQuota {
+  std::string tenant;
+  int max_memory_slices = 0;  // MIG instances count their memory slices, whole GPUs all of them
+  int max_whole_gpus = 0;     // whole GPUs held by whole-GPU jobs
+};
+
+// One entry of the expected demand mix, e.g. from a trace's history: requests
+// for `option` arrive with relative frequency `weight`.
+struct MixEntry {
+  ProfileOption option;
+  std::int64_t weight = 1;
+};
+
+struct Options {
+  // "first-fit", "best-fit", "frag-aware" or "whole-gpu"; see PolicyNames().
+  std::string policy = "frag-aware";
+  Reconfiguration reconfiguration = Reconfiguration::kRepartition;
+  ReleaseMode release = ReleaseMode::kDestroy;
+  Time reconfiguration_delay_s = 0;
+  std::vector<TenantQuota> quotas;
+  // For frag-aware. Models without an entry get a uniform mix over their
+  // standard-media profiles.
+  std::vector<MixEntry> expected_mix;
+  // Starvation guard for backfill: once the head of the queue (highest
+  // priority, oldest) has waited this long, no job behind it may start before
+  // it does. 0 = plain greedy backfill (never hold back).
+  Time backfill_hold_after_s = 0;
+};
+
+// The valid policy names, in a fixed order.
+std::vector<std::string> PolicyNames();
+
+// Static preset layouts for baselines run through the same core (use with
+// Reconfiguration::kNone; the fleet's GPUs carry the layout as idle instances).
+enum class Preset {
+  kAll1g,        // as many of the smallest standard profile as fit (7 x 1g on an A100)
+  kAllBalanced,  // one of each standard compute size up to half the GPU, largest first at
+                 // its highest start, the rest filled with the smallest (A100: 3g+2g+1g+1g)
+};
+std::vector<std::string> PresetNames();  // "all-1g", "all-balanced"
+Result<Preset> ParsePreset(std::string_view name);
+// The preset's layout for one model; always valid by geometry::CheckLayout.
+std::vector<geometry::GpuInstance> PresetLayout(const geometry::GpuModel& model, Preset preset);
+
+}  // namespace migsched::sched

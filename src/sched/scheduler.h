@@ -1,0 +1,119 @@
+// Scheduler: the online MIG-aware scheduler core. Pure and deterministic: it
+// keeps the fleet's instances and the queue, and answers each event (a job
+// arrives, a job leaves, time passes) with Decisions. The caller owns the
+// clock (every call carries `now`) and carries decisions out; the simulator
+// and the daemon drive this same class.
+//
+// Example (one H100-80GB, frag-aware, kCreateOnly):
+//   Submit({id 1, options {3g.40gb}}, 0)  -> Placed{1, gpu 0 3g.40gb@4}
+//   Submit({id 2, options {4g.40gb}}, 0)  -> Placed{2, gpu 0 4g.40gb@0}
+//   Submit({id 3, options {1g.10gb}}, 0)  -> Wait{3, "no room ..."}
+//   Release(2, 60)                        -> Placed{3, gpu 0 1g.10gb@0}
+//
+// Decisions are fast at any fleet size: GPUs are bucketed per model by their
+// geometry::StateSpace state, and each policy ranks the (state, start) pairs
+// of every profile once at creation, so a decision walks a short ranked list
+// of states instead of the GPUs (see docs/scheduler.md).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "fleet/fleet.h"
+#include "geometry/catalog.h"
+#include "sched/decision.h"
+#include "sched/options.h"
+#include "sched/request.h"
+
+namespace migsched::sched {
+
+enum class JobState { kQueued, kRepartitioning, kRunning };
+
+struct JobView {
+  JobId id = 0;
+  JobState state = JobState::kQueued;
+  Time submitted_at = 0;
+  std::vector<Placement> where;  // empty while queued
+};
+
+// One GPU's occupancy, in memory slices.
+struct GpuUsage {
+  int memory_slices = 0;    // the GPU's total
+  int held_slices = 0;      // held by jobs (running or reserved); all of them for a whole GPU
+  int idle_slices = 0;      // in idle instances
+  int stranded_slices = 0;  // free, but no profile can use them (geometry::StrandedSlices)
+  int jobs = 0;             // jobs on this GPU
+};
+
+// Fleet totals, maintained incrementally (O(1) to read).
+struct FleetUsage {
+  std::int64_t memory_slices = 0;
+  std::int64_t held_slices = 0;
+  std::int64_t idle_slices = 0;
+  std::int64_t stranded_slices = 0;
+  int busy_gpus = 0;  // GPUs with at least one job
+  std::size_t queued = 0;
+  std::size_t repartitioning = 0;
+  std::size_t running = 0;
+};
+
+struct Counters {
+  std::int64_t decisions = 0;          // Decisions returned
+  std::int64_t placed = 0;             // jobs that started (Placed)
+  std::int64_t reconfigurations = 0;   // repartitions started (NeedsRepartition)
+  std::int64_t instances_created = 0;
+  std::int64_t instances_destroyed = 0;  // idle instances destroyed by repartitions
+  std::int64_t busy_disturbed = 0;     // busy instances destroyed or moved: stays 0
+};
+
+class Scheduler {
+ public:
+  // Checks the options (unknown policy -> InvalidArgument listing the valid
+  // names; bad mix or quota entries) and the fleet (every GPU has a model from
+  // `catalog`, every layout valid, no busy instance — the scheduler starts with
+  // no jobs). Instances already in the fleet become idle instances.
+  static Result<Scheduler> Create(const geometry::Catalog& catalog, fleet::Fleet fleet,
+                                  Options options);
+
+  Scheduler(Scheduler&&) noexcept;
+  Scheduler& operator=(Scheduler&&) noexcept;
+  ~Scheduler();
+
+  // A new job. Returns its decision first (Placed, NeedsRepartition, Wait or
+  // Infeasible); a job that waits is queued. InvalidArgument for a duplicate id,
+  // an option whose profile index is out of range, or `now` before the last call.
+  Result<std::vector<Decision>> Submit(const Request& request, Time now);
+
+  // The job leaves (finished or cancelled, queued or not): frees what it held,
+  // then retries the queue (priority order, FIFO within a priority, backfill).
+  // Returns the decisions for queued jobs that start. NotFound for an unknown job.
+  Result<std::vector<Decision>> Release(JobId job, Time now);
+
+  // Time passes: repartitions whose ready_at <= now complete (Placed). Every
+  // other call completes due repartitions first, too. (Completing frees
+  // nothing, so the queue is not retried.)
+  Result<std::vector<Decision>> Advance(Time now);
+
+  // Read-only views for metrics and tests.
+  std::optional<JobView> Job(JobId job) const;
+  std::vector<JobId> Queue() const;  // in service order
+  GpuUsage Usage(int gpu) const;
+  const FleetUsage& Totals() const;
+  const Counters& counters() const;
+  std::size_t gpu_count() const;
+  const std::string& policy() const;
+  // The fleet as it is now: instances held by a job (running or reserved) have
+  // workload "job-<id>" and busy = true; idle ones "" and busy = false.
+  fleet::Fleet Snapshot() const;
+
+ private:
+  struct Impl;
+  explicit Scheduler(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace migsched::sched
