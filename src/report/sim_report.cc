@@ -36,9 +36,15 @@ std::string Escape(std::string_view text) {
   return out;
 }
 
-std::string Number(double value, const char* format = "%.4g") {
+std::string Number(double value) {
   char text[64];
-  std::snprintf(text, sizeof(text), format, value);
+  std::snprintf(text, sizeof(text), "%.4g", value);
+  return text;
+}
+
+std::string Fixed(double value, int decimals) {
+  char text[64];
+  std::snprintf(text, sizeof(text), "%.*f", decimals, value);
   return text;
 }
 
@@ -100,10 +106,10 @@ std::string LineChart(std::string_view title, std::string_view x_label, std::str
     double previous_y = 0;
     for (const Point& p : Thin(series[i].points)) {
       if (path.empty()) {
-        path = "M" + Number(sx(p.x), "%.1f") + "," + Number(sy(p.y), "%.1f");
+        path = "M" + Fixed(sx(p.x), 1) + "," + Fixed(sy(p.y), 1);
       } else {
-        if (steps) path += " L" + Number(sx(p.x), "%.1f") + "," + Number(sy(previous_y), "%.1f");
-        path += " L" + Number(sx(p.x), "%.1f") + "," + Number(sy(p.y), "%.1f");
+        if (steps) path += " L" + Fixed(sx(p.x), 1) + "," + Fixed(sy(previous_y), 1);
+        path += " L" + Fixed(sx(p.x), 1) + "," + Fixed(sy(p.y), 1);
       }
       previous_y = p.y;
     }
@@ -174,15 +180,15 @@ std::string MetricsTable(const SimReportInput& input) {
   for (const sim::PolicyRun& run : input.runs) {
     const sim::PolicyResult& r = run.result;
     html += "<tr><td>" + Escape(r.policy) + "</td><td>" + Escape(r.isolation) + "</td><td>" +
-            std::to_string(r.gpus_used_peak) + "</td><td>" + Number(100 * r.allocation_rate, "%.2f") +
-            "%</td><td>" + Number(100 * r.utilization_mean, "%.1f") + "%</td><td>" +
-            Number(100 * r.slice_utilization_mean, "%.1f") + "%</td><td>" + std::to_string(r.placed) +
+            std::to_string(r.gpus_used_peak) + "</td><td>" + Fixed(100 * r.allocation_rate, 2) +
+            "%</td><td>" + Fixed(100 * r.utilization_mean, 1) + "%</td><td>" +
+            Fixed(100 * r.slice_utilization_mean, 1) + "%</td><td>" + std::to_string(r.placed) +
             "</td><td>" + std::to_string(r.unplaced) + "</td><td>" + Number(r.queue_delay_p50_s) +
             "</td><td>" + Number(r.queue_delay_p99_s) + "</td><td>" + std::to_string(r.reconfigurations) +
-            "</td><td>" + std::to_string(r.busy_disrupted) + "</td><td>" + Number(r.stranded_slices_mean, "%.1f") +
+            "</td><td>" + std::to_string(r.busy_disrupted) + "</td><td>" + Fixed(r.stranded_slices_mean, 1) +
             "</td>";
     if (input.show_latency) {
-      html += "<td>" + Number(run.latency.p50_us, "%.2f") + " / " + Number(run.latency.p99_us, "%.2f") + "</td>";
+      html += "<td>" + Fixed(run.latency.p50_us, 2) + " / " + Fixed(run.latency.p99_us, 2) + "</td>";
     }
     html += "</tr>\n";
   }

@@ -14,6 +14,9 @@ namespace {
 constexpr int64_t kMillisPerSecond = 1000;
 constexpr int64_t kProgressEvery = 1024;
 
+// The scheduler reserves job id 0, so job i of the run is id i + 1 there.
+sched::JobId ToSchedulerId(sched::JobId index) { return index + 1; }
+
 enum class JobPhase { kNotArrived, kQueued, kRepartitioning, kRunning, kDone, kUnplaced };
 
 struct JobRecord {
@@ -82,10 +85,11 @@ class Tracker {
                const std::function<void(sched::JobId)>& started,
                std::vector<std::pair<int64_t, sched::JobId>>& repartitions) {
     for (const sched::Decision& decision : decisions) {
-      const sched::JobId job = sched::DecisionJob(decision);
-      if (job >= records_.size()) {
-        return InternalError("decision about unknown job " + std::to_string(job));
+      const sched::JobId id = sched::DecisionJob(decision);
+      if (id == 0 || id > records_.size()) {
+        return InternalError("decision about unknown job id " + std::to_string(id));
       }
+      const sched::JobId job = id - 1;
       JobRecord& record = records_[job];
       if (const auto* placed = std::get_if<sched::Placed>(&decision)) {
         if (record.phase == JobPhase::kRunning || record.phase == JobPhase::kDone) {
@@ -319,7 +323,7 @@ Result<PolicyRun> RunReplay(const std::vector<SimJob>& jobs, const fleet::Fleet&
       Result<std::vector<sched::Decision>> decisions = [&, kind = kind, job = job] {
         if (kind == EventKind::kDeparture) {
           tracker.Depart(job);
-          return backend.Release(job, now_ms / kMillisPerSecond);
+          return backend.Release(ToSchedulerId(job), now_ms / kMillisPerSecond);
         }
         return backend.Advance(now_ms / kMillisPerSecond);
       }();
@@ -336,7 +340,7 @@ Result<PolicyRun> RunReplay(const std::vector<SimJob>& jobs, const fleet::Fleet&
         continue;
       }
       SimRequest request = *job.request;
-      request.request.id = id;
+      request.request.id = ToSchedulerId(id);
       Result<std::vector<sched::Decision>> decisions = tracker.Submit(request, now_ms);
       if (!decisions.has_value()) return decisions.error();
       MIGSCHED_RETURN_IF_ERROR(tracker.Apply(*decisions, now_ms, started(now_ms), repartitions));
@@ -376,7 +380,7 @@ Result<PolicyRun> RunFill(const std::vector<SimJob>& jobs, const fleet::Fleet& f
       tracker.MarkUnplaced(id, /*infeasible=*/true);
     } else {
       SimRequest request = *job.request;
-      request.request.id = id;
+      request.request.id = ToSchedulerId(id);
       Result<std::vector<sched::Decision>> decisions = tracker.Submit(request, now_ms);
       if (!decisions.has_value()) return decisions.error();
       MIGSCHED_RETURN_IF_ERROR(tracker.Apply(*decisions, now_ms, never_leaves, repartitions));
@@ -390,7 +394,7 @@ Result<PolicyRun> RunFill(const std::vector<SimJob>& jobs, const fleet::Fleet& f
       }
       if (result.placed == placed_before && !tracker.IsUnplaced(id)) {
         // Not now means never in fill mode: withdraw the job from the queue.
-        Result<std::vector<sched::Decision>> withdrawn = backend.Release(id, now_ms / kMillisPerSecond);
+        Result<std::vector<sched::Decision>> withdrawn = backend.Release(ToSchedulerId(id), now_ms / kMillisPerSecond);
         if (!withdrawn.has_value()) return withdrawn.error();
         MIGSCHED_RETURN_IF_ERROR(tracker.Apply(*withdrawn, now_ms, never_leaves, repartitions));
         tracker.MarkUnplaced(id, /*infeasible=*/false);

@@ -7,7 +7,7 @@
 //
 // The mix (share, gpu_milli, GPU memory, GPUs):
 //   30% 100 milli            25% 250 milli         10% 140 milli + 18 GiB
-//   15% 420 milli            10% 560 milli          7% 1 whole GPU
+//   15% 420 milli            10% 480 milli          7% 1 whole GPU
 //    3% gang of 2 whole GPUs
 #pragma once
 

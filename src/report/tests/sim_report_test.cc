@@ -11,7 +11,7 @@ size_t Count(const std::string& text, const std::string& what) {
   return count;
 }
 
-sim::PolicyRun Run(const std::string& policy, int64_t scale) {
+sim::PolicyRun MakeRun(const std::string& policy, int64_t scale) {
   sim::PolicyRun run;
   run.result.policy = policy;
   run.result.isolation = "mig";
@@ -28,7 +28,7 @@ sim::PolicyRun Run(const std::string& policy, int64_t scale) {
 
 TEST(SimReportTest, ReplayReportHasOneSvgPerPlotAndNoExternalReference) {
   SimReportInput input{.trace = "synthetic:jobs=10 <&>", .mode = "replay", .fleet = "4 x H100-80GB",
-                       .notes = {"2 bad rows"}, .runs = {Run("first-fit", 1), Run("frag-aware", 2)}};
+                       .notes = {"2 bad rows"}, .runs = {MakeRun("first-fit", 1), MakeRun("frag-aware", 2)}};
   const std::string html = RenderSimReport(input);
   EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
   EXPECT_EQ(Count(html, "<svg "), 4u);  // GPUs in use, utilisation, stranded, delay CDF
@@ -46,7 +46,7 @@ TEST(SimReportTest, ReplayReportHasOneSvgPerPlotAndNoExternalReference) {
 }
 
 TEST(SimReportTest, FillReportPlotsTheAllocationCurve) {
-  SimReportInput input{.trace = "t", .mode = "fill", .fleet = "f", .notes = {}, .runs = {Run("best-fit", 1)},
+  SimReportInput input{.trace = "t", .mode = "fill", .fleet = "f", .notes = {}, .runs = {MakeRun("best-fit", 1)},
                        .show_latency = false};
   const std::string html = RenderSimReport(input);
   EXPECT_EQ(Count(html, "<svg "), 3u);

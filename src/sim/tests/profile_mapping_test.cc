@@ -24,7 +24,8 @@ TEST(ProfileMappingTest, SmallestProfileCoveringComputeAndMemoryOnH100) {
   EXPECT_EQ(Mapped(h100, 250), "2g.20gb");
   EXPECT_EQ(Mapped(h100, 420), "3g.40gb");
   EXPECT_EQ(Mapped(h100, 460), "4g.40gb");  // 3/7 = 0.43 < 0.46
-  EXPECT_EQ(Mapped(h100, 571), "4g.40gb");
+  EXPECT_EQ(Mapped(h100, 500), "4g.40gb");
+  EXPECT_EQ(Mapped(h100, 501), "7g.80gb");  // 4/7 compute covers, 4/8 memory does not
   EXPECT_EQ(Mapped(h100, 650), "7g.80gb");
   EXPECT_EQ(Mapped(h100, 1000), "7g.80gb");
 }
