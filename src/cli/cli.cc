@@ -7,6 +7,7 @@
 #include "cli/command_context.h"
 #include "cli/gpu_commands.h"
 #include "cli/layout_commands.h"
+#include "cli/simulate_commands.h"
 #include "io/catalog_loader.h"
 
 namespace migsched::cli {
@@ -25,6 +26,7 @@ int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   // One line per command module; keep them in the order of `migsched --help`.
   AddGpuCommands(app, command);
   AddLayoutCommands(app, command);
+  AddSimulateCommands(app, command);
 
   try {
     app.parse(argc, argv);
