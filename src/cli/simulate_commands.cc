@@ -82,13 +82,19 @@ Result<LoadedInput> Load(const geometry::Catalog& catalog, const SimulateArgs& a
     MIGSCHED_ASSIGN_OR_RETURN(input.fleet, sim::ParseFleetSpec(args.fleet.empty() ? kDefaultSyntheticFleet : args.fleet, catalog));
   }
   input.fleet_text = Describe(input.fleet);
+  const std::string& source_name = input.trace.source;
   if (input.trace.cpu_only_rows > 0) {
     input.notes.push_back(std::to_string(input.trace.cpu_only_rows) + " CPU-only rows (num_gpu 0) are not GPU jobs");
   }
-  if (!input.trace.bad_rows.empty()) {
-    input.notes.push_back(std::to_string(input.trace.bad_rows.size()) + " bad rows skipped, first at line " +
-                          std::to_string(input.trace.bad_rows.front().line) + ": " +
-                          input.trace.bad_rows.front().reason);
+  const std::vector<trace::RowIssue>& bad = input.trace.bad_rows;
+  if (!bad.empty()) {
+    input.notes.push_back(std::to_string(bad.size()) + " bad rows skipped:");
+    for (size_t i = 0; i < std::min(kBadRowsListed, bad.size()); ++i) {
+      input.notes.push_back(source_name + ":" + std::to_string(bad[i].line) + ": " + bad[i].reason);
+    }
+    if (bad.size() > kBadRowsListed) {
+      input.notes.push_back("... and " + std::to_string(bad.size() - kBadRowsListed) + " more");
+    }
   }
   input.notes.push_back(
       "mapping: smallest standard MIG profile whose compute and memory shares cover gpu_milli; "
