@@ -134,7 +134,7 @@ int Main(int argc, char** argv) {
   static Workload workload{*catalog, {}, {}, {}};
   workload.fleet = sim::FleetFromNodes(*nodes, *workload.catalog.Find("H100-80GB").value());
   workload.jobs = sim::PrepareJobs(*trace, workload.fleet);
-  workload.setup.expected_mix = sim::ExpectedMix(workload.jobs);
+  workload.setup.expected_mix = sim::ExpectedMix(workload.jobs, sim::FleetModels(workload.fleet), sim::MixScope::kMigOnly);
   std::printf("sim_bench: %s: %zu GPU jobs on %zu GPUs\n", trace_path->c_str(), workload.jobs.size(),
               workload.fleet.gpus.size());
   for (const std::string& policy : sim::SimPolicyNames()) {

@@ -201,6 +201,9 @@ int RunSimulate(const CommandContext& context, const SimulateArgs& args) {
   spec.fill.patience = args.patience;
   spec.reconfiguration_delay_s = args.reconfig_delay_s;
   spec.keep_idle = args.keep_idle;
+  Result<sim::MixScope> mix = sim::ParseMixScope(args.mix);
+  if (!mix.has_value()) return fail(mix.error());
+  spec.mix = *mix;
 
   Result<LoadedInput> input = Load(context.catalog, args);
   if (!input.has_value()) return fail(input.error());
@@ -276,6 +279,8 @@ void AddSimulateCommands(CLI::App& app, ChosenCommand& chosen) {
   simulate->add_flag("--keep-idle", args->keep_idle, "keep released instances idle for reuse (dynamic policies)");
   simulate->add_option("--patience", args->patience, "fill: stop after this many rejections in a row")
       ->check(CLI::PositiveNumber);
+  simulate->add_option("--mix", args->mix,
+                       "frag-aware's expected mix: mig (the trace's MIG requests) or all (also whole GPUs)");
   simulate->add_option("--report", args->report_path, "write an HTML report with SVG plots");
   simulate->add_flag("--no-latency", args->no_latency, "do not measure decision latency (byte-identical output)");
   simulate->callback([&chosen, args] {

@@ -4,7 +4,7 @@
 //   migsched [--json] simulate --trace KIND:SOURCE [--mode replay|fill]
 //       [--fleet MODEL:COUNT[,...] | --fleet MODEL] [--policy NAME[,NAME...]|all]
 //       [--seed N] [--compress X] [--reconfig-delay S] [--keep-idle]
-//       [--patience N] [--report out.html] [--no-latency]
+//       [--patience N] [--mix mig|all] [--report out.html] [--no-latency]
 //
 // KIND:SOURCE is `alibaba2023:PATH` (an openb_pod_list_*.csv; the node list
 // beside it gives the fleet's shape) or `synthetic:jobs=N,rate=R,duration=D`.
@@ -28,6 +28,7 @@ struct SimulateArgs {
   int64_t reconfig_delay_s = 0;
   bool keep_idle = false;
   int64_t patience = 200;
+  std::string mix = "mig";  // what frag-aware plans for: mig | all (see sim::MixScope)
   std::string report_path;
   bool no_latency = false;  // leave decision latency out (for byte-identical output)
 };

@@ -1,5 +1,7 @@
 #include "sim/simulation.h"
 
+#include "sim/fleet_spec.h"
+
 namespace migsched::sim {
 
 Result<Mode> ParseMode(std::string_view text) {
@@ -15,7 +17,7 @@ Result<std::vector<PolicyRun>> RunSimulation(const std::vector<SimJob>& jobs, co
                                              const EngineHooks& hooks,
                                              const std::function<void(const std::string&)>& on_policy) {
   PolicySetup setup;
-  setup.expected_mix = ExpectedMix(jobs);
+  setup.expected_mix = ExpectedMix(jobs, FleetModels(fleet), spec.mix);
   setup.reconfiguration_delay_s = spec.reconfiguration_delay_s;
   setup.keep_idle = spec.keep_idle;
   std::vector<PolicyRun> runs;

@@ -25,6 +25,7 @@ struct SimulationSpec {
   FillOptions fill;
   sched::Time reconfiguration_delay_s = 0;
   bool keep_idle = false;
+  MixScope mix = MixScope::kMigOnly;
 };
 
 // Runs every policy in order. `on_policy(name)` (optional) is called before
