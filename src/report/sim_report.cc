@@ -64,6 +64,16 @@ std::vector<Point> Thin(const std::vector<Point>& points) {
   return out;
 }
 
+// The smallest of 1, 2, 4, 8 or 10 times a power of ten that is >= value, so
+// that quarter ticks are round numbers (e.g. 73 -> 80: ticks 0, 20, ..., 80).
+double NiceCeiling(double value) {
+  const double power = std::pow(10.0, std::floor(std::log10(value)));
+  for (double m : {1.0, 2.0, 4.0, 8.0}) {
+    if (m * power >= value) return m * power;
+  }
+  return 10.0 * power;
+}
+
 // A line chart as an inline <svg> (step lines when `steps`). Axes start at 0.
 std::string LineChart(std::string_view title, std::string_view x_label, std::string_view y_label,
                       const std::vector<Series>& series, bool steps) {
@@ -75,9 +85,8 @@ std::string LineChart(std::string_view title, std::string_view x_label, std::str
       y_max = std::max(y_max, p.y);
     }
   }
-  if (x_max <= 0) x_max = 1;
-  if (y_max <= 0) y_max = 1;
-  y_max *= 1.05;
+  x_max = x_max > 0 ? NiceCeiling(x_max) : 1;
+  y_max = y_max > 0 ? NiceCeiling(y_max) : 1;
   const double plot_w = kWidth - kLeft - kRight, plot_h = kHeight - kTop - kBottom;
   const auto sx = [&](double x) { return kLeft + x / x_max * plot_w; };
   const auto sy = [&](double y) { return kTop + plot_h - y / y_max * plot_h; };
