@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <map>
 #include <queue>
 #include <random>
 #include <tuple>
@@ -17,10 +16,13 @@ constexpr int64_t kProgressEvery = 1024;
 // The scheduler reserves job id 0, so job i of the run is id i + 1 there.
 sched::JobId ToSchedulerId(sched::JobId index) { return index + 1; }
 
-enum class JobPhase { kNotArrived, kQueued, kRepartitioning, kRunning, kDone, kUnplaced };
+enum class JobPhase { kQueued, kRepartitioning, kRunning, kDone, kUnplaced };
+
+// Why a job never started.
+enum class Unplaced { kInfeasible, kNoRoom };
 
 struct JobRecord {
-  JobPhase phase = JobPhase::kNotArrived;
+  JobPhase phase = JobPhase::kQueued;
   int64_t submit_ms = 0;
   int64_t duration_ms = 0;
   int64_t demand_milli = 0;
@@ -55,11 +57,13 @@ class Tracker {
     return records_.size() - 1;
   }
 
-  void MarkUnplaced(sched::JobId job, bool infeasible) {
+  void MarkUnplaced(sched::JobId job, Unplaced why) {
     records_[job].phase = JobPhase::kUnplaced;
     ++result_.unplaced;
-    result_.infeasible += infeasible;
+    result_.infeasible += why == Unplaced::kInfeasible;
   }
+
+  int64_t DurationOf(sched::JobId job) const { return records_[job].duration_ms; }
 
   Result<std::vector<sched::Decision>> Submit(const SimRequest& request, int64_t now_ms) {
     const int64_t before = hooks_.clock_ns ? hooks_.clock_ns() : 0;
@@ -112,7 +116,7 @@ class Tracker {
       } else if (std::holds_alternative<sched::Wait>(decision)) {
         if (record.phase != JobPhase::kRunning) record.phase = JobPhase::kQueued;
       } else {
-        MarkUnplaced(job, /*infeasible=*/true);
+        MarkUnplaced(job, Unplaced::kInfeasible);
       }
     }
     return Status::Ok();
@@ -152,7 +156,6 @@ class Tracker {
           break;
         case JobPhase::kQueued:
         case JobPhase::kRepartitioning:
-        case JobPhase::kNotArrived:
           // Still waiting when the run ended: never placed.
           records_[i].phase = JobPhase::kUnplaced;
           ++result_.unplaced;
@@ -298,9 +301,10 @@ Result<PolicyRun> RunReplay(const std::vector<SimJob>& jobs, const fleet::Fleet&
   Tracker tracker(jobs, fleet, backend, hooks);
   std::priority_queue<Event, std::vector<Event>, std::greater<>> events;
   std::vector<std::pair<int64_t, sched::JobId>> repartitions;
-  std::vector<int64_t> durations(jobs.size());
   const auto started = [&](int64_t now_ms) {
-    return [&, now_ms](sched::JobId job) { events.emplace(now_ms + durations[job], EventKind::kDeparture, job); };
+    return [&, now_ms](sched::JobId job) {
+      events.emplace(now_ms + tracker.DurationOf(job), EventKind::kDeparture, job);
+    };
   };
   const auto schedule_repartitions = [&] {
     for (const auto& [ready_ms, job] : repartitions) events.emplace(ready_ms, EventKind::kReady, job);
@@ -334,9 +338,8 @@ Result<PolicyRun> RunReplay(const std::vector<SimJob>& jobs, const fleet::Fleet&
     while (next_arrival < jobs.size() && arrival_ms(next_arrival) <= now_ms) {
       const SimJob& job = jobs[next_arrival++];
       const sched::JobId id = tracker.AddJob(now_ms, job.job.duration_ms, job.job.DemandMilli());
-      durations[id] = job.job.duration_ms;
       if (!job.request) {
-        tracker.MarkUnplaced(id, /*infeasible=*/true);
+        tracker.MarkUnplaced(id, Unplaced::kInfeasible);
         continue;
       }
       SimRequest request = *job.request;
@@ -377,7 +380,7 @@ Result<PolicyRun> RunFill(const std::vector<SimJob>& jobs, const fleet::Fleet& f
     const sched::JobId id = tracker.AddJob(now_ms, 0, job.job.DemandMilli());
     const int64_t placed_before = result.placed;
     if (!job.request) {
-      tracker.MarkUnplaced(id, /*infeasible=*/true);
+      tracker.MarkUnplaced(id, Unplaced::kInfeasible);
     } else {
       SimRequest request = *job.request;
       request.request.id = ToSchedulerId(id);
@@ -397,7 +400,7 @@ Result<PolicyRun> RunFill(const std::vector<SimJob>& jobs, const fleet::Fleet& f
         Result<std::vector<sched::Decision>> withdrawn = backend.Release(ToSchedulerId(id), now_ms / kMillisPerSecond);
         if (!withdrawn.has_value()) return withdrawn.error();
         MIGSCHED_RETURN_IF_ERROR(tracker.Apply(*withdrawn, now_ms, never_leaves, repartitions));
-        tracker.MarkUnplaced(id, /*infeasible=*/false);
+        tracker.MarkUnplaced(id, Unplaced::kNoRoom);
       }
     }
     rejected_in_a_row = result.placed == placed_before ? rejected_in_a_row + 1 : 0;
