@@ -10,6 +10,7 @@
 #include "cli/layout_commands.h"
 #include "cli/nvml_commands.h"
 #include "cli/plan_commands.h"
+#include "cli/simulate_commands.h"
 #include "io/catalog_loader.h"
 
 namespace migsched::cli {
@@ -31,6 +32,7 @@ int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   AddNvmlCommands(app, command);
   AddAgentCommands(app, command);
   AddPlanCommands(app, command);
+  AddSimulateCommands(app, command);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,291 @@
+#include "cli/simulate_commands.h"
+
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "cli/cli.h"
+#include "cli/text_table.h"
+#include "report/sim_report.h"
+#include "sim/fleet_spec.h"
+#include "sim/simulation.h"
+#include "trace/alibaba2023.h"
+#include "trace/synthetic.h"
+
+namespace migsched::cli {
+namespace {
+
+constexpr char kDefaultModel[] = "H100-80GB";
+constexpr char kDefaultSyntheticFleet[] = "H100-80GB:100";
+constexpr size_t kBadRowsListed = 20;
+
+struct LoadedInput {
+  trace::Trace trace;
+  fleet::Fleet fleet;
+  std::string fleet_text;
+  std::vector<std::string> notes;
+};
+
+std::string Describe(const fleet::Fleet& fleet) {
+  std::string text;
+  const std::vector<const geometry::GpuModel*> models = sim::FleetModels(fleet);
+  for (const geometry::GpuModel* model : models) {
+    int64_t count = 0;
+    for (const fleet::FleetGpu& gpu : fleet.gpus) count += gpu.model == model;
+    if (!text.empty()) text += " + ";
+    text += std::to_string(count) + " x " + model->name;
+  }
+  return text;
+}
+
+// The trace and the fleet it runs on.
+Result<LoadedInput> Load(const geometry::Catalog& catalog, const SimulateArgs& args) {
+  const size_t colon = args.trace.find(':');
+  const std::string kind = args.trace.substr(0, colon);
+  const std::string source = colon == std::string::npos ? "" : args.trace.substr(colon + 1);
+  LoadedInput input;
+  std::optional<trace::NodeList> nodes;
+  if (kind == "alibaba2023") {
+    MIGSCHED_ASSIGN_OR_RETURN(input.trace, trace::LoadAlibabaPods(source));
+    const bool fleet_from_trace = args.fleet.empty() || args.fleet.find(':') == std::string::npos;
+    if (fleet_from_trace) {
+      Result<trace::NodeList> list = trace::LoadAlibabaNodes(trace::NodeListBeside(source));
+      if (!list.has_value()) {
+        return list.error().WithPrefix("the fleet comes from the node list beside the trace (or give --fleet MODEL:COUNT)");
+      }
+      nodes = std::move(list).value();
+    }
+  } else if (kind == "synthetic") {
+    trace::SyntheticOptions options;
+    options.seed = args.seed;
+    MIGSCHED_ASSIGN_OR_RETURN(options, trace::ParseSyntheticSpec(source, options));
+    MIGSCHED_ASSIGN_OR_RETURN(input.trace, trace::GenerateSynthetic(options));
+  } else {
+    return InvalidArgumentError("unknown trace kind '" + kind + "' in --trace " + args.trace +
+                                "; valid: alibaba2023:PATH, synthetic:jobs=N,rate=R,duration=S");
+  }
+  if (nodes) {
+    Result<const geometry::GpuModel*> model = catalog.Find(args.fleet.empty() ? kDefaultModel : args.fleet);
+    if (!model.has_value()) return model.error();
+    input.fleet = sim::FleetFromNodes(*nodes, **model);
+    input.notes.push_back("fleet: the trace's " + std::to_string(nodes->nodes.size()) +
+                          " GPU nodes, each GPU as a " + (*model)->name);
+    if (!nodes->bad_rows.empty()) {
+      input.notes.push_back(std::to_string(nodes->bad_rows.size()) + " bad node rows skipped");
+    }
+  } else {
+    MIGSCHED_ASSIGN_OR_RETURN(input.fleet, sim::ParseFleetSpec(args.fleet.empty() ? kDefaultSyntheticFleet : args.fleet, catalog));
+  }
+  input.fleet_text = Describe(input.fleet);
+  const std::string& source_name = input.trace.source;
+  if (input.trace.cpu_only_rows > 0) {
+    input.notes.push_back(std::to_string(input.trace.cpu_only_rows) + " CPU-only rows (num_gpu 0) are not GPU jobs");
+  }
+  const std::vector<trace::RowIssue>& bad = input.trace.bad_rows;
+  if (!bad.empty()) {
+    input.notes.push_back(std::to_string(bad.size()) + " bad rows skipped:");
+    for (size_t i = 0; i < std::min(kBadRowsListed, bad.size()); ++i) {
+      input.notes.push_back(source_name + ":" + std::to_string(bad[i].line) + ": " + bad[i].reason);
+    }
+    if (bad.size() > kBadRowsListed) {
+      input.notes.push_back("... and " + std::to_string(bad.size() - kBadRowsListed) + " more");
+    }
+  }
+  input.notes.push_back(
+      "mapping: smallest standard MIG profile whose compute and memory shares cover gpu_milli; "
+      "whole-GPU and multi-GPU jobs take whole GPUs");
+  return input;
+}
+
+// A progress bar on stderr, only when it is a terminal.
+class ProgressBar {
+ public:
+  explicit ProgressBar(std::ostream& err) : enabled_(&err == &std::cerr && isatty(STDERR_FILENO) != 0), err_(err) {}
+  void Start(const std::string& policy) { policy_ = policy; }
+  void Update(int64_t done, int64_t total) {
+    if (!enabled_ || total <= 0) return;
+    constexpr int kWidth = 30;
+    const int filled = static_cast<int>(done * kWidth / total);
+    err_ << "\r" << policy_ << " [" << std::string(static_cast<size_t>(filled), '#')
+         << std::string(static_cast<size_t>(kWidth - filled), ' ') << "] " << done * 100 / total << "%   "
+         << std::flush;
+  }
+  void Finish() {
+    if (enabled_) err_ << "\r" << std::string(60, ' ') << "\r" << std::flush;
+  }
+
+ private:
+  bool enabled_;
+  std::ostream& err_;
+  std::string policy_;
+};
+
+nlohmann::ordered_json PolicyJson(const sim::PolicyRun& run, bool with_latency) {
+  const sim::PolicyResult& r = run.result;
+  nlohmann::ordered_json json = {
+      {"policy", r.policy},
+      {"isolation", r.isolation},
+      {"utilization_mean", r.utilization_mean},
+      {"slice_utilization_mean", r.slice_utilization_mean},
+      {"fleet_utilization_mean", r.fleet_utilization_mean},
+      {"allocation_rate", r.allocation_rate},
+      {"gpus_used_peak", r.gpus_used_peak},
+      {"queue_delay_p50_s", r.queue_delay_p50_s},
+      {"queue_delay_p99_s", r.queue_delay_p99_s},
+      {"jobs", r.jobs},
+      {"placed", r.placed},
+      {"unplaced", r.unplaced},
+      {"infeasible", r.infeasible},
+      {"reconfigurations", r.reconfigurations},
+      {"busy_disrupted", r.busy_disrupted},
+      {"stranded_slices_mean", r.stranded_slices_mean},
+      {"stranded_slices_peak", r.stranded_slices_peak},
+      {"arrived_demand_milli", r.arrived_demand_milli},
+      {"placed_demand_milli", r.placed_demand_milli},
+  };
+  json["decision_latency_p50_us"] = with_latency ? nlohmann::ordered_json(run.latency.p50_us) : nullptr;
+  json["decision_latency_p99_us"] = with_latency ? nlohmann::ordered_json(run.latency.p99_us) : nullptr;
+  return json;
+}
+
+std::string Percent(double fraction) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.2f%%", 100 * fraction);
+  return text;
+}
+
+std::string Seconds(double value) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.1f", value);
+  return text;
+}
+
+void PrintTable(std::ostream& out, const LoadedInput& input, const std::vector<sim::PolicyRun>& runs,
+                const SimulateArgs& args) {
+  out << "trace " << args.trace << ": " << input.trace.jobs.size() << " GPU jobs; fleet " << input.fleet_text
+      << "; mode " << args.mode << "\n";
+  TextTable table({"policy", "isolation", "gpus-peak", "alloc-rate", "util", "placed", "unplaced",
+                   "queue-p50-s", "queue-p99-s", "reconfig", "busy-disrupted", "latency-p99-us"});
+  for (const sim::PolicyRun& run : runs) {
+    const sim::PolicyResult& r = run.result;
+    table.AddRow({r.policy, r.isolation, std::to_string(r.gpus_used_peak), Percent(r.allocation_rate),
+                  Percent(r.utilization_mean), std::to_string(r.placed), std::to_string(r.unplaced),
+                  Seconds(r.queue_delay_p50_s), Seconds(r.queue_delay_p99_s), std::to_string(r.reconfigurations),
+                  std::to_string(r.busy_disrupted), args.no_latency ? "-" : Seconds(run.latency.p99_us)});
+  }
+  table.Print(out);
+  for (const std::string& note : input.notes) out << "note: " << note << "\n";
+}
+
+}  // namespace
+
+int RunSimulate(const CommandContext& context, const SimulateArgs& args) {
+  const auto fail = [&](const Status& status) {
+    context.err << "migsched simulate: " << status.message() << "\n";
+    return kExitBadInput;
+  };
+  sim::SimulationSpec spec;
+  Result<sim::Mode> mode = sim::ParseMode(args.mode);
+  if (!mode.has_value()) return fail(mode.error());
+  spec.mode = *mode;
+  Result<std::vector<std::string>> policies = sim::ParsePolicyList(args.policy);
+  if (!policies.has_value()) return fail(policies.error());
+  spec.policies = *policies;
+  spec.replay.compress = args.compress;
+  spec.fill.seed = args.seed;
+  spec.fill.patience = args.patience;
+  spec.reconfiguration_delay_s = args.reconfig_delay_s;
+  spec.keep_idle = args.keep_idle;
+  Result<sim::MixScope> mix = sim::ParseMixScope(args.mix);
+  if (!mix.has_value()) return fail(mix.error());
+  spec.mix = *mix;
+
+  Result<LoadedInput> input = Load(context.catalog, args);
+  if (!input.has_value()) return fail(input.error());
+  const std::vector<sim::SimJob> jobs = sim::PrepareJobs(input->trace, input->fleet);
+
+  ProgressBar progress(context.err);
+  sim::EngineHooks hooks;
+  if (!args.no_latency) {
+    hooks.clock_ns = [] {
+      return std::chrono::duration_cast<std::chrono::nanoseconds>(
+                 std::chrono::steady_clock::now().time_since_epoch())
+          .count();
+    };
+  }
+  hooks.progress = [&progress](int64_t done, int64_t total) { progress.Update(done, total); };
+  Result<std::vector<sim::PolicyRun>> runs =
+      sim::RunSimulation(jobs, context.catalog, input->fleet, spec, hooks,
+                         [&progress](const std::string& name) { progress.Start(name); });
+  progress.Finish();
+  if (!runs.has_value()) return fail(runs.error());
+
+  if (!args.report_path.empty()) {
+    report::SimReportInput report{args.trace, args.mode, input->fleet_text, input->notes, *runs, !args.no_latency};
+    std::ofstream file(args.report_path, std::ios::binary);
+    file << report::RenderSimReport(report);
+    if (!file.good()) return fail(UnavailableError("cannot write the report to '" + args.report_path + "'"));
+  }
+
+  if (context.json) {
+    nlohmann::ordered_json json;
+    json["trace"] = args.trace;
+    json["mode"] = args.mode;
+    json["fleet"] = {{"gpus", input->fleet.gpus.size()}, {"description", input->fleet_text}};
+    json["seed"] = args.seed;
+    json["compress"] = args.compress;
+    json["jobs"] = input->trace.jobs.size();
+    json["cpu_only_rows"] = input->trace.cpu_only_rows;
+    json["bad_rows"] = input->trace.bad_rows.size();
+    nlohmann::ordered_json listed = nlohmann::ordered_json::array();
+    for (size_t i = 0; i < std::min(kBadRowsListed, input->trace.bad_rows.size()); ++i) {
+      listed.push_back({{"line", input->trace.bad_rows[i].line}, {"reason", input->trace.bad_rows[i].reason}});
+    }
+    json["bad_rows_first"] = listed;
+    json["policies"] = nlohmann::ordered_json::array();
+    for (const sim::PolicyRun& run : *runs) json["policies"].push_back(PolicyJson(run, !args.no_latency));
+    context.out << json.dump(2) << "\n";
+  } else {
+    PrintTable(context.out, *input, *runs, args);
+  }
+  for (const sim::PolicyRun& run : *runs) {
+    if (run.result.busy_disrupted > 0) {
+      context.err << "migsched simulate: policy " << run.result.policy << " disturbed "
+                  << run.result.busy_disrupted << " busy instances\n";
+      return kExitNo;
+    }
+  }
+  return kExitOk;
+}
+
+void AddSimulateCommands(CLI::App& app, ChosenCommand& chosen) {
+  auto args = std::make_shared<SimulateArgs>();
+  CLI::App* simulate = app.add_subcommand("simulate", "replay a cluster trace through the scheduling policies");
+  simulate->add_option("--trace", args->trace, "alibaba2023:PATH or synthetic:jobs=N,rate=R,duration=S")->required();
+  simulate->add_option("--mode", args->mode, "replay (real times) or fill (FGD fragmentation experiment)");
+  simulate->add_option("--fleet", args->fleet,
+                       "MODEL:COUNT[,MODEL:COUNT...], or MODEL for the trace's node list as that model");
+  simulate->add_option("--policy", args->policy, "policy names, comma-separated, or all");
+  simulate->add_option("--seed", args->seed, "seed of the synthetic trace and of fill-mode sampling");
+  simulate->add_option("--compress", args->compress, "divide arrival times by this factor (replay)")
+      ->check(CLI::PositiveNumber);
+  simulate->add_option("--reconfig-delay", args->reconfig_delay_s, "seconds a repartition takes")
+      ->check(CLI::NonNegativeNumber);
+  simulate->add_flag("--keep-idle", args->keep_idle, "keep released instances idle for reuse (dynamic policies)");
+  simulate->add_option("--patience", args->patience, "fill: stop after this many rejections in a row")
+      ->check(CLI::PositiveNumber);
+  simulate->add_option("--mix", args->mix,
+                       "frag-aware's expected mix: mig (the trace's MIG requests) or all (also whole GPUs)");
+  simulate->add_option("--report", args->report_path, "write an HTML report with SVG plots");
+  simulate->add_flag("--no-latency", args->no_latency, "do not measure decision latency (byte-identical output)");
+  simulate->callback([&chosen, args] {
+    chosen = [args](const CommandContext& c) { return RunSimulate(c, *args); };
+  });
+}
+
+}  // namespace migsched::cli

@@ -1,0 +1,41 @@
+// `migsched simulate`: replay a cluster trace through every scheduling policy
+// and compare them (docs/simulator.md).
+//
+//   migsched [--json] simulate --trace KIND:SOURCE [--mode replay|fill]
+//       [--fleet MODEL:COUNT[,...] | --fleet MODEL] [--policy NAME[,NAME...]|all]
+//       [--seed N] [--compress X] [--reconfig-delay S] [--keep-idle]
+//       [--patience N] [--mix mig|all] [--report out.html] [--no-latency]
+//
+// KIND:SOURCE is `alibaba2023:PATH` (an openb_pod_list_*.csv; the node list
+// beside it gives the fleet's shape) or `synthetic:jobs=N,rate=R,duration=D`.
+// Exit codes: 0 the simulation ran; 1 a policy disturbed a busy instance (an
+// invariant broke); 2 bad usage or input.
+#pragma once
+
+#include <string>
+
+#include "cli/command_context.h"
+
+namespace migsched::cli {
+
+struct SimulateArgs {
+  std::string trace;
+  std::string mode = "replay";
+  std::string fleet;  // empty: the trace's node list as H100-80GB, or 100 x H100-80GB for synthetic
+  std::string policy = "all";
+  uint64_t seed = 1;
+  double compress = 1.0;
+  int64_t reconfig_delay_s = 0;
+  bool keep_idle = false;
+  int64_t patience = 200;
+  std::string mix = "mig";  // what frag-aware plans for: mig | all (see sim::MixScope)
+  std::string report_path;
+  bool no_latency = false;  // leave decision latency out (for byte-identical output)
+};
+
+int RunSimulate(const CommandContext& context, const SimulateArgs& args);
+
+// Registers `simulate`.
+void AddSimulateCommands(CLI::App& app, ChosenCommand& chosen);
+
+}  // namespace migsched::cli

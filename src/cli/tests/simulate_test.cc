@@ -1,0 +1,99 @@
+// `migsched simulate` end to end: determinism of the JSON, the report file,
+// error contracts. Golden cases (tests/golden/simulate_*) pin the exact output.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cli/cli.h"
+
+namespace migsched::cli {
+namespace {
+
+struct CliRun {
+  int code = 0;
+  std::string out;
+  std::string err;
+};
+
+CliRun RunMigsched(std::vector<std::string> args) {
+  args.insert(args.begin(), "migsched");
+  std::vector<const char*> argv;
+  for (const std::string& arg : args) argv.push_back(arg.c_str());
+  std::ostringstream out;
+  std::ostringstream err;
+  const int code = RunCli(static_cast<int>(argv.size()), argv.data(), out, err);
+  return CliRun{code, out.str(), err.str()};
+}
+
+// The output without the wall-clock fields, which are the only ones allowed to differ.
+std::string WithoutLatency(const std::string& text) {
+  nlohmann::ordered_json json = nlohmann::ordered_json::parse(text);
+  for (nlohmann::ordered_json& policy : json.at("policies")) {
+    EXPECT_TRUE(policy.at("decision_latency_p99_us").is_number());
+    policy.erase("decision_latency_p50_us");
+    policy.erase("decision_latency_p99_us");
+  }
+  return json.dump(2);
+}
+
+TEST(SimulateCliTest, SameSeedGivesByteIdenticalJsonApartFromLatency) {
+  const std::vector<std::string> args = {"--json", "simulate", "--trace", "synthetic:jobs=300,rate=0.5",
+                                         "--fleet", "H100-80GB:4", "--seed", "9"};
+  const CliRun first = RunMigsched(args);
+  const CliRun second = RunMigsched(args);
+  ASSERT_EQ(first.code, kExitOk) << first.err;
+  ASSERT_EQ(second.code, kExitOk) << second.err;
+  EXPECT_EQ(WithoutLatency(first.out), WithoutLatency(second.out));
+  std::vector<std::string> other = args;
+  other.back() = "10";
+  EXPECT_NE(WithoutLatency(RunMigsched(other).out), WithoutLatency(first.out));
+
+  const nlohmann::json json = nlohmann::json::parse(first.out);
+  ASSERT_EQ(json.at("policies").size(), 7u);
+  for (const nlohmann::json& policy : json.at("policies")) {
+    for (const char* key : {"policy", "utilization_mean", "allocation_rate", "gpus_used_peak", "queue_delay_p50_s",
+                            "queue_delay_p99_s", "unplaced", "reconfigurations", "busy_disrupted",
+                            "decision_latency_p99_us"}) {
+      EXPECT_TRUE(policy.contains(key)) << key;
+    }
+    EXPECT_EQ(policy.at("busy_disrupted"), 0);
+    EXPECT_EQ(policy.at("placed").get<int>() + policy.at("unplaced").get<int>(), 300);
+  }
+}
+
+TEST(SimulateCliTest, WritesASelfContainedHtmlReport) {
+  const std::string path = ::testing::TempDir() + "/simulate_report.html";
+  const CliRun run = RunMigsched({"simulate", "--trace", "synthetic:jobs=100,rate=0.5", "--fleet", "H100-80GB:3",
+                                  "--policy", "best-fit,frag-aware", "--report", path});
+  ASSERT_EQ(run.code, kExitOk) << run.err;
+  std::ifstream file(path);
+  const std::string html((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  EXPECT_NE(html.find("<!DOCTYPE html>"), std::string::npos);
+  EXPECT_NE(html.find("Queueing delay CDF"), std::string::npos);
+  EXPECT_EQ(html.find("http"), std::string::npos);
+  EXPECT_TRUE(run.err.empty()) << "no progress bar when stderr is not a terminal: " << run.err;
+}
+
+TEST(SimulateCliTest, BadInputIsExitTwoWithTheReason) {
+  CliRun run = RunMigsched({"simulate", "--trace", "alibaba2023:/nonexistent/pods.csv"});
+  EXPECT_EQ(run.code, kExitBadInput);
+  EXPECT_NE(run.err.find("cannot read '/nonexistent/pods.csv'"), std::string::npos);
+  run = RunMigsched({"simulate", "--trace", "synthetic:jobs=10", "--mode", "drain"});
+  EXPECT_EQ(run.code, kExitBadInput);
+  EXPECT_NE(run.err.find("unknown mode 'drain'"), std::string::npos);
+  run = RunMigsched({"simulate", "--trace", "synthetic:jobs=10", "--fleet", "X200:3"});
+  EXPECT_EQ(run.code, kExitBadInput);
+  run = RunMigsched({"simulate", "--trace", "synthetic:jobs=10", "--compress", "0"});
+  EXPECT_EQ(run.code, kExitBadInput);
+  run = RunMigsched({"simulate", "--trace", "alibaba2023:tests/data/trace/openb_pod_list_tiny.csv", "--report",
+                     "/nonexistent-dir/r.html"});
+  EXPECT_EQ(run.code, kExitBadInput);
+  EXPECT_NE(run.err.find("cannot write the report to '/nonexistent-dir/r.html'"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace migsched::cli

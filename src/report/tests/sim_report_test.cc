@@ -1,0 +1,59 @@
+#include "report/sim_report.h"
+
+#include <gtest/gtest.h>
+
+namespace migsched::report {
+namespace {
+
+size_t Count(const std::string& text, const std::string& what) {
+  size_t count = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++count;
+  return count;
+}
+
+sim::PolicyRun MakeRun(const std::string& policy, int64_t scale) {
+  sim::PolicyRun run;
+  run.result.policy = policy;
+  run.result.isolation = "mig";
+  run.result.fleet_gpus = 4;
+  for (int64_t t = 0; t < 1000; ++t) {
+    run.result.samples.push_back(sim::UsageSample{t * 1000, static_cast<int>(t % 4) + 1, t % 30, t % 3,
+                                                  (t % 4) * 500 * scale, 0});
+    run.result.fill_curve.push_back(sim::FillPoint{t * 10, t * 9});
+  }
+  run.result.queue_delays_ms = {0, 0, 1000, 5000 * scale};
+  run.result.gpus_used_peak = 4;
+  return run;
+}
+
+TEST(SimReportTest, ReplayReportHasOneSvgPerPlotAndNoExternalReference) {
+  SimReportInput input{.trace = "synthetic:jobs=10 <&>", .mode = "replay", .fleet = "4 x H100-80GB",
+                       .notes = {"2 bad rows"}, .runs = {MakeRun("first-fit", 1), MakeRun("frag-aware", 2)}};
+  const std::string html = RenderSimReport(input);
+  EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
+  EXPECT_EQ(Count(html, "<svg "), 4u);  // GPUs in use, utilisation, stranded, delay CDF
+  EXPECT_EQ(Count(html, "</svg>"), 4u);
+  EXPECT_EQ(Count(html, "<path "), 8u);  // one line per policy per plot
+  EXPECT_EQ(html.find("http"), std::string::npos);
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_NE(html.find("synthetic:jobs=10 &lt;&amp;&gt;"), std::string::npos);
+  EXPECT_NE(html.find("Queueing delay CDF"), std::string::npos);
+  EXPECT_NE(html.find("<li>2 bad rows</li>"), std::string::npos);
+  EXPECT_NE(html.find("data-policy=\"frag-aware\""), std::string::npos);
+  EXPECT_EQ(Count(html, "<table>"), Count(html, "</table>"));
+  EXPECT_TRUE(html.ends_with("</html>\n"));
+  EXPECT_EQ(html, RenderSimReport(input));
+}
+
+TEST(SimReportTest, FillReportPlotsTheAllocationCurve) {
+  SimReportInput input{.trace = "t", .mode = "fill", .fleet = "f", .notes = {}, .runs = {MakeRun("best-fit", 1)},
+                       .show_latency = false};
+  const std::string html = RenderSimReport(input);
+  EXPECT_EQ(Count(html, "<svg "), 3u);
+  EXPECT_NE(html.find("Allocation ratio vs arrived demand"), std::string::npos);
+  EXPECT_EQ(html.find("decision p50"), std::string::npos);
+  EXPECT_EQ(html.find("http"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace migsched::report

@@ -1,0 +1,425 @@
+#include "sim/engine.h"
+
+#include <algorithm>
+#include <cmath>
+#include <queue>
+#include <random>
+#include <tuple>
+#include <variant>
+
+namespace migsched::sim {
+namespace {
+
+constexpr int64_t kMillisPerSecond = 1000;
+constexpr int64_t kProgressEvery = 1024;
+
+// The scheduler reserves job id 0, so job i of the run is id i + 1 there.
+sched::JobId ToSchedulerId(sched::JobId index) { return index + 1; }
+
+enum class JobPhase { kQueued, kRepartitioning, kRunning, kDone, kUnplaced };
+
+// Why a job never started.
+enum class Unplaced { kInfeasible, kNoRoom };
+
+struct JobRecord {
+  JobPhase phase = JobPhase::kQueued;
+  int64_t submit_ms = 0;
+  int64_t duration_ms = 0;
+  int64_t demand_milli = 0;
+  std::vector<sched::Placement> where;
+};
+
+// One busy instance, for the disruption check.
+struct BusyInstance {
+  int start = 0;
+  int size = 0;  // memory slices; a whole GPU covers them all
+  sched::JobId job = 0;
+};
+
+// Applies decisions to the jobs' records, keeps the metrics, and checks the
+// invariants. Shared by both modes; the modes decide what happens next.
+class Tracker {
+ public:
+  Tracker(const std::vector<SimJob>& jobs, const fleet::Fleet& fleet, Backend& backend,
+          const EngineHooks& hooks)
+      : fleet_(fleet), backend_(backend), hooks_(hooks), busy_(fleet.gpus.size()) {
+    result_.policy = backend.name();
+    result_.isolation = std::string(IsolationName(backend.isolation()));
+    result_.fleet_gpus = static_cast<int64_t>(fleet.gpus.size());
+    records_.reserve(jobs.size());
+  }
+
+  // Registers an arrival; returns its index. `demand_milli` counts towards arrived demand.
+  sched::JobId AddJob(int64_t submit_ms, int64_t duration_ms, int64_t demand_milli) {
+    records_.push_back(JobRecord{JobPhase::kQueued, submit_ms, duration_ms, demand_milli, {}});
+    ++result_.jobs;
+    result_.arrived_demand_milli += demand_milli;
+    return records_.size() - 1;
+  }
+
+  void MarkUnplaced(sched::JobId job, Unplaced why) {
+    records_[job].phase = JobPhase::kUnplaced;
+    ++result_.unplaced;
+    result_.infeasible += why == Unplaced::kInfeasible;
+  }
+
+  int64_t DurationOf(sched::JobId job) const { return records_[job].duration_ms; }
+
+  Result<std::vector<sched::Decision>> Submit(const SimRequest& request, int64_t now_ms) {
+    const int64_t before = hooks_.clock_ns ? hooks_.clock_ns() : 0;
+    Result<std::vector<sched::Decision>> decisions = backend_.Submit(request, Seconds(now_ms));
+    if (hooks_.clock_ns) latencies_ns_.push_back(hooks_.clock_ns() - before);
+    return decisions;
+  }
+
+  // Frees what the job held (it must be running).
+  void Depart(sched::JobId job) {
+    JobRecord& record = records_[job];
+    for (const sched::Placement& where : record.where) {
+      std::vector<BusyInstance>& on_gpu = busy_[static_cast<size_t>(where.gpu)];
+      std::erase_if(on_gpu, [&](const BusyInstance& b) { return b.job == job && b.start == where.start; });
+    }
+    running_demand_milli_ -= record.demand_milli;
+    record.phase = JobPhase::kDone;
+  }
+
+  // `started(job)` is called for each job that starts. Returns repartitions
+  // as (ready_ms, job) pairs for the caller to schedule.
+  Status Apply(const std::vector<sched::Decision>& decisions, int64_t now_ms,
+               const std::function<void(sched::JobId)>& started,
+               std::vector<std::pair<int64_t, sched::JobId>>& repartitions) {
+    for (const sched::Decision& decision : decisions) {
+      const sched::JobId id = sched::DecisionJob(decision);
+      if (id == 0 || id > records_.size()) {
+        return InternalError("decision about unknown job id " + std::to_string(id));
+      }
+      const sched::JobId job = id - 1;
+      JobRecord& record = records_[job];
+      if (const auto* placed = std::get_if<sched::Placed>(&decision)) {
+        if (record.phase == JobPhase::kRunning || record.phase == JobPhase::kDone) {
+          return InternalError("job " + std::to_string(job) + " placed twice");
+        }
+        record.phase = JobPhase::kRunning;
+        record.where = placed->where;
+        for (const sched::Placement& where : placed->where) {
+          busy_[static_cast<size_t>(where.gpu)].push_back(BusyInstance{where.start, SizeOf(where), job});
+        }
+        running_demand_milli_ += record.demand_milli;
+        ++result_.placed;
+        result_.placed_demand_milli += record.demand_milli;
+        result_.queue_delays_ms.push_back(now_ms - record.submit_ms);
+        started(job);
+      } else if (const auto* repartition = std::get_if<sched::NeedsRepartition>(&decision)) {
+        CountDisruptions(*repartition);
+        record.phase = JobPhase::kRepartitioning;
+        repartitions.emplace_back(std::max(now_ms, repartition->ready_at * kMillisPerSecond), job);
+      } else if (std::holds_alternative<sched::Wait>(decision)) {
+        if (record.phase != JobPhase::kRunning) record.phase = JobPhase::kQueued;
+      } else {
+        MarkUnplaced(job, Unplaced::kInfeasible);
+      }
+    }
+    return Status::Ok();
+  }
+
+  // Closes the interval since the last sample and records the state at `now_ms`.
+  void Sample(int64_t now_ms) {
+    const sched::FleetUsage usage = backend_.Totals();
+    const UsageSample sample{now_ms,
+                             usage.busy_gpus,
+                             usage.held_slices,
+                             usage.stranded_slices,
+                             running_demand_milli_,
+                             static_cast<int64_t>(usage.queued + usage.repartitioning)};
+    Integrate(now_ms);
+    result_.gpus_used_peak = std::max(result_.gpus_used_peak, sample.busy_gpus);
+    result_.stranded_slices_peak = std::max(result_.stranded_slices_peak, sample.stranded_slices);
+    if (!result_.samples.empty() && SameUsage(result_.samples.back(), sample)) return;
+    result_.samples.push_back(sample);
+    busy_slices_ = BusySlices(usage);
+  }
+
+  // Every job is placed, waiting or unplaced, exactly once; fills the totals.
+  Result<PolicyRun> Finish(int64_t end_ms) {
+    Integrate(end_ms);
+    result_.end_ms = end_ms;
+    int64_t placed = 0;
+    int64_t unplaced = 0;
+    for (size_t i = 0; i < records_.size(); ++i) {
+      switch (records_[i].phase) {
+        case JobPhase::kRunning:
+        case JobPhase::kDone:
+          ++placed;
+          break;
+        case JobPhase::kUnplaced:
+          ++unplaced;
+          break;
+        case JobPhase::kQueued:
+        case JobPhase::kRepartitioning:
+          // Still waiting when the run ended: never placed.
+          records_[i].phase = JobPhase::kUnplaced;
+          ++result_.unplaced;
+          ++unplaced;
+          break;
+      }
+    }
+    if (placed != result_.placed || placed + unplaced != result_.jobs) {
+      return InternalError("conservation broken: " + std::to_string(result_.jobs) + " jobs, " +
+                           std::to_string(placed) + " placed, " + std::to_string(unplaced) + " unplaced");
+    }
+    result_.reconfigurations = backend_.Reconfigurations();
+    result_.busy_disrupted += backend_.BusyDisturbed();
+    std::sort(result_.queue_delays_ms.begin(), result_.queue_delays_ms.end());
+    result_.queue_delay_p50_s = static_cast<double>(Percentile(result_.queue_delays_ms, 50)) / 1000.0;
+    result_.queue_delay_p99_s = static_cast<double>(Percentile(result_.queue_delays_ms, 99)) / 1000.0;
+    if (result_.allocation_rate == 0 && result_.arrived_demand_milli > 0) {
+      result_.allocation_rate = static_cast<double>(result_.placed_demand_milli) /
+                                static_cast<double>(result_.arrived_demand_milli);
+    }
+    const double fleet_milli = static_cast<double>(result_.fleet_gpus) * 1000.0;
+    if (busy_time_ > 0) {
+      result_.utilization_mean = demand_over_busy_ / busy_time_;
+      result_.slice_utilization_mean = slices_over_busy_ / busy_time_;
+    }
+    if (window_ > 0) {
+      result_.fleet_utilization_mean = demand_area_ / window_ / fleet_milli;
+      result_.stranded_slices_mean = stranded_area_ / window_;
+    }
+    PolicyRun run{std::move(result_), {}};
+    std::sort(latencies_ns_.begin(), latencies_ns_.end());
+    run.latency.samples = static_cast<int64_t>(latencies_ns_.size());
+    run.latency.p50_us = static_cast<double>(Percentile(latencies_ns_, 50)) / 1000.0;
+    run.latency.p99_us = static_cast<double>(Percentile(latencies_ns_, 99)) / 1000.0;
+    return run;
+  }
+
+  PolicyResult& result() { return result_; }
+  bool IsUnplaced(sched::JobId job) const { return records_[job].phase == JobPhase::kUnplaced; }
+
+ private:
+  static sched::Time Seconds(int64_t ms) { return ms / kMillisPerSecond; }
+
+  static bool SameUsage(const UsageSample& a, const UsageSample& b) {
+    return std::tie(a.busy_gpus, a.held_slices, a.stranded_slices, a.running_demand_milli, a.queued) ==
+           std::tie(b.busy_gpus, b.held_slices, b.stranded_slices, b.running_demand_milli, b.queued);
+  }
+
+  // Memory slices of the GPUs in use, assuming one model's slice count
+  // across the fleet's busy GPUs (exact for single-model fleets).
+  int64_t BusySlices(const sched::FleetUsage& usage) const {
+    if (fleet_.gpus.empty()) return 0;
+    return int64_t{usage.busy_gpus} * usage.memory_slices / static_cast<int64_t>(fleet_.gpus.size());
+  }
+
+  void Integrate(int64_t now_ms) {
+    if (!result_.samples.empty()) {
+      const UsageSample& last = result_.samples.back();
+      const double dt = static_cast<double>(now_ms - last_ms_);
+      if (dt > 0) {
+        window_ += dt;
+        demand_area_ += dt * static_cast<double>(last.running_demand_milli);
+        stranded_area_ += dt * static_cast<double>(last.stranded_slices);
+        if (last.busy_gpus > 0) {
+          busy_time_ += dt;
+          demand_over_busy_ += dt * static_cast<double>(last.running_demand_milli) /
+                               (1000.0 * static_cast<double>(last.busy_gpus));
+          if (busy_slices_ > 0) {
+            slices_over_busy_ += dt * static_cast<double>(last.held_slices) / static_cast<double>(busy_slices_);
+          }
+        }
+      }
+    }
+    last_ms_ = now_ms;
+  }
+
+  int SizeOf(const sched::Placement& where) const {
+    const geometry::GpuModel& model = *fleet_.gpus[static_cast<size_t>(where.gpu)].model;
+    if (where.profile == sched::kWholeGpu) return model.memory_slices;
+    return model.profiles[static_cast<size_t>(where.profile)].memory_slices;
+  }
+
+  void CountDisruptions(const sched::NeedsRepartition& repartition) {
+    const geometry::GpuModel& model = *fleet_.gpus[static_cast<size_t>(repartition.gpu)].model;
+    for (const sched::InstanceOp& op : repartition.ops) {
+      if (op.kind != sched::InstanceOpKind::kDestroy) continue;
+      const geometry::Placement destroyed =
+          model.profiles[static_cast<size_t>(op.profile)].PlacementAt(op.start);
+      for (const BusyInstance& busy : busy_[static_cast<size_t>(repartition.gpu)]) {
+        if (destroyed.Overlaps(geometry::Placement{busy.start, busy.size})) ++result_.busy_disrupted;
+      }
+    }
+  }
+
+  const fleet::Fleet& fleet_;
+  Backend& backend_;
+  const EngineHooks& hooks_;
+  std::vector<JobRecord> records_;
+  std::vector<std::vector<BusyInstance>> busy_;  // per GPU
+  PolicyResult result_;
+  std::vector<int64_t> latencies_ns_;
+  int64_t running_demand_milli_ = 0;
+  int64_t busy_slices_ = 0;
+  int64_t last_ms_ = 0;
+  double window_ = 0, busy_time_ = 0;
+  double demand_area_ = 0, stranded_area_ = 0, demand_over_busy_ = 0, slices_over_busy_ = 0;
+};
+
+enum class EventKind { kDeparture = 0, kReady = 1 };  // arrivals come from the sorted job list
+using Event = std::tuple<int64_t, EventKind, sched::JobId>;
+
+// Fill mode's utilisation is that of the full fleet at the end, not a mean
+// over arrivals.
+void UseFinalState(PolicyResult& result, const fleet::Fleet& fleet) {
+  if (result.samples.empty()) return;
+  const UsageSample& last = result.samples.back();
+  const double demand = static_cast<double>(last.running_demand_milli);
+  result.utilization_mean = last.busy_gpus > 0 ? demand / (1000.0 * last.busy_gpus) : 0;
+  result.fleet_utilization_mean = demand / (1000.0 * static_cast<double>(result.fleet_gpus));
+  result.stranded_slices_mean = static_cast<double>(last.stranded_slices);
+  int64_t fleet_slices = 0;
+  for (const fleet::FleetGpu& gpu : fleet.gpus) fleet_slices += gpu.model->memory_slices;
+  // Slices of the busy GPUs, exact for a single-model fleet.
+  const double busy_slices = static_cast<double>(fleet_slices) * last.busy_gpus /
+                             static_cast<double>(std::max<int64_t>(1, result.fleet_gpus));
+  result.slice_utilization_mean = busy_slices > 0 ? static_cast<double>(last.held_slices) / busy_slices : 0;
+}
+
+}  // namespace
+
+int64_t Percentile(const std::vector<int64_t>& sorted, double p) {
+  if (sorted.empty()) return 0;
+  const double rank = std::ceil(p / 100.0 * static_cast<double>(sorted.size()));
+  const size_t index = static_cast<size_t>(std::clamp(rank, 1.0, static_cast<double>(sorted.size()))) - 1;
+  return sorted[index];
+}
+
+Result<PolicyRun> RunReplay(const std::vector<SimJob>& jobs, const fleet::Fleet& fleet, Backend& backend,
+                            const ReplayOptions& options, const EngineHooks& hooks) {
+  if (!(options.compress > 0) || !std::isfinite(options.compress)) {
+    return InvalidArgumentError("compress must be a positive number");
+  }
+  Tracker tracker(jobs, fleet, backend, hooks);
+  std::priority_queue<Event, std::vector<Event>, std::greater<>> events;
+  std::vector<std::pair<int64_t, sched::JobId>> repartitions;
+  const auto started = [&](int64_t now_ms) {
+    return [&, now_ms](sched::JobId job) {
+      events.emplace(now_ms + tracker.DurationOf(job), EventKind::kDeparture, job);
+    };
+  };
+  const auto schedule_repartitions = [&] {
+    for (const auto& [ready_ms, job] : repartitions) events.emplace(ready_ms, EventKind::kReady, job);
+    repartitions.clear();
+  };
+  size_t next_arrival = 0;
+  int64_t now_ms = 0;
+  const auto arrival_ms = [&](size_t i) {
+    return static_cast<int64_t>(std::llround(static_cast<double>(jobs[i].job.submit_ms) / options.compress));
+  };
+  int64_t processed = 0;
+  while (next_arrival < jobs.size() || !events.empty()) {
+    const int64_t next_event = events.empty() ? INT64_MAX : std::get<0>(events.top());
+    const int64_t next_job = next_arrival < jobs.size() ? arrival_ms(next_arrival) : INT64_MAX;
+    now_ms = std::max(now_ms, std::min(next_event, next_job));
+    // Everything at this instant: departures, then finished repartitions, then arrivals.
+    while (!events.empty() && std::get<0>(events.top()) <= now_ms) {
+      const auto [t, kind, job] = events.top();
+      events.pop();
+      Result<std::vector<sched::Decision>> decisions = [&, kind = kind, job = job] {
+        if (kind == EventKind::kDeparture) {
+          tracker.Depart(job);
+          return backend.Release(ToSchedulerId(job), now_ms / kMillisPerSecond);
+        }
+        return backend.Advance(now_ms / kMillisPerSecond);
+      }();
+      if (!decisions.has_value()) return decisions.error();
+      MIGSCHED_RETURN_IF_ERROR(tracker.Apply(*decisions, now_ms, started(now_ms), repartitions));
+      schedule_repartitions();
+    }
+    while (next_arrival < jobs.size() && arrival_ms(next_arrival) <= now_ms) {
+      const SimJob& job = jobs[next_arrival++];
+      const sched::JobId id = tracker.AddJob(now_ms, job.job.duration_ms, job.job.DemandMilli());
+      if (!job.request) {
+        tracker.MarkUnplaced(id, Unplaced::kInfeasible);
+        continue;
+      }
+      SimRequest request = *job.request;
+      request.request.id = ToSchedulerId(id);
+      Result<std::vector<sched::Decision>> decisions = tracker.Submit(request, now_ms);
+      if (!decisions.has_value()) return decisions.error();
+      MIGSCHED_RETURN_IF_ERROR(tracker.Apply(*decisions, now_ms, started(now_ms), repartitions));
+      schedule_repartitions();
+      if (hooks.progress && ++processed % kProgressEvery == 0) {
+        hooks.progress(processed, static_cast<int64_t>(jobs.size()));
+      }
+    }
+    tracker.Sample(now_ms);
+  }
+  if (hooks.progress) hooks.progress(static_cast<int64_t>(jobs.size()), static_cast<int64_t>(jobs.size()));
+  return tracker.Finish(now_ms);
+}
+
+Result<PolicyRun> RunFill(const std::vector<SimJob>& jobs, const fleet::Fleet& fleet, Backend& backend,
+                          const FillOptions& options, const EngineHooks& hooks) {
+  if (jobs.empty()) return InvalidArgumentError("fill mode needs at least one job");
+  if (options.patience < 1 || options.max_demand_percent < 100) {
+    return InvalidArgumentError("fill mode needs patience >= 1 and max_demand_percent >= 100");
+  }
+  Tracker tracker(jobs, fleet, backend, hooks);
+  const int64_t capacity_milli = static_cast<int64_t>(fleet.gpus.size()) * 1000;
+  const int64_t max_milli = capacity_milli / 100 * options.max_demand_percent;
+  std::mt19937_64 rng(options.seed);
+  std::vector<std::pair<int64_t, sched::JobId>> repartitions;
+  const auto never_leaves = [](sched::JobId) {};
+  PolicyResult& result = tracker.result();
+  int64_t now_ms = 0;  // one arrival per simulated second
+  int64_t rejected_in_a_row = 0;
+  for (int64_t arrival = 0;; ++arrival, now_ms += kMillisPerSecond) {
+    const size_t pick = static_cast<size_t>(arrival) < jobs.size() ? static_cast<size_t>(arrival)
+                                                                   : static_cast<size_t>(rng() % jobs.size());
+    const SimJob& job = jobs[pick];
+    const sched::JobId id = tracker.AddJob(now_ms, 0, job.job.DemandMilli());
+    const int64_t placed_before = result.placed;
+    if (!job.request) {
+      tracker.MarkUnplaced(id, Unplaced::kInfeasible);
+    } else {
+      SimRequest request = *job.request;
+      request.request.id = ToSchedulerId(id);
+      Result<std::vector<sched::Decision>> decisions = tracker.Submit(request, now_ms);
+      if (!decisions.has_value()) return decisions.error();
+      MIGSCHED_RETURN_IF_ERROR(tracker.Apply(*decisions, now_ms, never_leaves, repartitions));
+      // A repartition completes before the next arrival.
+      while (!repartitions.empty()) {
+        now_ms = std::max(now_ms, repartitions.back().first);
+        repartitions.clear();
+        Result<std::vector<sched::Decision>> ready = backend.Advance(now_ms / kMillisPerSecond);
+        if (!ready.has_value()) return ready.error();
+        MIGSCHED_RETURN_IF_ERROR(tracker.Apply(*ready, now_ms, never_leaves, repartitions));
+      }
+      if (result.placed == placed_before && !tracker.IsUnplaced(id)) {
+        // Not now means never in fill mode: withdraw the job from the queue.
+        Result<std::vector<sched::Decision>> withdrawn = backend.Release(ToSchedulerId(id), now_ms / kMillisPerSecond);
+        if (!withdrawn.has_value()) return withdrawn.error();
+        MIGSCHED_RETURN_IF_ERROR(tracker.Apply(*withdrawn, now_ms, never_leaves, repartitions));
+        tracker.MarkUnplaced(id, Unplaced::kNoRoom);
+      }
+    }
+    rejected_in_a_row = result.placed == placed_before ? rejected_in_a_row + 1 : 0;
+    result.fill_curve.push_back(FillPoint{result.arrived_demand_milli, result.placed_demand_milli});
+    if (result.allocation_rate == 0 && result.arrived_demand_milli >= capacity_milli) {
+      result.allocation_rate = static_cast<double>(result.placed_demand_milli) /
+                               static_cast<double>(result.arrived_demand_milli);
+    }
+    tracker.Sample(arrival);
+    if (hooks.progress && (arrival + 1) % kProgressEvery == 0) {
+      hooks.progress(std::min(result.arrived_demand_milli, capacity_milli), capacity_milli);
+    }
+    const bool past_capacity = result.arrived_demand_milli >= capacity_milli;
+    if ((past_capacity && rejected_in_a_row >= options.patience) || result.arrived_demand_milli >= max_milli) {
+      Result<PolicyRun> run = tracker.Finish(arrival);
+      if (run.has_value()) UseFinalState(run->result, fleet);
+      return run;
+    }
+  }
+}
+
+}  // namespace migsched::sim

@@ -1,0 +1,77 @@
+#include "sim/fleet_spec.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "trace/csv_table.h"
+
+namespace migsched::sim {
+namespace {
+
+constexpr int64_t kMaxSpecGpus = 1'000'000;
+
+std::string NodeName(int64_t index) {
+  char name[32];
+  std::snprintf(name, sizeof(name), "node-%04lld", static_cast<long long>(index));
+  return name;
+}
+
+}  // namespace
+
+Result<fleet::Fleet> ParseFleetSpec(std::string_view spec, const geometry::Catalog& catalog) {
+  fleet::Fleet fleet;
+  int64_t node = 0;
+  int64_t total = 0;
+  if (spec.empty()) return InvalidArgumentError("empty fleet spec; expected MODEL:COUNT[,MODEL:COUNT...]");
+  while (!spec.empty()) {
+    const size_t comma = spec.find(',');
+    const std::string_view item = spec.substr(0, comma);
+    spec = comma == std::string_view::npos ? std::string_view() : spec.substr(comma + 1);
+    const size_t colon = item.rfind(':');
+    if (colon == std::string_view::npos) {
+      return InvalidArgumentError("fleet item '" + std::string(item) + "' is not MODEL:COUNT");
+    }
+    const std::optional<int64_t> count = trace::ParseInt64(item.substr(colon + 1));
+    if (!count || *count < 1 || *count > kMaxSpecGpus) {
+      return InvalidArgumentError("fleet item '" + std::string(item) + "': count must be 1..1000000");
+    }
+    total += *count;
+    if (total > kMaxSpecGpus) return InvalidArgumentError("fleet has more than 1000000 GPUs");
+    Result<const geometry::GpuModel*> model = catalog.Find(item.substr(0, colon));
+    if (!model.has_value()) return model.error();
+    for (int64_t i = 0; i < *count; ++i) {
+      fleet::FleetGpu gpu;
+      gpu.node = NodeName(node + i / kGpusPerSpecNode);
+      gpu.index = static_cast<int>(i % kGpusPerSpecNode);
+      gpu.model = *model;
+      fleet.gpus.push_back(std::move(gpu));
+    }
+    node += (*count + kGpusPerSpecNode - 1) / kGpusPerSpecNode;
+  }
+  return fleet;
+}
+
+fleet::Fleet FleetFromNodes(const trace::NodeList& nodes, const geometry::GpuModel& model) {
+  fleet::Fleet fleet;
+  for (const trace::TraceNode& node : nodes.nodes) {
+    for (int i = 0; i < node.gpus; ++i) {
+      fleet::FleetGpu gpu;
+      gpu.node = node.name;
+      gpu.index = i;
+      gpu.model = &model;
+      gpu.labels.push_back("trace-model=" + node.model);
+      fleet.gpus.push_back(std::move(gpu));
+    }
+  }
+  return fleet;
+}
+
+std::vector<const geometry::GpuModel*> FleetModels(const fleet::Fleet& fleet) {
+  std::vector<const geometry::GpuModel*> models;
+  for (const fleet::FleetGpu& gpu : fleet.gpus) {
+    if (std::find(models.begin(), models.end(), gpu.model) == models.end()) models.push_back(gpu.model);
+  }
+  return models;
+}
+
+}  // namespace migsched::sim

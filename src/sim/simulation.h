@@ -1,0 +1,39 @@
+// One simulation: the same jobs through each chosen policy, on copies of the
+// same fleet, in the chosen mode. The entry point the CLI and the benchmark use.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "fleet/fleet.h"
+#include "geometry/catalog.h"
+#include "sim/engine.h"
+#include "sim/policies.h"
+#include "sim/sim_job.h"
+
+namespace migsched::sim {
+
+enum class Mode { kReplay, kFill };
+Result<Mode> ParseMode(std::string_view text);  // "replay" | "fill"
+std::string_view ModeName(Mode mode);
+
+struct SimulationSpec {
+  Mode mode = Mode::kReplay;
+  std::vector<std::string> policies;  // names from SimPolicyNames()
+  ReplayOptions replay;
+  FillOptions fill;
+  sched::Time reconfiguration_delay_s = 0;
+  bool keep_idle = false;
+  MixScope mix = MixScope::kMigOnly;
+};
+
+// Runs every policy in order. `on_policy(name)` (optional) is called before
+// each, e.g. to label a progress bar. The expected mix of the fragmentation-
+// aware policy is the jobs' own mix (ExpectedMix).
+Result<std::vector<PolicyRun>> RunSimulation(const std::vector<SimJob>& jobs, const geometry::Catalog& catalog,
+                                             const fleet::Fleet& fleet, const SimulationSpec& spec,
+                                             const EngineHooks& hooks = {},
+                                             const std::function<void(const std::string&)>& on_policy = {});
+
+}  // namespace migsched::sim
