@@ -265,7 +265,7 @@ Result<DeviceInfo> NvmlSession::Device(unsigned index) const {
   MIGSCHED_RETURN_IF_ERROR(
       NvmlStatus(fn.nvmlDeviceGetName(device, name, sizeof name), GpuContext(index, "nvmlDeviceGetName")));
   info.name = name;
-  MIGSCHED_ASSIGN_OR_RETURN(info.uuid, Uuid(fn, device, GpuContext(index, "")));
+  MIGSCHED_ASSIGN_OR_RETURN(info.uuid, Uuid(fn, device, "GPU " + std::to_string(index)));
   nvmlPciInfo_t pci{};
   MIGSCHED_RETURN_IF_ERROR(
       NvmlStatus(fn.nvmlDeviceGetPciInfo_v3(device, &pci), GpuContext(index, "nvmlDeviceGetPciInfo_v3")));

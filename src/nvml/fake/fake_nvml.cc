@@ -273,10 +273,6 @@ nvmlReturn_t CopyString(const std::string& text, char* buffer, unsigned length) 
 
 constexpr unsigned long long kMiB = 1024ull * 1024ull;
 
-const migsched::geometry::GiProfile& ProfileOf(const FakeMachine& machine, unsigned gpu, const FakeGpuInstance& gi) {
-  return machine.GiProfile(gpu, gi);
-}
-
 // Compute instances of a GPU in MIG-device order: by GI id, then CI id.
 std::vector<std::pair<const FakeGpuInstance*, const FakeComputeInstance*>> MigDevicesOf(const FakeGpu& gpu) {
   std::vector<std::pair<const FakeGpuInstance*, const FakeComputeInstance*>> out;
@@ -355,7 +351,7 @@ nvmlReturn_t nvmlDeviceGetName(nvmlDevice_t device, char* name, unsigned int len
     if (const std::optional<MigDeviceRef> mig = MigDevice(lib, m, device)) {
       const auto& model = m.Model(mig->gpu);
       const std::string parent = model.product_names.empty() ? model.name : model.product_names.front();
-      return CopyString(parent + " MIG " + ProfileOf(m, mig->gpu, *mig->gi).name, name, length);
+      return CopyString(parent + " MIG " + m.GiProfile(mig->gpu, *mig->gi).name, name, length);
     }
     return NVML_ERROR_INVALID_ARGUMENT;
   });
@@ -404,7 +400,7 @@ nvmlReturn_t nvmlDeviceGetMemoryInfo(nvmlDevice_t device, nvmlMemory_t* memory) 
         used += static_cast<unsigned long long>(p.used_memory_mib) * kMiB;
       }
     } else if (const std::optional<MigDeviceRef> mig = MigDevice(lib, m, device)) {
-      total = static_cast<unsigned long long>(ProfileOf(m, mig->gpu, *mig->gi).memory_mib) * kMiB;
+      total = static_cast<unsigned long long>(m.GiProfile(mig->gpu, *mig->gi).memory_mib) * kMiB;
       for (const FakeProcess& p : m.state().gpus[mig->gpu].processes) {
         if (p.gpu_instance == mig->gi->id) used += static_cast<unsigned long long>(p.used_memory_mib) * kMiB;
       }
@@ -553,7 +549,7 @@ nvmlReturn_t nvmlGpuInstanceGetInfo(nvmlGpuInstance_t gpuInstance, nvmlGpuInstan
         .id = gi->id,
         .profileId = gi->profile_id,
         .placement = {static_cast<unsigned>(gi->start),
-                      static_cast<unsigned>(ProfileOf(m, gpu, *gi).memory_slices)}};
+                      static_cast<unsigned>(m.GiProfile(gpu, *gi).memory_slices)}};
     return NVML_SUCCESS;
   });
 }
@@ -575,7 +571,7 @@ nvmlReturn_t nvmlGpuInstanceGetComputeInstanceProfileInfo(nvmlGpuInstance_t gpuI
       return NVML_ERROR_INVALID_ARGUMENT;
     }
     if (engProfile != NVML_COMPUTE_INSTANCE_ENGINE_PROFILE_SHARED) return NVML_ERROR_NOT_SUPPORTED;
-    const migsched::geometry::GiProfile& gi_profile = ProfileOf(m, gpuInstance->gpu, *gi);
+    const migsched::geometry::GiProfile& gi_profile = m.GiProfile(gpuInstance->gpu, *gi);
     const migsched::geometry::CiProfile* ci = m.CiProfileById(gpuInstance->gpu, *gi, profile);
     if (ci == nullptr) return NVML_ERROR_NOT_SUPPORTED;
     auto count = [](const std::optional<int>& v) { return static_cast<unsigned>(v.value_or(0)); };
