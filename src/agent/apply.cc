@@ -30,9 +30,10 @@ Status Execute(nvml::NvmlSession& session, const Journal& journal,
     record.targets.push_back(JournaledTarget{.model = ModelOf(gpus, target.index), .target = target});
   }
   MIGSCHED_RETURN_IF_ERROR(journal.Begin(record));
+  NvmlExecutor executor(session);
   for (size_t i = 0; i < plan.ops.size(); ++i) {
     const Op& op = plan.ops[i];
-    const Status status = ExecuteOp(session, *ModelOf(gpus, op.gpu), op);
+    const Status status = executor.Execute(*ModelOf(gpus, op.gpu), op);
     if (!status.ok()) {
       return status.WithPrefix(record.ops[i] + " failed after " + std::to_string(i) + " of " +
                                std::to_string(plan.ops.size()) + " operations; the journal " +
