@@ -186,6 +186,47 @@ TEST_F(FakeNvmlTest, PlanIsAppliedExactly) {
                 {static_cast<unsigned>(p1g.id), 5, {static_cast<unsigned>(FullComputeInstance(p1g)->id)}}}));
 }
 
+TEST_F(FakeNvmlTest, CommandsReportWhatChangedAndWhatDiffers) {
+  InitState({{"A100-40GB", 2}});
+  const std::string config = Path("c.yaml");
+  std::ofstream(config) << "version: v1\nmig-configs:\n"
+                           "  balanced: [{devices: all, mig-enabled: true, mig-devices: "
+                           "{\"1g.5gb\": 2, \"2g.10gb\": 1, \"3g.20gb\": 1}}]\n"
+                           "  small: [{devices: all, mig-enabled: true, mig-devices: {\"1g.5gb\": 7}}]\n";
+  const std::string empty = StateText();
+  const CommandResult dry = Migsched(
+      {"--json", "apply", "-f", config, "-c", "balanced", "--dry-run", "--journal", JournalPath()});
+  ASSERT_EQ(dry.exit_code, 0) << dry.err;
+  EXPECT_NE(dry.out.find("\"dry_run\": true"), std::string::npos) << dry.out;
+  EXPECT_NE(dry.out.find("\"op\": \"create_gi\""), std::string::npos) << dry.out;
+  EXPECT_EQ(StateText(), empty);
+
+  const CommandResult apply = Migsched({"apply", "-f", config, "-c", "balanced", "--journal", JournalPath()});
+  ASSERT_EQ(apply.exit_code, 0) << apply.err;
+  EXPECT_NE(apply.out.find("applied config 'balanced': 16 operations, 0 instances kept"), std::string::npos)
+      << apply.out;
+  EXPECT_NE(apply.out.find("gpu 1: create GPU instance 3g.20gb@4"), std::string::npos) << apply.out;
+
+  const CommandResult differs = Migsched({"assert", "-f", config, "-c", "small"});
+  EXPECT_EQ(differs.exit_code, 1);
+  EXPECT_NE(differs.out.find("gpu 1: has 2 x 1g.5gb, wants 7"), std::string::npos) << differs.out;
+  const CommandResult differs_json = Migsched({"--json", "assert", "-f", config, "-c", "small"});
+  EXPECT_EQ(differs_json.exit_code, 1);
+  EXPECT_NE(differs_json.out.find("\"match\": false"), std::string::npos) << differs_json.out;
+
+  const CommandResult exported = Migsched({"export", "--config-name", "now"});
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  EXPECT_EQ(exported.out,
+            "version: v1\nmig-configs:\n  now:\n    - devices: all\n      mig-enabled: true\n"
+            "      mig-devices:\n        \"1g.5gb\": 2\n        \"2g.10gb\": 1\n        \"3g.20gb\": 1\n");
+
+  const CommandResult neither = Migsched({"apply", "-f", config});
+  EXPECT_EQ(neither.exit_code, 2);
+  EXPECT_NE(neither.err.find("apply needs either -f CONFIG.yaml -c NAME or --plan plan.json --node NAME"),
+            std::string::npos) << neither.err;
+  EXPECT_EQ(Migsched({"assert", "-f", config, "-c", "nope"}).exit_code, 2);
+}
+
 // From 7 x 1g.5gb on each of two A100s to all-balanced: destroys and creates.
 class CrashTest : public FakeNvmlTest {
  protected:
