@@ -78,7 +78,10 @@ Result<ApplyReport> Apply(nvml::NvmlSession& session, const geometry::Catalog& c
     if (!options.dry_run) {
       const Status recovered = Recover(session, journal, **pending, report);
       if (!recovered.ok()) {
-        return recovered.WithPrefix("finishing the interrupted apply in " + journal.path());
+        // Without this way out, a journal whose target became unsafe (a process
+        // started on an instance it destroys) would block every later apply.
+        return recovered.WithPrefix("finishing the interrupted apply in " + journal.path() +
+                                    " (remove that file to abandon it)");
       }
     }
   }

@@ -14,6 +14,7 @@
 #include <set>
 
 #include "agent/apply.h"
+#include "agent/journal.h"
 #include "agent/mig_parted_export.h"
 #include "agent/mig_parted_target.h"
 #include "agent/node_state.h"
@@ -163,6 +164,38 @@ TEST_F(FakeNvmlTest, BusyInstanceIsNeverDestroyed) {
       << refused.err;
   EXPECT_EQ(StateText(), before);
   EXPECT_FALSE(JournalExists());
+}
+
+TEST_F(FakeNvmlTest, JournalThatWouldNowEndProcessesIsNotFinishedAndSaysHowToAbandonIt) {
+  InitState({{"A100-40GB", 1}});
+  const std::string config = Path("c.yaml");
+  std::ofstream(config) << "version: v1\nmig-configs:\n"
+                           "  two: [{devices: all, mig-enabled: true, mig-devices: {\"3g.20gb\": 2}}]\n";
+  ASSERT_EQ(Migsched({"apply", "-f", config, "-c", "two", "--journal", JournalPath()}).exit_code, 0);
+  // An interrupted apply that meant to empty the GPU; meanwhile a job started.
+  const geometry::GpuModel& a100 = testing::Gpu("A100-40GB");
+  ASSERT_TRUE(Journal(JournalPath())
+                  .Begin(JournalRecord{.force = false,
+                                       .targets = {JournaledTarget{
+                                           .model = &a100,
+                                           .target = GpuTarget{.index = 0, .mig_enabled = true, .instances = {}}}},
+                                       .ops = {"gpu 0: destroy ..."},
+                                       .done = 0})
+                  .ok());
+  nvml::fake::FakeState state = ReadState();
+  const nvml::fake::FakeGpuInstance& gi = state.gpus[0].gpu_instances.at(0);
+  state.gpus[0].processes.push_back(nvml::fake::FakeProcess{
+      .pid = 77, .gpu_instance = gi.id, .compute_instance = gi.compute_instances.at(0).id,
+      .used_memory_mib = 1});
+  WriteState(state);
+  const std::string before = StateText();
+  const CommandResult blocked = Migsched({"apply", "-f", config, "-c", "two", "--journal", JournalPath()});
+  EXPECT_EQ(blocked.exit_code, 1);
+  EXPECT_NE(blocked.err.find("(remove that file to abandon it)"), std::string::npos) << blocked.err;
+  EXPECT_NE(blocked.err.find("pids 77"), std::string::npos) << blocked.err;
+  EXPECT_EQ(StateText(), before);
+  std::filesystem::remove(JournalPath());
+  EXPECT_EQ(Migsched({"apply", "-f", config, "-c", "two", "--journal", JournalPath()}).exit_code, 0);
 }
 
 TEST_F(FakeNvmlTest, PlanIsAppliedExactly) {
