@@ -30,9 +30,10 @@ Status Execute(nvml::NvmlSession& session, const Journal& journal,
     record.targets.push_back(JournaledTarget{.model = ModelOf(gpus, target.index), .target = target});
   }
   MIGSCHED_RETURN_IF_ERROR(journal.Begin(record));
+  NvmlExecutor executor(session);
   for (size_t i = 0; i < plan.ops.size(); ++i) {
     const Op& op = plan.ops[i];
-    const Status status = ExecuteOp(session, *ModelOf(gpus, op.gpu), op);
+    const Status status = executor.Execute(*ModelOf(gpus, op.gpu), op);
     if (!status.ok()) {
       return status.WithPrefix(record.ops[i] + " failed after " + std::to_string(i) + " of " +
                                std::to_string(plan.ops.size()) + " operations; the journal " +
@@ -77,7 +78,10 @@ Result<ApplyReport> Apply(nvml::NvmlSession& session, const geometry::Catalog& c
     if (!options.dry_run) {
       const Status recovered = Recover(session, journal, **pending, report);
       if (!recovered.ok()) {
-        return recovered.WithPrefix("finishing the interrupted apply in " + journal.path());
+        // Without this way out, a journal whose target became unsafe (a process
+        // started on an instance it destroys) would block every later apply.
+        return recovered.WithPrefix("finishing the interrupted apply in " + journal.path() +
+                                    " (remove that file to abandon it)");
       }
     }
   }

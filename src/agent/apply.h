@@ -51,6 +51,8 @@ struct ApplyReport {
 };
 
 // Errors: those of the target function and Reconcile (nothing changed);
+// a journal that cannot be finished (e.g. its target would now end running
+// processes) says so and how to abandon it;
 // NVML errors mid-way carry "after N of M operations; the journal <path> lets
 // the next apply finish" and leave the journal.
 Result<ApplyReport> Apply(nvml::NvmlSession& session, const geometry::Catalog& catalog,

@@ -70,12 +70,19 @@ Result<std::vector<ObservedGpu>> ObserveNode(const nvml::NvmlSession& session) {
   return gpus;
 }
 
-Status ExecuteOp(nvml::NvmlSession& session, const geometry::GpuModel& model, const Op& op) {
+Result<unsigned> NvmlExecutor::GpuInstanceFor(const Op& op) const {
+  if (op.gi_id >= 0) return static_cast<unsigned>(op.gi_id);
+  const auto created = created_.find({op.gpu, op.instance.placement.start});
+  if (created != created_.end()) return created->second;
+  return GpuInstanceAt(session_, static_cast<unsigned>(op.gpu), op.instance);
+}
+
+Status NvmlExecutor::Execute(const geometry::GpuModel& model, const Op& op) {
   const unsigned index = static_cast<unsigned>(op.gpu);
   const geometry::GiProfile& profile = model.profiles[static_cast<size_t>(op.instance.profile)];
   switch (op.kind) {
     case OpKind::kSetMigMode: {
-      Result<nvml::MigMode> mode = session.SetMigMode(index, op.mig_enabled);
+      Result<nvml::MigMode> mode = session_.SetMigMode(index, op.mig_enabled);
       if (!mode.has_value()) return mode.error();
       if (mode->current != op.mig_enabled) {
         return FailedPreconditionError("GPU " + std::to_string(index) +
@@ -85,12 +92,17 @@ Status ExecuteOp(nvml::NvmlSession& session, const geometry::GpuModel& model, co
       return Status::Ok();
     }
     case OpKind::kDestroyComputeInstance:
-      return session.DestroyComputeInstance(index, static_cast<unsigned>(op.gi_id),
-                                            static_cast<unsigned>(op.ci_id));
+      return session_.DestroyComputeInstance(index, static_cast<unsigned>(op.gi_id),
+                                             static_cast<unsigned>(op.ci_id));
     case OpKind::kDestroyGpuInstance:
-      return session.DestroyGpuInstance(index, static_cast<unsigned>(op.gi_id));
-    case OpKind::kCreateGpuInstance:
-      return StatusOf(session.CreateGpuInstance(index, profile, op.instance.placement.start));
+      return session_.DestroyGpuInstance(index, static_cast<unsigned>(op.gi_id));
+    case OpKind::kCreateGpuInstance: {
+      Result<nvml::GpuInstanceInfo> gi =
+          session_.CreateGpuInstance(index, profile, op.instance.placement.start);
+      if (!gi.has_value()) return gi.error();
+      created_[{op.gpu, op.instance.placement.start}] = gi->id;
+      return Status::Ok();
+    }
     case OpKind::kCreateComputeInstance: {
       const auto ci = std::find_if(profile.compute_instances.begin(), profile.compute_instances.end(),
                                    [&](const geometry::CiProfile& c) { return c.id == op.ci_profile_id; });
@@ -98,9 +110,9 @@ Status ExecuteOp(nvml::NvmlSession& session, const geometry::GpuModel& model, co
         return InternalError("compute-instance profile " + std::to_string(op.ci_profile_id) +
                              " is not one of " + profile.name + "'s");
       }
-      Result<unsigned> gi = GpuInstanceAt(session, index, op.instance);
+      Result<unsigned> gi = GpuInstanceFor(op);
       if (!gi.has_value()) return gi.error();
-      return StatusOf(session.CreateComputeInstance(index, *gi, *ci));
+      return StatusOf(session_.CreateComputeInstance(index, *gi, *ci));
     }
   }
   return InternalError("unknown op");

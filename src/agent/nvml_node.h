@@ -2,6 +2,8 @@
 // NvmlSession into ObservedGpu values, and executing one reconcile Op.
 #pragma once
 
+#include <map>
+#include <utility>
 #include <vector>
 
 #include "agent/node_state.h"
@@ -16,9 +18,22 @@ namespace migsched::agent {
 // not know a MIG-capable GPU; NVML's errors as NvmlSession reports them.
 Result<std::vector<ObservedGpu>> ObserveNode(const nvml::NvmlSession& session);
 
-// Performs `op` on GPU `op.gpu` of `model`. Compute instances are created in
-// the GPU instance found at the op's placement (re-read, never a stale id).
-// FailedPrecondition when a MIG mode change waits for a GPU reset.
-Status ExecuteOp(nvml::NvmlSession& session, const geometry::GpuModel& model, const Op& op);
+// Performs reconcile ops through NVML, one at a time, in plan order.
+class NvmlExecutor {
+ public:
+  explicit NvmlExecutor(nvml::NvmlSession& session) : session_(session) {}
+
+  // Performs `op` on GPU `op.gpu` of `model`. A compute instance goes into
+  // the GPU instance the op names, or the one this executor created at that
+  // placement, or else the one NVML lists there (never a guessed id).
+  // FailedPrecondition when a MIG mode change waits for a GPU reset.
+  Status Execute(const geometry::GpuModel& model, const Op& op);
+
+ private:
+  Result<unsigned> GpuInstanceFor(const Op& op) const;
+
+  nvml::NvmlSession& session_;
+  std::map<std::pair<int, int>, unsigned> created_;  // (gpu, start) -> GI id created here
+};
 
 }  // namespace migsched::agent

@@ -86,7 +86,8 @@ Status PlanGpu(const ObservedGpu& gpu, const GpuTarget& target, const ReconcileO
     }
     creates.push_back(Op{.kind = OpKind::kCreateComputeInstance, .gpu = gpu.index,
                          .instance = gi.instance,
-                         .ci_profile_id = FullComputeInstance(ProfileOf(model, gi.instance))->id});
+                         .ci_profile_id = FullComputeInstance(ProfileOf(model, gi.instance))->id,
+                         .gi_id = gi.id});
   }
   for (size_t i = 0; i < target.instances.size(); ++i) {
     if (target_present[i]) continue;

@@ -34,7 +34,7 @@ struct Op {
   bool mig_enabled = false;          // kSetMigMode
   geometry::GpuInstance instance;    // the GPU instance the op concerns
   int ci_profile_id = 0;             // kCreateComputeInstance, kDestroyComputeInstance
-  int gi_id = -1;                    // destroy ops
+  int gi_id = -1;                    // destroy ops; create_ci in an existing GPU instance
   int ci_id = -1;                    // kDestroyComputeInstance
   friend bool operator==(const Op&, const Op&) = default;
 };

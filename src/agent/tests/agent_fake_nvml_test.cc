@@ -13,7 +13,12 @@
 #include <map>
 #include <set>
 
+#include "agent/apply.h"
+#include "agent/journal.h"
+#include "agent/mig_parted_export.h"
+#include "agent/mig_parted_target.h"
 #include "agent/node_state.h"
+#include "agent/nvml_node.h"
 #include "agent/tests/fake_nvml_fixture.h"
 #include "common/strings.h"
 #include "io/mig_parted_reader.h"
@@ -44,55 +49,75 @@ const io::MigPartedEntry* EntryFor(const io::MigPartedConfig& config,
   return nullptr;
 }
 
+// The sweep runs in process through the agent library (one NVML session per
+// model, the config parsed once); the CLI itself is covered by the tests below.
 TEST_F(FakeNvmlTest, EveryDefaultConfigAppliesAssertsAndRoundTripsOnMatchingGpus) {
   if (!std::filesystem::exists(kDefaultConfig)) GTEST_SKIP() << kDefaultConfig << " is absent";
-  const std::string config_path = kDefaultConfig.string();
-  const Result<io::MigPartedFile> file = io::ReadMigPartedFile(config_path);
+  const Result<io::MigPartedFile> file = io::ReadMigPartedFile(kDefaultConfig.string());
   ASSERT_TRUE(file.has_value()) << file.error().ToString();
+  const geometry::Catalog& catalog = BuiltinCatalogForTest();
 
-  std::map<std::string, int> applied;       // config -> models it was applied on
-  std::set<std::string> balanced_entries;   // all-balanced entries exercised
-  const std::string exported = Path("exported.yaml");
-  for (const geometry::GpuModel& model : BuiltinCatalogForTest().models()) {
-    InitState({{model.name, 2}});
-    // Configs follow each other on the same GPUs, so every apply is also a
+  std::map<std::string, int> applied;      // config -> models it was applied on
+  std::vector<std::string> cannot_fit;     // "config on model", each failing before any change
+  std::set<std::string> balanced_entries;  // all-balanced entries exercised
+  for (const geometry::GpuModel& model : catalog.models()) {
+    InitState({{model.name, 1}});
+    Result<std::unique_ptr<nvml::NvmlSession>> session = nvml::NvmlSession::Open(catalog);
+    ASSERT_TRUE(session.has_value()) << session.error().ToString();
+    // Configs follow each other on the same GPU, so every apply is also a
     // transition from the previous config's layout.
     for (const io::MigPartedConfig& config : file->configs) {
       const io::MigPartedEntry* entry = EntryFor(config, model);
       if (entry == nullptr) continue;
       SCOPED_TRACE(config.name + " on " + model.name);
-      const CommandResult apply = Migsched(
-          {"apply", "-f", config_path, "-c", config.name, "--journal", JournalPath()});
-      ASSERT_EQ(apply.exit_code, 0) << apply.err;
+      const TargetFunction targets = [&config](const std::vector<ObservedGpu>& gpus) {
+        return TargetsFromMigParted(config, gpus);
+      };
+      const std::string before = StateText();
+      const Result<ApplyReport> report =
+          Apply(**session, catalog, targets, ApplyOptions{.journal_path = JournalPath()});
       EXPECT_FALSE(JournalExists());
-      const CommandResult check = Migsched({"assert", "-f", config_path, "-c", config.name});
-      EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
+      if (!report.has_value()) {
+        // Only a config without a device filter may meet a GPU it cannot fit
+        // (e.g. RTX PRO 6000 profiles on the smaller RTX PRO 5000): it must
+        // say so and change nothing.
+        EXPECT_TRUE(entry->device_filter.empty()) << report.error().ToString();
+        EXPECT_EQ(report.error().code(), StatusCode::kResourceExhausted) << report.error().ToString();
+        EXPECT_EQ(StateText(), before);
+        cannot_fit.push_back(config.name + " on " + model.name);
+        continue;
+      }
+      Result<std::vector<ObservedGpu>> gpus = ObserveNode(**session);
+      ASSERT_TRUE(gpus.has_value()) << gpus.error().ToString();
+      const Result<std::vector<std::string>> diff = CompareWithMigParted(config, *gpus);
+      ASSERT_TRUE(diff.has_value()) << diff.error().ToString();
+      EXPECT_TRUE(diff->empty()) << Join(*diff, "\n");
 
-      const CommandResult exported_state = Migsched({"export"});
-      ASSERT_EQ(exported_state.exit_code, 0) << exported_state.err;
-      std::ofstream(exported) << exported_state.out;
-      const CommandResult recheck = Migsched({"assert", "-f", exported, "-c", "current"});
-      EXPECT_EQ(recheck.exit_code, 0) << exported_state.out << recheck.out << recheck.err;
-      const std::vector<GpuSummary> before = Summary();
-      const CommandResult reapply =
-          Migsched({"apply", "-f", exported, "-c", "current", "--journal", JournalPath()});
-      EXPECT_EQ(reapply.exit_code, 0) << reapply.err;
-      EXPECT_NE(reapply.out.find("nothing to do"), std::string::npos) << reapply.out;
-      EXPECT_EQ(Summary(), before);
+      const std::string exported = ExportMigParted(*gpus, "current");
+      const Result<io::MigPartedFile> reread = io::ParseMigPartedYaml(exported, "export");
+      ASSERT_TRUE(reread.has_value()) << reread.error().ToString() << "\n" << exported;
+      const Result<std::vector<std::string>> rediff = CompareWithMigParted(reread->configs[0], *gpus);
+      ASSERT_TRUE(rediff.has_value()) << rediff.error().ToString();
+      EXPECT_TRUE(rediff->empty()) << exported << Join(*rediff, "\n");
+      const Result<ApplyReport> reapply = Apply(
+          **session, catalog,
+          [&reread](const std::vector<ObservedGpu>& g) { return TargetsFromMigParted(reread->configs[0], g); },
+          ApplyOptions{.journal_path = JournalPath()});
+      ASSERT_TRUE(reapply.has_value()) << reapply.error().ToString();
+      EXPECT_TRUE(reapply->executed.empty()) << exported;
 
       ++applied[config.name];
       if (config.name == "all-balanced") balanced_entries.insert(entry->where);
     }
   }
-  // Every named config found a model to apply to, except ones whose GPUs the
-  // catalog lacks; list those so a gap is visible.
   std::vector<std::string> uncovered;
   for (const io::MigPartedConfig& config : file->configs) {
     if (applied[config.name] == 0) uncovered.push_back(config.name);
   }
-  std::cout << "applied " << applied.size() << " of " << file->configs.size()
-            << " configs; not matched by any catalog GPU: " << Join(uncovered, ", ") << "\n";
-  EXPECT_GE(applied.size(), file->configs.size() * 9 / 10);
+  std::cout << "applied " << applied.size() - uncovered.size() << " of " << file->configs.size()
+            << " configs; no catalog GPU for: " << Join(uncovered, ", ")
+            << "; refused before any change as not fitting: " << Join(cannot_fit, ", ") << "\n";
+  EXPECT_GE(file->configs.size() - uncovered.size(), file->configs.size() * 9 / 10);
   const io::MigPartedConfig& balanced = **file->Find("all-balanced");
   EXPECT_EQ(balanced_entries.size(), balanced.entries.size())
       << "every all-balanced device filter should match a catalog GPU";
@@ -141,6 +166,38 @@ TEST_F(FakeNvmlTest, BusyInstanceIsNeverDestroyed) {
   EXPECT_FALSE(JournalExists());
 }
 
+TEST_F(FakeNvmlTest, JournalThatWouldNowEndProcessesIsNotFinishedAndSaysHowToAbandonIt) {
+  InitState({{"A100-40GB", 1}});
+  const std::string config = Path("c.yaml");
+  std::ofstream(config) << "version: v1\nmig-configs:\n"
+                           "  two: [{devices: all, mig-enabled: true, mig-devices: {\"3g.20gb\": 2}}]\n";
+  ASSERT_EQ(Migsched({"apply", "-f", config, "-c", "two", "--journal", JournalPath()}).exit_code, 0);
+  // An interrupted apply that meant to empty the GPU; meanwhile a job started.
+  const geometry::GpuModel& a100 = testing::Gpu("A100-40GB");
+  ASSERT_TRUE(Journal(JournalPath())
+                  .Begin(JournalRecord{.force = false,
+                                       .targets = {JournaledTarget{
+                                           .model = &a100,
+                                           .target = GpuTarget{.index = 0, .mig_enabled = true, .instances = {}}}},
+                                       .ops = {"gpu 0: destroy ..."},
+                                       .done = 0})
+                  .ok());
+  nvml::fake::FakeState state = ReadState();
+  const nvml::fake::FakeGpuInstance& gi = state.gpus[0].gpu_instances.at(0);
+  state.gpus[0].processes.push_back(nvml::fake::FakeProcess{
+      .pid = 77, .gpu_instance = gi.id, .compute_instance = gi.compute_instances.at(0).id,
+      .used_memory_mib = 1});
+  WriteState(state);
+  const std::string before = StateText();
+  const CommandResult blocked = Migsched({"apply", "-f", config, "-c", "two", "--journal", JournalPath()});
+  EXPECT_EQ(blocked.exit_code, 1);
+  EXPECT_NE(blocked.err.find("(remove that file to abandon it)"), std::string::npos) << blocked.err;
+  EXPECT_NE(blocked.err.find("pids 77"), std::string::npos) << blocked.err;
+  EXPECT_EQ(StateText(), before);
+  std::filesystem::remove(JournalPath());
+  EXPECT_EQ(Migsched({"apply", "-f", config, "-c", "two", "--journal", JournalPath()}).exit_code, 0);
+}
+
 TEST_F(FakeNvmlTest, PlanIsAppliedExactly) {
   InitState({{"H100-80GB", 2}});
   const std::string plan = Path("plan.json");
@@ -160,6 +217,47 @@ TEST_F(FakeNvmlTest, PlanIsAppliedExactly) {
             (std::vector<std::tuple<unsigned, int, std::vector<unsigned>>>{
                 {static_cast<unsigned>(p3g.id), 0, {static_cast<unsigned>(FullComputeInstance(p3g)->id)}},
                 {static_cast<unsigned>(p1g.id), 5, {static_cast<unsigned>(FullComputeInstance(p1g)->id)}}}));
+}
+
+TEST_F(FakeNvmlTest, CommandsReportWhatChangedAndWhatDiffers) {
+  InitState({{"A100-40GB", 2}});
+  const std::string config = Path("c.yaml");
+  std::ofstream(config) << "version: v1\nmig-configs:\n"
+                           "  balanced: [{devices: all, mig-enabled: true, mig-devices: "
+                           "{\"1g.5gb\": 2, \"2g.10gb\": 1, \"3g.20gb\": 1}}]\n"
+                           "  small: [{devices: all, mig-enabled: true, mig-devices: {\"1g.5gb\": 7}}]\n";
+  const std::string empty = StateText();
+  const CommandResult dry = Migsched(
+      {"--json", "apply", "-f", config, "-c", "balanced", "--dry-run", "--journal", JournalPath()});
+  ASSERT_EQ(dry.exit_code, 0) << dry.err;
+  EXPECT_NE(dry.out.find("\"dry_run\": true"), std::string::npos) << dry.out;
+  EXPECT_NE(dry.out.find("\"op\": \"create_gi\""), std::string::npos) << dry.out;
+  EXPECT_EQ(StateText(), empty);
+
+  const CommandResult apply = Migsched({"apply", "-f", config, "-c", "balanced", "--journal", JournalPath()});
+  ASSERT_EQ(apply.exit_code, 0) << apply.err;
+  EXPECT_NE(apply.out.find("applied config 'balanced': 16 operations, 0 instances kept"), std::string::npos)
+      << apply.out;
+  EXPECT_NE(apply.out.find("gpu 1: create GPU instance 3g.20gb@4"), std::string::npos) << apply.out;
+
+  const CommandResult differs = Migsched({"assert", "-f", config, "-c", "small"});
+  EXPECT_EQ(differs.exit_code, 1);
+  EXPECT_NE(differs.out.find("gpu 1: has 2 x 1g.5gb, wants 7"), std::string::npos) << differs.out;
+  const CommandResult differs_json = Migsched({"--json", "assert", "-f", config, "-c", "small"});
+  EXPECT_EQ(differs_json.exit_code, 1);
+  EXPECT_NE(differs_json.out.find("\"match\": false"), std::string::npos) << differs_json.out;
+
+  const CommandResult exported = Migsched({"export", "--config-name", "now"});
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  EXPECT_EQ(exported.out,
+            "version: v1\nmig-configs:\n  now:\n    - devices: all\n      mig-enabled: true\n"
+            "      mig-devices:\n        \"1g.5gb\": 2\n        \"2g.10gb\": 1\n        \"3g.20gb\": 1\n");
+
+  const CommandResult neither = Migsched({"apply", "-f", config});
+  EXPECT_EQ(neither.exit_code, 2);
+  EXPECT_NE(neither.err.find("apply needs either -f CONFIG.yaml -c NAME or --plan plan.json --node NAME"),
+            std::string::npos) << neither.err;
+  EXPECT_EQ(Migsched({"assert", "-f", config, "-c", "nope"}).exit_code, 2);
 }
 
 // From 7 x 1g.5gb on each of two A100s to all-balanced: destroys and creates.
