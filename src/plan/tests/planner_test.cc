@@ -347,6 +347,26 @@ TEST(PlannerTest, RejectsDuplicateWorkloadNames) {
               HasError(StatusCode::kInvalidArgument, "w.yaml:4: dup: duplicate workload name"));
 }
 
+TEST(PlannerTest, DemandBecomesReplicasThroughThePerfTable) {
+  const geometry::GpuModel& h100 = Gpu("H100-80GB");
+  PerfTable perf;
+  perf.entries = {{"rn50", "H100-80GB", "1g.10gb", 300, 20.0, ""},
+                  {"rn50", "H100-80GB", "2g.20gb", 700, 12.0, ""}};
+  Workload w = Make("rn50", 0, 4096);
+  w.demand_rps = 2000;  // 1g x 7 = 7 slices, 2g x 3 = 6 slices: 2g wins
+  PlanRequest request;
+  request.current = Homogeneous(h100, 2);
+  request.workloads = {w};
+  request.perf = perf;
+  Result<PlanResult> plan = PlanFleet(BuiltinCatalogForTest(), request, {});
+  ASSERT_THAT(plan, IsOk());
+  EXPECT_EQ(plan->gpus_used, 1);
+  ExpectSound(*plan, {{"rn50", 3}});
+  for (const fleet::FleetInstance& i : plan->target.gpus[0].instances) {
+    EXPECT_EQ(i.instance.profile, Profile(h100, "2g.20gb"));
+  }
+}
+
 TEST(PlannerTest, HeuristicReportsGapToTheBound) {
   const geometry::GpuModel& h100 = Gpu("H100-80GB");
   std::vector<Workload> workloads = {Exactly(h100, "3g.40gb", 301, "a"),
