@@ -1,7 +1,8 @@
 // plan_bench: the fleet planner at scale, against first-fit-decreasing per
 // replica measured in the same process.
 //
-//   BM_Plan/<gpus>/<replicas>  PlanFleet (heuristic: LP bound + rounding) on a
+//   BM_Plan/<gpus>/<replicas>/<method>  PlanFleet (0: heuristic, LP bound +
+//                              rounding; 1: auto, exact within 5 s) on a
 //                              fixed-seed fleet of H100-80GB, A100-40GB and
 //                              A100-80GB GPUs and 1,000 distinct workloads
 //   BM_FirstFitDecreasing/...  the naive baseline: every replica, largest
@@ -11,11 +12,11 @@
 //                              H100 shares, vs whole GPUs and FFD
 //
 // Counters: gpus_used, lower_bound (LP), gap_pct = 100 (used - bound) / bound,
-// unplaced replicas, ffd_gpus and gpu_ratio_vs_ffd (FFD GPUs / planner GPUs)
-// for the same input. Note 1,000,000 replicas cannot all fit 100,000 GPUs (at
-// most 7 instances each); the "fits" cases scale replicas down
-// (about 2.5 replicas per GPU) so that the gap measures packing quality, the 1M case measures speed and
-// reports what is left unplaced.
+// proven (1: optimal), unplaced replicas, ffd_gpus and gpu_ratio_vs_ffd (FFD
+// GPUs / planner GPUs) for the same input. 1,000,000 replicas cannot all fit
+// 100,000 GPUs (at most 7 instances each): the other cases scale replicas down
+// (2.5 per GPU) so that the gap measures packing quality; the 1M case measures
+// speed and reports what is left unplaced.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -177,7 +178,8 @@ void BM_Plan(benchmark::State& state) {
   request.current = MakeFleet(gpus);
   request.workloads = MakeWorkloads(replicas);
   plan::PlanOptions options;
-  options.method = plan::SolveMethod::kHeuristic;
+  options.method = state.range(2) == 0 ? plan::SolveMethod::kHeuristic : plan::SolveMethod::kAuto;
+  options.time_limit_ms = 5000;
   plan::PlanResult result;
   for (auto _ : state) {
     Result<plan::PlanResult> planned = plan::PlanFleet(Catalog(), request, options);
@@ -194,6 +196,7 @@ void BM_Plan(benchmark::State& state) {
   state.counters["gpus_used"] = result.gpus_used;
   state.counters["lower_bound"] = result.lower_bound;
   state.counters["gap_pct"] = 100 * result.gap;
+  state.counters["proven"] = result.method == "milp-optimal" ? 1 : 0;
   state.counters["unplaced"] = static_cast<double>(unplaced);
   state.counters["ffd_gpus"] = static_cast<double>(ffd);
   state.counters["gpu_ratio_vs_ffd"] =
@@ -292,13 +295,23 @@ void BM_FirstFitDecreasing(benchmark::State& state) {
   state.counters["gpus_used"] = static_cast<double>(used);
 }
 
-// {GPUs, replicas}: the sizes, plus "fits" variants at ~75% of capacity.
+// {GPUs, replicas}: the sizes, and ones whose replicas all fit.
 void Sizes(benchmark::internal::Benchmark* b) {
   b->Args({10'000, 25'000})->Args({100'000, 250'000})->Args({100'000, 1'000'000});
   b->Unit(benchmark::kMillisecond)->Iterations(3);
 }
 
-BENCHMARK(BM_Plan)->Apply(Sizes);
+// {GPUs, replicas, method}: 0 = heuristic, 1 = auto (exact within 5 s).
+void PlanSizes(benchmark::internal::Benchmark* b) {
+  for (int method : {0, 1}) {
+    b->Args({10'000, 25'000, method})
+        ->Args({100'000, 250'000, method})
+        ->Args({100'000, 1'000'000, method});
+  }
+  b->Unit(benchmark::kMillisecond)->Iterations(3);
+}
+
+BENCHMARK(BM_Plan)->Apply(PlanSizes);
 BENCHMARK(BM_FirstFitDecreasing)->Apply(Sizes);
 BENCHMARK(BM_PlanAlibabaTrace)->Unit(benchmark::kMillisecond)->Iterations(1);
 BENCHMARK(BM_PlanExactHomogeneous)

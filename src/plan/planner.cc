@@ -8,8 +8,8 @@
 
 #include "common/strings.h"
 #include "geometry/layout.h"
-#include "geometry/layout_solver.h"
 #include "plan/config_packing.h"
+#include "plan/gpu_assignment.h"
 #include "plan/model_configs.h"
 
 namespace migsched::plan {
@@ -31,19 +31,6 @@ bool IsUsed(const FleetGpu& gpu) {
   return std::any_of(gpu.instances.begin(), gpu.instances.end(),
                      [](const FleetInstance& i) { return i.busy || !i.workload.empty(); });
 }
-
-std::vector<int> SortedProfiles(const std::vector<FleetInstance>& instances) {
-  std::vector<int> profiles;
-  for (const FleetInstance& i : instances) profiles.push_back(i.instance.profile);
-  std::sort(profiles.begin(), profiles.end());
-  return profiles;
-}
-
-// One GPU's share of the packing: instances (profile or whole GPU) and owners.
-struct GpuContent {
-  int model = 0;
-  std::vector<std::pair<int, size_t>> instances;  // (profile or kWholeGpuItem, workload index)
-};
 
 // The per-run state: models in the fleet, sizing per workload, replicas left.
 class Planner {
@@ -315,11 +302,12 @@ class Planner {
       const auto& configs = problem_.models[m].configs;
       for (size_t c = 0; c < configs.size(); ++c) {
         for (int64_t copy = 0; copy < solution.config_counts[m][c]; ++copy) {
-          GpuContent content{static_cast<int>(m), {}};
+          GpuContent content;
           for (size_t item = 0; item < configs[c].size(); ++item) {
             auto& queue = queues[m][item];
             for (int n = 0; n < configs[c][item] && !queue.empty(); ++n) {
-              content.instances.emplace_back(models_[m].items()[item], queue.front().first);
+              content.instances.emplace_back(models_[m].items()[item],
+                                             request_.workloads[queue.front().first].name);
               if (--queue.front().second == 0) queue.pop_front();
             }
           }
@@ -331,126 +319,29 @@ class Planner {
     return Status::Ok();
   }
 
-  // Reuse first: a GPU whose current layout has exactly the content's
-  // profiles; then partitioned GPUs (whole-GPU content: MIG-disabled ones);
-  // then the rest, in fleet order.
+  // Puts one model's contents on concrete GPUs; the model's other free GPUs
+  // keep their layout (no operations) with owners cleared.
   Status PlaceContents(size_t m, const std::vector<GpuContent>& contents) {
-    const GpuModel* model = &models_[m].model();
-    std::map<std::vector<int>, std::deque<size_t>> by_layout;
-    std::vector<size_t> partitioned, whole, blank;
+    std::vector<size_t> candidates;
     for (size_t g = 0; g < request_.current.gpus.size(); ++g) {
-      const FleetGpu& gpu = request_.current.gpus[g];
-      if (gpu.model != model || busy_gpus_.count(g) != 0) continue;
-      if (!gpu.mig_enabled) {
-        whole.push_back(g);
-      } else if (!gpu.instances.empty()) {
-        by_layout[SortedProfiles(gpu.instances)].push_back(g);
-        partitioned.push_back(g);
-      } else {
-        blank.push_back(g);
+      if (request_.current.gpus[g].model == &models_[m].model() && busy_gpus_.count(g) == 0) {
+        candidates.push_back(g);
       }
     }
+    std::vector<AssignedGpu> assigned;
+    MIGSCHED_ASSIGN_OR_RETURN(assigned,
+                              AssignGpus(models_[m], request_.current, candidates, contents));
     std::vector<bool> taken(request_.current.gpus.size(), false);
-    std::vector<std::optional<size_t>> gpu_of(contents.size());
-    for (size_t n = 0; n < contents.size(); ++n) {
-      std::vector<int> profiles;
-      for (const auto& [profile, w] : contents[n].instances) profiles.push_back(profile);
-      std::sort(profiles.begin(), profiles.end());
-      auto it = by_layout.find(profiles);
-      if (it == by_layout.end()) continue;
-      while (!it->second.empty() && taken[it->second.front()]) it->second.pop_front();
-      if (it->second.empty()) continue;
-      gpu_of[n] = it->second.front();
-      taken[it->second.front()] = true;
+    for (AssignedGpu& a : assigned) {
+      taken[a.index] = true;
+      result_.target.gpus[a.index] = std::move(a.gpu);
     }
-    auto next_free = [&](std::initializer_list<const std::vector<size_t>*> tiers,
-                         std::vector<size_t>& cursor) -> std::optional<size_t> {
-      size_t t = 0;
-      for (const std::vector<size_t>* tier : tiers) {
-        while (cursor[t] < tier->size() && taken[(*tier)[cursor[t]]]) ++cursor[t];
-        if (cursor[t] < tier->size()) return (*tier)[cursor[t]];
-        ++t;
-      }
-      return std::nullopt;
-    };
-    std::vector<size_t> mig_cursor(3, 0), whole_cursor(3, 0);
-    for (size_t n = 0; n < contents.size(); ++n) {
-      if (gpu_of[n]) continue;
-      const bool is_whole = contents[n].instances.front().first == kWholeGpuItem;
-      const std::optional<size_t> g =
-          is_whole ? next_free({&whole, &blank, &partitioned}, whole_cursor)
-                   : next_free({&partitioned, &blank, &whole}, mig_cursor);
-      if (!g) return InternalError("packing used more GPUs of " + model->name + " than exist");
-      gpu_of[n] = g;
-      taken[*g] = true;
-    }
-    for (size_t n = 0; n < contents.size(); ++n) {
-      MIGSCHED_RETURN_IF_ERROR(Fill(m, contents[n], result_.target.gpus[*gpu_of[n]]));
-    }
-    for (size_t g = 0; g < result_.target.gpus.size(); ++g) {
+    for (size_t g : candidates) {
+      if (taken[g]) continue;
       FleetGpu& gpu = result_.target.gpus[g];
-      if (gpu.model != model || busy_gpus_.count(g) != 0 || taken[g]) continue;
-      // Unused: the layout stays as it is (no operations), owners cleared.
       gpu.whole_gpu_workload.clear();
       for (FleetInstance& i : gpu.instances) i.workload.clear();
     }
-    return Status::Ok();
-  }
-
-  // Lays out one GPU: keeps current instances whose profiles the content
-  // needs (fewest changes), finds starts for the rest.
-  Status Fill(size_t m, const GpuContent& content, FleetGpu& gpu) {
-    const std::string& first_owner = request_.workloads[content.instances.front().second].name;
-    if (content.instances.front().first == kWholeGpuItem) {
-      gpu.mig_enabled = false;
-      gpu.instances.clear();
-      gpu.whole_gpu_workload = first_owner;
-      return Status::Ok();
-    }
-    gpu.mig_enabled = true;
-    gpu.whole_gpu_workload.clear();
-    std::vector<std::pair<int, size_t>> wanted = content.instances;
-    std::vector<FleetInstance> kept;
-    for (const FleetInstance& current : gpu.instances) {
-      const auto it = std::find_if(wanted.begin(), wanted.end(), [&](const auto& p) {
-        return p.first == current.instance.profile;
-      });
-      if (it == wanted.end()) continue;
-      kept.push_back(FleetInstance{current.instance, request_.workloads[it->second].name, false});
-      wanted.erase(it);
-    }
-    ModelConfigs& configs = models_[m];
-    std::vector<int> profiles;
-    for (const auto& [profile, w] : wanted) profiles.push_back(profile);
-    std::optional<std::vector<GpuInstance>> placed;
-    if (!kept.empty() && !profiles.empty()) {
-      std::vector<GpuInstance> kept_layout;
-      for (const FleetInstance& i : kept) kept_layout.push_back(i.instance);
-      const auto from = configs.space().Find(geometry::CheckLayout(gpu.model[0], kept_layout).state);
-      if (from) placed = geometry::SolvePlacement(*gpu.model, configs.space(), *from, profiles);
-    } else if (profiles.empty()) {
-      placed = std::vector<GpuInstance>{};
-    }
-    if (!placed) {  // start afresh
-      kept.clear();
-      wanted = content.instances;
-      profiles.clear();
-      for (const auto& [profile, w] : wanted) profiles.push_back(profile);
-      std::vector<int> sorted = profiles;
-      std::sort(sorted.begin(), sorted.end());
-      placed = configs.LayoutFor(sorted);
-      if (!placed) {
-        return InternalError("configuration without a layout on " + gpu.model->name);
-      }
-    }
-    // Owners by profile, in content order.
-    for (const GpuInstance& instance : *placed) {
-      const auto it = std::find_if(wanted.begin(), wanted.end(),
-                                   [&](const auto& p) { return p.first == instance.profile; });
-      kept.push_back(FleetInstance{instance, request_.workloads[it->second].name, false});
-      wanted.erase(it);
-    }
-    gpu.instances = std::move(kept);
     return Status::Ok();
   }
 

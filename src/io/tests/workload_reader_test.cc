@@ -56,6 +56,14 @@ TEST(WorkloadReaderTest, AllFieldsAndModelAliasesResolve) {
   EXPECT_EQ(r.PerfKey(), "resnet50");
 }
 
+TEST(WorkloadReaderTest, JsonReadsLikeYaml) {
+  Result<std::vector<plan::Workload>> w = Yaml(
+      R"({"workloads": [{"name": "a", "replicas": 3, "memory_gib": 1.5, "kind": "training"}]})");
+  ASSERT_THAT(w, IsOk());
+  EXPECT_EQ((*w)[0].memory_mib, 1536);
+  EXPECT_EQ((*w)[0].kind, plan::WorkloadKind::kTraining);
+}
+
 TEST(WorkloadReaderTest, CsvWithHeaderRow) {
   Result<std::vector<plan::Workload>> w = Csv(
       "# the mix\n"

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include "testing/status_matchers.h"
 
 namespace migsched::plan {
@@ -60,6 +62,32 @@ TEST(ConfigPackingTest, ClassSplitsAcrossModelsWhenOneRunsOut) {
   EXPECT_EQ(s->gpus, 3);  // one GPU holding 2, two holding 1
   EXPECT_EQ(s->assigned[0][0], 2);
   EXPECT_EQ(s->assigned[0][1], 2);
+}
+
+TEST(ConfigPackingTest, HeuristicMovesReplicasOffAFullModel) {
+  // A small dense model (3 items per GPU) and a large sparse one; classes may
+  // use either. Whatever the LP's fractions, the heuristic must not leave
+  // replicas out while the large model has GPUs to spare.
+  std::mt19937 rng(11);
+  for (int round = 0; round < 50; ++round) {
+    PackingProblem p;
+    p.models.push_back(PackingModel{.gpus = static_cast<int64_t>(1 + rng() % 3), .items = 2,
+                                    .configs = {{3, 0}, {1, 1}, {0, 2}}, .item_sizes = {1, 2}});
+    p.models.push_back(
+        PackingModel{.gpus = 1000, .items = 2, .configs = {{1, 0}, {0, 1}}, .item_sizes = {1, 2}});
+    for (int k = 0; k < 3; ++k) {
+      const int item = k % 2;
+      p.classes.push_back(PackingClass{.replicas = static_cast<int64_t>(1 + rng() % 9),
+                                       .options = {{0, item}, {1, item}}, .penalty = 2});
+    }
+    Result<PackingSolution> s = SolvePacking(p, {.method = PackingMethod::kHeuristic, .time_limit_ms = 1000});
+    ASSERT_THAT(s, IsOk());
+    for (size_t k = 0; k < p.classes.size(); ++k) {
+      EXPECT_EQ(s->unplaced[k], 0) << "round " << round << " class " << k;
+      EXPECT_EQ(s->assigned[k][0] + s->assigned[k][1], p.classes[k].replicas);
+    }
+    EXPECT_LE(s->config_counts[0][0] + s->config_counts[0][1] + s->config_counts[0][2], p.models[0].gpus);
+  }
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <map>
 #include <random>
 
@@ -202,6 +203,63 @@ TEST_P(OptimalityTest, MatchesExhaustiveSearchOnRandomSmallMixes) {
 INSTANTIATE_TEST_SUITE_P(Models, OptimalityTest,
                          ::testing::Values("A100-40GB", "H100-80GB", "A30-24GB"));
 
+// Heterogeneous: 2 x A100-40GB + 2 x A30-24GB, workloads allowed on both.
+// The reference tries every split of each workload's replicas between the
+// two models and takes the fewest GPUs within each model's two.
+TEST(PlannerOptimalityTest, HeterogeneousMatchesExhaustiveSplit) {
+  const geometry::GpuModel& a100 = Gpu("A100-40GB");
+  const geometry::GpuModel& a30 = Gpu("A30-24GB");
+  // A100-40GB: 1g.5gb, 1g.10gb, 3g.20gb; A30-24GB: 1g.6gb, 2g.12gb, 4g.24gb.
+  const int64_t memories_gib[] = {4, 8, 11};
+  std::mt19937 rng(3);
+  for (int round = 0; round < 12; ++round) {
+    std::vector<Workload> workloads;
+    std::vector<int> replicas;
+    std::map<std::string, int> requested;
+    for (size_t i = 0; i < 3; ++i) {
+      const int r = static_cast<int>(rng() % 4);
+      if (r == 0) continue;
+      workloads.push_back(Make("w" + std::to_string(i), r, memories_gib[i] * 1024));
+      replicas.push_back(r);
+      requested[workloads.back().name] = r;
+    }
+    if (workloads.empty()) continue;
+    // Per model: the profile each workload right-sizes to, as brute-force items.
+    auto items = [&](const geometry::GpuModel& model) {
+      std::vector<int> profiles;
+      for (const Workload& w : workloads) profiles.push_back(*RightSize(model, w, nullptr, {}).choice->profile);
+      return profiles;
+    };
+    const std::vector<int> items_a100 = items(a100), items_a30 = items(a30);
+    BruteForce brute_a100(a100, items_a100), brute_a30(a30, items_a30);
+    int best = 1 << 20;
+    std::vector<int> split(replicas.size(), 0);
+    std::function<void(size_t)> visit = [&](size_t k) {
+      if (k == replicas.size()) {
+        std::vector<int> on_a100 = split, on_a30(replicas.size());
+        for (size_t i = 0; i < replicas.size(); ++i) on_a30[i] = replicas[i] - split[i];
+        const int a = brute_a100.MinGpus(on_a100), b = brute_a30.MinGpus(on_a30);
+        if (a <= 2 && b <= 2) best = std::min(best, a + b);
+        return;
+      }
+      for (split[k] = 0; split[k] <= replicas[k]; ++split[k]) visit(k + 1);
+    };
+    visit(0);
+    fleet::Fleet f = Homogeneous(a100, 2, "a");
+    for (const fleet::FleetGpu& g : Homogeneous(a30, 2, "b").gpus) f.gpus.push_back(g);
+    Result<PlanResult> plan = Plan(f, workloads);
+    ASSERT_THAT(plan, IsOk());
+    if (best > 4) {
+      EXPECT_FALSE(plan->unplaced.empty()) << "round " << round;
+    } else {
+      EXPECT_EQ(plan->gpus_used, best) << "round " << round;
+      EXPECT_EQ(plan->method, "milp-optimal");
+      EXPECT_TRUE(plan->unplaced.empty());
+    }
+    ExpectSound(*plan, requested);
+  }
+}
+
 TEST(PlannerTest, IssueExampleFillsH100sAndGivesTrainingWholeGpus) {
   const geometry::GpuModel& h100 = Gpu("H100-80GB");
   std::vector<Workload> workloads = {Make("bert-large", 12, 9 * 1024), Make("llama-ft", 2, 60 * 1024)};
@@ -345,6 +403,26 @@ TEST(PlannerTest, RejectsDuplicateWorkloadNames) {
   w.source = "w.yaml:4";
   EXPECT_THAT(Plan(Homogeneous(Gpu("A100-40GB"), 1), {w, w}),
               HasError(StatusCode::kInvalidArgument, "w.yaml:4: dup: duplicate workload name"));
+}
+
+TEST(PlannerTest, DemandBecomesReplicasThroughThePerfTable) {
+  const geometry::GpuModel& h100 = Gpu("H100-80GB");
+  PerfTable perf;
+  perf.entries = {{"rn50", "H100-80GB", "1g.10gb", 300, 20.0, ""},
+                  {"rn50", "H100-80GB", "2g.20gb", 700, 12.0, ""}};
+  Workload w = Make("rn50", 0, 4096);
+  w.demand_rps = 2000;  // 1g x 7 = 7 slices, 2g x 3 = 6 slices: 2g wins
+  PlanRequest request;
+  request.current = Homogeneous(h100, 2);
+  request.workloads = {w};
+  request.perf = perf;
+  Result<PlanResult> plan = PlanFleet(BuiltinCatalogForTest(), request, {});
+  ASSERT_THAT(plan, IsOk());
+  EXPECT_EQ(plan->gpus_used, 1);
+  ExpectSound(*plan, {{"rn50", 3}});
+  for (const fleet::FleetInstance& i : plan->target.gpus[0].instances) {
+    EXPECT_EQ(i.instance.profile, Profile(h100, "2g.20gb"));
+  }
 }
 
 TEST(PlannerTest, HeuristicReportsGapToTheBound) {

@@ -1,0 +1,43 @@
+// Concrete GPUs for packed contents: which GPU of a model gets which
+// multiset of instances, and where each instance starts.
+//
+// Preference, to change as little as possible: a GPU whose current layout
+// has exactly the content's profiles (kept as is, no operations); then
+// partitioned GPUs (for whole-GPU content: MIG-disabled ones), keeping the
+// current instances the content can reuse and finding starts for the rest;
+// then blank GPUs; each tier in fleet order. Fresh layouts come from
+// geometry::SolvePlacement, which prefers high starts and so leaves the free
+// memory of a GPU in one low block.
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/status.h"
+#include "fleet/fleet.h"
+#include "plan/model_configs.h"
+
+namespace migsched::plan {
+
+// One GPU's share of the packing: (profile index or kWholeGpuItem, owner).
+// A whole-GPU content has exactly one entry.
+struct GpuContent {
+  std::vector<std::pair<int, std::string_view>> instances;
+};
+
+struct AssignedGpu {
+  size_t index = 0;   // into the fleet's gpus
+  fleet::FleetGpu gpu;  // the GPU as planned: layout with owners
+};
+
+// Lays out every content on a distinct GPU among `candidates` (indices into
+// `current.gpus`, all of `configs.model()`, none busy, in fleet order).
+// Internal if there are fewer candidates than contents or a content has no
+// layout (the packing guarantees neither happens).
+Result<std::vector<AssignedGpu>> AssignGpus(ModelConfigs& configs, const fleet::Fleet& current,
+                                            const std::vector<size_t>& candidates,
+                                            const std::vector<GpuContent>& contents);
+
+}  // namespace migsched::plan
