@@ -13,5 +13,5 @@ printf '\n\033[1m$ migsched plan --fleet examples/plan/fleet.yaml --workloads ex
   --out out/plan.json --mig-parted out/mig-parted.yaml --slurm out/slurm --svg out/fleet.svg
 printf '\n\033[1mWritten:\033[0m out/plan.json (for migsched apply --plan), out/mig-parted.yaml,\n'
 printf '         out/slurm/{gres.conf,slurm.conf}, out/fleet.svg\n'
-printf '\n\033[1m$ head -12 out/mig-parted.yaml\033[0m\n'
-head -12 out/mig-parted.yaml
+printf '\n\033[1m$ sed -n 6,28p out/mig-parted.yaml\033[0m\n'
+sed -n 6,28p out/mig-parted.yaml

@@ -233,9 +233,16 @@ void PrintJson(const CommandContext& context, const plan::PlanDocument& document
   out["baselines"] = std::move(rows);
   out["gpus_changed"] = transition.gpus_changed;
   const engines::K8sResources k8s = engines::ComputeK8sResources(target);
-  ordered_json fleet_resources = ordered_json::object();
-  for (const auto& [name, count] : k8s.fleet) fleet_resources[name] = count;
-  out["kubernetes_resources"] = std::move(fleet_resources);
+  auto counts = [](const engines::ProfileCounts& resources) {
+    ordered_json map = ordered_json::object();
+    for (const auto& [name, count] : resources) map[name] = count;
+    return map;
+  };
+  ordered_json nodes = ordered_json::array();
+  for (const engines::NodeResources& node : k8s.nodes) {
+    nodes.push_back({{"node", node.node}, {"resources", counts(node.resources)}});
+  }
+  out["kubernetes_resources"] = {{"fleet", counts(k8s.fleet)}, {"nodes", std::move(nodes)}};
   context.out << out.dump(2) << "\n";
 }
 

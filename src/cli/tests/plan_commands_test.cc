@@ -137,7 +137,11 @@ TEST_F(PlanCommandTest, JsonAfterTheCommandGivesPlanBaselinesAndResources) {
   ASSERT_EQ(doc["baselines"].size(), 4u);
   EXPECT_EQ(doc["baselines"][3]["name"], "ffd");
   EXPECT_GE(doc["baselines"][3]["gpus_used"].get<int>(), doc["gpus_used"].get<int>());
-  EXPECT_TRUE(doc["kubernetes_resources"].contains("nvidia.com/gpu"));
+  // Small fleet: node-a has bert's two 3g.20gb and the whole GPU for train.
+  EXPECT_EQ(doc["kubernetes_resources"]["fleet"]["nvidia.com/gpu"], 1);
+  ASSERT_EQ(doc["kubernetes_resources"]["nodes"].size(), 2u);
+  EXPECT_EQ(doc["kubernetes_resources"]["nodes"][0]["node"], "node-a");
+  EXPECT_EQ(doc["kubernetes_resources"]["nodes"][0]["resources"]["nvidia.com/mig-3g.20gb"], 2);
 }
 
 TEST_F(PlanCommandTest, UnwritableOutputIsBadInput) {
