@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <span>
 #include <unordered_map>
 
 #include "sched/fleet_state.h"
@@ -11,6 +12,30 @@
 namespace migsched::sched {
 namespace {
 
+// What a job holds. Almost every job holds one instance, kept inline so that
+// a release does not chase a heap pointer; gangs use the vector.
+class HeldPlacements {
+ public:
+  void Set(std::span<const Placement> where) {
+    if (where.size() == 1) {
+      one_ = where[0];
+      many_.clear();
+    } else {
+      many_.assign(where.begin(), where.end());
+    }
+    count_ = where.size();
+  }
+  std::span<const Placement> get() const {
+    return count_ == 1 ? std::span<const Placement>(&one_, 1) : std::span<const Placement>(many_);
+  }
+  std::vector<Placement> ToVector() const { return {get().begin(), get().end()}; }
+
+ private:
+  Placement one_;
+  std::vector<Placement> many_;
+  std::size_t count_ = 0;
+};
+
 struct JobRecord {
   std::unique_ptr<Request> request;  // kept only while queued: retries need it
   std::string tenant;                // only when the tenant has a quota
@@ -18,7 +43,7 @@ struct JobRecord {
   JobState state = JobState::kQueued;
   Time submitted_at = 0;
   std::uint64_t seq = 0;  // arrival order, for FIFO within a priority
-  std::vector<Placement> where;
+  HeldPlacements where;
   Time ready_at = 0;    // while repartitioning
   int held_slices = 0;  // what the tenant's quota is charged
   int held_whole = 0;
@@ -225,7 +250,8 @@ struct Scheduler::Impl {
     const geometry::GpuModel& model = *fleet.model(fleet.gpu(best->gpu).model).model;
     NeedsRepartition decision{.job = r.id, .gpu = static_cast<int>(best->gpu), .ops = {},
                               .ready_at = now + options.reconfiguration_delay_s};
-    job.where = {fleet.Repartition(*best, r.id, decision.ops, counters)};
+    const Placement reserved = fleet.Repartition(*best, r.id, decision.ops, counters);
+    job.where.Set({&reserved, 1});
     Charge(job, model.profiles[static_cast<size_t>(best->profile)].memory_slices, 0);
     job.state = JobState::kRepartitioning;
     job.ready_at = decision.ready_at;
@@ -246,7 +272,7 @@ struct Scheduler::Impl {
 
   Decision Start(JobRecord& job, Placed placed) {
     job.state = JobState::kRunning;
-    job.where = placed.where;
+    job.where.Set(placed.where);
     ++counters.placed;
     return placed;
   }
@@ -304,7 +330,7 @@ struct Scheduler::Impl {
       const JobId id = pending.begin()->second;
       pending.erase(pending.begin());
       JobRecord& job = *jobs.Find(id);
-      out.push_back(Start(job, Placed{.job = id, .where = job.where}));
+      out.push_back(Start(job, Placed{.job = id, .where = job.where.ToVector()}));
     }
   }
 
@@ -411,7 +437,7 @@ Result<std::vector<Decision>> Scheduler::Release(JobId id, Time now) {
       s.pending.erase({job.ready_at, id});
       [[fallthrough]];
     case JobState::kRunning:
-      for (const Placement& where : job.where) s.fleet.Free(where, id);
+      for (const Placement& where : job.where.get()) s.fleet.Free(where, id);
       s.Uncharge(job);
       break;
   }
@@ -437,7 +463,8 @@ Result<std::vector<Decision>> Scheduler::Advance(Time now) {
 std::optional<JobView> Scheduler::Job(JobId id) const {
   const JobRecord* job = impl_->jobs.Find(id);
   if (job == nullptr) return std::nullopt;
-  return JobView{.id = id, .state = job->state, .submitted_at = job->submitted_at, .where = job->where};
+  return JobView{.id = id, .state = job->state, .submitted_at = job->submitted_at,
+                 .where = job->where.ToVector()};
 }
 
 std::vector<JobId> Scheduler::Queue() const {
