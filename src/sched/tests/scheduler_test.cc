@@ -101,6 +101,25 @@ TEST(PolicyTest, WholeGpuPolicyGivesEveryJobAWholeGpu) {
   EXPECT_FALSE(s.Snapshot().gpus[0].mig_enabled);
 }
 
+// The example atop scheduler.h.
+TEST(PolicyTest, HeaderExample) {
+  Options options = WithPolicy("frag-aware");
+  Scheduler s = Make(FleetOf("H100-80GB", 1), options);
+  const Placed a = AsPlaced(Ok(s.Submit(Mig(1, "H100-80GB", "3g.40gb"), 0))[0]);
+  const Placed b = AsPlaced(Ok(s.Submit(Mig(2, "H100-80GB", "4g.40gb"), 0))[0]);
+  ASSERT_EQ(a.where.size(), 1u);
+  ASSERT_EQ(b.where.size(), 1u);
+  EXPECT_EQ(a.where[0].start, 4);
+  EXPECT_EQ(b.where[0].start, 0);
+  EXPECT_TRUE(Is<Wait>(Ok(s.Submit(Mig(3, "H100-80GB", "1g.10gb"), 0))[0]));
+  const std::vector<Decision> after = Ok(s.Release(2, 60));
+  ASSERT_EQ(after.size(), 1u);
+  const Placed& c = AsPlaced(after[0]);
+  ASSERT_EQ(c.where.size(), 1u);
+  EXPECT_EQ(c.job, 3u);
+  EXPECT_EQ(c.where[0].start, 0) << "slots 0 and 3 leave equal capacity; the lower start wins";
+}
+
 TEST(PolicyTest, UnknownPolicyListsTheValidNames) {
   Result<Scheduler> s = Scheduler::Create(BuiltinCatalogForTest(), FleetOf("H100-80GB", 1),
                                           WithPolicy("random"));
