@@ -341,7 +341,10 @@ struct Scheduler::Impl {
     totals.running = jobs.size() - queue.size() - pending.size();
   }
 
+  // Every call ends here: repartitions due by the call's time (including ones
+  // it started, with a zero delay) complete, then the counters are updated.
   std::vector<Decision> Finish(std::vector<Decision> out) {
+    CompleteRepartitions(last_now, out);
     counters.decisions += static_cast<std::int64_t>(out.size());
     UpdateTotals();
     return out;
@@ -391,7 +394,6 @@ Result<std::vector<Decision>> Scheduler::Submit(const Request& request, Time now
   MIGSCHED_RETURN_IF_ERROR(s.Validate(request, now));
   s.last_now = now;
   std::vector<Decision> out;
-  s.CompleteRepartitions(now, out);
   if (std::string why = s.InfeasibleReason(request); !why.empty()) {
     out.insert(out.begin(), Infeasible{.job = request.id, .reason = std::move(why)});
     return s.Finish(std::move(out));
@@ -443,7 +445,6 @@ Result<std::vector<Decision>> Scheduler::Release(JobId id, Time now) {
   }
   s.jobs.Erase(id);
   std::vector<Decision> out;
-  s.CompleteRepartitions(now, out);
   s.RetryQueue(now, out);
   return s.Finish(std::move(out));
 }
@@ -455,9 +456,7 @@ Result<std::vector<Decision>> Scheduler::Advance(Time now) {
                                 std::to_string(s.last_now) + ")");
   }
   s.last_now = now;
-  std::vector<Decision> out;
-  s.CompleteRepartitions(now, out);
-  return s.Finish(std::move(out));
+  return s.Finish({});
 }
 
 std::optional<JobView> Scheduler::Job(JobId id) const {

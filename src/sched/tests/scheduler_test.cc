@@ -256,6 +256,21 @@ TEST(RepartitionTest, DestroysOnlyIdleInstancesAndWaitsForTheDelay) {
   EXPECT_EQ(s.Job(1)->where, small.where);
 }
 
+TEST(RepartitionTest, ZeroDelayPlacesInTheSameCall) {
+  Options options = WithPolicy("best-fit");
+  options.reconfiguration = Reconfiguration::kRepartition;
+  const geometry::GpuModel& a100 = Gpu("A100-80GB");
+  Scheduler s = Make(WithLayout(FleetOf("A100-80GB", 1), PresetLayout(a100, Preset::kAll1g)), options);
+  const std::vector<Decision> d = Ok(s.Submit(Mig(1, "A100-80GB", "7g.80gb"), 5));
+  ASSERT_EQ(d.size(), 2u);
+  ASSERT_TRUE(Is<NeedsRepartition>(d[0]));
+  EXPECT_EQ(std::get<NeedsRepartition>(d[0]).ops.size(), 8u) << "7 destroys and 1 create";
+  EXPECT_EQ(std::get<NeedsRepartition>(d[0]).ready_at, 5);
+  EXPECT_TRUE(Is<Placed>(d[1]));
+  EXPECT_EQ(s.Job(1)->state, JobState::kRunning);
+  EXPECT_EQ(s.counters().instances_destroyed, 7);
+}
+
 TEST(RepartitionTest, NothingIdleMeansWait) {
   Options options = WithPolicy("best-fit");
   options.reconfiguration = Reconfiguration::kRepartition;
