@@ -251,6 +251,11 @@ struct Scheduler::Impl {
     NeedsRepartition decision{.job = r.id, .gpu = static_cast<int>(best->gpu), .ops = {},
                               .ready_at = now + options.reconfiguration_delay_s};
     FleetState::Repartitioned done = fleet.Repartition(*best, r.id);
+    // Destroyed idle instances may free more slices than the new one takes:
+    // what failed earlier in this pass may fit now.
+    for (std::vector<std::uint8_t>& model_failed : failed) {
+      std::fill(model_failed.begin(), model_failed.end(), 0);
+    }
     decision.ops = std::move(done.ops);
     job.where.Set({&done.placement, 1});
     Charge(job, model.profiles[static_cast<size_t>(best->profile)].memory_slices, 0);
@@ -261,7 +266,8 @@ struct Scheduler::Impl {
   }
 
   // Remembers, for the rest of a retry pass, options that did not fit (the
-  // fleet only fills up during a pass). Quota failures are not remembered.
+  // fleet only fills up during a pass, except by a repartition, which clears
+  // the memo). Quota failures are not remembered.
   void MarkFailed(const Request& r) {
     if (failed.empty()) return;
     for (const ProfileOption& option : r.options) {
