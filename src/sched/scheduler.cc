@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <span>
 #include <unordered_map>
 
 #include "sched/fleet_state.h"
@@ -11,6 +12,30 @@
 namespace migsched::sched {
 namespace {
 
+// What a job holds. Almost every job holds one instance, kept inline so that
+// a release does not chase a heap pointer; gangs use the vector.
+class HeldPlacements {
+ public:
+  void Set(std::span<const Placement> where) {
+    if (where.size() == 1) {
+      one_ = where[0];
+      many_.clear();
+    } else {
+      many_.assign(where.begin(), where.end());
+    }
+    count_ = where.size();
+  }
+  std::span<const Placement> get() const {
+    return count_ == 1 ? std::span<const Placement>(&one_, 1) : std::span<const Placement>(many_);
+  }
+  std::vector<Placement> ToVector() const { return {get().begin(), get().end()}; }
+
+ private:
+  Placement one_;
+  std::vector<Placement> many_;
+  std::size_t count_ = 0;
+};
+
 struct JobRecord {
   std::unique_ptr<Request> request;  // kept only while queued: retries need it
   std::string tenant;                // only when the tenant has a quota
@@ -18,7 +43,7 @@ struct JobRecord {
   JobState state = JobState::kQueued;
   Time submitted_at = 0;
   std::uint64_t seq = 0;  // arrival order, for FIFO within a priority
-  std::vector<Placement> where;
+  HeldPlacements where;
   Time ready_at = 0;    // while repartitioning
   int held_slices = 0;  // what the tenant's quota is charged
   int held_whole = 0;
@@ -187,7 +212,7 @@ struct Scheduler::Impl {
       for (const std::uint32_t g : *gpus) slices += fleet.model(fleet.gpu(g).model).model->memory_slices;
       if (OverQuota(r.tenant, slices, whole)) return std::nullopt;
       Placed placed{.job = r.id, .where = {}};
-      for (const std::uint32_t g : *gpus) placed.where.push_back(fleet.TakeWhole(g, r.id, counters));
+      for (const std::uint32_t g : *gpus) placed.where.push_back(fleet.TakeWhole(g, r.id));
       Charge(job, slices, whole);
       return Start(job, std::move(placed));
     }
@@ -201,7 +226,7 @@ struct Scheduler::Impl {
         choice = fleet.FindFree(*m, option.profile);
       }
       if (!choice) continue;
-      Placed placed{.job = r.id, .where = {fleet.TakeInstance(*choice, r.id, counters)}};
+      Placed placed{.job = r.id, .where = {fleet.TakeInstance(*choice, r.id)}};
       Charge(job, slices, 0);
       return Start(job, std::move(placed));
     }
@@ -225,7 +250,14 @@ struct Scheduler::Impl {
     const geometry::GpuModel& model = *fleet.model(fleet.gpu(best->gpu).model).model;
     NeedsRepartition decision{.job = r.id, .gpu = static_cast<int>(best->gpu), .ops = {},
                               .ready_at = now + options.reconfiguration_delay_s};
-    job.where = {fleet.Repartition(*best, r.id, decision.ops, counters)};
+    FleetState::Repartitioned done = fleet.Repartition(*best, r.id);
+    // Destroyed idle instances may free more slices than the new one takes:
+    // what failed earlier in this pass may fit now.
+    for (std::vector<std::uint8_t>& model_failed : failed) {
+      std::fill(model_failed.begin(), model_failed.end(), 0);
+    }
+    decision.ops = std::move(done.ops);
+    job.where.Set({&done.placement, 1});
     Charge(job, model.profiles[static_cast<size_t>(best->profile)].memory_slices, 0);
     job.state = JobState::kRepartitioning;
     job.ready_at = decision.ready_at;
@@ -234,7 +266,8 @@ struct Scheduler::Impl {
   }
 
   // Remembers, for the rest of a retry pass, options that did not fit (the
-  // fleet only fills up during a pass). Quota failures are not remembered.
+  // fleet only fills up during a pass, except by a repartition, which clears
+  // the memo). Quota failures are not remembered.
   void MarkFailed(const Request& r) {
     if (failed.empty()) return;
     for (const ProfileOption& option : r.options) {
@@ -246,7 +279,7 @@ struct Scheduler::Impl {
 
   Decision Start(JobRecord& job, Placed placed) {
     job.state = JobState::kRunning;
-    job.where = placed.where;
+    job.where.Set(placed.where);
     ++counters.placed;
     return placed;
   }
@@ -277,8 +310,10 @@ struct Scheduler::Impl {
     return head;
   }
 
-  void RetryQueue(Time now, std::vector<Decision>& out) {
-    if (queue.empty()) return;
+  // The decisions for queued jobs that start now.
+  std::vector<Decision> RetryQueue(Time now) {
+    std::vector<Decision> out;
+    if (queue.empty()) return out;
     failed.assign(fleet.model_count(), {});
     for (std::uint32_t m = 0; m < fleet.model_count(); ++m) {
       failed[m].assign(fleet.model(m).model->profiles.size(), 0);
@@ -297,14 +332,16 @@ struct Scheduler::Impl {
       ++it;
     }
     failed.clear();
+    return out;
   }
 
+  // Appends Placed for every repartition due by `now`.
   void CompleteRepartitions(Time now, std::vector<Decision>& out) {
     while (!pending.empty() && pending.begin()->first <= now) {
       const JobId id = pending.begin()->second;
       pending.erase(pending.begin());
       JobRecord& job = *jobs.Find(id);
-      out.push_back(Start(job, Placed{.job = id, .where = job.where}));
+      out.push_back(Start(job, Placed{.job = id, .where = job.where.ToVector()}));
     }
   }
 
@@ -315,8 +352,16 @@ struct Scheduler::Impl {
     totals.running = jobs.size() - queue.size() - pending.size();
   }
 
+  // Every call ends here: repartitions due by the call's time (including ones
+  // it started, with a zero delay) complete, then the counters are updated.
   std::vector<Decision> Finish(std::vector<Decision> out) {
+    CompleteRepartitions(last_now, out);
     counters.decisions += static_cast<std::int64_t>(out.size());
+    const Counters& instances = fleet.counters();
+    counters.instances_created = instances.instances_created;
+    counters.instances_destroyed = instances.instances_destroyed;
+    counters.reconfigurations = instances.reconfigurations;
+    counters.busy_disturbed = instances.busy_disturbed;
     UpdateTotals();
     return out;
   }
@@ -365,7 +410,6 @@ Result<std::vector<Decision>> Scheduler::Submit(const Request& request, Time now
   MIGSCHED_RETURN_IF_ERROR(s.Validate(request, now));
   s.last_now = now;
   std::vector<Decision> out;
-  s.CompleteRepartitions(now, out);
   if (std::string why = s.InfeasibleReason(request); !why.empty()) {
     out.insert(out.begin(), Infeasible{.job = request.id, .reason = std::move(why)});
     return s.Finish(std::move(out));
@@ -411,15 +455,12 @@ Result<std::vector<Decision>> Scheduler::Release(JobId id, Time now) {
       s.pending.erase({job.ready_at, id});
       [[fallthrough]];
     case JobState::kRunning:
-      for (const Placement& where : job.where) s.fleet.Free(where, id);
+      for (const Placement& where : job.where.get()) s.fleet.Free(where, id);
       s.Uncharge(job);
       break;
   }
   s.jobs.Erase(id);
-  std::vector<Decision> out;
-  s.CompleteRepartitions(now, out);
-  s.RetryQueue(now, out);
-  return s.Finish(std::move(out));
+  return s.Finish(s.RetryQueue(now));
 }
 
 Result<std::vector<Decision>> Scheduler::Advance(Time now) {
@@ -429,15 +470,14 @@ Result<std::vector<Decision>> Scheduler::Advance(Time now) {
                                 std::to_string(s.last_now) + ")");
   }
   s.last_now = now;
-  std::vector<Decision> out;
-  s.CompleteRepartitions(now, out);
-  return s.Finish(std::move(out));
+  return s.Finish({});
 }
 
 std::optional<JobView> Scheduler::Job(JobId id) const {
   const JobRecord* job = impl_->jobs.Find(id);
   if (job == nullptr) return std::nullopt;
-  return JobView{.id = id, .state = job->state, .submitted_at = job->submitted_at, .where = job->where};
+  return JobView{.id = id, .state = job->state, .submitted_at = job->submitted_at,
+                 .where = job->where.ToVector()};
 }
 
 std::vector<JobId> Scheduler::Queue() const {

@@ -101,6 +101,25 @@ TEST(PolicyTest, WholeGpuPolicyGivesEveryJobAWholeGpu) {
   EXPECT_FALSE(s.Snapshot().gpus[0].mig_enabled);
 }
 
+// The example atop scheduler.h.
+TEST(PolicyTest, HeaderExample) {
+  Options options = WithPolicy("frag-aware");
+  Scheduler s = Make(FleetOf("H100-80GB", 1), options);
+  const Placed a = AsPlaced(Ok(s.Submit(Mig(1, "H100-80GB", "3g.40gb"), 0))[0]);
+  const Placed b = AsPlaced(Ok(s.Submit(Mig(2, "H100-80GB", "4g.40gb"), 0))[0]);
+  ASSERT_EQ(a.where.size(), 1u);
+  ASSERT_EQ(b.where.size(), 1u);
+  EXPECT_EQ(a.where[0].start, 4);
+  EXPECT_EQ(b.where[0].start, 0);
+  EXPECT_TRUE(Is<Wait>(Ok(s.Submit(Mig(3, "H100-80GB", "1g.10gb"), 0))[0]));
+  const std::vector<Decision> after = Ok(s.Release(2, 60));
+  ASSERT_EQ(after.size(), 1u);
+  const Placed& c = AsPlaced(after[0]);
+  ASSERT_EQ(c.where.size(), 1u);
+  EXPECT_EQ(c.job, 3u);
+  EXPECT_EQ(c.where[0].start, 0) << "slots 0 and 3 leave equal capacity; the lower start wins";
+}
+
 TEST(PolicyTest, UnknownPolicyListsTheValidNames) {
   Result<Scheduler> s = Scheduler::Create(BuiltinCatalogForTest(), FleetOf("H100-80GB", 1),
                                           WithPolicy("random"));
@@ -237,6 +256,21 @@ TEST(RepartitionTest, DestroysOnlyIdleInstancesAndWaitsForTheDelay) {
   EXPECT_EQ(s.Job(1)->where, small.where);
 }
 
+TEST(RepartitionTest, ZeroDelayPlacesInTheSameCall) {
+  Options options = WithPolicy("best-fit");
+  options.reconfiguration = Reconfiguration::kRepartition;
+  const geometry::GpuModel& a100 = Gpu("A100-80GB");
+  Scheduler s = Make(WithLayout(FleetOf("A100-80GB", 1), PresetLayout(a100, Preset::kAll1g)), options);
+  const std::vector<Decision> d = Ok(s.Submit(Mig(1, "A100-80GB", "7g.80gb"), 5));
+  ASSERT_EQ(d.size(), 2u);
+  ASSERT_TRUE(Is<NeedsRepartition>(d[0]));
+  EXPECT_EQ(std::get<NeedsRepartition>(d[0]).ops.size(), 8u) << "7 destroys and 1 create";
+  EXPECT_EQ(std::get<NeedsRepartition>(d[0]).ready_at, 5);
+  EXPECT_TRUE(Is<Placed>(d[1]));
+  EXPECT_EQ(s.Job(1)->state, JobState::kRunning);
+  EXPECT_EQ(s.counters().instances_destroyed, 7);
+}
+
 TEST(RepartitionTest, NothingIdleMeansWait) {
   Options options = WithPolicy("best-fit");
   options.reconfiguration = Reconfiguration::kRepartition;
@@ -278,6 +312,24 @@ TEST(ContractTest, FleetMustBeIdleAndValid) {
   negative.reconfiguration_delay_s = -1;
   EXPECT_THAT(Scheduler::Create(BuiltinCatalogForTest(), FleetOf("H100-80GB", 1), negative),
               HasCode(StatusCode::kInvalidArgument));
+}
+
+// Every catalogued model fits the scheduler's per-GPU limits, and every one of
+// its profiles can be placed on an empty GPU of it.
+TEST(ModelTest, EveryCatalogModelPlacesEveryProfile) {
+  for (const geometry::GpuModel& model : BuiltinCatalogForTest().models()) {
+    Scheduler s = Make(FleetOf(model.name, 1), WithPolicy("frag-aware"));
+    for (size_t p = 0; p < model.profiles.size(); ++p) {
+      const JobId id = p + 1;
+      const Request r{.id = id, .priority = 0, .tenant = "", .kind = JobKind::kInference,
+                      .whole_gpus = 0, .options = {ProfileOption{&model, static_cast<int>(p)}}};
+      const std::vector<Decision> d = Ok(s.Submit(r, 0));
+      ASSERT_FALSE(d.empty());
+      EXPECT_TRUE(Is<Placed>(d[0])) << model.name << " " << model.profiles[p].name;
+      ASSERT_THAT(Ok(s.Release(id, 0)), ::testing::IsEmpty());
+    }
+    EXPECT_EQ(s.Totals().held_slices, 0) << model.name;
+  }
 }
 
 TEST(PresetTest, EveryPresetIsAValidLayoutOnEveryModel) {
