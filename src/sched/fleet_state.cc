@@ -53,6 +53,13 @@ Result<FleetState> FleetState::Create(fleet::Fleet fleet, const PlacementPolicy&
     const std::string where = "gpu " + std::to_string(g) + " (" + gpu.node + "/" +
                               std::to_string(gpu.index) + ")";
     if (gpu.model == nullptr) return InvalidArgumentError(where + " has no model");
+    if (gpu.model->max_instances > kMaxInstancesPerGpu ||
+        gpu.model->profiles.size() > static_cast<size_t>(kMaxProfilesPerModel) ||
+        gpu.model->memory_slices > 127) {
+      return InvalidArgumentError(where + ": model " + gpu.model->name + " exceeds the scheduler's limits (" +
+                                  std::to_string(kMaxInstancesPerGpu) + " instances, " +
+                                  std::to_string(kMaxProfilesPerModel) + " profiles per GPU)");
+    }
     if (!gpu.whole_gpu_workload.empty() || gpu.whole_gpu_busy) {
       return FailedPreconditionError(where + " is in use; the scheduler starts with an idle fleet");
     }
@@ -65,9 +72,9 @@ Result<FleetState> FleetState::Create(fleet::Fleet fleet, const PlacementPolicy&
                                          geometry::InstanceLabel(*gpu.model, instance.instance) +
                                          "; the scheduler starts with an idle fleet");
         }
-        initial[g].push_back(Instance{.profile = instance.instance.profile,
-                                      .start = instance.instance.placement.start,
-                                      .job = kNoJob,
+        initial[g].push_back(Instance{.job = kNoJob,
+                                      .profile = static_cast<std::int8_t>(instance.instance.profile),
+                                      .start = static_cast<std::int8_t>(instance.instance.placement.start),
                                       .preset = true});
       }
     }
@@ -78,7 +85,6 @@ Result<FleetState> FleetState::Create(fleet::Fleet fleet, const PlacementPolicy&
   FleetState state(options, std::move(fleet));
   const fleet::Fleet& base = state.base_;
   state.gpus_.resize(base.gpus.size());
-  state.idle_counts_.resize(base.gpus.size());
   for (size_t g = 0; g < base.gpus.size(); ++g) {
     const geometry::GpuModel* model = base.gpus[g].model;
     std::optional<std::uint32_t> index = state.ModelIndexOf(model);
@@ -105,7 +111,6 @@ Result<FleetState> FleetState::Create(fleet::Fleet fleet, const PlacementPolicy&
     record.leaf = static_cast<std::uint32_t>(m.gpus.size());
     record.mig = base.gpus[g].mig_enabled;
     m.gpus.push_back(static_cast<std::uint32_t>(g));
-    state.idle_counts_[g].assign(model->profiles.size(), 0);
   }
   state.first_fit_ = policy.choice() == GpuChoice::kLowestIndex;
   for (ModelIndex& m : state.models_) {
@@ -159,7 +164,7 @@ void FleetState::Attach(std::uint32_t g) {
 void FleetState::SetIdleCount(std::uint32_t g, int profile, int delta) {
   GpuRecord& gpu = gpus_[g];
   ModelIndex& m = models_[gpu.model];
-  std::uint8_t& count = idle_counts_[g][static_cast<size_t>(profile)];
+  std::uint8_t& count = gpu.idle_counts[static_cast<size_t>(profile)];
   count = static_cast<std::uint8_t>(count + delta);
   GpuSet& by_profile = m.idle_by_profile[static_cast<size_t>(profile)];
   if (count > 0 && !by_profile.contains(g)) by_profile.Insert(g);
@@ -191,19 +196,26 @@ void FleetState::DestroyIdle(std::uint32_t g, int index) {
   ModelIndex& m = models_[gpu.model];
   const Instance instance = gpu.instances[static_cast<size_t>(index)];
   MIGSCHED_CHECK(instance.job == kNoJob);
+  EraseInstance(g, index);
+  gpu.idle_slices -= m.model->profiles[static_cast<size_t>(instance.profile)].memory_slices;
+  SetIdleCount(g, instance.profile, -1);
+}
+
+void FleetState::EraseInstance(std::uint32_t g, int index) {
+  GpuRecord& gpu = gpus_[g];
+  ModelIndex& m = models_[gpu.model];
+  const Instance instance = gpu.instances[static_cast<size_t>(index)];
   gpu.state = m.space.Remove(gpu.state, instance.profile, instance.start);
   MIGSCHED_CHECK(gpu.state != StateSpace::kNoState);
   --m.instances_of_profile[static_cast<size_t>(instance.profile)];
-  gpu.instances.erase(gpu.instances.begin() + index);
-  gpu.idle_slices -= m.model->profiles[static_cast<size_t>(instance.profile)].memory_slices;
-  SetIdleCount(g, instance.profile, -1);
+  gpu.instances.erase(static_cast<size_t>(index));
 }
 
 std::optional<InstanceChoice> FleetState::FindIdle(std::uint32_t model, int profile) const {
   const GpuSet& set = models_[model].idle_by_profile[static_cast<size_t>(profile)];
   if (set.empty()) return std::nullopt;
   const std::uint32_t g = set.Pick();
-  const std::vector<Instance>& instances = gpus_[g].instances;
+  const InstanceList& instances = gpus_[g].instances;
   for (size_t i = 0; i < instances.size(); ++i) {
     if (instances[i].profile == profile && instances[i].job == kNoJob) {
       return InstanceChoice{.gpu = g, .profile = profile, .start = instances[i].start,
@@ -288,8 +300,25 @@ std::optional<std::vector<std::uint32_t>> FleetState::FindWhole(
   };
   for (const std::uint32_t model : models) take(models_[model].free_whole.members());
   for (const std::uint32_t model : models) take(models_[model].buckets.members(StateSpace::kEmpty));
+  if (options_.reconfiguration == Reconfiguration::kRepartition) {
+    for (const std::uint32_t model : models) {
+      for (const std::uint32_t g : models_[model].with_idle.members()) {
+        if (std::ssize(chosen) == count) break;
+        if (gpus_[g].held_state == StateSpace::kEmpty) chosen.push_back(g);
+      }
+    }
+  }
   if (std::ssize(chosen) < count) return std::nullopt;
   return chosen;
+}
+
+std::size_t FleetState::WholeCapable(std::uint32_t model) const {
+  const ModelIndex& m = models_[model];
+  if (options_.reconfiguration == Reconfiguration::kRepartition) return m.gpus.size();
+  return static_cast<std::size_t>(std::count_if(m.gpus.begin(), m.gpus.end(), [&](std::uint32_t g) {
+    return std::none_of(gpus_[g].instances.begin(), gpus_[g].instances.end(),
+                        [](const Instance& i) { return i.preset; });
+  }));
 }
 
 Placement FleetState::TakeInstance(const InstanceChoice& choice, JobId job, Counters& counters) {
@@ -307,7 +336,9 @@ Placement FleetState::TakeInstance(const InstanceChoice& choice, JobId job, Coun
     ++gpu.jobs;
     SetIdleCount(choice.gpu, instance.profile, -1);
   } else {
-    AddInstance(choice.gpu, Instance{.profile = choice.profile, .start = choice.start, .job = job});
+    AddInstance(choice.gpu, Instance{.job = job,
+                                     .profile = static_cast<std::int8_t>(choice.profile),
+                                     .start = static_cast<std::int8_t>(choice.start)});
     ++counters.instances_created;
   }
   Attach(choice.gpu);
@@ -331,7 +362,9 @@ Placement FleetState::Repartition(const RepartitionChoice& choice, JobId job,
     DestroyIdle(choice.gpu, index);
     ++counters.instances_destroyed;
   }
-  AddInstance(choice.gpu, Instance{.profile = choice.profile, .start = choice.start, .job = job});
+  AddInstance(choice.gpu, Instance{.job = job,
+                                   .profile = static_cast<std::int8_t>(choice.profile),
+                                   .start = static_cast<std::int8_t>(choice.start)});
   ops.push_back(InstanceOp{.kind = InstanceOpKind::kCreate, .profile = choice.profile,
                            .start = choice.start});
   ++counters.instances_created;
@@ -341,9 +374,14 @@ Placement FleetState::Repartition(const RepartitionChoice& choice, JobId job,
                    .start = choice.start};
 }
 
-Placement FleetState::TakeWhole(std::uint32_t g, JobId job) {
+Placement FleetState::TakeWhole(std::uint32_t g, JobId job, Counters& counters) {
   Detach(g);
   GpuRecord& gpu = gpus_[g];
+  if (!gpu.instances.empty()) ++counters.reconfigurations;
+  while (!gpu.instances.empty()) {
+    DestroyIdle(g, static_cast<int>(gpu.instances.size()) - 1);
+    ++counters.instances_destroyed;
+  }
   gpu.whole_job = job;
   gpu.held_slices = models_[gpu.model].model->memory_slices;
   gpu.jobs = 1;
@@ -367,15 +405,16 @@ void FleetState::Free(const Placement& where, JobId job) {
     });
     MIGSCHED_CHECK(it != gpu.instances.end());
     const int size = m.model->profiles[static_cast<size_t>(it->profile)].memory_slices;
-    it->job = kNoJob;
     gpu.held_state = m.space.Remove(gpu.held_state, it->profile, it->start);
     MIGSCHED_CHECK(gpu.held_state != StateSpace::kNoState);
     gpu.held_slices -= size;
     --gpu.jobs;
-    gpu.idle_slices += size;
-    SetIdleCount(g, it->profile, +1);
-    if (!it->preset && options_.release == ReleaseMode::kDestroy) {
-      DestroyIdle(g, static_cast<int>(it - gpu.instances.begin()));
+    if (it->preset || options_.release == ReleaseMode::kKeepIdle) {
+      it->job = kNoJob;
+      gpu.idle_slices += size;
+      SetIdleCount(g, it->profile, +1);
+    } else {
+      EraseInstance(g, static_cast<int>(it - gpu.instances.begin()));
     }
   }
   Attach(g);

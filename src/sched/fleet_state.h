@@ -11,6 +11,7 @@
 // finds candidates and commits changes, keeping index and totals consistent.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -32,11 +33,41 @@ namespace migsched::sched {
 
 inline constexpr JobId kNoJob = 0;  // Instance::job of an idle instance; job ids start at 1
 
+// Per-GPU limits that let a GPU's record live in one flat array (no heap
+// pointers to chase on the hot path); Create rejects models beyond them.
+inline constexpr int kMaxInstancesPerGpu = 8;
+inline constexpr int kMaxProfilesPerModel = 16;
+
 struct Instance {
-  int profile = 0;
-  int start = 0;
   JobId job = kNoJob;   // kNoJob: idle
+  std::int8_t profile = 0;
+  std::int8_t start = 0;
   bool preset = false;  // part of a static layout: goes back to idle on release
+};
+
+// A GPU's instances, in creation order, stored inline.
+class InstanceList {
+ public:
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  Instance& operator[](std::size_t i) { return items_[i]; }
+  const Instance& operator[](std::size_t i) const { return items_[i]; }
+  Instance* begin() { return items_.data(); }
+  Instance* end() { return items_.data() + size_; }
+  const Instance* begin() const { return items_.data(); }
+  const Instance* end() const { return items_.data() + size_; }
+  void push_back(const Instance& instance) {
+    MIGSCHED_CHECK(size_ < items_.size());
+    items_[size_++] = instance;
+  }
+  void erase(std::size_t i) {
+    for (std::size_t k = i; k + 1 < size_; ++k) items_[k] = items_[k + 1];
+    --size_;
+  }
+
+ private:
+  std::array<Instance, kMaxInstancesPerGpu> items_{};
+  std::size_t size_ = 0;
 };
 
 struct GpuRecord {
@@ -49,7 +80,8 @@ struct GpuRecord {
   int held_slices = 0;
   int idle_slices = 0;
   int jobs = 0;
-  std::vector<Instance> instances;
+  InstanceList instances;
+  std::array<std::uint8_t, kMaxProfilesPerModel> idle_counts{};  // idle instances per profile
 };
 
 struct ModelIndex {
@@ -113,16 +145,21 @@ class FleetState {
   std::optional<InstanceChoice> FindFree(std::uint32_t model, int profile) const;
   // The GPU where the fewest idle instances must go; ties: lowest GPU index.
   std::optional<RepartitionChoice> FindRepartition(std::uint32_t model, int profile) const;
-  // `count` free whole GPUs of the given models (MIG-disabled first, then
-  // MIG-enabled GPUs with no instance), or nullopt if there are fewer.
+  // `count` free whole GPUs of the given models: MIG-disabled ones first, then
+  // MIG-enabled GPUs with no instance, then (under kRepartition) GPUs whose
+  // instances are all idle; nullopt if there are fewer.
   std::optional<std::vector<std::uint32_t>> FindWhole(const std::vector<std::uint32_t>& models,
                                                       int count) const;
+  // GPUs of `model` that can ever be free whole: MIG-disabled ones and those
+  // without preset instances (under kRepartition: all).
+  std::size_t WholeCapable(std::uint32_t model) const;
 
   // Commits; each returns the placement made.
   Placement TakeInstance(const InstanceChoice& choice, JobId job, Counters& counters);
   Placement Repartition(const RepartitionChoice& choice, JobId job,
                         std::vector<InstanceOp>& ops, Counters& counters);
-  Placement TakeWhole(std::uint32_t gpu, JobId job);
+  // Destroys the GPU's idle instances first, if any (a reconfiguration).
+  Placement TakeWhole(std::uint32_t gpu, JobId job, Counters& counters);
   // Frees what `job` holds at `where`: an instance goes idle or is destroyed
   // (ReleaseMode, presets always go idle); a whole GPU becomes free.
   void Free(const Placement& where, JobId job);
@@ -139,6 +176,8 @@ class FleetState {
   void Attach(std::uint32_t gpu);
   void AddInstance(std::uint32_t gpu, Instance instance);
   void DestroyIdle(std::uint32_t gpu, int index);
+  // Removes the instance from the layout; the caller has settled who held it.
+  void EraseInstance(std::uint32_t gpu, int index);
   void SetIdleCount(std::uint32_t gpu, int profile, int delta);
 
   Options options_;
@@ -146,7 +185,6 @@ class FleetState {
   fleet::Fleet base_;  // node, index, model, labels of each GPU; no instances
   std::vector<ModelIndex> models_;
   std::vector<GpuRecord> gpus_;
-  std::vector<std::vector<std::uint8_t>> idle_counts_;  // [gpu][profile]
   FleetUsage totals_;
 };
 

@@ -3,19 +3,47 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <span>
 #include <unordered_map>
 
 #include "sched/fleet_state.h"
+#include "sched/job_table.h"
 
 namespace migsched::sched {
 namespace {
 
+// What a job holds. Almost every job holds one instance, kept inline so that
+// a release does not chase a heap pointer; gangs use the vector.
+class HeldPlacements {
+ public:
+  void Set(std::span<const Placement> where) {
+    if (where.size() == 1) {
+      one_ = where[0];
+      many_.clear();
+    } else {
+      many_.assign(where.begin(), where.end());
+    }
+    count_ = where.size();
+  }
+  std::span<const Placement> get() const {
+    return count_ == 1 ? std::span<const Placement>(&one_, 1) : std::span<const Placement>(many_);
+  }
+  std::vector<Placement> ToVector() const { return {get().begin(), get().end()}; }
+
+ private:
+  Placement one_;
+  std::vector<Placement> many_;
+  std::size_t count_ = 0;
+};
+
 struct JobRecord {
-  Request request;
+  std::unique_ptr<Request> request;  // kept only while queued: retries need it
+  std::string tenant;                // only when the tenant has a quota
+  int priority = 0;
   JobState state = JobState::kQueued;
   Time submitted_at = 0;
   std::uint64_t seq = 0;  // arrival order, for FIFO within a priority
-  std::vector<Placement> where;
+  HeldPlacements where;
   Time ready_at = 0;    // while repartitioning
   int held_slices = 0;  // what the tenant's quota is charged
   int held_whole = 0;
@@ -40,7 +68,7 @@ struct Scheduler::Impl {
   Options options;
   std::unique_ptr<PlacementPolicy> policy;
   FleetState fleet;
-  std::unordered_map<JobId, JobRecord> jobs;
+  JobTable<JobRecord> jobs;
   std::map<QueueKey, JobId> queue;
   std::set<std::pair<Time, JobId>> pending;  // repartitions by ready_at
   std::map<std::string, TenantQuota> quotas;
@@ -76,15 +104,15 @@ struct Scheduler::Impl {
   void Charge(JobRecord& job, int slices, int whole) {
     job.held_slices += slices;
     job.held_whole += whole;
-    if (QuotaOf(job.request.tenant) == nullptr) return;
-    TenantUsage& used = usage[job.request.tenant];
+    if (job.tenant.empty() || QuotaOf(job.tenant) == nullptr) return;
+    TenantUsage& used = usage[job.tenant];
     used.memory_slices += slices;
     used.whole_gpus += whole;
   }
 
   void Uncharge(const JobRecord& job) {
-    if (QuotaOf(job.request.tenant) == nullptr) return;
-    TenantUsage& used = usage[job.request.tenant];
+    if (job.tenant.empty() || QuotaOf(job.tenant) == nullptr) return;
+    TenantUsage& used = usage[job.tenant];
     used.memory_slices -= job.held_slices;
     used.whole_gpus -= job.held_whole;
   }
@@ -104,22 +132,23 @@ struct Scheduler::Impl {
   }
 
   Status Validate(const Request& r, Time now) const {
-    const std::string job = "job " + std::to_string(r.id);
+    // The message is built only on the error path: Validate runs on every Submit.
+    const auto error = [&](const std::string& what) {
+      return InvalidArgumentError("job " + std::to_string(r.id) + ": " + what);
+    };
     if (now < last_now) {
-      return InvalidArgumentError(job + ": time " + std::to_string(now) + " is before the last event (" +
-                                  std::to_string(last_now) + ")");
+      return error("time " + std::to_string(now) + " is before the last event (" +
+                   std::to_string(last_now) + ")");
     }
     if (r.id == kNoJob) return InvalidArgumentError("job id 0 is reserved");
-    if (jobs.contains(r.id)) return InvalidArgumentError(job + " is already known");
-    if (r.whole_gpus < 0) return InvalidArgumentError(job + ": negative whole_gpus");
-    if (r.whole_gpus == 0 && r.options.empty()) {
-      return InvalidArgumentError(job + ": no profile options and no whole GPUs");
-    }
+    if (jobs.contains(r.id)) return error("already known");
+    if (r.whole_gpus < 0) return error("negative whole_gpus");
+    if (r.whole_gpus == 0 && r.options.empty()) return error("no profile options and no whole GPUs");
     for (const ProfileOption& option : r.options) {
-      if (option.model == nullptr) return InvalidArgumentError(job + ": option without a model");
+      if (option.model == nullptr) return error("option without a model");
       if (option.profile < 0 || static_cast<size_t>(option.profile) >= option.model->profiles.size()) {
-        return InvalidArgumentError(job + ": profile index " + std::to_string(option.profile) +
-                                    " out of range for " + option.model->name);
+        return error("profile index " + std::to_string(option.profile) + " out of range for " +
+                     option.model->name);
       }
     }
     return Status::Ok();
@@ -132,13 +161,13 @@ struct Scheduler::Impl {
       size_t gpus = 0;
       int smallest = 0;
       for (const std::uint32_t m : WholeModels(r)) {
-        gpus += fleet.model(m).gpus.size();
+        gpus += fleet.WholeCapable(m);
         const int slices = fleet.model(m).model->memory_slices;
         smallest = smallest == 0 ? slices : std::min(smallest, slices);
       }
       if (gpus < static_cast<size_t>(whole)) {
         return "needs " + std::to_string(whole) + " whole GPUs; the fleet has " +
-               std::to_string(gpus) + " of the allowed models";
+               std::to_string(gpus) + " of the allowed models that can be free whole";
       }
       if (quota != nullptr && quota->max_whole_gpus > 0 && whole > quota->max_whole_gpus) {
         return "needs " + std::to_string(whole) + " whole GPUs; tenant '" + r.tenant +
@@ -175,8 +204,7 @@ struct Scheduler::Impl {
   }
 
   // Tries to start `job` now; nullopt leaves it waiting.
-  std::optional<Decision> TryPlace(JobRecord& job, Time now) {
-    const Request& r = job.request;
+  std::optional<Decision> TryPlace(JobRecord& job, const Request& r, Time now) {
     if (const int whole = WholeCount(r); whole > 0) {
       const std::optional<std::vector<std::uint32_t>> gpus = fleet.FindWhole(WholeModels(r), whole);
       if (!gpus) return std::nullopt;
@@ -184,7 +212,7 @@ struct Scheduler::Impl {
       for (const std::uint32_t g : *gpus) slices += fleet.model(fleet.gpu(g).model).model->memory_slices;
       if (OverQuota(r.tenant, slices, whole)) return std::nullopt;
       Placed placed{.job = r.id, .where = {}};
-      for (const std::uint32_t g : *gpus) placed.where.push_back(fleet.TakeWhole(g, r.id));
+      for (const std::uint32_t g : *gpus) placed.where.push_back(fleet.TakeWhole(g, r.id, counters));
       Charge(job, slices, whole);
       return Start(job, std::move(placed));
     }
@@ -222,7 +250,8 @@ struct Scheduler::Impl {
     const geometry::GpuModel& model = *fleet.model(fleet.gpu(best->gpu).model).model;
     NeedsRepartition decision{.job = r.id, .gpu = static_cast<int>(best->gpu), .ops = {},
                               .ready_at = now + options.reconfiguration_delay_s};
-    job.where = {fleet.Repartition(*best, r.id, decision.ops, counters)};
+    const Placement reserved = fleet.Repartition(*best, r.id, decision.ops, counters);
+    job.where.Set({&reserved, 1});
     Charge(job, model.profiles[static_cast<size_t>(best->profile)].memory_slices, 0);
     job.state = JobState::kRepartitioning;
     job.ready_at = decision.ready_at;
@@ -243,7 +272,7 @@ struct Scheduler::Impl {
 
   Decision Start(JobRecord& job, Placed placed) {
     job.state = JobState::kRunning;
-    job.where = placed.where;
+    job.where.Set(placed.where);
     ++counters.placed;
     return placed;
   }
@@ -270,7 +299,7 @@ struct Scheduler::Impl {
   std::optional<JobId> HoldingHead(Time now) const {
     if (options.backfill_hold_after_s <= 0 || queue.empty()) return std::nullopt;
     const JobId head = queue.begin()->second;
-    if (now - jobs.at(head).submitted_at < options.backfill_hold_after_s) return std::nullopt;
+    if (now - jobs.Find(head)->submitted_at < options.backfill_hold_after_s) return std::nullopt;
     return head;
   }
 
@@ -282,9 +311,10 @@ struct Scheduler::Impl {
     }
     const std::optional<JobId> hold = HoldingHead(now);
     for (auto it = queue.begin(); it != queue.end();) {
-      JobRecord& job = jobs.at(it->second);
-      std::optional<Decision> decision = TryPlace(job, now);
+      JobRecord& job = *jobs.Find(it->second);
+      std::optional<Decision> decision = TryPlace(job, *job.request, now);
       if (decision) {
+        job.request.reset();
         out.push_back(std::move(*decision));
         it = queue.erase(it);
         continue;
@@ -299,8 +329,8 @@ struct Scheduler::Impl {
     while (!pending.empty() && pending.begin()->first <= now) {
       const JobId id = pending.begin()->second;
       pending.erase(pending.begin());
-      JobRecord& job = jobs.at(id);
-      out.push_back(Start(job, Placed{.job = id, .where = job.where}));
+      JobRecord& job = *jobs.Find(id);
+      out.push_back(Start(job, Placed{.job = id, .where = job.where.ToVector()}));
     }
   }
 
@@ -311,7 +341,10 @@ struct Scheduler::Impl {
     totals.running = jobs.size() - queue.size() - pending.size();
   }
 
+  // Every call ends here: repartitions due by the call's time (including ones
+  // it started, with a zero delay) complete, then the counters are updated.
   std::vector<Decision> Finish(std::vector<Decision> out) {
+    CompleteRepartitions(last_now, out);
     counters.decisions += static_cast<std::int64_t>(out.size());
     UpdateTotals();
     return out;
@@ -361,23 +394,23 @@ Result<std::vector<Decision>> Scheduler::Submit(const Request& request, Time now
   MIGSCHED_RETURN_IF_ERROR(s.Validate(request, now));
   s.last_now = now;
   std::vector<Decision> out;
-  s.CompleteRepartitions(now, out);
   if (std::string why = s.InfeasibleReason(request); !why.empty()) {
     out.insert(out.begin(), Infeasible{.job = request.id, .reason = std::move(why)});
     return s.Finish(std::move(out));
   }
-  auto [it, inserted] = s.jobs.try_emplace(request.id);
-  JobRecord& job = it->second;
-  job.request = request;
+  const std::optional<JobId> hold = s.HoldingHead(now);
+  const bool held = hold && s.jobs.Find(*hold)->priority >= request.priority;
+  JobRecord& job = s.jobs.Emplace(request.id);
+  if (s.QuotaOf(request.tenant) != nullptr) job.tenant = request.tenant;
+  job.priority = request.priority;
   job.submitted_at = now;
   job.seq = s.next_seq++;
-  const std::optional<JobId> hold = s.HoldingHead(now);
-  const bool held = hold && s.jobs.at(*hold).request.priority >= request.priority;
   std::optional<Decision> decision;
-  if (!held) decision = s.TryPlace(job, now);
+  if (!held) decision = s.TryPlace(job, request, now);
   if (decision) {
     out.insert(out.begin(), std::move(*decision));
   } else {
+    job.request = std::make_unique<Request>(request);
     s.queue.emplace(QueueKey{-request.priority, job.seq}, request.id);
     out.insert(out.begin(),
                Wait{.job = request.id,
@@ -394,25 +427,24 @@ Result<std::vector<Decision>> Scheduler::Release(JobId id, Time now) {
                                 std::to_string(now) + " is before the last event (" +
                                 std::to_string(s.last_now) + ")");
   }
-  const auto it = s.jobs.find(id);
-  if (it == s.jobs.end()) return NotFoundError("job " + std::to_string(id) + " is not known");
+  JobRecord* found = s.jobs.Find(id);
+  if (found == nullptr) return NotFoundError("job " + std::to_string(id) + " is not known");
   s.last_now = now;
-  JobRecord& job = it->second;
+  JobRecord& job = *found;
   switch (job.state) {
     case JobState::kQueued:
-      s.queue.erase(QueueKey{-job.request.priority, job.seq});
+      s.queue.erase(QueueKey{-job.priority, job.seq});
       break;
     case JobState::kRepartitioning:
       s.pending.erase({job.ready_at, id});
       [[fallthrough]];
     case JobState::kRunning:
-      for (const Placement& where : job.where) s.fleet.Free(where, id);
+      for (const Placement& where : job.where.get()) s.fleet.Free(where, id);
       s.Uncharge(job);
       break;
   }
-  s.jobs.erase(it);
+  s.jobs.Erase(id);
   std::vector<Decision> out;
-  s.CompleteRepartitions(now, out);
   s.RetryQueue(now, out);
   return s.Finish(std::move(out));
 }
@@ -424,16 +456,14 @@ Result<std::vector<Decision>> Scheduler::Advance(Time now) {
                                 std::to_string(s.last_now) + ")");
   }
   s.last_now = now;
-  std::vector<Decision> out;
-  s.CompleteRepartitions(now, out);
-  return s.Finish(std::move(out));
+  return s.Finish({});
 }
 
 std::optional<JobView> Scheduler::Job(JobId id) const {
-  const auto it = impl_->jobs.find(id);
-  if (it == impl_->jobs.end()) return std::nullopt;
-  return JobView{.id = id, .state = it->second.state, .submitted_at = it->second.submitted_at,
-                 .where = it->second.where};
+  const JobRecord* job = impl_->jobs.Find(id);
+  if (job == nullptr) return std::nullopt;
+  return JobView{.id = id, .state = job->state, .submitted_at = job->submitted_at,
+                 .where = job->where.ToVector()};
 }
 
 std::vector<JobId> Scheduler::Queue() const {

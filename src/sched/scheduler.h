@@ -93,9 +93,10 @@ class Scheduler {
   // Returns the decisions for queued jobs that start. NotFound for an unknown job.
   Result<std::vector<Decision>> Release(JobId job, Time now);
 
-  // Time passes: repartitions whose ready_at <= now complete (Placed). Every
-  // other call completes due repartitions first, too. (Completing frees
-  // nothing, so the queue is not retried.)
+  // Time passes: repartitions whose ready_at <= now complete (Placed). Submit
+  // and Release do the same at their end, so a repartition with a zero delay
+  // is Placed in the call that started it. (Completing frees nothing, so the
+  // queue is not retried.)
   Result<std::vector<Decision>> Advance(Time now);
 
   // Read-only views for metrics and tests.

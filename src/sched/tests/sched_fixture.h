@@ -1,0 +1,84 @@
+// Shorthands for scheduler tests: fleets of catalogued GPUs, requests by
+// profile name, and decision accessors.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "fleet/fleet.h"
+#include "sched/scheduler.h"
+#include "testing/catalog_fixture.h"
+
+namespace migsched::sched::testing {
+
+using ::migsched::testing::BuiltinCatalogForTest;
+using ::migsched::testing::Gpu;
+using ::migsched::testing::Profile;
+
+// `count` GPUs of `model` on node "node-<i / 8>", MIG enabled, no instances.
+inline fleet::Fleet FleetOf(std::string_view model, int count) {
+  fleet::Fleet fleet;
+  for (int i = 0; i < count; ++i) {
+    fleet.gpus.push_back(fleet::FleetGpu{.node = "node-" + std::to_string(i / 8),
+                                         .index = i % 8,
+                                         .model = &Gpu(model),
+                                         .mig_enabled = true,
+                                         .whole_gpu_workload = "",
+                                         .whole_gpu_busy = false,
+                                         .instances = {},
+                                         .labels = {}});
+  }
+  return fleet;
+}
+
+// Each GPU of `fleet` gets `layout` as idle (preset) instances.
+inline fleet::Fleet WithLayout(fleet::Fleet fleet, const std::vector<geometry::GpuInstance>& layout) {
+  for (fleet::FleetGpu& gpu : fleet.gpus) {
+    for (const geometry::GpuInstance& instance : layout) {
+      gpu.instances.push_back(fleet::FleetInstance{.instance = instance, .workload = "", .busy = false});
+    }
+  }
+  return fleet;
+}
+
+inline Request Mig(JobId id, std::string_view model, std::string_view profile, int priority = 0,
+                   std::string tenant = "") {
+  const geometry::GpuModel& m = Gpu(model);
+  return Request{.id = id, .priority = priority, .tenant = std::move(tenant),
+                 .kind = JobKind::kInference, .whole_gpus = 0,
+                 .options = {ProfileOption{&m, Profile(m, profile)}}};
+}
+
+inline Request Whole(JobId id, int gpus, int priority = 0) {
+  return Request{.id = id, .priority = priority, .tenant = "", .kind = JobKind::kTraining,
+                 .whole_gpus = gpus, .options = {}};
+}
+
+inline Scheduler Make(fleet::Fleet fleet, Options options) {
+  Result<Scheduler> made = Scheduler::Create(BuiltinCatalogForTest(), std::move(fleet), std::move(options));
+  if (!made.has_value()) {
+    ADD_FAILURE() << made.error().ToString();
+    std::abort();
+  }
+  return std::move(made).value();
+}
+
+// The decisions of a call that must succeed.
+inline std::vector<Decision> Ok(Result<std::vector<Decision>> result) {
+  if (!result.has_value()) {
+    ADD_FAILURE() << result.error().ToString();
+    return {};
+  }
+  return std::move(result).value();
+}
+
+template <typename T>
+bool Is(const Decision& d) {
+  return std::holds_alternative<T>(d);
+}
+
+}  // namespace migsched::sched::testing
