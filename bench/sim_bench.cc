@@ -13,6 +13,7 @@
 // the working directory's parents, or at $MIGSCHED_ALIBABA_TRACE; when it is
 // absent the program says so and exits 0 without timing anything.
 #include <benchmark/benchmark.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -73,6 +74,8 @@ void Run(benchmark::State& state, const Workload& workload, const std::string& p
 // Keeps CPU seconds per run (median under repetitions) for the summary.
 class SummaryReporter : public benchmark::ConsoleReporter {
  public:
+  using benchmark::ConsoleReporter::ConsoleReporter;
+
   void ReportRuns(const std::vector<Run>& runs) override {
     for (const Run& run : runs) {
       if (run.error_occurred) continue;
@@ -147,7 +150,9 @@ int Main(int argc, char** argv) {
                                  [policy](benchmark::State& s) { Run(s, workload, policy, sim::Mode::kFill); })
         ->Unit(benchmark::kMillisecond);
   }
-  SummaryReporter reporter;
+  // Colour only on a terminal.
+  SummaryReporter reporter(isatty(STDOUT_FILENO) != 0 ? benchmark::ConsoleReporter::OO_Defaults
+                                                      : benchmark::ConsoleReporter::OO_None);
   benchmark::RunSpecifiedBenchmarks(&reporter);
   PrintSummary(reporter);
   benchmark::Shutdown();

@@ -295,8 +295,9 @@ int64_t Percentile(const std::vector<int64_t>& sorted, double p) {
 
 Result<PolicyRun> RunReplay(const std::vector<SimJob>& jobs, const fleet::Fleet& fleet, Backend& backend,
                             const ReplayOptions& options, const EngineHooks& hooks) {
-  if (!(options.compress > 0) || !std::isfinite(options.compress)) {
-    return InvalidArgumentError("compress must be a positive number");
+  // Bounded so that compressed times stay inside int64 milliseconds.
+  if (!(options.compress >= 1e-3 && options.compress <= 1e9)) {
+    return InvalidArgumentError("compress must be within 0.001..1e9");
   }
   Tracker tracker(jobs, fleet, backend, hooks);
   std::priority_queue<Event, std::vector<Event>, std::greater<>> events;

@@ -38,7 +38,7 @@ struct EngineHooks {
 };
 
 struct ReplayOptions {
-  double compress = 1.0;  // arrival times are divided by this (>= 1 raises the load)
+  double compress = 1.0;  // arrival times are divided by this (> 1 raises the load); 0.001..1e9
 };
 
 struct FillOptions {

@@ -12,6 +12,8 @@ namespace {
 
 constexpr int64_t kMaxJobs = 10'000'000;
 constexpr int64_t kMibPerGib = 1024;
+constexpr double kMinRate = 1e-6, kMaxRate = 1e6;
+constexpr double kMinDuration = 1e-3, kMaxDuration = 1e9;
 
 struct MixEntry {
   int percent;
@@ -66,9 +68,12 @@ Result<Trace> GenerateSynthetic(const SyntheticOptions& options) {
     return InvalidArgumentError("synthetic trace: jobs=" + std::to_string(options.jobs) +
                                 " outside 1..10000000");
   }
-  if (!(options.rate_per_s > 0) || !std::isfinite(options.rate_per_s) ||
-      !(options.mean_duration_s > 0) || !std::isfinite(options.mean_duration_s)) {
-    return InvalidArgumentError("synthetic trace: rate and duration must be positive");
+  // Bounds keep every time far inside int64 milliseconds.
+  if (!(options.rate_per_s >= kMinRate && options.rate_per_s <= kMaxRate)) {
+    return InvalidArgumentError("synthetic trace: rate must be within 1e-6..1e6 arrivals per second");
+  }
+  if (!(options.mean_duration_s >= kMinDuration && options.mean_duration_s <= kMaxDuration)) {
+    return InvalidArgumentError("synthetic trace: duration must be within 0.001..1e9 seconds");
   }
   std::mt19937_64 rng(options.seed);
   Trace trace;

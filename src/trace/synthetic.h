@@ -27,8 +27,8 @@ struct SyntheticOptions {
   uint64_t seed = 1;
 };
 
-// InvalidArgument for jobs outside 1..10,000,000 or a non-positive (or
-// non-finite) rate or duration.
+// InvalidArgument for jobs outside 1..10,000,000, a rate outside 1e-6..1e6
+// per second or a mean duration outside 0.001..1e9 seconds.
 Result<Trace> GenerateSynthetic(const SyntheticOptions& options);
 
 // Parses "jobs=10000,rate=5,duration=600" (every key optional, any order) on

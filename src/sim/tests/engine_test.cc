@@ -78,6 +78,7 @@ TEST(ReplayTest, CompressDividesArrivalTimesOnly) {
   EXPECT_EQ(run->result.end_ms, 110'000);  // second arrives at 10 s, leaves at 110 s
   EXPECT_EQ(run->result.gpus_used_peak, 2);
   EXPECT_THAT(RunReplay(jobs, fleet, *backend, {.compress = 0}), HasError(StatusCode::kInvalidArgument, "compress"));
+  EXPECT_THAT(RunReplay(jobs, fleet, *backend, {.compress = 1e300}), HasError(StatusCode::kInvalidArgument, "compress"));
 }
 
 TEST(ReplayTest, TimeSlicingPacksFractionsWithoutIsolation) {

@@ -58,6 +58,9 @@ TEST(SyntheticTest, SpecParsesKeysAndRejectsNonsense) {
   EXPECT_THAT(ParseSyntheticSpec("rate=-1", {}), HasError(StatusCode::kInvalidArgument, "rate='-1'"));
   EXPECT_THAT(ParseSyntheticSpec("jobs", {}), HasError(StatusCode::kInvalidArgument, "not KEY=VALUE"));
   EXPECT_THAT(GenerateSynthetic({.jobs = 0}), HasError(StatusCode::kInvalidArgument, "jobs=0"));
+  EXPECT_THAT(GenerateSynthetic({.jobs = 5, .rate_per_s = 1e-300}), HasError(StatusCode::kInvalidArgument, "rate"));
+  EXPECT_THAT(GenerateSynthetic({.jobs = 5, .mean_duration_s = 1e300}),
+              HasError(StatusCode::kInvalidArgument, "duration"));
 }
 
 }  // namespace
