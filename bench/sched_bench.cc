@@ -14,8 +14,9 @@
 //                            starting from the indexed run's fleet.
 //
 // After the run a summary prints decisions per CPU second, the speedup over
-// the scan, and the latency percentiles. --benchmark_min_time rules when
-// given; otherwise each benchmark runs at least 1 s.
+// the scan, and the latency percentiles (medians under
+// --benchmark_repetitions). --benchmark_min_time rules when given; otherwise
+// each benchmark runs at least 1 s.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -26,6 +27,7 @@
 #include <memory>
 #include <optional>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -322,7 +324,11 @@ class SummaryReporter : public benchmark::ConsoleReporter {
   };
   void ReportRuns(const std::vector<Run>& runs) override {
     for (const Run& run : runs) {
-      if (run.error_occurred || run.run_type != Run::RT_Iteration) continue;
+      // Under --benchmark_repetitions the median wins over single runs.
+      const bool median = run.run_type == Run::RT_Aggregate && run.aggregate_name == "median";
+      if (run.error_occurred || (run.run_type != Run::RT_Iteration && !median)) continue;
+      if (!median && medians_.contains(run.run_name.function_name)) continue;
+      if (median) medians_.insert(run.run_name.function_name);
       Numbers& n = numbers_[run.run_name.function_name];
       const auto get = [&](const char* key) {
         const auto it = run.counters.find(key);
@@ -342,6 +348,7 @@ class SummaryReporter : public benchmark::ConsoleReporter {
 
  private:
   std::map<std::string, Numbers> numbers_;
+  std::set<std::string> medians_;
 };
 
 int Main(int argc, char** argv) {

@@ -321,7 +321,7 @@ std::size_t FleetState::WholeCapable(std::uint32_t model) const {
   }));
 }
 
-Placement FleetState::TakeInstance(const InstanceChoice& choice, JobId job, Counters& counters) {
+Placement FleetState::TakeInstance(const InstanceChoice& choice, JobId job) {
   Detach(choice.gpu);
   if (choice.idle_index >= 0) {
     GpuRecord& gpu = gpus_[choice.gpu];
@@ -339,48 +339,49 @@ Placement FleetState::TakeInstance(const InstanceChoice& choice, JobId job, Coun
     AddInstance(choice.gpu, Instance{.job = job,
                                      .profile = static_cast<std::int8_t>(choice.profile),
                                      .start = static_cast<std::int8_t>(choice.start)});
-    ++counters.instances_created;
+    ++counters_.instances_created;
   }
   Attach(choice.gpu);
   return Placement{.gpu = static_cast<int>(choice.gpu), .profile = choice.profile,
                    .start = choice.start};
 }
 
-Placement FleetState::Repartition(const RepartitionChoice& choice, JobId job,
-                                  std::vector<InstanceOp>& ops, Counters& counters) {
+FleetState::Repartitioned FleetState::Repartition(const RepartitionChoice& choice, JobId job) {
   Detach(choice.gpu);
+  std::vector<InstanceOp> ops;
   std::vector<int> destroy = choice.destroy;
   std::sort(destroy.begin(), destroy.end(), std::greater<>());  // erase from the back
   for (const int index : destroy) {
     const Instance& instance = gpus_[choice.gpu].instances[static_cast<size_t>(index)];
     if (instance.job != kNoJob) {
-      ++counters.busy_disturbed;  // never reached: FindRepartition only picks idle ones
+      ++counters_.busy_disturbed;  // never reached: FindRepartition only picks idle ones
       continue;
     }
     ops.push_back(InstanceOp{.kind = InstanceOpKind::kDestroy, .profile = instance.profile,
                              .start = instance.start});
     DestroyIdle(choice.gpu, index);
-    ++counters.instances_destroyed;
+    ++counters_.instances_destroyed;
   }
   AddInstance(choice.gpu, Instance{.job = job,
                                    .profile = static_cast<std::int8_t>(choice.profile),
                                    .start = static_cast<std::int8_t>(choice.start)});
   ops.push_back(InstanceOp{.kind = InstanceOpKind::kCreate, .profile = choice.profile,
                            .start = choice.start});
-  ++counters.instances_created;
-  ++counters.reconfigurations;
+  ++counters_.instances_created;
+  ++counters_.reconfigurations;
   Attach(choice.gpu);
-  return Placement{.gpu = static_cast<int>(choice.gpu), .profile = choice.profile,
-                   .start = choice.start};
+  return Repartitioned{.placement = Placement{.gpu = static_cast<int>(choice.gpu),
+                                              .profile = choice.profile, .start = choice.start},
+                       .ops = std::move(ops)};
 }
 
-Placement FleetState::TakeWhole(std::uint32_t g, JobId job, Counters& counters) {
+Placement FleetState::TakeWhole(std::uint32_t g, JobId job) {
   Detach(g);
   GpuRecord& gpu = gpus_[g];
-  if (!gpu.instances.empty()) ++counters.reconfigurations;
+  if (!gpu.instances.empty()) ++counters_.reconfigurations;
   while (!gpu.instances.empty()) {
     DestroyIdle(g, static_cast<int>(gpu.instances.size()) - 1);
-    ++counters.instances_destroyed;
+    ++counters_.instances_destroyed;
   }
   gpu.whole_job = job;
   gpu.held_slices = models_[gpu.model].model->memory_slices;

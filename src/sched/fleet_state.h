@@ -139,6 +139,8 @@ class FleetState {
   const GpuRecord& gpu(std::uint32_t index) const { return gpus_[index]; }
   std::size_t gpu_count() const { return gpus_.size(); }
   const FleetUsage& totals() const { return totals_; }
+  // Only the instance counters (created, destroyed, reconfigurations, busy_disturbed).
+  const Counters& counters() const { return counters_; }
   FleetUsage& mutable_totals() { return totals_; }
 
   std::optional<InstanceChoice> FindIdle(std::uint32_t model, int profile) const;
@@ -155,11 +157,14 @@ class FleetState {
   std::size_t WholeCapable(std::uint32_t model) const;
 
   // Commits; each returns the placement made.
-  Placement TakeInstance(const InstanceChoice& choice, JobId job, Counters& counters);
-  Placement Repartition(const RepartitionChoice& choice, JobId job,
-                        std::vector<InstanceOp>& ops, Counters& counters);
+  Placement TakeInstance(const InstanceChoice& choice, JobId job);
+  struct Repartitioned {
+    Placement placement;            // reserved for the job
+    std::vector<InstanceOp> ops;    // destroys, then the create
+  };
+  Repartitioned Repartition(const RepartitionChoice& choice, JobId job);
   // Destroys the GPU's idle instances first, if any (a reconfiguration).
-  Placement TakeWhole(std::uint32_t gpu, JobId job, Counters& counters);
+  Placement TakeWhole(std::uint32_t gpu, JobId job);
   // Frees what `job` holds at `where`: an instance goes idle or is destroyed
   // (ReleaseMode, presets always go idle); a whole GPU becomes free.
   void Free(const Placement& where, JobId job);
@@ -186,6 +191,7 @@ class FleetState {
   std::vector<ModelIndex> models_;
   std::vector<GpuRecord> gpus_;
   FleetUsage totals_;
+  Counters counters_;
 };
 
 }  // namespace migsched::sched

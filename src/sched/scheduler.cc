@@ -212,7 +212,7 @@ struct Scheduler::Impl {
       for (const std::uint32_t g : *gpus) slices += fleet.model(fleet.gpu(g).model).model->memory_slices;
       if (OverQuota(r.tenant, slices, whole)) return std::nullopt;
       Placed placed{.job = r.id, .where = {}};
-      for (const std::uint32_t g : *gpus) placed.where.push_back(fleet.TakeWhole(g, r.id, counters));
+      for (const std::uint32_t g : *gpus) placed.where.push_back(fleet.TakeWhole(g, r.id));
       Charge(job, slices, whole);
       return Start(job, std::move(placed));
     }
@@ -226,7 +226,7 @@ struct Scheduler::Impl {
         choice = fleet.FindFree(*m, option.profile);
       }
       if (!choice) continue;
-      Placed placed{.job = r.id, .where = {fleet.TakeInstance(*choice, r.id, counters)}};
+      Placed placed{.job = r.id, .where = {fleet.TakeInstance(*choice, r.id)}};
       Charge(job, slices, 0);
       return Start(job, std::move(placed));
     }
@@ -250,8 +250,14 @@ struct Scheduler::Impl {
     const geometry::GpuModel& model = *fleet.model(fleet.gpu(best->gpu).model).model;
     NeedsRepartition decision{.job = r.id, .gpu = static_cast<int>(best->gpu), .ops = {},
                               .ready_at = now + options.reconfiguration_delay_s};
-    const Placement reserved = fleet.Repartition(*best, r.id, decision.ops, counters);
-    job.where.Set({&reserved, 1});
+    FleetState::Repartitioned done = fleet.Repartition(*best, r.id);
+    // Destroyed idle instances may free more slices than the new one takes:
+    // what failed earlier in this pass may fit now.
+    for (std::vector<std::uint8_t>& model_failed : failed) {
+      std::fill(model_failed.begin(), model_failed.end(), 0);
+    }
+    decision.ops = std::move(done.ops);
+    job.where.Set({&done.placement, 1});
     Charge(job, model.profiles[static_cast<size_t>(best->profile)].memory_slices, 0);
     job.state = JobState::kRepartitioning;
     job.ready_at = decision.ready_at;
@@ -260,7 +266,8 @@ struct Scheduler::Impl {
   }
 
   // Remembers, for the rest of a retry pass, options that did not fit (the
-  // fleet only fills up during a pass). Quota failures are not remembered.
+  // fleet only fills up during a pass, except by a repartition, which clears
+  // the memo). Quota failures are not remembered.
   void MarkFailed(const Request& r) {
     if (failed.empty()) return;
     for (const ProfileOption& option : r.options) {
@@ -303,8 +310,10 @@ struct Scheduler::Impl {
     return head;
   }
 
-  void RetryQueue(Time now, std::vector<Decision>& out) {
-    if (queue.empty()) return;
+  // The decisions for queued jobs that start now.
+  std::vector<Decision> RetryQueue(Time now) {
+    std::vector<Decision> out;
+    if (queue.empty()) return out;
     failed.assign(fleet.model_count(), {});
     for (std::uint32_t m = 0; m < fleet.model_count(); ++m) {
       failed[m].assign(fleet.model(m).model->profiles.size(), 0);
@@ -323,8 +332,10 @@ struct Scheduler::Impl {
       ++it;
     }
     failed.clear();
+    return out;
   }
 
+  // Appends Placed for every repartition due by `now`.
   void CompleteRepartitions(Time now, std::vector<Decision>& out) {
     while (!pending.empty() && pending.begin()->first <= now) {
       const JobId id = pending.begin()->second;
@@ -346,6 +357,11 @@ struct Scheduler::Impl {
   std::vector<Decision> Finish(std::vector<Decision> out) {
     CompleteRepartitions(last_now, out);
     counters.decisions += static_cast<std::int64_t>(out.size());
+    const Counters& instances = fleet.counters();
+    counters.instances_created = instances.instances_created;
+    counters.instances_destroyed = instances.instances_destroyed;
+    counters.reconfigurations = instances.reconfigurations;
+    counters.busy_disturbed = instances.busy_disturbed;
     UpdateTotals();
     return out;
   }
@@ -444,9 +460,7 @@ Result<std::vector<Decision>> Scheduler::Release(JobId id, Time now) {
       break;
   }
   s.jobs.Erase(id);
-  std::vector<Decision> out;
-  s.RetryQueue(now, out);
-  return s.Finish(std::move(out));
+  return s.Finish(s.RetryQueue(now));
 }
 
 Result<std::vector<Decision>> Scheduler::Advance(Time now) {

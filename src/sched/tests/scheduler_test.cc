@@ -314,6 +314,24 @@ TEST(ContractTest, FleetMustBeIdleAndValid) {
               HasCode(StatusCode::kInvalidArgument));
 }
 
+// Every catalogued model fits the scheduler's per-GPU limits, and every one of
+// its profiles can be placed on an empty GPU of it.
+TEST(ModelTest, EveryCatalogModelPlacesEveryProfile) {
+  for (const geometry::GpuModel& model : BuiltinCatalogForTest().models()) {
+    Scheduler s = Make(FleetOf(model.name, 1), WithPolicy("frag-aware"));
+    for (size_t p = 0; p < model.profiles.size(); ++p) {
+      const JobId id = p + 1;
+      const Request r{.id = id, .priority = 0, .tenant = "", .kind = JobKind::kInference,
+                      .whole_gpus = 0, .options = {ProfileOption{&model, static_cast<int>(p)}}};
+      const std::vector<Decision> d = Ok(s.Submit(r, 0));
+      ASSERT_FALSE(d.empty());
+      EXPECT_TRUE(Is<Placed>(d[0])) << model.name << " " << model.profiles[p].name;
+      ASSERT_THAT(Ok(s.Release(id, 0)), ::testing::IsEmpty());
+    }
+    EXPECT_EQ(s.Totals().held_slices, 0) << model.name;
+  }
+}
+
 TEST(PresetTest, EveryPresetIsAValidLayoutOnEveryModel) {
   for (const geometry::GpuModel& model : BuiltinCatalogForTest().models()) {
     for (const std::string& name : PresetNames()) {
