@@ -300,7 +300,7 @@ std::optional<std::vector<std::uint32_t>> FleetState::FindWhole(
   };
   for (const std::uint32_t model : models) take(models_[model].free_whole.members());
   for (const std::uint32_t model : models) take(models_[model].buckets.members(StateSpace::kEmpty));
-  if (options_.reconfiguration == Reconfiguration::kRepartition) {
+  if (MayDestroyIdle(options_)) {
     for (const std::uint32_t model : models) {
       for (const std::uint32_t g : models_[model].with_idle.members()) {
         if (std::ssize(chosen) == count) break;
@@ -314,7 +314,7 @@ std::optional<std::vector<std::uint32_t>> FleetState::FindWhole(
 
 std::size_t FleetState::WholeCapable(std::uint32_t model) const {
   const ModelIndex& m = models_[model];
-  if (options_.reconfiguration == Reconfiguration::kRepartition) return m.gpus.size();
+  if (MayDestroyIdle(options_)) return m.gpus.size();
   return static_cast<std::size_t>(std::count_if(m.gpus.begin(), m.gpus.end(), [&](std::uint32_t g) {
     return std::none_of(gpus_[g].instances.begin(), gpus_[g].instances.end(),
                         [](const Instance& i) { return i.preset; });

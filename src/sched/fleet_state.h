@@ -148,12 +148,12 @@ class FleetState {
   // The GPU where the fewest idle instances must go; ties: lowest GPU index.
   std::optional<RepartitionChoice> FindRepartition(std::uint32_t model, int profile) const;
   // `count` free whole GPUs of the given models: MIG-disabled ones first, then
-  // MIG-enabled GPUs with no instance, then (under kRepartition) GPUs whose
+  // MIG-enabled GPUs with no instance, then (when MayDestroyIdle) GPUs whose
   // instances are all idle; nullopt if there are fewer.
   std::optional<std::vector<std::uint32_t>> FindWhole(const std::vector<std::uint32_t>& models,
                                                       int count) const;
   // GPUs of `model` that can ever be free whole: MIG-disabled ones and those
-  // without preset instances (under kRepartition: all).
+  // without preset instances (when MayDestroyIdle: all).
   std::size_t WholeCapable(std::uint32_t model) const;
 
   // Commits; each returns the placement made.

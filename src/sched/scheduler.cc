@@ -230,7 +230,7 @@ struct Scheduler::Impl {
       Charge(job, slices, 0);
       return Start(job, std::move(placed));
     }
-    if (options.reconfiguration != Reconfiguration::kRepartition) {
+    if (!MayDestroyIdle(options)) {
       MarkFailed(r);
       return std::nullopt;
     }
