@@ -99,6 +99,12 @@ struct ModelIndex {
   std::vector<StateFact> facts;
   std::vector<std::vector<RankedPlacement>> ranked;  // per profile, best first
   std::vector<std::int8_t> start_in_state;           // [state][profile]: the ranked start, -1 if none
+  // Per profile, bit i set: the bucket of ranked[p][i].state is not empty, so
+  // the best non-empty state is a find-first-set over a few words instead of
+  // a walk over the ranking. Updated when a bucket turns empty or non-empty,
+  // through ranks_of_state: per state, (profile, position in ranked[profile]).
+  std::vector<std::vector<std::uint64_t>> nonempty_ranks;
+  std::vector<std::vector<std::pair<std::uint8_t, std::uint16_t>>> ranks_of_state;
   std::vector<std::uint32_t> gpus;                   // fleet indices, by leaf
   StateBuckets buckets;
   FitTree fit_tree;
@@ -184,6 +190,10 @@ class FleetState {
   // Removes the instance from the layout; the caller has settled who held it.
   void EraseInstance(std::uint32_t gpu, int index);
   void SetIdleCount(std::uint32_t gpu, int profile, int delta);
+  // StateBuckets::Insert/Erase that keep nonempty_ranks in step.
+  void BucketInsert(ModelIndex& m, geometry::StateId state, std::uint32_t gpu);
+  void BucketErase(ModelIndex& m, geometry::StateId state, std::uint32_t gpu);
+  static void MarkRanks(ModelIndex& m, geometry::StateId state, bool nonempty);
 
   Options options_;
   bool first_fit_ = false;  // keep the FitTrees (first-fit policy)

@@ -53,6 +53,7 @@ class StateBuckets {
       : buckets_(states), position_(universe, kNotInSet) {}
 
   bool empty(std::size_t state) const { return buckets_[state].empty(); }
+  std::size_t size(std::size_t state) const { return buckets_[state].size(); }
   std::uint32_t Pick(std::size_t state) const { return buckets_[state].back(); }
   const std::vector<std::uint32_t>& members(std::size_t state) const { return buckets_[state]; }
 
