@@ -73,6 +73,7 @@ class InstanceList {
 struct GpuRecord {
   std::uint32_t model = 0;  // index into FleetState's models
   std::uint32_t leaf = 0;   // index among its model's GPUs (FitTree leaf)
+  std::uint32_t bucket_position = kNotInSet;  // in its model's StateBuckets bucket
   bool mig = true;
   geometry::StateId state = geometry::StateSpace::kEmpty;       // all instances
   geometry::StateId held_state = geometry::StateSpace::kEmpty;  // instances held by jobs
@@ -88,7 +89,7 @@ struct ModelIndex {
   ModelIndex(const geometry::GpuModel* m, geometry::StateSpace s, std::size_t universe)
       : model(m),
         space(std::move(s)),
-        buckets(space.size(), universe),
+        buckets(space.size()),
         idle_by_profile(m->profiles.size(), GpuSet(universe)),
         with_idle(universe),
         free_whole(universe),
