@@ -95,11 +95,18 @@ Result<FleetState> FleetState::Create(fleet::Fleet fleet, const PlacementPolicy&
       built.facts = ComputeStateFacts(*model, built.space, MixFor(*model, options));
       const int profiles = static_cast<int>(model->profiles.size());
       built.start_in_state.assign(built.space.size() * static_cast<size_t>(profiles), -1);
+      built.ranks_of_state.resize(built.space.size());
       for (int p = 0; p < profiles; ++p) {
         built.ranked.push_back(policy.Rank(*model, built.space, built.facts, p));
-        for (const RankedPlacement& r : built.ranked.back()) {
+        const std::vector<RankedPlacement>& ranked = built.ranked.back();
+        MIGSCHED_CHECK(ranked.size() <= 0xFFFF);
+        built.nonempty_ranks.emplace_back((ranked.size() + 63) / 64, 0);
+        for (size_t i = 0; i < ranked.size(); ++i) {
+          const RankedPlacement& r = ranked[i];
           built.start_in_state[r.state * static_cast<size_t>(profiles) + static_cast<size_t>(p)] =
               static_cast<std::int8_t>(r.start);
+          built.ranks_of_state[r.state].emplace_back(static_cast<std::uint8_t>(p),
+                                                     static_cast<std::uint16_t>(i));
         }
       }
       index = static_cast<std::uint32_t>(state.models_.size());
@@ -137,7 +144,7 @@ void FleetState::Detach(std::uint32_t g) {
   GpuRecord& gpu = gpus_[g];
   ModelIndex& m = models_[gpu.model];
   if (gpu.mig && gpu.whole_job == kNoJob) {
-    m.buckets.Erase(gpu.state, g);
+    BucketErase(m, gpu.state, g);
     totals_.stranded_slices -= m.facts[gpu.state].stranded;
   }
   if (!gpu.mig && gpu.whole_job == kNoJob) m.free_whole.Erase(g);
@@ -151,7 +158,7 @@ void FleetState::Attach(std::uint32_t g) {
   ModelIndex& m = models_[gpu.model];
   const bool in_buckets = gpu.mig && gpu.whole_job == kNoJob;
   if (in_buckets) {
-    m.buckets.Insert(gpu.state, g);
+    BucketInsert(m, gpu.state, g);
     totals_.stranded_slices += m.facts[gpu.state].stranded;
   }
   if (!gpu.mig && gpu.whole_job == kNoJob) m.free_whole.Insert(g);
@@ -159,6 +166,28 @@ void FleetState::Attach(std::uint32_t g) {
   totals_.idle_slices += gpu.idle_slices;
   if (gpu.jobs > 0) ++totals_.busy_gpus;
   if (first_fit_) m.fit_tree.Set(gpu.leaf, in_buckets ? m.facts[gpu.state].fit_mask : 0);
+}
+
+void FleetState::MarkRanks(ModelIndex& m, StateId state, bool nonempty) {
+  for (const auto& [profile, position] : m.ranks_of_state[state]) {
+    std::uint64_t& word = m.nonempty_ranks[profile][position / 64];
+    const std::uint64_t bit = std::uint64_t{1} << (position % 64);
+    word = nonempty ? word | bit : word & ~bit;
+  }
+}
+
+void FleetState::BucketInsert(ModelIndex& m, StateId state, std::uint32_t g) {
+  MIGSCHED_DCHECK(gpus_[g].bucket_position == kNotInSet);
+  gpus_[g].bucket_position = m.buckets.Insert(state, g);
+  if (m.buckets.size(state) == 1) MarkRanks(m, state, true);
+}
+
+void FleetState::BucketErase(ModelIndex& m, StateId state, std::uint32_t g) {
+  std::uint32_t& position = gpus_[g].bucket_position;
+  const std::uint32_t moved = m.buckets.Erase(state, g, position);
+  if (moved != kNotInSet) gpus_[moved].bucket_position = position;  // a store: no stall
+  position = kNotInSet;
+  if (m.buckets.empty(state)) MarkRanks(m, state, false);
 }
 
 void FleetState::SetIdleCount(std::uint32_t g, int profile, int delta) {
@@ -236,8 +265,11 @@ std::optional<InstanceChoice> FleetState::FindFree(std::uint32_t model, int prof
     const int start = m.start_in_state[gpus_[g].state * profiles + static_cast<size_t>(profile)];
     return InstanceChoice{.gpu = g, .profile = profile, .start = start};
   }
-  for (const RankedPlacement& r : m.ranked[static_cast<size_t>(profile)]) {
-    if (m.buckets.empty(r.state)) continue;
+  const std::vector<std::uint64_t>& nonempty = m.nonempty_ranks[static_cast<size_t>(profile)];
+  for (size_t w = 0; w < nonempty.size(); ++w) {
+    if (nonempty[w] == 0) continue;
+    const size_t position = w * 64 + static_cast<size_t>(std::countr_zero(nonempty[w]));
+    const RankedPlacement& r = m.ranked[static_cast<size_t>(profile)][position];
     return InstanceChoice{.gpu = m.buckets.Pick(r.state), .profile = profile, .start = r.start};
   }
   return std::nullopt;
@@ -300,7 +332,7 @@ std::optional<std::vector<std::uint32_t>> FleetState::FindWhole(
   };
   for (const std::uint32_t model : models) take(models_[model].free_whole.members());
   for (const std::uint32_t model : models) take(models_[model].buckets.members(StateSpace::kEmpty));
-  if (options_.reconfiguration == Reconfiguration::kRepartition) {
+  if (MayDestroyIdle(options_)) {
     for (const std::uint32_t model : models) {
       for (const std::uint32_t g : models_[model].with_idle.members()) {
         if (std::ssize(chosen) == count) break;
@@ -314,7 +346,7 @@ std::optional<std::vector<std::uint32_t>> FleetState::FindWhole(
 
 std::size_t FleetState::WholeCapable(std::uint32_t model) const {
   const ModelIndex& m = models_[model];
-  if (options_.reconfiguration == Reconfiguration::kRepartition) return m.gpus.size();
+  if (MayDestroyIdle(options_)) return m.gpus.size();
   return static_cast<std::size_t>(std::count_if(m.gpus.begin(), m.gpus.end(), [&](std::uint32_t g) {
     return std::none_of(gpus_[g].instances.begin(), gpus_[g].instances.end(),
                         [](const Instance& i) { return i.preset; });

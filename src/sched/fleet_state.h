@@ -73,6 +73,7 @@ class InstanceList {
 struct GpuRecord {
   std::uint32_t model = 0;  // index into FleetState's models
   std::uint32_t leaf = 0;   // index among its model's GPUs (FitTree leaf)
+  std::uint32_t bucket_position = kNotInSet;  // in its model's StateBuckets bucket
   bool mig = true;
   geometry::StateId state = geometry::StateSpace::kEmpty;       // all instances
   geometry::StateId held_state = geometry::StateSpace::kEmpty;  // instances held by jobs
@@ -88,7 +89,7 @@ struct ModelIndex {
   ModelIndex(const geometry::GpuModel* m, geometry::StateSpace s, std::size_t universe)
       : model(m),
         space(std::move(s)),
-        buckets(space.size(), universe),
+        buckets(space.size()),
         idle_by_profile(m->profiles.size(), GpuSet(universe)),
         with_idle(universe),
         free_whole(universe),
@@ -99,6 +100,12 @@ struct ModelIndex {
   std::vector<StateFact> facts;
   std::vector<std::vector<RankedPlacement>> ranked;  // per profile, best first
   std::vector<std::int8_t> start_in_state;           // [state][profile]: the ranked start, -1 if none
+  // Per profile, bit i set: the bucket of ranked[p][i].state is not empty, so
+  // the best non-empty state is a find-first-set over a few words instead of
+  // a walk over the ranking. Updated when a bucket turns empty or non-empty,
+  // through ranks_of_state: per state, (profile, position in ranked[profile]).
+  std::vector<std::vector<std::uint64_t>> nonempty_ranks;
+  std::vector<std::vector<std::pair<std::uint8_t, std::uint16_t>>> ranks_of_state;
   std::vector<std::uint32_t> gpus;                   // fleet indices, by leaf
   StateBuckets buckets;
   FitTree fit_tree;
@@ -148,12 +155,12 @@ class FleetState {
   // The GPU where the fewest idle instances must go; ties: lowest GPU index.
   std::optional<RepartitionChoice> FindRepartition(std::uint32_t model, int profile) const;
   // `count` free whole GPUs of the given models: MIG-disabled ones first, then
-  // MIG-enabled GPUs with no instance, then (under kRepartition) GPUs whose
+  // MIG-enabled GPUs with no instance, then (when MayDestroyIdle) GPUs whose
   // instances are all idle; nullopt if there are fewer.
   std::optional<std::vector<std::uint32_t>> FindWhole(const std::vector<std::uint32_t>& models,
                                                       int count) const;
   // GPUs of `model` that can ever be free whole: MIG-disabled ones and those
-  // without preset instances (under kRepartition: all).
+  // without preset instances (when MayDestroyIdle: all).
   std::size_t WholeCapable(std::uint32_t model) const;
 
   // Commits; each returns the placement made.
@@ -184,6 +191,10 @@ class FleetState {
   // Removes the instance from the layout; the caller has settled who held it.
   void EraseInstance(std::uint32_t gpu, int index);
   void SetIdleCount(std::uint32_t gpu, int profile, int delta);
+  // StateBuckets::Insert/Erase that keep nonempty_ranks in step.
+  void BucketInsert(ModelIndex& m, geometry::StateId state, std::uint32_t gpu);
+  void BucketErase(ModelIndex& m, geometry::StateId state, std::uint32_t gpu);
+  static void MarkRanks(ModelIndex& m, geometry::StateId state, bool nonempty);
 
   Options options_;
   bool first_fit_ = false;  // keep the FitTrees (first-fit policy)

@@ -45,36 +45,40 @@ class GpuSet {
 };
 
 // GPUs of one model partitioned by layout state: each GPU is in at most one
-// bucket. Memory is one slot per GPU plus the members, whatever the number of
-// states.
+// bucket. The caller keeps each GPU's position in its bucket (in the GPU's own
+// record, which a change loads anyway: a separate position array would cost a
+// cache miss per change at 10^5 GPUs). Memory is the members only, whatever
+// the number of states.
 class StateBuckets {
  public:
-  StateBuckets(std::size_t states, std::size_t universe)
-      : buckets_(states), position_(universe, kNotInSet) {}
+  explicit StateBuckets(std::size_t states) : buckets_(states) {}
 
   bool empty(std::size_t state) const { return buckets_[state].empty(); }
+  std::size_t size(std::size_t state) const { return buckets_[state].size(); }
   std::uint32_t Pick(std::size_t state) const { return buckets_[state].back(); }
   const std::vector<std::uint32_t>& members(std::size_t state) const { return buckets_[state]; }
 
-  void Insert(std::size_t state, std::uint32_t gpu) {
-    MIGSCHED_DCHECK(position_[gpu] == kNotInSet);
-    position_[gpu] = static_cast<std::uint32_t>(buckets_[state].size());
+  // Returns the GPU's position.
+  std::uint32_t Insert(std::size_t state, std::uint32_t gpu) {
     buckets_[state].push_back(gpu);
+    return static_cast<std::uint32_t>(buckets_[state].size() - 1);
   }
-  void Erase(std::size_t state, std::uint32_t gpu) {
+  // Removes the GPU at `position`; the bucket's last GPU takes its place and
+  // is returned (its position is now `position`), or kNotInSet if the removed
+  // GPU was the last.
+  std::uint32_t Erase(std::size_t state, std::uint32_t gpu, std::uint32_t position) {
     std::vector<std::uint32_t>& bucket = buckets_[state];
-    const std::uint32_t at = position_[gpu];
-    MIGSCHED_DCHECK(at < bucket.size() && bucket[at] == gpu);
+    MIGSCHED_DCHECK(position < bucket.size() && bucket[position] == gpu);
+    (void)gpu;
     const std::uint32_t last = bucket.back();
-    bucket[at] = last;
-    position_[last] = at;
     bucket.pop_back();
-    position_[gpu] = kNotInSet;
+    if (last == gpu) return kNotInSet;
+    bucket[position] = last;
+    return last;
   }
 
  private:
   std::vector<std::vector<std::uint32_t>> buckets_;
-  std::vector<std::uint32_t> position_;
 };
 
 }  // namespace migsched::sched

@@ -25,7 +25,8 @@ namespace migsched::sched {
 // Options::reconfiguration_delay_s.
 enum class Reconfiguration {
   kNone,         // static layouts: jobs only go into existing idle instances
-  kCreateOnly,   // also create instances on free slices; never destroy
+  kCreateOnly,   // also create instances on free slices; never destroy, except
+                 // instances kept idle by ReleaseMode::kKeepIdle (MayDestroyIdle)
   kRepartition,  // also destroy idle instances to make room (NeedsRepartition)
 };
 
@@ -65,6 +66,16 @@ struct Options {
   // it does. 0 = plain greedy backfill (never hold back).
   Time backfill_hold_after_s = 0;
 };
+
+// Whether the scheduler may destroy idle instances to make room: always under
+// kRepartition, and under kCreateOnly when released instances are kept idle
+// (the kept instances are a cache: left in place they would block the jobs
+// that need their slices, a whole-GPU job above all, for ever).
+inline bool MayDestroyIdle(const Options& options) {
+  return options.reconfiguration == Reconfiguration::kRepartition ||
+         (options.reconfiguration == Reconfiguration::kCreateOnly &&
+          options.release == ReleaseMode::kKeepIdle);
+}
 
 // The valid policy names, in a fixed order.
 std::vector<std::string> PolicyNames();

@@ -12,39 +12,58 @@
 namespace migsched::sched {
 namespace {
 
-// What a job holds. Almost every job holds one instance, kept inline so that
-// a release does not chase a heap pointer; gangs use the vector.
+// What a job holds. Almost every job holds one instance, kept inline (8
+// bytes) so that a release does not chase a heap pointer; gangs use the heap.
 class HeldPlacements {
  public:
   void Set(std::span<const Placement> where) {
+    count_ = static_cast<std::uint32_t>(where.size());
+    many_.reset();
     if (where.size() == 1) {
-      one_ = where[0];
-      many_.clear();
-    } else {
-      many_.assign(where.begin(), where.end());
+      gpu_ = where[0].gpu;
+      profile_ = static_cast<std::int16_t>(where[0].profile);
+      start_ = static_cast<std::int16_t>(where[0].start);
+    } else if (!where.empty()) {
+      many_ = std::make_unique<Placement[]>(where.size());
+      std::copy(where.begin(), where.end(), many_.get());
     }
-    count_ = where.size();
   }
-  std::span<const Placement> get() const {
-    return count_ == 1 ? std::span<const Placement>(&one_, 1) : std::span<const Placement>(many_);
+  Placement one() const { return Placement{.gpu = gpu_, .profile = profile_, .start = start_}; }
+  std::uint32_t count() const { return count_; }
+  // Calls f(Placement) for each.
+  template <typename F>
+  void ForEach(F&& f) const {
+    if (count_ == 1) {
+      f(one());
+      return;
+    }
+    for (std::uint32_t i = 0; i < count_; ++i) f(many_[i]);
   }
-  std::vector<Placement> ToVector() const { return {get().begin(), get().end()}; }
+  std::vector<Placement> ToVector() const {
+    std::vector<Placement> out;
+    ForEach([&](const Placement& p) { out.push_back(p); });
+    return out;
+  }
 
  private:
-  Placement one_;
-  std::vector<Placement> many_;
-  std::size_t count_ = 0;
+  std::unique_ptr<Placement[]> many_;  // gangs only
+  std::int32_t gpu_ = 0;
+  std::int16_t profile_ = 0;
+  std::int16_t start_ = 0;
+  std::uint32_t count_ = 0;
 };
 
+// Kept small (the job table's slot is this plus the id): whatever only some
+// jobs need sits behind a pointer or in the queue.
 struct JobRecord {
   std::unique_ptr<Request> request;  // kept only while queued: retries need it
-  std::string tenant;                // only when the tenant has a quota
-  int priority = 0;
-  JobState state = JobState::kQueued;
+  const TenantQuota* quota = nullptr;  // the tenant's quota, when it has one
+  HeldPlacements where;
   Time submitted_at = 0;
   std::uint64_t seq = 0;  // arrival order, for FIFO within a priority
-  HeldPlacements where;
-  Time ready_at = 0;    // while repartitioning
+  Time ready_at = 0;      // while repartitioning
+  int priority = 0;
+  JobState state = JobState::kQueued;
   int held_slices = 0;  // what the tenant's quota is charged
   int held_whole = 0;
 };
@@ -104,15 +123,15 @@ struct Scheduler::Impl {
   void Charge(JobRecord& job, int slices, int whole) {
     job.held_slices += slices;
     job.held_whole += whole;
-    if (job.tenant.empty() || QuotaOf(job.tenant) == nullptr) return;
-    TenantUsage& used = usage[job.tenant];
+    if (job.quota == nullptr) return;
+    TenantUsage& used = usage[job.quota->tenant];
     used.memory_slices += slices;
     used.whole_gpus += whole;
   }
 
   void Uncharge(const JobRecord& job) {
-    if (job.tenant.empty() || QuotaOf(job.tenant) == nullptr) return;
-    TenantUsage& used = usage[job.tenant];
+    if (job.quota == nullptr) return;
+    TenantUsage& used = usage[job.quota->tenant];
     used.memory_slices -= job.held_slices;
     used.whole_gpus -= job.held_whole;
   }
@@ -230,7 +249,7 @@ struct Scheduler::Impl {
       Charge(job, slices, 0);
       return Start(job, std::move(placed));
     }
-    if (options.reconfiguration != Reconfiguration::kRepartition) {
+    if (!MayDestroyIdle(options)) {
       MarkFailed(r);
       return std::nullopt;
     }
@@ -417,7 +436,7 @@ Result<std::vector<Decision>> Scheduler::Submit(const Request& request, Time now
   const std::optional<JobId> hold = s.HoldingHead(now);
   const bool held = hold && s.jobs.Find(*hold)->priority >= request.priority;
   JobRecord& job = s.jobs.Emplace(request.id);
-  if (s.QuotaOf(request.tenant) != nullptr) job.tenant = request.tenant;
+  job.quota = s.QuotaOf(request.tenant);
   job.priority = request.priority;
   job.submitted_at = now;
   job.seq = s.next_seq++;
@@ -455,7 +474,7 @@ Result<std::vector<Decision>> Scheduler::Release(JobId id, Time now) {
       s.pending.erase({job.ready_at, id});
       [[fallthrough]];
     case JobState::kRunning:
-      for (const Placement& where : job.where.get()) s.fleet.Free(where, id);
+      job.where.ForEach([&](const Placement& where) { s.fleet.Free(where, id); });
       s.Uncharge(job);
       break;
   }

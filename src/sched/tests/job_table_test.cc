@@ -46,5 +46,26 @@ TEST(JobTableTest, AgreesWithAMap) {
   for (const auto& [id, value] : reference) ASSERT_EQ(*table.Find(id), value);
 }
 
+// Ids that differ only in high bits (multiples of 2^20) and huge ids.
+TEST(JobTableTest, SparseAndHugeIdsAgreeWithAMap) {
+  std::mt19937_64 rng(5);
+  JobTable<std::uint64_t> table;
+  std::map<JobId, std::uint64_t> reference;
+  for (int step = 0; step < 50000; ++step) {
+    const std::uint64_t pick = rng() % 3000;
+    const JobId id = step % 2 == 0 ? (pick + 1) << 20 : ~std::uint64_t{0} - pick;
+    if (reference.contains(id)) {
+      table.Erase(id);
+      reference.erase(id);
+    } else {
+      table.Emplace(id) = id / 7;
+      reference[id] = id / 7;
+    }
+  }
+  EXPECT_EQ(table.size(), reference.size());
+  for (const auto& [id, value] : reference) ASSERT_EQ(*table.Find(id), value);
+  EXPECT_EQ(table.Find(12345), nullptr);
+}
+
 }  // namespace
 }  // namespace migsched::sched
