@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -11,6 +12,7 @@
 
 #include "cli/cli.h"
 #include "cli/text_table.h"
+#include "io/plan_inputs.h"
 #include "report/sim_report.h"
 #include "sim/fleet_spec.h"
 #include "sim/simulation.h"
@@ -43,20 +45,46 @@ std::string Describe(const fleet::Fleet& fleet) {
   return text;
 }
 
+// What --fleet names: nothing (the default), a fleet file, MODEL:COUNT[,...]
+// or a bare MODEL (the trace's node list as that model).
+enum class FleetArg { kDefault, kFile, kSpec, kModel };
+
+FleetArg ClassifyFleetArg(const std::string& fleet) {
+  if (fleet.empty()) return FleetArg::kDefault;
+  std::error_code error;
+  if (std::filesystem::exists(fleet, error) || sim::IsFleetFileName(fleet)) return FleetArg::kFile;
+  return fleet.find(':') == std::string::npos ? FleetArg::kModel : FleetArg::kSpec;
+}
+
+// The fleet of a fleet file (the planner's format), emptied for the simulation.
+Result<fleet::Fleet> LoadFleetFile(const geometry::Catalog& catalog, const std::string& path,
+                                   std::vector<std::string>& notes) {
+  Result<fleet::Fleet> fleet = io::ReadFleetFile(catalog, path);
+  if (!fleet.has_value()) return fleet.error();
+  const int64_t cleared = sim::ClearForSimulation(*fleet);
+  notes.push_back("fleet: " + path);
+  if (cleared > 0) {
+    notes.push_back("the current layouts of " + std::to_string(cleared) + " GPUs in " + path +
+                    " are not simulated: every GPU starts empty with MIG enabled");
+  }
+  return fleet;
+}
+
 // The trace and the fleet it runs on.
 Result<LoadedInput> Load(const geometry::Catalog& catalog, const SimulateArgs& args) {
   const size_t colon = args.trace.find(':');
   const std::string kind = args.trace.substr(0, colon);
   const std::string source = colon == std::string::npos ? "" : args.trace.substr(colon + 1);
+  const FleetArg fleet_arg = ClassifyFleetArg(args.fleet);
   LoadedInput input;
   std::optional<trace::NodeList> nodes;
   if (kind == "alibaba2023") {
     MIGSCHED_ASSIGN_OR_RETURN(input.trace, trace::LoadAlibabaPods(source));
-    const bool fleet_from_trace = args.fleet.empty() || args.fleet.find(':') == std::string::npos;
-    if (fleet_from_trace) {
+    if (fleet_arg == FleetArg::kDefault || fleet_arg == FleetArg::kModel) {
       Result<trace::NodeList> list = trace::LoadAlibabaNodes(trace::NodeListBeside(source));
       if (!list.has_value()) {
-        return list.error().WithPrefix("the fleet comes from the node list beside the trace (or give --fleet MODEL:COUNT)");
+        return list.error().WithPrefix(
+            "the fleet comes from the node list beside the trace (or give --fleet MODEL:COUNT or a fleet file)");
       }
       nodes = std::move(list).value();
     }
@@ -78,6 +106,8 @@ Result<LoadedInput> Load(const geometry::Catalog& catalog, const SimulateArgs& a
     if (!nodes->bad_rows.empty()) {
       input.notes.push_back(std::to_string(nodes->bad_rows.size()) + " bad node rows skipped");
     }
+  } else if (fleet_arg == FleetArg::kFile) {
+    MIGSCHED_ASSIGN_OR_RETURN(input.fleet, LoadFleetFile(catalog, args.fleet, input.notes));
   } else {
     MIGSCHED_ASSIGN_OR_RETURN(input.fleet, sim::ParseFleetSpec(args.fleet.empty() ? kDefaultSyntheticFleet : args.fleet, catalog));
   }
@@ -269,7 +299,7 @@ void AddSimulateCommands(CLI::App& app, ChosenCommand& chosen) {
   simulate->add_option("--trace", args->trace, "alibaba2023:PATH or synthetic:jobs=N,rate=R,duration=S")->required();
   simulate->add_option("--mode", args->mode, "replay (real times) or fill (FGD fragmentation experiment)");
   simulate->add_option("--fleet", args->fleet,
-                       "MODEL:COUNT[,MODEL:COUNT...], or MODEL for the trace's node list as that model");
+                       "a fleet file (YAML/JSON, as for plan), MODEL:COUNT[,MODEL:COUNT...], or MODEL for the trace's node list as that model");
   simulate->add_option("--policy", args->policy, "policy names, comma-separated, or all");
   simulate->add_option("--seed", args->seed, "seed of the synthetic trace and of fill-mode sampling");
   simulate->add_option("--compress", args->compress, "divide arrival times by this factor (replay)")

@@ -2,12 +2,15 @@
 // and compare them (docs/simulator.md).
 //
 //   migsched [--json] simulate --trace KIND:SOURCE [--mode replay|fill]
-//       [--fleet MODEL:COUNT[,...] | --fleet MODEL] [--policy NAME[,NAME...]|all]
+//       [--fleet FILE | --fleet MODEL:COUNT[,...] | --fleet MODEL] [--policy NAME[,NAME...]|all]
 //       [--seed N] [--compress X] [--reconfig-delay S] [--keep-idle]
 //       [--patience N] [--mix mig|all] [--report out.html] [--no-latency]
 //
 // KIND:SOURCE is `alibaba2023:PATH` (an openb_pod_list_*.csv; the node list
 // beside it gives the fleet's shape) or `synthetic:jobs=N,rate=R,duration=D`.
+// --fleet FILE is the planner's fleet file (io::ReadFleetFile): a path that
+// exists or ends in .yaml/.yml/.json; its GPUs start empty (current layouts
+// are not simulated, a note says so).
 // Exit codes: 0 the simulation ran; 1 a policy disturbed a busy instance (an
 // invariant broke); 2 bad usage or input.
 #pragma once
@@ -21,7 +24,7 @@ namespace migsched::cli {
 struct SimulateArgs {
   std::string trace;
   std::string mode = "replay";
-  std::string fleet;  // empty: the trace's node list as H100-80GB, or 100 x H100-80GB for synthetic
+  std::string fleet;  // a fleet file or spec; empty: the trace's node list as H100-80GB, or 100 x H100-80GB for synthetic
   std::string policy = "all";
   uint64_t seed = 1;
   double compress = 1.0;

@@ -51,6 +51,25 @@ Result<fleet::Fleet> ParseFleetSpec(std::string_view spec, const geometry::Catal
   return fleet;
 }
 
+bool IsFleetFileName(std::string_view spec) {
+  for (const std::string_view extension : {".yaml", ".yml", ".json"}) {
+    if (spec.size() > extension.size() && spec.substr(spec.size() - extension.size()) == extension) return true;
+  }
+  return false;
+}
+
+int64_t ClearForSimulation(fleet::Fleet& fleet) {
+  int64_t cleared = 0;
+  for (fleet::FleetGpu& gpu : fleet.gpus) {
+    cleared += !gpu.instances.empty() || !gpu.mig_enabled;
+    gpu.instances.clear();
+    gpu.mig_enabled = true;
+    gpu.whole_gpu_workload.clear();
+    gpu.whole_gpu_busy = false;
+  }
+  return cleared;
+}
+
 fleet::Fleet FleetFromNodes(const trace::NodeList& nodes, const geometry::GpuModel& model) {
   fleet::Fleet fleet;
   for (const trace::TraceNode& node : nodes.nodes) {

@@ -78,6 +78,63 @@ TEST(SimulateCliTest, WritesASelfContainedHtmlReport) {
   EXPECT_TRUE(run.err.empty()) << "no progress bar when stderr is not a terminal: " << run.err;
 }
 
+std::string WriteFile(const std::string& name, const std::string& text) {
+  const std::string path = ::testing::TempDir() + "/" + name;
+  std::ofstream(path) << text;
+  return path;
+}
+
+TEST(SimulateCliTest, FleetFileGivesAHeterogeneousFleetThatStartsEmpty) {
+  const std::string path = WriteFile("simulate_fleet.yaml",
+                                     "nodes:\n"
+                                     "  - {name_prefix: h100, count: 2, gpus: [{model: H100-80GB, count: 8}]}\n"
+                                     "  - name: a100-1\n"
+                                     "    gpus: [{model: A100-80GB, count: 4}]\n"
+                                     "    current:\n"
+                                     "      - {gpu: 0, instances: [{profile: 3g.40gb, start: 4, workload: x, busy: true}]}\n"
+                                     "      - {gpu: 1, mig_enabled: false, workload: y, busy: true}\n");
+  const CliRun run = RunMigsched({"--json", "simulate", "--trace", "synthetic:jobs=200,rate=0.5", "--fleet", path,
+                                  "--no-latency"});
+  ASSERT_EQ(run.code, kExitOk) << run.err;
+  const nlohmann::json json = nlohmann::json::parse(run.out);
+  EXPECT_EQ(json.at("fleet").at("gpus"), 20);
+  EXPECT_EQ(json.at("fleet").at("description"), "16 x H100-80GB + 4 x A100-80GB");
+  ASSERT_EQ(json.at("policies").size(), 7u);
+  for (const nlohmann::json& policy : json.at("policies")) {
+    EXPECT_EQ(policy.at("busy_disrupted"), 0) << policy.at("policy");
+    EXPECT_EQ(policy.at("placed").get<int>() + policy.at("unplaced").get<int>(), 200) << policy.at("policy");
+    EXPECT_LE(policy.at("gpus_used_peak").get<int>(), 20) << policy.at("policy");
+  }
+
+  // The same file as JSON; the human output says the current layouts were not simulated.
+  const std::string json_path = WriteFile(
+      "simulate_fleet.json", R"({"nodes": [{"name": "n1", "gpus": [{"model": "A100-80GB", "count": 2}]}]})");
+  const CliRun text = RunMigsched({"simulate", "--trace", "synthetic:jobs=20", "--fleet", json_path,
+                                   "--policy", "best-fit", "--no-latency"});
+  ASSERT_EQ(text.code, kExitOk) << text.err;
+  EXPECT_NE(text.out.find("fleet 2 x A100-80GB"), std::string::npos) << text.out;
+  const CliRun noted = RunMigsched({"simulate", "--trace", "synthetic:jobs=20", "--fleet", path, "--policy",
+                                    "best-fit", "--no-latency"});
+  EXPECT_NE(noted.out.find("the current layouts of 2 GPUs in " + path + " are not simulated"), std::string::npos)
+      << noted.out;
+}
+
+TEST(SimulateCliTest, BadFleetFileIsExitTwoNamingFileAndLine) {
+  const std::string path = WriteFile("simulate_bad_fleet.yaml",
+                                     "nodes:\n"
+                                     "  - name: n1\n"
+                                     "    gpus: [{model: X900-1GB, count: 8}]\n");
+  CliRun run = RunMigsched({"simulate", "--trace", "synthetic:jobs=10", "--fleet", path});
+  EXPECT_EQ(run.code, kExitBadInput);
+  EXPECT_NE(run.err.find(path + ":3"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("X900-1GB"), std::string::npos) << run.err;
+  EXPECT_TRUE(run.out.empty());
+
+  run = RunMigsched({"simulate", "--trace", "synthetic:jobs=10", "--fleet", "/nonexistent/fleet.yml"});
+  EXPECT_EQ(run.code, kExitBadInput);
+  EXPECT_NE(run.err.find("/nonexistent/fleet.yml"), std::string::npos) << run.err;
+}
+
 TEST(SimulateCliTest, BadInputIsExitTwoWithTheReason) {
   CliRun run = RunMigsched({"simulate", "--trace", "alibaba2023:/nonexistent/pods.csv"});
   EXPECT_EQ(run.code, kExitBadInput);

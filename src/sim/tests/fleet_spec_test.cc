@@ -11,6 +11,7 @@ namespace {
 using ::migsched::testing::BuiltinCatalogForTest;
 using ::migsched::testing::Gpu;
 using ::migsched::testing::HasError;
+using ::migsched::testing::Instances;
 using ::migsched::testing::IsOk;
 
 TEST(FleetSpecTest, ModelsAndCountsEightGpusPerNode) {
@@ -33,6 +34,44 @@ TEST(FleetSpecTest, BadSpecsAreClearErrors) {
   EXPECT_THAT(ParseFleetSpec("H100-80GB:x", catalog), HasError(StatusCode::kInvalidArgument, "1..1000000"));
   EXPECT_THAT(ParseFleetSpec("X100:3", catalog), HasError(StatusCode::kNotFound, "A100-40GB"));
   EXPECT_THAT(ParseFleetSpec("", catalog), HasError(StatusCode::kInvalidArgument, "empty fleet spec"));
+}
+
+TEST(FleetSpecTest, FleetFileNamesByExtension) {
+  EXPECT_TRUE(IsFleetFileName("fleet.yaml"));
+  EXPECT_TRUE(IsFleetFileName("dir/fleet.yml"));
+  EXPECT_TRUE(IsFleetFileName("fleet.json"));
+  EXPECT_FALSE(IsFleetFileName("H100-80GB:8"));
+  EXPECT_FALSE(IsFleetFileName("H100-80GB"));
+  EXPECT_FALSE(IsFleetFileName(".yaml"));
+}
+
+TEST(FleetSpecTest, ClearForSimulationEmptiesEveryGpuAndKeepsTheShape) {
+  const geometry::GpuModel& h100 = Gpu("H100-80GB");
+  fleet::Fleet fleet;
+  fleet.gpus.resize(3);
+  for (fleet::FleetGpu& gpu : fleet.gpus) {
+    gpu.node = "dgx-1";
+    gpu.model = &h100;
+    gpu.labels = {"serving"};
+  }
+  for (const geometry::GpuInstance& instance : Instances(h100, {"3g.40gb@4", "1g.10gb@0"})) {
+    fleet.gpus[0].instances.push_back(fleet::FleetInstance{instance, "bert", true});
+  }
+  fleet.gpus[2].mig_enabled = false;
+  fleet.gpus[2].whole_gpu_workload = "llama-ft";
+  fleet.gpus[2].whole_gpu_busy = true;
+
+  EXPECT_EQ(ClearForSimulation(fleet), 2);
+  ASSERT_EQ(fleet.gpus.size(), 3u);
+  for (const fleet::FleetGpu& gpu : fleet.gpus) {
+    EXPECT_TRUE(gpu.mig_enabled);
+    EXPECT_TRUE(gpu.instances.empty());
+    EXPECT_TRUE(gpu.whole_gpu_workload.empty());
+    EXPECT_FALSE(gpu.whole_gpu_busy);
+    EXPECT_EQ(gpu.node, "dgx-1");
+    EXPECT_EQ(gpu.labels, std::vector<std::string>{"serving"});
+  }
+  EXPECT_EQ(ClearForSimulation(fleet), 0);
 }
 
 TEST(FleetSpecTest, NodeListGivesTheShape) {
