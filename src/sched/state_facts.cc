@@ -16,12 +16,16 @@ std::vector<StateFact> ComputeStateFacts(const geometry::GpuModel& model,
     const geometry::GpuState& state = space.state(state_id);
     StateFact& fact = facts[id];
     fact.free_memory = model.memory_slices - std::popcount(state.occupied);
+    fact.free_memory_total = model.memory_slices;
     fact.free_compute = model.compute_slices - state.compute_used;
     fact.stranded = std::popcount(geometry::StrandedSlices(model, state));
     for (int p = 0; p < profiles; ++p) {
-      if (space.Fits(state_id, p).empty()) continue;
-      fact.fit_mask |= 1u << p;
       const std::int64_t weight = mix_weights[static_cast<size_t>(p)];
+      if (space.Fits(state_id, p).empty()) {
+        fact.fragmentation += weight * fact.free_compute;
+        continue;
+      }
+      fact.fit_mask |= 1u << p;
       if (weight != 0) fact.capacity += weight * geometry::FreeCount(space, state_id, p);
     }
   }
