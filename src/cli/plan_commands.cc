@@ -18,6 +18,7 @@
 #include "engines/mig_parted_writer.h"
 #include "engines/slurm_gres_writer.h"
 #include "io/plan_inputs.h"
+#include "io/text_file.h"
 #include "plan/baselines.h"
 #include "plan/plan_json.h"
 #include "plan/planner.h"
@@ -273,12 +274,10 @@ int RunFromAlibaba(const CommandContext& context, const std::string& pods_path,
                    const std::string& gpu, const std::string& out_path) {
   const Result<const geometry::GpuModel*> model = context.catalog.Find(gpu);
   if (!model.has_value()) return BadInput(context, model.error());
-  std::ifstream file(pods_path, std::ios::binary);
-  if (!file) return BadInput(context, NotFoundError("cannot read '" + pods_path + "'"));
-  std::ostringstream text;
-  text << file.rdbuf();
+  const Result<std::string> text = io::ReadTextFile(pods_path);
+  if (!text.has_value()) return BadInput(context, text.error());
   const Result<AlibabaWorkloads> converted =
-      ConvertAlibabaPods(text.str(), std::filesystem::path(pods_path).filename().string(), **model);
+      ConvertAlibabaPods(*text, std::filesystem::path(pods_path).filename().string(), **model);
   if (!converted.has_value()) return BadInput(context, converted.error());
   if (out_path.empty()) {
     context.out << converted->yaml;
