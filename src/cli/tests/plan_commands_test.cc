@@ -217,7 +217,7 @@ TEST(AlibabaWorkloadsTest, BadRowsNameFileAndLine) {
   EXPECT_THAT(ConvertAlibabaPods("num_gpu,gpu_milli\n1,100\n-1,100\n", "p.csv", h100),
               HasError(StatusCode::kInvalidArgument, "p.csv:3: num_gpu"));
   EXPECT_THAT(ConvertAlibabaPods("num_gpu,gpu_milli\n1\n", "p.csv", h100),
-              HasError(StatusCode::kInvalidArgument, "p.csv:2: 1 fields"));
+              HasError(StatusCode::kInvalidArgument, "p.csv:2: expected 2 fields, found 1"));
   EXPECT_THAT(ConvertAlibabaPods("num_gpu,gpu_milli\n1,0\n", "p.csv", h100),
               HasError(StatusCode::kInvalidArgument, "gpu_milli 0"));
   EXPECT_THAT(ConvertAlibabaPods("", "p.csv", h100),
