@@ -1,64 +1,46 @@
 #include "agent/mig_parted_export.h"
 
+#include <algorithm>
 #include <map>
 #include <sstream>
 
-#include "common/strings.h"
+#include "engines/mig_parted_writer.h"
 
 namespace migsched::agent {
 namespace {
 
-struct Group {
-  bool mig_enabled = false;
-  std::vector<std::pair<std::string, int>> counts;  // catalog profile order
-  std::vector<int> indices;
-  bool operator==(const Group& other) const {
-    return mig_enabled == other.mig_enabled && counts == other.counts;
-  }
-};
+using engines::MigPartedEntry;
 
-Group GroupOf(const ObservedGpu& gpu) {
-  std::map<int, int> counts;
+MigPartedEntry EntryOf(const ObservedGpu& gpu) {
+  std::map<int, int> counts;  // catalog profile order
   for (const ObservedGpuInstance& gi : gpu.instances) ++counts[gi.instance.profile];
-  Group group{.mig_enabled = gpu.mig_enabled, .counts = {}, .indices = {gpu.index}};
+  MigPartedEntry entry{.devices = {gpu.index}, .mig_enabled = gpu.mig_enabled, .counts = {}};
   for (const auto& [profile, count] : counts) {
-    group.counts.emplace_back(gpu.model->profiles[static_cast<size_t>(profile)].name, count);
+    entry.counts.emplace_back(gpu.model->profiles[static_cast<size_t>(profile)].name, count);
   }
-  return group;
+  return entry;
 }
 
 }  // namespace
 
 std::string ExportMigParted(const std::vector<ObservedGpu>& gpus, const std::string& config_name) {
-  std::vector<Group> groups;
+  std::vector<MigPartedEntry> entries;
   for (const ObservedGpu& gpu : gpus) {
-    Group group = GroupOf(gpu);
-    bool merged = false;
-    for (Group& existing : groups) {
-      if (existing == group) {
-        existing.indices.push_back(gpu.index);
-        merged = true;
-        break;
-      }
+    MigPartedEntry entry = EntryOf(gpu);
+    const auto same = std::find_if(entries.begin(), entries.end(), [&](const MigPartedEntry& e) {
+      return e.mig_enabled == entry.mig_enabled && e.counts == entry.counts;
+    });
+    if (same == entries.end()) {
+      entries.push_back(std::move(entry));
+    } else {
+      same->devices.push_back(gpu.index);
     }
-    if (!merged) groups.push_back(std::move(group));
   }
   std::ostringstream out;
   out << "version: v1\nmig-configs:\n  " << config_name << ":\n";
-  for (const Group& group : groups) {
-    out << "    - devices: "
-        << (groups.size() == 1 ? std::string("all") : "[" + Join(group.indices, ", ") + "]") << "\n";
-    out << "      mig-enabled: " << (group.mig_enabled ? "true" : "false") << "\n";
-    if (!group.mig_enabled) continue;
-    if (group.counts.empty()) {
-      out << "      mig-devices: {}\n";
-      continue;
-    }
-    out << "      mig-devices:\n";
-    for (const auto& [profile, count] : group.counts) {
-      out << "        \"" << profile << "\": " << count << "\n";
-    }
-  }
+  const engines::DeviceSelector devices =
+      entries.size() == 1 ? engines::DeviceSelector::kAll : engines::DeviceSelector::kIndices;
+  for (const MigPartedEntry& entry : entries) engines::WriteMigPartedEntry(entry, devices, out);
   return out.str();
 }
 

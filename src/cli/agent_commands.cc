@@ -13,7 +13,9 @@
 #include "agent/plan_target.h"
 #include "cli/cli.h"
 #include "common/check.h"
+#include "fleet/fleet.h"
 #include "io/mig_parted_reader.h"
+#include "plan/plan_json.h"
 
 namespace migsched::cli {
 namespace {
@@ -132,9 +134,10 @@ int RunApply(const CommandContext& context, const ApplyArgs& args) {
     };
     what = "config '" + args.config_name + "'";
   } else {
-    Result<std::vector<agent::PlannedGpu>> planned =
-        agent::ReadPlanForNode(context.catalog, args.plan_file, args.node);
-    if (!planned.has_value()) return Fail(context, planned.error());
+    const Result<plan::PlanDocument> plan = plan::ReadPlanJsonFile(context.catalog, args.plan_file);
+    if (!plan.has_value()) return Fail(context, plan.error());
+    Result<std::vector<fleet::FleetGpu>> planned = agent::PlannedGpusOfNode(plan->gpus, args.node);
+    if (!planned.has_value()) return Fail(context, planned.error().WithPrefix(args.plan_file));
     targets = [planned = *planned](const std::vector<agent::ObservedGpu>& gpus) {
       return agent::TargetsFromPlan(planned, gpus);
     };

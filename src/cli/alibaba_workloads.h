@@ -28,7 +28,8 @@ struct AlibabaWorkloads {
   std::vector<std::pair<std::string, int>> workloads;  // (name, replicas)
 };
 
-// InvalidArgument naming "<source>:<line>" for a missing column, a short row
+// InvalidArgument naming "<source>:<line>" for a missing column, a row whose
+// field count differs from the header's (trace::CsvTable reads the file),
 // or a value that is not an integer in range.
 Result<AlibabaWorkloads> ConvertAlibabaPods(std::string_view csv, const std::string& source,
                                             const geometry::GpuModel& model);

@@ -1,7 +1,6 @@
 #include "cli/layout_commands.h"
 
 #include <CLI/CLI.hpp>
-#include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -12,6 +11,7 @@
 #include "geometry/layout_enumerator.h"
 #include "geometry/layout_solver.h"
 #include "geometry/state_space.h"
+#include "io/text_file.h"
 #include "report/layout_svg.h"
 
 namespace migsched::cli {
@@ -239,12 +239,8 @@ int RunLayoutShow(const CommandContext& context, const std::string& gpu,
   PrintSliceMap(m, layout->instances, layout->state, context.out);
   PrintSummary(m, *layout, context.out);
   if (!svg_path.empty()) {
-    std::ofstream file(svg_path, std::ios::binary | std::ios::trunc);
-    file << report::RenderLayoutSvg(m, layout->instances);
-    file.close();
-    if (!file) {
-      return ReportBadInput(context, UnavailableError("cannot write SVG to '" + svg_path + "'"));
-    }
+    const Status written = io::WriteTextFile(svg_path, report::RenderLayoutSvg(m, layout->instances), "SVG");
+    if (!written.ok()) return ReportBadInput(context, written);
     context.out << "picture: " << svg_path << "\n";
   }
   return kExitOk;

@@ -3,7 +3,6 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <iomanip>
 #include <map>
 #include <memory>
@@ -18,6 +17,7 @@
 #include "engines/mig_parted_writer.h"
 #include "engines/slurm_gres_writer.h"
 #include "io/plan_inputs.h"
+#include "io/text_file.h"
 #include "plan/baselines.h"
 #include "plan/plan_json.h"
 #include "plan/planner.h"
@@ -32,14 +32,6 @@ using nlohmann::ordered_json;
 int BadInput(const CommandContext& context, const Status& status) {
   context.err << "migsched: " << status.message() << "\n";
   return kExitBadInput;
-}
-
-Status WriteFile(const std::string& path, const std::string& text) {
-  std::ofstream file(path, std::ios::binary);
-  file << text;
-  file.close();
-  if (!file) return UnavailableError("cannot write '" + path + "'");
-  return Status::Ok();
 }
 
 std::string Fixed(double value, int digits) {
@@ -249,22 +241,19 @@ void PrintJson(const CommandContext& context, const plan::PlanDocument& document
 Status WriteOutputs(const PlanArgs& args, const plan::PlanDocument& document,
                     const fleet::Fleet& target) {
   if (!args.out_path.empty()) {
-    MIGSCHED_RETURN_IF_ERROR(WriteFile(args.out_path, plan::WritePlanJson(document)));
+    MIGSCHED_RETURN_IF_ERROR(io::WriteTextFile(args.out_path, plan::WritePlanJson(document)));
   }
   if (!args.mig_parted_path.empty()) {
     MIGSCHED_RETURN_IF_ERROR(
-        WriteFile(args.mig_parted_path, engines::WriteMigPartedConfig(target).yaml));
+        io::WriteTextFile(args.mig_parted_path, engines::WriteMigPartedConfig(target).yaml));
   }
   if (!args.slurm_dir.empty()) {
-    std::error_code error;
-    std::filesystem::create_directories(args.slurm_dir, error);
-    if (error) return UnavailableError("cannot create directory '" + args.slurm_dir + "'");
     const engines::SlurmConfig slurm = engines::WriteSlurmConfig(target);
-    MIGSCHED_RETURN_IF_ERROR(WriteFile(args.slurm_dir + "/gres.conf", slurm.gres_conf));
-    MIGSCHED_RETURN_IF_ERROR(WriteFile(args.slurm_dir + "/slurm.conf", slurm.slurm_conf));
+    MIGSCHED_RETURN_IF_ERROR(io::WriteTextFile(args.slurm_dir + "/gres.conf", slurm.gres_conf));
+    MIGSCHED_RETURN_IF_ERROR(io::WriteTextFile(args.slurm_dir + "/slurm.conf", slurm.slurm_conf));
   }
   if (!args.svg_path.empty()) {
-    MIGSCHED_RETURN_IF_ERROR(WriteFile(args.svg_path, report::RenderFleetSvg(target)));
+    MIGSCHED_RETURN_IF_ERROR(io::WriteTextFile(args.svg_path, report::RenderFleetSvg(target)));
   }
   return Status::Ok();
 }
@@ -273,18 +262,16 @@ int RunFromAlibaba(const CommandContext& context, const std::string& pods_path,
                    const std::string& gpu, const std::string& out_path) {
   const Result<const geometry::GpuModel*> model = context.catalog.Find(gpu);
   if (!model.has_value()) return BadInput(context, model.error());
-  std::ifstream file(pods_path, std::ios::binary);
-  if (!file) return BadInput(context, NotFoundError("cannot read '" + pods_path + "'"));
-  std::ostringstream text;
-  text << file.rdbuf();
+  const Result<std::string> text = io::ReadTextFile(pods_path);
+  if (!text.has_value()) return BadInput(context, text.error());
   const Result<AlibabaWorkloads> converted =
-      ConvertAlibabaPods(text.str(), std::filesystem::path(pods_path).filename().string(), **model);
+      ConvertAlibabaPods(*text, std::filesystem::path(pods_path).filename().string(), **model);
   if (!converted.has_value()) return BadInput(context, converted.error());
   if (out_path.empty()) {
     context.out << converted->yaml;
     return kExitOk;
   }
-  const Status written = WriteFile(out_path, converted->yaml);
+  const Status written = io::WriteTextFile(out_path, converted->yaml);
   if (!written.ok()) return BadInput(context, written);
   context.out << "wrote " << out_path << ": " << converted->workloads.size() << " workloads from "
               << converted->pods << " pods (" << converted->cpu_only_pods << " CPU-only left out)\n";

@@ -10,14 +10,7 @@
 namespace migsched::engines {
 namespace {
 
-// One entry of a config: the GPUs of a node that are set up alike.
-struct DeviceGroup {
-  std::vector<int> devices;
-  bool mig_enabled = true;
-  ProfileCounts counts;
-  bool operator==(const DeviceGroup&) const = default;
-};
-using NodeLayout = std::vector<DeviceGroup>;
+using NodeLayout = std::vector<MigPartedEntry>;  // the GPUs of a node, grouped by setup
 
 // Node names of a config for its comment, shortened for large fleets.
 std::string NodeList(const std::vector<std::string>& nodes) {
@@ -27,21 +20,23 @@ std::string NodeList(const std::vector<std::string>& nodes) {
   return Join(shown, ", ") + " and " + std::to_string(nodes.size() - kShown) + " more";
 }
 
-void WriteGroup(const DeviceGroup& group, std::ostream& out) {
-  out << "    - devices: [" << Join(group.devices, ", ") << "]\n";
-  out << "      mig-enabled: " << (group.mig_enabled ? "true" : "false") << "\n";
-  if (!group.mig_enabled) return;
-  if (group.counts.empty()) {
+}  // namespace
+
+void WriteMigPartedEntry(const MigPartedEntry& entry, DeviceSelector devices, std::ostream& out) {
+  out << "    - devices: "
+      << (devices == DeviceSelector::kAll ? std::string("all") : "[" + Join(entry.devices, ", ") + "]")
+      << "\n";
+  out << "      mig-enabled: " << (entry.mig_enabled ? "true" : "false") << "\n";
+  if (!entry.mig_enabled) return;
+  if (entry.counts.empty()) {
     out << "      mig-devices: {}\n";
     return;
   }
   out << "      mig-devices:\n";
-  for (const auto& [profile, count] : group.counts) {
+  for (const auto& [profile, count] : entry.counts) {
     out << "        \"" << profile << "\": " << count << "\n";
   }
 }
-
-}  // namespace
 
 MigPartedConfig WriteMigPartedConfig(const fleet::Fleet& fleet, std::string_view name_prefix) {
   // Per node, in fleet order: its GPUs grouped by identical setup.
@@ -50,9 +45,9 @@ MigPartedConfig WriteMigPartedConfig(const fleet::Fleet& fleet, std::string_view
   for (const fleet::FleetGpu& gpu : fleet.gpus) {
     auto [it, inserted] = layouts.try_emplace(gpu.node);
     if (inserted) node_order.push_back(gpu.node);
-    const DeviceGroup setup{.devices = {}, .mig_enabled = gpu.mig_enabled, .counts = CountProfiles(gpu)};
+    const MigPartedEntry setup{.devices = {}, .mig_enabled = gpu.mig_enabled, .counts = CountProfiles(gpu)};
     NodeLayout& layout = it->second;
-    auto same = std::find_if(layout.begin(), layout.end(), [&](const DeviceGroup& g) {
+    auto same = std::find_if(layout.begin(), layout.end(), [&](const MigPartedEntry& g) {
       return g.mig_enabled == setup.mig_enabled && g.counts == setup.counts;
     });
     if (same == layout.end()) same = layout.insert(layout.end(), setup);
@@ -85,7 +80,7 @@ MigPartedConfig WriteMigPartedConfig(const fleet::Fleet& fleet, std::string_view
   for (size_t id = 0; id < distinct.size(); ++id) {
     out << "  # nodes: " << NodeList(users[id]) << "\n";
     out << "  " << name_prefix << "-" << id + 1 << ":\n";
-    for (const DeviceGroup& group : distinct[id]) WriteGroup(group, out);
+    for (const MigPartedEntry& entry : distinct[id]) WriteMigPartedEntry(entry, DeviceSelector::kIndices, out);
   }
   config.yaml = out.str();
   return config;

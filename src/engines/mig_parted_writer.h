@@ -10,11 +10,13 @@
 // busy instances) are applied by the node agent from plan.json. Pure.
 #pragma once
 
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "engines/profile_counts.h"
 #include "fleet/fleet.h"
 
 namespace migsched::engines {
@@ -30,5 +32,25 @@ struct MigPartedConfig {
 // entry; a MIG-enabled GPU without instances gets `mig-devices: {}`.
 MigPartedConfig WriteMigPartedConfig(const fleet::Fleet& fleet,
                                      std::string_view name_prefix = "migsched");
+
+// One entry of a named config: GPUs set up alike.
+struct MigPartedEntry {
+  std::vector<int> devices;  // GPU indices
+  bool mig_enabled = true;
+  ProfileCounts counts;
+  bool operator==(const MigPartedEntry&) const = default;
+};
+
+// How an entry names its GPUs: their index list, or `all` when one entry
+// covers every GPU of the node.
+enum class DeviceSelector { kIndices, kAll };
+
+// Writes `entry` as an item of a config's list (4-space indent), e.g.
+//     - devices: [0, 1]
+//       mig-enabled: true
+//       mig-devices:
+//         "3g.40gb": 2
+// The one writer of mig-parted entries: `migsched export` uses it too.
+void WriteMigPartedEntry(const MigPartedEntry& entry, DeviceSelector devices, std::ostream& out);
 
 }  // namespace migsched::engines

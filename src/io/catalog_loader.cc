@@ -1,10 +1,7 @@
 #include "io/catalog_loader.h"
 
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-
 #include "io/builtin_catalog_data.h"
+#include "io/text_file.h"
 #include "io/yaml_reader.h"
 
 namespace migsched::io {
@@ -154,18 +151,6 @@ Result<GpuModel> ParseGpu(const YamlReader& reader, const YAML::Node& node) {
   return gpu;
 }
 
-Result<std::string> ReadFile(const std::string& path) {
-  // A directory opens as a stream on Linux and reads as empty.
-  std::error_code error;
-  std::ifstream in(path, std::ios::binary);
-  if (!in || std::filesystem::is_directory(path, error)) {
-    return NotFoundError("cannot read catalog file '" + path + "'");
-  }
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
 }  // namespace
 
 Result<std::vector<GpuModel>> ParseCatalogYaml(std::string_view text, const std::string& source) {
@@ -201,7 +186,7 @@ Result<geometry::Catalog> LoadCatalog(std::span<const std::string> extra_files) 
   Result<geometry::Catalog> catalog = BuiltinCatalog();
   for (const std::string& path : extra_files) {
     if (!catalog.has_value()) return catalog;
-    const Result<std::string> text = ReadFile(path);
+    const Result<std::string> text = ReadTextFile(path, "catalog file");
     if (!text.has_value()) return text.error();
     Result<std::vector<GpuModel>> extra = ParseCatalogYaml(*text, path);
     if (!extra.has_value()) return extra.error();

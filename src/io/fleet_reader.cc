@@ -6,6 +6,7 @@
 #include "geometry/layout.h"
 #include "io/plan_input_records.h"
 #include "io/plan_inputs.h"
+#include "io/text_file.h"
 #include "io/yaml_reader.h"
 
 namespace migsched::io {

@@ -1,11 +1,10 @@
 #include "io/mig_parted_reader.h"
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 
 #include "common/strings.h"
 #include "geometry/gpu_model.h"
+#include "io/text_file.h"
 #include "io/yaml_reader.h"
 
 namespace migsched::io {
@@ -190,11 +189,9 @@ Result<MigPartedFile> ParseMigPartedYaml(std::string_view text, const std::strin
 }
 
 Result<MigPartedFile> ReadMigPartedFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFoundError("cannot read mig-parted config '" + path + "'");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return ParseMigPartedYaml(text.str(), path);
+  std::string text;
+  MIGSCHED_ASSIGN_OR_RETURN(text, ReadTextFile(path, "mig-parted config"));
+  return ParseMigPartedYaml(text, path);
 }
 
 }  // namespace migsched::io

@@ -1,6 +1,7 @@
 // Perf tables from YAML/JSON (`entries:` list) or CSV (header row).
 #include "io/plan_input_records.h"
 #include "io/plan_inputs.h"
+#include "io/text_file.h"
 
 namespace migsched::io {
 namespace {

@@ -4,7 +4,6 @@
 #include <charconv>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 
 #include "common/strings.h"
@@ -210,17 +209,6 @@ Result<std::vector<Record>> CsvRecords(std::string_view text, const std::string&
   }
   if (header.empty()) return InvalidArgumentError(source + ": no header row");
   return records;
-}
-
-Result<std::string> ReadTextFile(const std::string& path, std::string_view what) {
-  std::error_code error;
-  std::ifstream in(path, std::ios::binary);
-  if (!in || std::filesystem::is_directory(path, error)) {
-    return NotFoundError("cannot read " + std::string(what) + " '" + path + "'");
-  }
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
 }
 
 bool HasCsvExtension(const std::string& path) {

@@ -49,9 +49,6 @@ Result<std::vector<Record>> YamlRecords(std::string_view text, const std::string
 Result<std::vector<Record>> CsvRecords(std::string_view text, const std::string& source,
                                        const std::vector<std::string_view>& known);
 
-// A whole file; NotFound names the path and `what` ("fleet file").
-Result<std::string> ReadTextFile(const std::string& path, std::string_view what);
-
 bool HasCsvExtension(const std::string& path);
 
 }  // namespace migsched::io

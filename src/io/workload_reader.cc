@@ -4,6 +4,7 @@
 
 #include "io/plan_input_records.h"
 #include "io/plan_inputs.h"
+#include "io/text_file.h"
 
 namespace migsched::io {
 namespace {

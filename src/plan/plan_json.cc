@@ -1,15 +1,14 @@
 #include "plan/plan_json.h"
 
-#include <fstream>
 #include <initializer_list>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
 #include <utility>
 
 #include "common/strings.h"
 #include "geometry/layout.h"
+#include "io/text_file.h"
 
 namespace migsched::plan {
 namespace {
@@ -321,11 +320,9 @@ Result<PlanDocument> ParsePlanJson(const geometry::Catalog& catalog, std::string
 }
 
 Result<PlanDocument> ReadPlanJsonFile(const geometry::Catalog& catalog, const std::string& path) {
-  std::ifstream file(path);
-  if (!file) return NotFoundError("cannot read plan file '" + path + "'");
-  std::ostringstream text;
-  text << file.rdbuf();
-  return ParsePlanJson(catalog, text.str(), path);
+  std::string text;
+  MIGSCHED_ASSIGN_OR_RETURN(text, io::ReadTextFile(path, "plan file"));
+  return ParsePlanJson(catalog, text, path);
 }
 
 }  // namespace migsched::plan

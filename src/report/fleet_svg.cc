@@ -8,6 +8,7 @@
 
 #include "geometry/gpu_state.h"
 #include "geometry/layout.h"
+#include "report/svg_style.h"
 #include "report/svg_writer.h"
 
 namespace migsched::report {
@@ -28,20 +29,8 @@ constexpr int kRowHeight = 40;
 constexpr int kRowGap = 8;
 constexpr int kFont = 12;
 constexpr int kSmallFont = 10;
-constexpr std::string_view kFontFamily = "DejaVu Sans, Helvetica, Arial, sans-serif";
-constexpr std::string_view kInk = "#1A1A1A";
-constexpr std::string_view kFreeFill = "#F4F5F7";
-constexpr std::string_view kFreeStroke = "#9AA3AE";
 constexpr std::string_view kIdleInstance = "#FFFFFF";
-constexpr std::string_view kStrandedStroke = "#C62828";
 constexpr std::string_view kHatchId = "migsched-fleet-stranded";
-
-// Okabe-Ito, then Tol's muted and light schemes: 20 distinguishable colours
-// before they repeat; red is kept for "stranded".
-constexpr std::string_view kPalette[] = {
-    "#56B4E9", "#009E73", "#E69F00", "#CC79A7", "#0072B2", "#F0E442", "#88CCEE",
-    "#44AA99", "#DDCC77", "#AA4499", "#117733", "#999933", "#332288", "#EE8866",
-    "#BBCC33", "#AAAA00", "#77AADD", "#FFAABB", "#99DDFF", "#44BB99"};
 
 // White text on dark fills, dark text on light ones (relative luminance of "#RRGGBB").
 std::string_view InkOn(std::string_view fill) {

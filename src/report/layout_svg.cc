@@ -14,6 +14,7 @@
 
 #include "common/check.h"
 #include "geometry/gpu_state.h"
+#include "report/svg_style.h"
 #include "report/svg_writer.h"
 
 namespace migsched::report {
@@ -47,14 +48,9 @@ constexpr int kLabelFont = 12;
 constexpr int kNameFont = 13;
 constexpr int kMinFont = 8;
 
-constexpr std::string_view kFontFamily = "DejaVu Sans, Helvetica, Arial, sans-serif";
 constexpr std::string_view kHatchId = "migsched-stranded-hatch";
-constexpr std::string_view kInk = "#1A1A1A";
 constexpr std::string_view kMutedInk = "#5F6B7A";
 constexpr std::string_view kFrame = "#5F6B7A";
-constexpr std::string_view kFreeFill = "#F4F5F7";
-constexpr std::string_view kFreeStroke = "#9AA3AE";
-constexpr std::string_view kStrandedStroke = "#C62828";
 constexpr std::string_view kStrandedInk = "#B71C1C";
 
 struct Swatch {
@@ -62,16 +58,15 @@ struct Swatch {
   std::string_view ink;
 };
 
-// Okabe–Ito colours, distinguishable with every common colour-vision
-// deficiency; red is left for "stranded", which is also hatched and labelled.
+// The palette's Okabe-Ito colours by instance size.
 Swatch ColourFor(int compute_slices) {
   switch (compute_slices) {
-    case 1: return {"#56B4E9", kInk};      // sky blue
-    case 2: return {"#009E73", kInk};      // bluish green
-    case 3: return {"#E69F00", kInk};      // orange
-    case 4: return {"#CC79A7", kInk};      // reddish purple
-    case 7: return {"#0072B2", "#FFFFFF"};  // blue
-    default: return {"#F0E442", kInk};     // yellow: sizes no current GPU has
+    case 1: return {kPalette[0], kInk};       // sky blue
+    case 2: return {kPalette[1], kInk};       // bluish green
+    case 3: return {kPalette[2], kInk};       // orange
+    case 4: return {kPalette[3], kInk};       // reddish purple
+    case 7: return {kPalette[4], "#FFFFFF"};  // blue
+    default: return {kPalette[5], kInk};      // yellow: sizes no current GPU has
   }
 }
 

@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <string_view>
 
+#include "report/svg_writer.h"
+
 namespace migsched::report {
 namespace {
 
@@ -21,20 +23,6 @@ struct Series {
   std::string name;
   std::vector<Point> points;
 };
-
-std::string Escape(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 std::string Number(double value) {
   char text[64];
@@ -92,8 +80,8 @@ std::string LineChart(std::string_view title, std::string_view x_label, std::str
   const auto sy = [&](double y) { return kTop + plot_h - y / y_max * plot_h; };
   std::string svg = "<svg class=\"plot\" width=\"" + Number(kWidth) + "\" height=\"" + Number(kHeight) +
                     "\" viewBox=\"0 0 " + Number(kWidth) + " " + Number(kHeight) + "\" role=\"img\">\n";
-  svg += "<title>" + Escape(title) + "</title>\n";
-  svg += "<text x=\"" + Number(kLeft) + "\" y=\"18\" class=\"t\">" + Escape(title) + "</text>\n";
+  svg += "<title>" + EscapeXml(title) + "</title>\n";
+  svg += "<text x=\"" + Number(kLeft) + "\" y=\"18\" class=\"t\">" + EscapeXml(title) + "</text>\n";
   svg += "<rect x=\"" + Number(kLeft) + "\" y=\"" + Number(kTop) + "\" width=\"" + Number(plot_w) +
          "\" height=\"" + Number(plot_h) + "\" class=\"frame\"/>\n";
   for (int i = 0; i <= 4; ++i) {
@@ -106,9 +94,9 @@ std::string LineChart(std::string_view title, std::string_view x_label, std::str
            "\" y2=\"" + Number(sy(y)) + "\" class=\"grid\"/>\n";
   }
   svg += "<text x=\"" + Number(kLeft + plot_w / 2) + "\" y=\"" + Number(kHeight - 6) +
-         "\" class=\"tick\" text-anchor=\"middle\">" + Escape(x_label) + "</text>\n";
+         "\" class=\"tick\" text-anchor=\"middle\">" + EscapeXml(x_label) + "</text>\n";
   svg += "<text x=\"12\" y=\"" + Number(kTop + plot_h / 2) + "\" class=\"tick\" text-anchor=\"middle\" "
-         "transform=\"rotate(-90 12 " + Number(kTop + plot_h / 2) + ")\">" + Escape(y_label) + "</text>\n";
+         "transform=\"rotate(-90 12 " + Number(kTop + plot_h / 2) + ")\">" + EscapeXml(y_label) + "</text>\n";
   for (size_t i = 0; i < series.size(); ++i) {
     const std::string_view colour = kColours[i % kColours.size()];
     std::string path;
@@ -123,13 +111,13 @@ std::string LineChart(std::string_view title, std::string_view x_label, std::str
       previous_y = p.y;
     }
     svg += "<path d=\"" + path + "\" fill=\"none\" stroke=\"" + std::string(colour) +
-           "\" stroke-width=\"1.5\" data-policy=\"" + Escape(series[i].name) + "\"/>\n";
+           "\" stroke-width=\"1.5\" data-policy=\"" + EscapeXml(series[i].name) + "\"/>\n";
     const double legend_y = kTop + 14 + 18 * static_cast<double>(i);
     svg += "<line x1=\"" + Number(kWidth - kRight + 12) + "\" x2=\"" + Number(kWidth - kRight + 32) +
            "\" y1=\"" + Number(legend_y - 4) + "\" y2=\"" + Number(legend_y - 4) + "\" stroke=\"" +
            std::string(colour) + "\" stroke-width=\"3\"/>\n";
     svg += "<text x=\"" + Number(kWidth - kRight + 38) + "\" y=\"" + Number(legend_y) + "\" class=\"tick\">" +
-           Escape(series[i].name) + "</text>\n";
+           EscapeXml(series[i].name) + "</text>\n";
   }
   svg += "</svg>\n";
   return svg;
@@ -188,7 +176,7 @@ std::string MetricsTable(const SimReportInput& input) {
   html += "</tr>\n";
   for (const sim::PolicyRun& run : input.runs) {
     const sim::PolicyResult& r = run.result;
-    html += "<tr><td>" + Escape(r.policy) + "</td><td>" + Escape(r.isolation) + "</td><td>" +
+    html += "<tr><td>" + EscapeXml(r.policy) + "</td><td>" + EscapeXml(r.isolation) + "</td><td>" +
             std::to_string(r.gpus_used_peak) + "</td><td>" + Fixed(100 * r.allocation_rate, 2) +
             "%</td><td>" + Fixed(100 * r.utilization_mean, 1) + "%</td><td>" +
             Fixed(100 * r.slice_utilization_mean, 1) + "%</td><td>" + std::to_string(r.placed) +
@@ -215,12 +203,12 @@ std::string RenderSimReport(const SimReportInput& input) {
       "td,th{border:1px solid #bbb;padding:3px 8px;text-align:right}td:first-child,th:first-child{text-align:left}"
       ".plot{display:block;margin:16px 0}.t{font-size:14px;font-weight:bold}.tick{font-size:11px}"
       ".frame{fill:none;stroke:#888}.grid{stroke:#eee}\n</style>\n</head>\n<body>\n";
-  html += "<h1>migsched simulation</h1>\n<p>trace <code>" + Escape(input.trace) + "</code>, mode <b>" +
-          Escape(input.mode) + "</b>, fleet " + Escape(input.fleet) + "</p>\n";
+  html += "<h1>migsched simulation</h1>\n<p>trace <code>" + EscapeXml(input.trace) + "</code>, mode <b>" +
+          EscapeXml(input.mode) + "</b>, fleet " + EscapeXml(input.fleet) + "</p>\n";
   html += MetricsTable(input);
   if (!input.notes.empty()) {
     html += "<ul>\n";
-    for (const std::string& note : input.notes) html += "<li>" + Escape(note) + "</li>\n";
+    for (const std::string& note : input.notes) html += "<li>" + EscapeXml(note) + "</li>\n";
     html += "</ul>\n";
   }
   if (fill) {

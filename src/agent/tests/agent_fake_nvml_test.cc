@@ -201,11 +201,28 @@ TEST_F(FakeNvmlTest, JournalThatWouldNowEndProcessesIsNotFinishedAndSaysHowToAba
 TEST_F(FakeNvmlTest, PlanIsAppliedExactly) {
   InitState({{"H100-80GB", 2}});
   const std::string plan = Path("plan.json");
-  std::ofstream(plan) << R"({"gpus": [
+  std::ofstream(plan) << R"({"gpus_used": 2, "lower_bound": 1.5, "gap": 0.25, "method": "milp-optimal",
+    "gpus": [
     {"node": "n1", "index": 1, "model": "H100-80GB", "mig_enabled": true,
      "instances": [{"profile": "3g.40gb", "start": 0, "size": 4, "workload": "a"},
                    {"profile": "1g.10gb", "start": 5, "size": 1, "workload": ""}]},
-    {"node": "n2", "index": 0, "model": "H100-80GB", "mig_enabled": true, "instances": []}]})";
+    {"node": "n2", "index": 0, "model": "H100-80GB", "mig_enabled": true, "instances": []}],
+    "unplaced": [], "operations": []})";
+  const std::string before = StateText();
+  const CommandResult other_node = Migsched({"apply", "--plan", plan, "--node", "n9", "--journal", JournalPath()});
+  EXPECT_EQ(other_node.exit_code, 2);
+  EXPECT_NE(other_node.err.find(plan + ": no GPUs for node 'n9' (the plan's nodes: n1, n2)"), std::string::npos)
+      << other_node.err;
+  const std::string bad_plan = Path("bad_plan.json");
+  std::ofstream(bad_plan) << R"({"gpus_used": 1, "lower_bound": 1, "gap": 0, "method": "m", "unplaced": [],
+    "operations": [], "gpus": [{"node": "n1", "index": 0, "model": "H100-80GB", "mig_enabled": true,
+     "instances": [{"profile": "3g.40gb", "start": 4, "size": 2, "workload": ""}]}]})";
+  const CommandResult bad = Migsched({"apply", "--plan", bad_plan, "--node", "n1", "--journal", JournalPath()});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find(bad_plan + ": $.gpus[0].instances[0].size: size 2 but 3g.40gb takes 4"), std::string::npos)
+      << bad.err;
+  EXPECT_EQ(StateText(), before);
+
   const CommandResult apply = Migsched({"apply", "--plan", plan, "--node", "n1", "--journal", JournalPath()});
   ASSERT_EQ(apply.exit_code, 0) << apply.err;
   const std::vector<GpuSummary> gpus = Summary();

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -52,10 +53,17 @@ TEST(CliTest, ShowWritesAnSvgPictureOfTheLayout) {
   EXPECT_NE(svg.find(R"(data-profile="1g.5gb" data-start="6")"), std::string::npos);
 }
 
-TEST(CliTest, UnwritableSvgPathIsAnError) {
-  const CliRun run = RunMigsched({"layout", "show", "A100-40GB", "7g.40gb", "--svg", "/nonexistent-dir/x.svg"});
+// Missing directories are created; a path under a regular file cannot be.
+TEST(CliTest, UnwritableSvgPathIsAnErrorSayingWhy) {
+  const std::string file = ::testing::TempDir() + "/cli_test_not_a_directory";
+  std::ofstream{file};
+  const CliRun run = RunMigsched({"layout", "show", "A100-40GB", "7g.40gb", "--svg", file + "/x.svg"});
+  std::filesystem::remove(file);
   EXPECT_EQ(run.code, kExitBadInput);
-  EXPECT_NE(run.err.find("cannot write SVG to '/nonexistent-dir/x.svg'"), std::string::npos);
+  EXPECT_NE(run.err.find("cannot write SVG '" + file + "/x.svg': cannot create directory '" + file +
+                         "': Not a directory"),
+            std::string::npos)
+      << run.err;
 }
 
 // Every layout `layout enumerate --json` prints is accepted by `layout check`.

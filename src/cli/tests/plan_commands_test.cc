@@ -31,7 +31,7 @@ using migsched::testing::Gpu;
 using migsched::testing::HasError;
 using migsched::testing::IsOk;
 
-int RunMigsched(std::vector<std::string> args, std::string* out = nullptr) {
+int RunMigsched(std::vector<std::string> args, std::string* out = nullptr, std::string* err = nullptr) {
   args.insert(args.begin(), "migsched");
   std::vector<const char*> argv;
   for (const std::string& arg : args) argv.push_back(arg.c_str());
@@ -39,6 +39,7 @@ int RunMigsched(std::vector<std::string> args, std::string* out = nullptr) {
   std::ostringstream stderr_text;
   const int code = RunCli(static_cast<int>(argv.size()), argv.data(), stdout_text, stderr_text);
   if (out != nullptr) *out = stdout_text.str();
+  if (err != nullptr) *err = stderr_text.str();
   return code;
 }
 
@@ -144,10 +145,36 @@ TEST_F(PlanCommandTest, JsonAfterTheCommandGivesPlanBaselinesAndResources) {
   EXPECT_EQ(doc["kubernetes_resources"]["nodes"][0]["resources"]["nvidia.com/mig-3g.20gb"], 2);
 }
 
-TEST_F(PlanCommandTest, UnwritableOutputIsBadInput) {
+// Regression: --out DIR/plan.json (and --svg, --mig-parted, --slurm) failed
+// with a bare "cannot write" when DIR did not exist.
+TEST_F(PlanCommandTest, OutputsGoIntoDirectoriesThatDoNotExistYet) {
+  const std::filesystem::path out = dir_ / "new" / "deeper";
+  ASSERT_EQ(RunMigsched({"plan", "--fleet", "tests/data/plan/fleet_small.yaml", "--workloads",
+                         "tests/data/plan/workloads_small.yaml", "--out", (out / "plan.json").string(),
+                         "--svg", (out / "svg" / "fleet.svg").string(), "--mig-parted",
+                         (out / "mig" / "config.yaml").string(), "--slurm", (out / "slurm").string()}),
+            kExitOk);
+  const Result<plan::PlanDocument> plan =
+      plan::ReadPlanJsonFile(BuiltinCatalogForTest(), (out / "plan.json").string());
+  ASSERT_THAT(plan, IsOk());
+  EXPECT_EQ(plan->gpus.gpus.size(), 3u);
+  EXPECT_THAT(ReadText(out / "svg" / "fleet.svg"), ::testing::HasSubstr("</svg>"));
+  EXPECT_THAT(ReadText(out / "mig" / "config.yaml"), ::testing::HasSubstr("mig-configs:"));
+  EXPECT_TRUE(std::filesystem::is_regular_file(out / "slurm" / "gres.conf"));
+  EXPECT_TRUE(std::filesystem::is_regular_file(out / "slurm" / "slurm.conf"));
+}
+
+TEST_F(PlanCommandTest, UnwritableOutputIsBadInputSayingWhy) {
+  const std::filesystem::path file = dir_ / "a-file";
+  std::ofstream{file};
+  const std::string plan_path = (file / "plan.json").string();
+  std::string err;
   EXPECT_EQ(RunMigsched({"plan", "--fleet", "tests/data/plan/fleet_small.yaml", "--workloads",
-                 "tests/data/plan/workloads_small.yaml", "--out", "/nonexistent-dir/plan.json"}),
+                         "tests/data/plan/workloads_small.yaml", "--out", plan_path},
+                        nullptr, &err),
             kExitBadInput);
+  EXPECT_THAT(err, ::testing::HasSubstr("cannot write '" + plan_path + "': cannot create directory '" +
+                                        file.string() + "': Not a directory"));
 }
 
 // On an H100 (7 compute slices): 470 milli -> ceil(3.29) = 4 slices, 430 ->
@@ -190,7 +217,7 @@ TEST(AlibabaWorkloadsTest, BadRowsNameFileAndLine) {
   EXPECT_THAT(ConvertAlibabaPods("num_gpu,gpu_milli\n1,100\n-1,100\n", "p.csv", h100),
               HasError(StatusCode::kInvalidArgument, "p.csv:3: num_gpu"));
   EXPECT_THAT(ConvertAlibabaPods("num_gpu,gpu_milli\n1\n", "p.csv", h100),
-              HasError(StatusCode::kInvalidArgument, "p.csv:2: 1 fields"));
+              HasError(StatusCode::kInvalidArgument, "p.csv:2: expected 2 fields, found 1"));
   EXPECT_THAT(ConvertAlibabaPods("num_gpu,gpu_milli\n1,0\n", "p.csv", h100),
               HasError(StatusCode::kInvalidArgument, "gpu_milli 0"));
   EXPECT_THAT(ConvertAlibabaPods("", "p.csv", h100),

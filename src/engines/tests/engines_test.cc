@@ -120,6 +120,22 @@ TEST(MigPartedWriterTest, UsesOnlyKeysOfTheRealExampleConfig) {
   }
 }
 
+// The entry writer shared with `migsched export`: indices or `all`, counts
+// only for MIG-enabled GPUs, `{}` for MIG on without instances.
+TEST(MigPartedWriterTest, EntriesNameTheirDevicesAndCounts) {
+  std::ostringstream out;
+  WriteMigPartedEntry(MigPartedEntry{.devices = {0, 2}, .mig_enabled = true, .counts = {{"1g.10gb", 7}}},
+                      DeviceSelector::kIndices, out);
+  WriteMigPartedEntry(MigPartedEntry{.devices = {1}, .mig_enabled = true, .counts = {}},
+                      DeviceSelector::kAll, out);
+  WriteMigPartedEntry(MigPartedEntry{.devices = {3}, .mig_enabled = false, .counts = {}},
+                      DeviceSelector::kIndices, out);
+  EXPECT_EQ(out.str(),
+            "    - devices: [0, 2]\n      mig-enabled: true\n      mig-devices:\n        \"1g.10gb\": 7\n"
+            "    - devices: all\n      mig-enabled: true\n      mig-devices: {}\n"
+            "    - devices: [3]\n      mig-enabled: false\n");
+}
+
 TEST(SlurmGresWriterTest, NodeLinesMatchThePlan) {
   const fleet::Fleet fleet = Example();
   const SlurmConfig config = WriteSlurmConfig(fleet);

@@ -7,12 +7,11 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <initializer_list>
 #include <limits>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
+#include "io/text_file.h"
 #include "nvml/nvml_return_codes.h"
 
 namespace migsched::nvml::fake {
@@ -321,11 +320,9 @@ std::string SerializeFakeState(const FakeState& state) {
 }
 
 Result<FakeState> ReadFakeState(const std::string& path, const geometry::Catalog& catalog) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) return NotFoundError("cannot read fake NVML state '" + path + "': " + std::strerror(errno));
-  std::ostringstream text;
-  text << file.rdbuf();
-  return ParseFakeState(text.str(), path, catalog);
+  std::string text;
+  MIGSCHED_ASSIGN_OR_RETURN(text, io::ReadTextFile(path, "fake NVML state"));
+  return ParseFakeState(text, path, catalog);
 }
 
 Status WriteFakeStateAtomically(const FakeState& state, const std::string& path) {
