@@ -2,8 +2,8 @@
 
 #include <optional>
 
+#include "io/text_file.h"
 #include "trace/csv_table.h"
-#include "trace/text_file.h"
 
 namespace migsched::trace {
 namespace {
@@ -123,7 +123,7 @@ Result<Trace> ParseAlibabaPods(std::string_view text, const std::string& source)
 }
 
 Result<Trace> LoadAlibabaPods(const std::string& path) {
-  Result<std::string> text = ReadTextFile(path);
+  Result<std::string> text = io::ReadTextFile(path);
   if (!text.has_value()) return text.error();
   return ParseAlibabaPods(*text, path);
 }
@@ -157,7 +157,7 @@ Result<NodeList> ParseAlibabaNodes(std::string_view text, const std::string& sou
 }
 
 Result<NodeList> LoadAlibabaNodes(const std::string& path) {
-  Result<std::string> text = ReadTextFile(path);
+  Result<std::string> text = io::ReadTextFile(path);
   if (!text.has_value()) return text.error();
   return ParseAlibabaNodes(*text, path);
 }
