@@ -1,5 +1,6 @@
 // RunCli end to end for what golden files cannot show: files written, help.
 #include "cli/cli.h"
+#include "testing/cli_run.h"
 
 #include <gtest/gtest.h>
 
@@ -13,21 +14,8 @@
 namespace migsched::cli {
 namespace {
 
-struct CliRun {
-  int code = 0;
-  std::string out;
-  std::string err;
-};
-
-CliRun RunMigsched(std::vector<std::string> args) {
-  args.insert(args.begin(), "migsched");
-  std::vector<const char*> argv;
-  for (const std::string& arg : args) argv.push_back(arg.c_str());
-  std::ostringstream out;
-  std::ostringstream err;
-  const int code = RunCli(static_cast<int>(argv.size()), argv.data(), out, err);
-  return CliRun{code, out.str(), err.str()};
-}
+using migsched::testing::CliRun;
+using migsched::testing::RunMigsched;
 
 TEST(CliTest, HelpSucceeds) {
   const CliRun run = RunMigsched({"--help"});

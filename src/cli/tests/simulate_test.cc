@@ -9,25 +9,13 @@
 #include <vector>
 
 #include "cli/cli.h"
+#include "testing/cli_run.h"
 
 namespace migsched::cli {
 namespace {
 
-struct CliRun {
-  int code = 0;
-  std::string out;
-  std::string err;
-};
-
-CliRun RunMigsched(std::vector<std::string> args) {
-  args.insert(args.begin(), "migsched");
-  std::vector<const char*> argv;
-  for (const std::string& arg : args) argv.push_back(arg.c_str());
-  std::ostringstream out;
-  std::ostringstream err;
-  const int code = RunCli(static_cast<int>(argv.size()), argv.data(), out, err);
-  return CliRun{code, out.str(), err.str()};
-}
+using migsched::testing::CliRun;
+using migsched::testing::RunMigsched;
 
 // The output without the wall-clock fields, which are the only ones allowed to differ.
 std::string WithoutLatency(const std::string& text) {

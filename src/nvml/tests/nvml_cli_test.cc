@@ -6,32 +6,20 @@
 #include <sstream>
 
 #include "cli/cli.h"
+#include "testing/cli_run.h"
 #include "nvml/nvml_session.h"
 #include "nvml/tests/fake_nvml_fixture.h"
 
 namespace migsched::nvml::testing {
 namespace {
 
-struct CliRun {
-  int code = 0;
-  std::string out;
-  std::string err;
-};
-
-CliRun Migsched(std::vector<std::string> args) {
-  args.insert(args.begin(), "migsched");
-  std::vector<const char*> argv;
-  for (const std::string& arg : args) argv.push_back(arg.c_str());
-  std::ostringstream out;
-  std::ostringstream err;
-  const int code = cli::RunCli(static_cast<int>(argv.size()), argv.data(), out, err);
-  return CliRun{code, out.str(), err.str()};
-}
+using migsched::testing::CliRun;
+using migsched::testing::RunMigsched;
 
 class NvmlCliTest : public FakeNvmlTest {};
 
 TEST_F(NvmlCliTest, InitThenInfoShowsTheMachine) {
-  const CliRun init = Migsched({"fake-nvml", "init", "--state", state_path_, "--gpus", "A100-40GB:2,H100-80GB:1"});
+  const CliRun init = RunMigsched({"fake-nvml", "init", "--state", state_path_, "--gpus", "A100-40GB:2,H100-80GB:1"});
   ASSERT_EQ(init.code, cli::kExitOk) << init.err;
   EXPECT_NE(init.out.find("2 x A100-40GB, 1 x H100-80GB"), std::string::npos);
 
@@ -44,14 +32,14 @@ TEST_F(NvmlCliTest, InitThenInfoShowsTheMachine) {
     ASSERT_TRUE(session->CreateComputeInstance(2, gi.id, profile.compute_instances.back()).has_value());
   }
 
-  const CliRun text = Migsched({"nvml-info"});
+  const CliRun text = RunMigsched({"nvml-info"});
   ASSERT_EQ(text.code, cli::kExitOk) << text.err;
   EXPECT_NE(text.out.find("3 GPUs"), std::string::npos);
   EXPECT_NE(text.out.find("GPU 2: NVIDIA H100 80GB HBM3 (H100-80GB)"), std::string::npos);
   EXPECT_NE(text.out.find("{0,4}:4"), std::string::npos);
   EXPECT_NE(text.out.find("MIG-"), std::string::npos);
 
-  const CliRun json = Migsched({"--json", "nvml-info"});
+  const CliRun json = RunMigsched({"--json", "nvml-info"});
   ASSERT_EQ(json.code, cli::kExitOk) << json.err;
   const nlohmann::json info = nlohmann::json::parse(json.out);
   ASSERT_EQ(info["gpus"].size(), 3u);
@@ -73,7 +61,7 @@ TEST_F(NvmlCliTest, InitThenInfoShowsTheMachine) {
 }
 
 TEST_F(NvmlCliTest, InitRejectsUnknownModelsListingKnownOnes) {
-  const CliRun run = Migsched({"fake-nvml", "init", "--state", state_path_, "--gpus", "A100-40GB:1,Z100:2"});
+  const CliRun run = RunMigsched({"fake-nvml", "init", "--state", state_path_, "--gpus", "A100-40GB:1,Z100:2"});
   EXPECT_EQ(run.code, cli::kExitBadInput);
   EXPECT_NE(run.err.find("unknown GPU 'Z100'"), std::string::npos);
   EXPECT_NE(run.err.find("H100-80GB"), std::string::npos);
@@ -81,7 +69,7 @@ TEST_F(NvmlCliTest, InitRejectsUnknownModelsListingKnownOnes) {
 
 TEST_F(NvmlCliTest, InitRejectsMalformedGpuLists) {
   for (const char* list : {"A100-40GB", "A100-40GB:x", "A100-40GB:1,", ":2", "A100-40GB:0"}) {
-    const CliRun run = Migsched({"fake-nvml", "init", "--state", state_path_, "--gpus", list});
+    const CliRun run = RunMigsched({"fake-nvml", "init", "--state", state_path_, "--gpus", list});
     EXPECT_EQ(run.code, cli::kExitBadInput) << list;
     EXPECT_FALSE(run.err.empty()) << list;
   }
@@ -89,19 +77,19 @@ TEST_F(NvmlCliTest, InitRejectsMalformedGpuLists) {
 
 TEST_F(NvmlCliTest, InfoWithoutADriverExitsTwoWithTheReason) {
   setenv(kLibraryEnv, "/nonexistent/libnvidia-ml.so.1", 1);
-  const CliRun run = Migsched({"nvml-info"});
+  const CliRun run = RunMigsched({"nvml-info"});
   EXPECT_EQ(run.code, cli::kExitBadInput);
   EXPECT_NE(run.err.find("NVML not found"), std::string::npos);
   EXPECT_NE(run.err.find("no NVIDIA driver on this machine?"), std::string::npos);
 }
 
 TEST_F(NvmlCliTest, InfoOnAGpuWithMigOffShowsNoProfiles) {
-  ASSERT_EQ(Migsched({"fake-nvml", "init", "--state", state_path_, "--gpus", "A30:1"}).code, cli::kExitOk);
+  ASSERT_EQ(RunMigsched({"fake-nvml", "init", "--state", state_path_, "--gpus", "A30:1"}).code, cli::kExitOk);
   fake::FakeState state = ReadState();
   state.gpus[0].mig_enabled = false;
   state.gpus[0].mig_pending = false;
   WriteState(state);
-  const CliRun run = Migsched({"--json", "nvml-info"});
+  const CliRun run = RunMigsched({"--json", "nvml-info"});
   ASSERT_EQ(run.code, cli::kExitOk) << run.err;
   const nlohmann::json info = nlohmann::json::parse(run.out);
   EXPECT_EQ(info["gpus"][0]["mig"]["current"], false);
