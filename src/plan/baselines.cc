@@ -6,7 +6,6 @@
 #include <tuple>
 #include <utility>
 
-#include "geometry/layout_solver.h"
 #include "geometry/state_space.h"
 
 namespace migsched::plan {
@@ -14,21 +13,6 @@ namespace {
 
 using geometry::GiProfile;
 using geometry::GpuModel;
-
-// The smallest-memory standard profile with `compute_slices` compute slices.
-std::optional<int> SmallestStandard(const GpuModel& model, int compute_slices) {
-  std::optional<int> best;
-  for (size_t i = 0; i < model.profiles.size(); ++i) {
-    const GiProfile& p = model.profiles[i];
-    if (p.media_variant != geometry::MediaVariant::kStandard || p.compute_slices != compute_slices) {
-      continue;
-    }
-    if (!best || p.memory_slices < model.profiles[static_cast<size_t>(*best)].memory_slices) {
-      best = static_cast<int>(i);
-    }
-  }
-  return best;
-}
 
 // Which choice a workload has on each model.
 using ChoiceByModel = std::map<const GpuModel*, const SizingChoice*>;
@@ -107,28 +91,11 @@ Shape ShapeOf(const WorkloadSizing& sizing) {
 }  // namespace
 
 Result<std::vector<int>> PresetProfiles(const GpuModel& model, Preset preset) {
-  const std::optional<int> one = SmallestStandard(model, 1);
-  if (!one) return NotFoundError(model.name + " has no standard 1g profile");
   std::vector<int> profiles;
-  if (preset == Preset::kAll1g) {
-    profiles.assign(static_cast<size_t>(model.profiles[static_cast<size_t>(*one)].max_count), *one);
-  } else {
-    const std::optional<int> two = SmallestStandard(model, 2);
-    if (!two) return NotFoundError(model.name + " has no standard 2g profile");
-    const std::optional<int> three = SmallestStandard(model, 3);
-    if (three) profiles.push_back(*three);
-    profiles.push_back(*two);
-    profiles.push_back(*one);
-    profiles.push_back(*one);
+  for (const geometry::GpuInstance& instance : geometry::PresetLayout(model, preset)) {
+    profiles.push_back(instance.profile);
   }
-  // Keep only what fits together (e.g. all-1g on a GPU whose 1g count is
-  // limited by memory slices rather than max_count).
-  Result<geometry::StateSpace> space = geometry::StateSpace::Build(model);
-  if (!space.has_value()) return space.error();
-  while (!profiles.empty() &&
-         !geometry::SolvePlacement(model, *space, geometry::StateSpace::kEmpty, profiles)) {
-    profiles.pop_back();
-  }
+  if (profiles.empty()) return NotFoundError(model.name + " has no standard 1g profile");
   return profiles;
 }
 

@@ -7,8 +7,9 @@
 //                 of the smallest 1g profile as fit (H100-80GB: 7 x 1g.10gb).
 //   all-balanced  NVIDIA's static preset: 2 x 1g, 1 x 2g, 1 x 3g (H100-80GB:
 //                 2 x 1g.10gb, 1 x 2g.20gb, 1 x 3g.40gb; A30: 2 x 1g.6gb,
-//                 1 x 2g.12gb). Presets follow the gpu-operator's default
-//                 mig-parted config; in both, a replica goes to the first GPU
+//                 1 x 2g.12gb; 2-slice RTX PRO: 2 x 1g). Layouts are
+//                 geometry::PresetLayout's, which follow the gpu-operator's
+//                 default mig-parted config; in both, a replica goes to the first GPU
 //                 in fleet order with a free instance of at least its memory
 //                 and compute slices, and takes the smallest such instance.
 //   ffd           first-fit-decreasing: replicas by size (memory slices, then
@@ -29,15 +30,17 @@
 #include "common/status.h"
 #include "fleet/fleet.h"
 #include "geometry/gpu_model.h"
+#include "geometry/presets.h"
 #include "plan/planner.h"
 #include "plan/right_sizing.h"
 
 namespace migsched::plan {
 
-enum class Preset { kAll1g, kAllBalanced };
+using geometry::Preset;
 
 // The preset's profiles on `model` (indices into model.profiles, largest
-// first), or NotFound when the model lacks the profiles the preset needs.
+// first; geometry::PresetLayout's), or NotFound when the model has no
+// standard 1g profile.
 Result<std::vector<int>> PresetProfiles(const geometry::GpuModel& model, Preset preset);
 
 struct BaselineResult {

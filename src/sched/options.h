@@ -80,16 +80,4 @@ inline bool MayDestroyIdle(const Options& options) {
 // The valid policy names, in a fixed order.
 std::vector<std::string> PolicyNames();
 
-// Static preset layouts for baselines run through the same core (use with
-// Reconfiguration::kNone; the fleet's GPUs carry the layout as idle instances).
-enum class Preset {
-  kAll1g,        // as many of the smallest standard profile as fit (7 x 1g on an A100)
-  kAllBalanced,  // one of each standard compute size up to half the GPU, largest first at
-                 // its highest start, the rest filled with the smallest (A100: 3g+2g+1g+1g)
-};
-std::vector<std::string> PresetNames();  // "all-1g", "all-balanced"
-Result<Preset> ParsePreset(std::string_view name);
-// The preset's layout for one model; always valid by geometry::CheckLayout.
-std::vector<geometry::GpuInstance> PresetLayout(const geometry::GpuModel& model, Preset preset);
-
 }  // namespace migsched::sched

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/strings.h"
+#include "geometry/presets.h"
 #include "sim/scheduler_backend.h"
 #include "sim/time_slicing_backend.h"
 
@@ -11,10 +12,10 @@ namespace {
 
 constexpr std::string_view kStaticPrefix = "static-";
 
-fleet::Fleet WithPreset(fleet::Fleet fleet, sched::Preset preset) {
+fleet::Fleet WithPreset(fleet::Fleet fleet, geometry::Preset preset) {
   for (fleet::FleetGpu& gpu : fleet.gpus) {
     gpu.instances.clear();
-    for (const geometry::GpuInstance& instance : sched::PresetLayout(*gpu.model, preset)) {
+    for (const geometry::GpuInstance& instance : geometry::PresetLayout(*gpu.model, preset)) {
       gpu.instances.push_back(fleet::FleetInstance{instance, "", false});
     }
   }
@@ -55,7 +56,7 @@ Result<std::unique_ptr<Backend>> MakeBackend(std::string_view name, const geomet
     return SchedulerBackend::Create(std::string(name), catalog, fleet, options, /*whole_gpu_requests=*/true);
   }
   if (name.starts_with(kStaticPrefix)) {
-    Result<sched::Preset> preset = sched::ParsePreset(name.substr(kStaticPrefix.size()));
+    Result<geometry::Preset> preset = geometry::ParsePreset(name.substr(kStaticPrefix.size()));
     if (!preset.has_value()) return preset.error();
     options.policy = "best-fit";
     options.reconfiguration = sched::Reconfiguration::kNone;

@@ -18,12 +18,15 @@
 #include <tuple>
 
 #include "geometry/layout.h"
+#include "geometry/presets.h"
 #include "sched/scheduler.h"
 #include "sched/tests/sched_fixture.h"
 
 namespace migsched::sched {
 namespace {
 
+using geometry::Preset;
+using geometry::PresetLayout;
 using namespace ::migsched::sched::testing;
 
 struct Config {

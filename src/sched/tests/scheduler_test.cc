@@ -7,12 +7,15 @@
 #include <gtest/gtest.h>
 
 #include "geometry/layout.h"
+#include "geometry/presets.h"
 #include "sched/tests/sched_fixture.h"
 #include "testing/status_matchers.h"
 
 namespace migsched::sched {
 namespace {
 
+using geometry::Preset;
+using geometry::PresetLayout;
 using ::migsched::testing::HasCode;
 using ::migsched::testing::HasError;
 using ::testing::ElementsAre;
@@ -330,25 +333,6 @@ TEST(ModelTest, EveryCatalogModelPlacesEveryProfile) {
     }
     EXPECT_EQ(s.Totals().held_slices, 0) << model.name;
   }
-}
-
-TEST(PresetTest, EveryPresetIsAValidLayoutOnEveryModel) {
-  for (const geometry::GpuModel& model : BuiltinCatalogForTest().models()) {
-    for (const std::string& name : PresetNames()) {
-      const std::vector<geometry::GpuInstance> layout = PresetLayout(model, ParsePreset(name).value());
-      EXPECT_FALSE(layout.empty()) << model.name << " " << name;
-      const geometry::LayoutVerdict verdict = geometry::CheckLayout(model, layout);
-      EXPECT_TRUE(verdict.valid) << model.name << " " << name << ": " << verdict.reason;
-    }
-  }
-  const geometry::GpuModel& a100 = Gpu("A100-40GB");
-  std::vector<std::string> labels;
-  for (const geometry::GpuInstance& i : PresetLayout(a100, Preset::kAllBalanced)) {
-    labels.push_back(geometry::InstanceLabel(a100, i));
-  }
-  EXPECT_THAT(labels, ElementsAre("3g.20gb@4", "2g.10gb@2", "1g.5gb@1", "1g.5gb@0"));
-  EXPECT_EQ(PresetLayout(a100, Preset::kAll1g).size(), 7u);
-  EXPECT_THAT(ParsePreset("all-2g"), HasError(StatusCode::kInvalidArgument, "all-1g, all-balanced"));
 }
 
 }  // namespace

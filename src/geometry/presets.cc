@@ -1,4 +1,4 @@
-#include "sched/options.h"
+#include "geometry/presets.h"
 
 #include <algorithm>
 #include <optional>
@@ -6,27 +6,21 @@
 #include "common/strings.h"
 #include "geometry/gpu_state.h"
 
-namespace migsched::sched {
+namespace migsched::geometry {
 namespace {
 
-using geometry::GiProfile;
-using geometry::GpuInstance;
-using geometry::GpuModel;
-using geometry::GpuState;
-
 // The standard-media profile with the fewest memory slices among those with
-// `compute` compute slices (the smallest one of any size when compute == 0).
+// `compute` compute slices.
 std::optional<int> SmallestStandard(const GpuModel& model, int compute) {
   std::optional<int> best;
   for (size_t p = 0; p < model.profiles.size(); ++p) {
     const GiProfile& profile = model.profiles[p];
-    if (profile.media_variant != geometry::MediaVariant::kStandard) continue;
-    if (compute != 0 && profile.compute_slices != compute) continue;
-    const auto key = [&](int i) {
-      const GiProfile& q = model.profiles[static_cast<size_t>(i)];
-      return std::pair(q.compute_slices, q.memory_slices);
-    };
-    if (!best || key(static_cast<int>(p)) < key(*best)) best = static_cast<int>(p);
+    if (profile.media_variant != MediaVariant::kStandard || profile.compute_slices != compute) {
+      continue;
+    }
+    if (!best || profile.memory_slices < model.profiles[static_cast<size_t>(*best)].memory_slices) {
+      best = static_cast<int>(p);
+    }
   }
   return best;
 }
@@ -40,8 +34,8 @@ bool PlaceOne(const GpuModel& model, int profile, StartOrder order, GpuState& st
   std::vector<int> starts = gi.starts;
   if (order == StartOrder::kHighestFirst) std::reverse(starts.begin(), starts.end());
   for (int start : starts) {
-    if (geometry::CheckPlace(model, gi, state, start) != geometry::PlaceCheck::kFits) continue;
-    state = geometry::AfterPlace(gi, state, start);
+    if (CheckPlace(model, gi, state, start) != PlaceCheck::kFits) continue;
+    state = AfterPlace(gi, state, start);
     layout.push_back(GpuInstance{profile, gi.PlacementAt(start)});
     return true;
   }
@@ -62,7 +56,7 @@ Result<Preset> ParsePreset(std::string_view name) {
 std::vector<GpuInstance> PresetLayout(const GpuModel& model, Preset preset) {
   std::vector<GpuInstance> layout;
   GpuState state;
-  const std::optional<int> smallest = SmallestStandard(model, 0);
+  const std::optional<int> smallest = SmallestStandard(model, 1);
   if (!smallest) return layout;
   if (preset == Preset::kAllBalanced) {
     for (int compute = model.compute_slices / 2; compute >= 1; --compute) {
@@ -76,4 +70,4 @@ std::vector<GpuInstance> PresetLayout(const GpuModel& model, Preset preset) {
   return layout;
 }
 
-}  // namespace migsched::sched
+}  // namespace migsched::geometry
