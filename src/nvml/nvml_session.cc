@@ -240,6 +240,22 @@ Result<std::vector<ProcessInfo>> RunningProcesses(const NvmlFunctions& fn, nvmlD
   return UnavailableError(context + ": the process list kept growing while being read");
 }
 
+// A device's handle, what it is and the GPU-instance profiles it offers: what
+// both the profile and the instance listings start from.
+struct ProbedDevice {
+  nvmlDevice_t device = nullptr;
+  DeviceInfo info;
+  std::vector<DeviceGiProfile> profiles;
+};
+
+Result<ProbedDevice> ProbeDevice(const NvmlSession& session, const NvmlFunctions& fn, unsigned index) {
+  ProbedDevice probe;
+  MIGSCHED_ASSIGN_OR_RETURN(probe.device, Handle(fn, index));
+  MIGSCHED_ASSIGN_OR_RETURN(probe.info, session.Device(index));
+  MIGSCHED_ASSIGN_OR_RETURN(probe.profiles, ProbeGiProfiles(fn, probe.device, index));
+  return probe;
+}
+
 }  // namespace
 
 Result<std::string> NvmlSession::DriverVersion() const {
@@ -320,12 +336,11 @@ Result<MigMode> NvmlSession::SetMigMode(unsigned index, bool enabled) {
 
 Result<std::vector<GiProfileInfo>> NvmlSession::GiProfiles(unsigned index) const {
   const NvmlFunctions& fn = library_->fn();
-  nvmlDevice_t device = nullptr;
-  MIGSCHED_ASSIGN_OR_RETURN(device, Handle(fn, index));
-  DeviceInfo info;
-  MIGSCHED_ASSIGN_OR_RETURN(info, Device(index));
-  std::vector<DeviceGiProfile> probed;
-  MIGSCHED_ASSIGN_OR_RETURN(probed, ProbeGiProfiles(fn, device, index));
+  ProbedDevice probe;
+  MIGSCHED_ASSIGN_OR_RETURN(probe, ProbeDevice(*this, fn, index));
+  const nvmlDevice_t device = probe.device;
+  const DeviceInfo& info = probe.info;
+  const std::vector<DeviceGiProfile>& probed = probe.profiles;
   std::vector<GiProfileInfo> profiles;
   for (const DeviceGiProfile& p : probed) {
     GiProfileInfo out{.profile = CatalogProfileIndex(info.model, p.info.id),
@@ -356,12 +371,11 @@ Result<std::vector<geometry::Placement>> NvmlSession::PossiblePlacements(
 
 Result<std::vector<GpuInstanceInfo>> NvmlSession::GpuInstances(unsigned index) const {
   const NvmlFunctions& fn = library_->fn();
-  nvmlDevice_t device = nullptr;
-  MIGSCHED_ASSIGN_OR_RETURN(device, Handle(fn, index));
-  DeviceInfo info;
-  MIGSCHED_ASSIGN_OR_RETURN(info, Device(index));
-  std::vector<DeviceGiProfile> probed;
-  MIGSCHED_ASSIGN_OR_RETURN(probed, ProbeGiProfiles(fn, device, index));
+  ProbedDevice probe;
+  MIGSCHED_ASSIGN_OR_RETURN(probe, ProbeDevice(*this, fn, index));
+  const nvmlDevice_t device = probe.device;
+  const DeviceInfo& info = probe.info;
+  const std::vector<DeviceGiProfile>& probed = probe.profiles;
   std::map<MigDeviceKey, nvmlDevice_t> mig_devices;
   MIGSCHED_ASSIGN_OR_RETURN(mig_devices, MigDevices(fn, device, index));
 
