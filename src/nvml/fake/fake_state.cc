@@ -80,21 +80,29 @@ class ObjectReader {
 
 constexpr int64_t kMaxId = std::numeric_limits<unsigned>::max();
 
+// id, profile_id, start and serial: the fields GPU and compute instances share.
+template <typename Instance>
+Status ReadInstanceFields(const ObjectReader& r, Instance& instance) {
+  int64_t n = 0;
+  MIGSCHED_ASSIGN_OR_RETURN(n, r.Integer("id", 0, kMaxId - 1));
+  instance.id = static_cast<unsigned>(n);
+  MIGSCHED_ASSIGN_OR_RETURN(n, r.Integer("profile_id", 0, kMaxId));
+  instance.profile_id = static_cast<unsigned>(n);
+  MIGSCHED_ASSIGN_OR_RETURN(n, r.Integer("start", 0, 64));
+  instance.start = static_cast<int>(n);
+  MIGSCHED_ASSIGN_OR_RETURN(n, r.Integer("serial", 0, std::numeric_limits<int64_t>::max()));
+  instance.serial = static_cast<uint64_t>(n);
+  return Status::Ok();
+}
+
 Result<FakeComputeInstance> ParseCi(const json& j, const std::string& path) {
   ObjectReader r(j, path);
   MIGSCHED_RETURN_IF_ERROR(r.CheckKeys({"id", "profile_id", "start", "size", "serial", "uuid"}));
   FakeComputeInstance ci;
+  MIGSCHED_RETURN_IF_ERROR(ReadInstanceFields(r, ci));
   int64_t n = 0;
-  MIGSCHED_ASSIGN_OR_RETURN(n, r.Integer("id", 0, kMaxId - 1));
-  ci.id = static_cast<unsigned>(n);
-  MIGSCHED_ASSIGN_OR_RETURN(n, r.Integer("profile_id", 0, kMaxId));
-  ci.profile_id = static_cast<unsigned>(n);
-  MIGSCHED_ASSIGN_OR_RETURN(n, r.Integer("start", 0, 64));
-  ci.start = static_cast<int>(n);
   MIGSCHED_ASSIGN_OR_RETURN(n, r.Integer("size", 1, 64));
   ci.size = static_cast<int>(n);
-  MIGSCHED_ASSIGN_OR_RETURN(n, r.Integer("serial", 0, std::numeric_limits<int64_t>::max()));
-  ci.serial = static_cast<uint64_t>(n);
   MIGSCHED_ASSIGN_OR_RETURN(ci.uuid, r.String("uuid"));
   return ci;
 }
@@ -103,15 +111,7 @@ Result<FakeGpuInstance> ParseGi(const json& j, const std::string& path) {
   ObjectReader r(j, path);
   MIGSCHED_RETURN_IF_ERROR(r.CheckKeys({"id", "profile_id", "start", "serial", "compute_instances"}));
   FakeGpuInstance gi;
-  int64_t n = 0;
-  MIGSCHED_ASSIGN_OR_RETURN(n, r.Integer("id", 0, kMaxId - 1));
-  gi.id = static_cast<unsigned>(n);
-  MIGSCHED_ASSIGN_OR_RETURN(n, r.Integer("profile_id", 0, kMaxId));
-  gi.profile_id = static_cast<unsigned>(n);
-  MIGSCHED_ASSIGN_OR_RETURN(n, r.Integer("start", 0, 64));
-  gi.start = static_cast<int>(n);
-  MIGSCHED_ASSIGN_OR_RETURN(n, r.Integer("serial", 0, std::numeric_limits<int64_t>::max()));
-  gi.serial = static_cast<uint64_t>(n);
+  MIGSCHED_RETURN_IF_ERROR(ReadInstanceFields(r, gi));
   const json* cis = nullptr;
   MIGSCHED_ASSIGN_OR_RETURN(cis, r.Array("compute_instances"));
   for (size_t i = 0; i < cis->size(); ++i) {
