@@ -53,6 +53,7 @@ constexpr double kOccupancy = 0.70;
 constexpr std::uint64_t kSeed = 20251126;
 constexpr size_t kRequestPool = 1 << 14;
 constexpr int kLatencySampleEvery = 64;
+constexpr int kBatch = 64;  // BM_Submit: releases, then submits, per iteration
 constexpr double kMinTime = 1.0;
 const char* const kModels[] = {"H100-80GB", "A100-80GB"};
 
@@ -115,21 +116,32 @@ struct LiveJobs {
 // The scheduler under test, filled to kOccupancy, shared by all runs of a policy.
 struct Indexed {
   std::unique_ptr<sched::Scheduler> scheduler;
+  std::vector<Decision> decisions;  // reused by every call
   LiveJobs live;
   JobId next_id = 1;
   sched::Time now = 0;
   std::mt19937_64 rng{kSeed};
 };
 
+void Check(const Status& status) {
+  if (!status.ok()) Die(status.ToString());
+}
+
+void Release(Indexed& s, JobId id) {
+  s.decisions.clear();
+  Check(s.scheduler->Release(id, s.now, s.decisions));
+}
+
 // Submits one request; returns true if it started. A waiting one is cancelled.
 bool SubmitOne(Indexed& s, Request& request) {
   request.id = s.next_id++;
-  const std::vector<Decision> decisions = s.scheduler->Submit(request, s.now).value();
-  if (std::holds_alternative<sched::Placed>(decisions.front())) {
+  s.decisions.clear();
+  Check(s.scheduler->Submit(request, s.now, s.decisions));
+  if (std::holds_alternative<sched::Placed>(s.decisions.front())) {
     s.live.ids.push_back(request.id);
     return true;
   }
-  (void)s.scheduler->Release(request.id, s.now).value();
+  Release(s, request.id);
   return false;
 }
 
@@ -157,7 +169,7 @@ void BM_Decide(benchmark::State& st, Indexed& s, std::vector<Request>& requests)
   for (auto _ : st) {
     ++s.now;
     const size_t at = s.rng() % s.live.ids.size();
-    (void)s.scheduler->Release(s.live.ids[at], s.now).value();
+    Release(s, s.live.ids[at]);
     s.live.Remove(at);
     Request& request = requests[next++ % requests.size()];
     if (next % kLatencySampleEvery == 0) {
@@ -180,6 +192,28 @@ void BM_Decide(benchmark::State& st, Indexed& s, std::vector<Request>& requests)
   st.counters["placed_pct"] = 100.0 * static_cast<double>(placed) / static_cast<double>(std::max<std::int64_t>(1, st.iterations()));
   const sched::FleetUsage& totals = s.scheduler->Totals();
   st.counters["occupancy_pct"] = 100.0 * static_cast<double>(totals.held_slices) / static_cast<double>(totals.memory_slices);
+}
+
+// Submit only: each iteration releases kBatch random running jobs (not timed),
+// then submits kBatch requests, timed by a steady clock around the whole batch
+// (UseManualTime), so items/s = Submit calls per second of Submit time.
+void BM_Submit(benchmark::State& st, Indexed& s, std::vector<Request>& requests) {
+  size_t next = 0;
+  std::int64_t placed = 0;
+  for (auto _ : st) {
+    ++s.now;
+    for (int i = 0; i < kBatch; ++i) {
+      const size_t at = s.rng() % s.live.ids.size();
+      Release(s, s.live.ids[at]);
+      s.live.Remove(at);
+    }
+    const auto begin = std::chrono::steady_clock::now();
+    for (int i = 0; i < kBatch; ++i) placed += SubmitOne(s, requests[next++ % requests.size()]) ? 1 : 0;
+    st.SetIterationTime(std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count());
+  }
+  st.SetItemsProcessed(st.iterations() * kBatch);
+  st.counters["placed_pct"] = 100.0 * static_cast<double>(placed) /
+                              static_cast<double>(std::max<std::int64_t>(1, st.iterations() * kBatch));
 }
 
 // The baseline: GPU states in a plain array; a decision scores every GPU of
@@ -382,6 +416,12 @@ int Main(int argc, char** argv) {
           if (!indexed[policy]) indexed[policy] = MakeIndexed(*catalog, policy, requests);
           BM_Decide(st, *indexed[policy], requests);
         });
+    benchmark::internal::Benchmark* submit = benchmark::RegisterBenchmark(
+        ("BM_Submit/" + policy).c_str(), [&, policy](benchmark::State& st) {
+          if (!indexed[policy]) indexed[policy] = MakeIndexed(*catalog, policy, requests);
+          BM_Submit(st, *indexed[policy], requests);
+        });
+    submit->UseManualTime();
     benchmark::internal::Benchmark* c = benchmark::RegisterBenchmark(
         ("BM_NaiveScan/" + policy).c_str(), [&, policy](benchmark::State& st) {
           if (!indexed[policy]) indexed[policy] = MakeIndexed(*catalog, policy, requests);
@@ -390,6 +430,7 @@ int Main(int argc, char** argv) {
         });
     if (!min_time_given) {
       b->MinTime(kMinTime);
+      submit->MinTime(kMinTime);
       c->MinTime(kMinTime);
     }
   }

@@ -14,18 +14,10 @@
 #include <variant>
 #include <vector>
 
+#include "sched/placement_list.h"
 #include "sched/request.h"
 
 namespace migsched::sched {
-
-inline constexpr int kWholeGpu = -1;  // Placement::profile of a whole-GPU placement
-
-struct Placement {
-  int gpu = 0;        // index into the scheduler's fleet (fleet::Fleet::gpus)
-  int profile = kWholeGpu;  // index into the GPU's model profiles; kWholeGpu = the whole GPU
-  int start = 0;      // memory-slice start of the instance; 0 for a whole GPU
-  friend bool operator==(const Placement&, const Placement&) = default;
-};
 
 // One step of a repartition on one GPU. kDestroy always names an IDLE instance
 // (created, no job): a busy instance is never destroyed. Each maps onto the
@@ -40,7 +32,7 @@ struct InstanceOp {
 
 struct Placed {
   JobId job = 0;
-  std::vector<Placement> where;  // one per instance / whole GPU (gangs: N entries)
+  PlacementList where;  // one per instance / whole GPU (gangs: N entries)
   friend bool operator==(const Placed&, const Placed&) = default;
 };
 

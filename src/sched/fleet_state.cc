@@ -111,6 +111,7 @@ Result<FleetState> FleetState::Create(fleet::Fleet fleet, const PlacementPolicy&
       }
       index = static_cast<std::uint32_t>(state.models_.size());
       state.models_.push_back(std::move(built));
+      state.model_ptrs_.push_back(model);
     }
     ModelIndex& m = state.models_[*index];
     GpuRecord& record = state.gpus_[g];
@@ -131,13 +132,6 @@ Result<FleetState> FleetState::Create(fleet::Fleet fleet, const PlacementPolicy&
     state.Attach(gpu);
   }
   return state;
-}
-
-std::optional<std::uint32_t> FleetState::ModelIndexOf(const geometry::GpuModel* model) const {
-  for (size_t i = 0; i < models_.size(); ++i) {
-    if (models_[i].model == model) return static_cast<std::uint32_t>(i);
-  }
-  return std::nullopt;
 }
 
 void FleetState::Detach(std::uint32_t g) {

@@ -140,7 +140,13 @@ class FleetState {
   static Result<FleetState> Create(fleet::Fleet fleet, const PlacementPolicy& policy,
                                    const Options& options);
 
-  std::optional<std::uint32_t> ModelIndexOf(const geometry::GpuModel* model) const;
+  // Inline: every decision asks, once per option.
+  std::optional<std::uint32_t> ModelIndexOf(const geometry::GpuModel* model) const {
+    for (std::size_t i = 0; i < model_ptrs_.size(); ++i) {
+      if (model_ptrs_[i] == model) return static_cast<std::uint32_t>(i);
+    }
+    return std::nullopt;
+  }
   const ModelIndex& model(std::uint32_t index) const { return models_[index]; }
   std::size_t model_count() const { return models_.size(); }
   const GpuRecord& gpu(std::uint32_t index) const { return gpus_[index]; }
@@ -149,6 +155,13 @@ class FleetState {
   // Only the instance counters (created, destroyed, reconfigurations, busy_disturbed).
   const Counters& counters() const { return counters_; }
   FleetUsage& mutable_totals() { return totals_; }
+
+  // Starts loading the GPU's record (a hint: a change to it soon after does
+  // not wait for memory).
+  void Prefetch(std::uint32_t gpu) const {
+    const char* record = reinterpret_cast<const char*>(&gpus_[gpu]);
+    for (size_t offset = 0; offset < sizeof(GpuRecord); offset += 64) __builtin_prefetch(record + offset);
+  }
 
   std::optional<InstanceChoice> FindIdle(std::uint32_t model, int profile) const;
   std::optional<InstanceChoice> FindFree(std::uint32_t model, int profile) const;
@@ -200,6 +213,7 @@ class FleetState {
   bool first_fit_ = false;  // keep the FitTrees (first-fit policy)
   fleet::Fleet base_;  // node, index, model, labels of each GPU; no instances
   std::vector<ModelIndex> models_;
+  std::vector<const geometry::GpuModel*> model_ptrs_;  // models_[i].model, packed for ModelIndexOf
   std::vector<GpuRecord> gpus_;
   FleetUsage totals_;
   Counters counters_;

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <map>
 #include <set>
-#include <span>
 #include <unordered_map>
 
 #include "sched/fleet_state.h"
@@ -12,59 +11,36 @@
 namespace migsched::sched {
 namespace {
 
-// What a job holds. Almost every job holds one instance, kept inline (8
-// bytes) so that a release does not chase a heap pointer; gangs use the heap.
-class HeldPlacements {
- public:
-  void Set(std::span<const Placement> where) {
-    count_ = static_cast<std::uint32_t>(where.size());
-    many_.reset();
-    if (where.size() == 1) {
-      gpu_ = where[0].gpu;
-      profile_ = static_cast<std::int16_t>(where[0].profile);
-      start_ = static_cast<std::int16_t>(where[0].start);
-    } else if (!where.empty()) {
-      many_ = std::make_unique<Placement[]>(where.size());
-      std::copy(where.begin(), where.end(), many_.get());
-    }
-  }
-  Placement one() const { return Placement{.gpu = gpu_, .profile = profile_, .start = start_}; }
-  std::uint32_t count() const { return count_; }
-  // Calls f(Placement) for each.
-  template <typename F>
-  void ForEach(F&& f) const {
-    if (count_ == 1) {
-      f(one());
-      return;
-    }
-    for (std::uint32_t i = 0; i < count_; ++i) f(many_[i]);
-  }
-  std::vector<Placement> ToVector() const {
-    std::vector<Placement> out;
-    ForEach([&](const Placement& p) { out.push_back(p); });
-    return out;
-  }
-
- private:
-  std::unique_ptr<Placement[]> many_;  // gangs only
-  std::int32_t gpu_ = 0;
-  std::int16_t profile_ = 0;
-  std::int16_t start_ = 0;
-  std::uint32_t count_ = 0;
+// What the job table keeps per job: only what every event touches, in 24
+// bytes (a 32-byte slot with the id, two per cache line; at 10^5 jobs the
+// table's cache misses are most of an event's cost). What only some jobs
+// need — the request while queued, a gang's placements, a repartition's
+// ready_at, quota charges — is in a JobExtra, kept in a second table.
+enum class Holds : std::uint8_t {
+  kNothing,  // queued
+  kOne,      // the placement in JobRecord
+  kMany,     // a gang: JobExtra::gang
 };
 
-// Kept small (the job table's slot is this plus the id): whatever only some
-// jobs need sits behind a pointer or in the queue.
 struct JobRecord {
-  std::unique_ptr<Request> request;  // kept only while queued: retries need it
-  const TenantQuota* quota = nullptr;  // the tenant's quota, when it has one
-  HeldPlacements where;
   Time submitted_at = 0;
-  std::uint64_t seq = 0;  // arrival order, for FIFO within a priority
-  Time ready_at = 0;      // while repartitioning
-  int priority = 0;
+  std::int32_t gpu = 0;  // the placement, when holds == kOne
+  std::int32_t priority = 0;
   JobState state = JobState::kQueued;
-  int held_slices = 0;  // what the tenant's quota is charged
+  std::int8_t profile = 0;
+  std::int8_t start = 0;
+  Holds holds = Holds::kNothing;
+  bool has_extra = false;  // a JobExtra exists under the same id
+};
+static_assert(sizeof(JobRecord) <= 24, "keep job table slots at 32 bytes");
+
+struct JobExtra {
+  std::unique_ptr<Request> request;  // kept only while queued: retries need it
+  std::uint64_t seq = 0;             // queue order, while queued
+  Time ready_at = 0;                 // while repartitioning
+  std::vector<Placement> gang;       // when JobRecord::holds == kMany
+  const TenantQuota* quota = nullptr;  // the tenant's quota, when it has one
+  int held_slices = 0;               // what the tenant's quota is charged
   int held_whole = 0;
 };
 
@@ -88,6 +64,7 @@ struct Scheduler::Impl {
   std::unique_ptr<PlacementPolicy> policy;
   FleetState fleet;
   JobTable<JobRecord> jobs;
+  JobTable<JobExtra> extras;  // for the jobs whose JobRecord::has_extra
   std::map<QueueKey, JobId> queue;
   std::set<std::pair<Time, JobId>> pending;  // repartitions by ready_at
   std::map<std::string, TenantQuota> quotas;
@@ -95,13 +72,15 @@ struct Scheduler::Impl {
   Counters counters;
   Time last_now = 0;
   std::uint64_t next_seq = 0;
+  bool whole_only;  // the policy's choice() is kWholeGpusOnly (asked once, not per call)
   // Per retry pass: (model, profile) options already known not to fit now.
   std::vector<std::vector<std::uint8_t>> failed;
 
   Impl(Options o, std::unique_ptr<PlacementPolicy> p, FleetState f)
-      : options(std::move(o)), policy(std::move(p)), fleet(std::move(f)) {}
+      : options(std::move(o)), policy(std::move(p)), fleet(std::move(f)),
+        whole_only(policy->choice() == GpuChoice::kWholeGpusOnly) {}
 
-  bool WholeOnly() const { return policy->choice() == GpuChoice::kWholeGpusOnly; }
+  bool WholeOnly() const { return whole_only; }
   int WholeCount(const Request& r) const { return r.whole_gpus > 0 ? r.whole_gpus : (WholeOnly() ? 1 : 0); }
 
   const TenantQuota* QuotaOf(const std::string& tenant) const {
@@ -120,20 +99,86 @@ struct Scheduler::Impl {
            (quota->max_whole_gpus > 0 && used.whole_gpus + whole > quota->max_whole_gpus);
   }
 
-  void Charge(JobRecord& job, int slices, int whole) {
-    job.held_slices += slices;
-    job.held_whole += whole;
-    if (job.quota == nullptr) return;
-    TenantUsage& used = usage[job.quota->tenant];
+  // The job's extra record, made on first use.
+  JobExtra& Extra(JobId id, JobRecord& job) {
+    if (job.has_extra) return *extras.Find(id);
+    job.has_extra = true;
+    return extras.Emplace(id);
+  }
+
+  // Only jobs of a tenant with a quota are charged (their JobExtra has it).
+  void Charge(JobId id, JobRecord& job, int slices, int whole) {
+    if (!job.has_extra) return;
+    JobExtra& extra = *extras.Find(id);
+    if (extra.quota == nullptr) return;
+    extra.held_slices += slices;
+    extra.held_whole += whole;
+    TenantUsage& used = usage[extra.quota->tenant];
     used.memory_slices += slices;
     used.whole_gpus += whole;
   }
 
-  void Uncharge(const JobRecord& job) {
-    if (job.quota == nullptr) return;
-    TenantUsage& used = usage[job.quota->tenant];
-    used.memory_slices -= job.held_slices;
-    used.whole_gpus -= job.held_whole;
+  void Uncharge(JobId id, const JobRecord& job) {
+    if (!job.has_extra) return;
+    const JobExtra& extra = *extras.Find(id);
+    if (extra.quota == nullptr) return;
+    TenantUsage& used = usage[extra.quota->tenant];
+    used.memory_slices -= extra.held_slices;
+    used.whole_gpus -= extra.held_whole;
+  }
+
+  void SetWhere(JobId id, JobRecord& job, const PlacementList& where) {
+    if (where.size() == 1) {
+      job.holds = Holds::kOne;
+      job.gpu = where[0].gpu;
+      job.profile = static_cast<std::int8_t>(where[0].profile);
+      job.start = static_cast<std::int8_t>(where[0].start);
+    } else {
+      job.holds = Holds::kMany;
+      Extra(id, job).gang.assign(where.begin(), where.end());
+    }
+  }
+
+  PlacementList WhereOf(JobId id, const JobRecord& job) const {
+    switch (job.holds) {
+      case Holds::kNothing:
+        return {};
+      case Holds::kOne:
+        return {Placement{.gpu = job.gpu, .profile = job.profile, .start = job.start}};
+      case Holds::kMany:
+        break;
+    }
+    PlacementList where;
+    for (const Placement& p : extras.Find(id)->gang) where.push_back(p);
+    return where;
+  }
+
+  // Where the option's instance would go now: an idle instance of its
+  // profile, else (unless layouts are static) free slices.
+  std::optional<InstanceChoice> FindInstance(std::uint32_t model, int profile) const {
+    std::optional<InstanceChoice> choice = fleet.FindIdle(model, profile);
+    if (!choice && options.reconfiguration != Reconfiguration::kNone) {
+      choice = fleet.FindFree(model, profile);
+    }
+    return choice;
+  }
+
+  // Submit finds where the request's first option would go before it
+  // validates, and starts loading that GPU's record, so that the record's
+  // cache miss overlaps the job table's. TryPlace then uses the choice as is
+  // (nothing in the fleet changes in between).
+  std::optional<InstanceChoice> FindFirstChoice(const Request& r) const {
+    if (r.whole_gpus != 0 || WholeOnly() || r.options.empty()) return std::nullopt;
+    const ProfileOption& option = r.options.front();
+    if (option.model == nullptr || option.profile < 0 ||
+        static_cast<size_t>(option.profile) >= option.model->profiles.size()) {
+      return std::nullopt;  // Validate will say why
+    }
+    const std::optional<std::uint32_t> m = fleet.ModelIndexOf(option.model);
+    if (!m) return std::nullopt;
+    const std::optional<InstanceChoice> choice = FindInstance(*m, option.profile);
+    if (choice) fleet.Prefetch(choice->gpu);
+    return choice;
   }
 
   // The models a whole-GPU job may use, as fleet model indices.
@@ -222,8 +267,10 @@ struct Scheduler::Impl {
     return !failed.empty() && failed[model][static_cast<size_t>(profile)] != 0;
   }
 
-  // Tries to start `job` now; nullopt leaves it waiting.
-  std::optional<Decision> TryPlace(JobRecord& job, const Request& r, Time now) {
+  // Tries to start `job` now; nullopt leaves it waiting. `first`: where the
+  // first option goes, when the caller has just found it.
+  std::optional<Decision> TryPlace(JobRecord& job, const Request& r, Time now,
+                                   const std::optional<InstanceChoice>& first = std::nullopt) {
     if (const int whole = WholeCount(r); whole > 0) {
       const std::optional<std::vector<std::uint32_t>> gpus = fleet.FindWhole(WholeModels(r), whole);
       if (!gpus) return std::nullopt;
@@ -232,7 +279,7 @@ struct Scheduler::Impl {
       if (OverQuota(r.tenant, slices, whole)) return std::nullopt;
       Placed placed{.job = r.id, .where = {}};
       for (const std::uint32_t g : *gpus) placed.where.push_back(fleet.TakeWhole(g, r.id));
-      Charge(job, slices, whole);
+      Charge(r.id, job, slices, whole);
       return Start(job, std::move(placed));
     }
     for (const ProfileOption& option : r.options) {
@@ -240,13 +287,11 @@ struct Scheduler::Impl {
       if (!m || Failed(*m, option.profile)) continue;
       const int slices = option.model->profiles[static_cast<size_t>(option.profile)].memory_slices;
       if (OverQuota(r.tenant, slices, 0)) continue;
-      std::optional<InstanceChoice> choice = fleet.FindIdle(*m, option.profile);
-      if (!choice && options.reconfiguration != Reconfiguration::kNone) {
-        choice = fleet.FindFree(*m, option.profile);
-      }
+      const std::optional<InstanceChoice> choice =
+          first && &option == &r.options.front() ? first : FindInstance(*m, option.profile);
       if (!choice) continue;
       Placed placed{.job = r.id, .where = {fleet.TakeInstance(*choice, r.id)}};
-      Charge(job, slices, 0);
+      Charge(r.id, job, slices, 0);
       return Start(job, std::move(placed));
     }
     if (!MayDestroyIdle(options)) {
@@ -276,10 +321,10 @@ struct Scheduler::Impl {
       std::fill(model_failed.begin(), model_failed.end(), 0);
     }
     decision.ops = std::move(done.ops);
-    job.where.Set({&done.placement, 1});
-    Charge(job, model.profiles[static_cast<size_t>(best->profile)].memory_slices, 0);
+    SetWhere(r.id, job, {done.placement});
+    Charge(r.id, job, model.profiles[static_cast<size_t>(best->profile)].memory_slices, 0);
     job.state = JobState::kRepartitioning;
-    job.ready_at = decision.ready_at;
+    Extra(r.id, job).ready_at = decision.ready_at;
     pending.emplace(decision.ready_at, r.id);
     return decision;
   }
@@ -298,7 +343,7 @@ struct Scheduler::Impl {
 
   Decision Start(JobRecord& job, Placed placed) {
     job.state = JobState::kRunning;
-    job.where.Set(placed.where);
+    SetWhere(placed.job, job, placed.where);
     ++counters.placed;
     return placed;
   }
@@ -329,20 +374,22 @@ struct Scheduler::Impl {
     return head;
   }
 
-  // The decisions for queued jobs that start now.
-  std::vector<Decision> RetryQueue(Time now) {
-    std::vector<Decision> out;
-    if (queue.empty()) return out;
+  // Appends the decisions for queued jobs that start now.
+  void RetryQueue(Time now, std::vector<Decision>& out) {
+    if (queue.empty()) return;
     failed.assign(fleet.model_count(), {});
     for (std::uint32_t m = 0; m < fleet.model_count(); ++m) {
       failed[m].assign(fleet.model(m).model->profiles.size(), 0);
     }
     const std::optional<JobId> hold = HoldingHead(now);
     for (auto it = queue.begin(); it != queue.end();) {
-      JobRecord& job = *jobs.Find(it->second);
-      std::optional<Decision> decision = TryPlace(job, *job.request, now);
+      const JobId id = it->second;
+      JobRecord& job = *jobs.Find(id);
+      // On the heap: stays put while TryPlace adds extra records.
+      const Request& request = *extras.Find(id)->request;
+      std::optional<Decision> decision = TryPlace(job, request, now);
       if (decision) {
-        job.request.reset();
+        extras.Find(id)->request.reset();
         out.push_back(std::move(*decision));
         it = queue.erase(it);
         continue;
@@ -351,7 +398,6 @@ struct Scheduler::Impl {
       ++it;
     }
     failed.clear();
-    return out;
   }
 
   // Appends Placed for every repartition due by `now`.
@@ -360,7 +406,7 @@ struct Scheduler::Impl {
       const JobId id = pending.begin()->second;
       pending.erase(pending.begin());
       JobRecord& job = *jobs.Find(id);
-      out.push_back(Start(job, Placed{.job = id, .where = job.where.ToVector()}));
+      out.push_back(Start(job, Placed{.job = id, .where = WhereOf(id, job)}));
     }
   }
 
@@ -373,16 +419,16 @@ struct Scheduler::Impl {
 
   // Every call ends here: repartitions due by the call's time (including ones
   // it started, with a zero delay) complete, then the counters are updated.
-  std::vector<Decision> Finish(std::vector<Decision> out) {
+  // The call's decisions are out[first...].
+  void Finish(std::vector<Decision>& out, size_t first) {
     CompleteRepartitions(last_now, out);
-    counters.decisions += static_cast<std::int64_t>(out.size());
+    counters.decisions += static_cast<std::int64_t>(out.size() - first);
     const Counters& instances = fleet.counters();
     counters.instances_created = instances.instances_created;
     counters.instances_destroyed = instances.instances_destroyed;
     counters.reconfigurations = instances.reconfigurations;
     counters.busy_disturbed = instances.busy_disturbed;
     UpdateTotals();
-    return out;
   }
 };
 
@@ -424,38 +470,42 @@ Scheduler::Scheduler(Scheduler&&) noexcept = default;
 Scheduler& Scheduler::operator=(Scheduler&&) noexcept = default;
 Scheduler::~Scheduler() = default;
 
-Result<std::vector<Decision>> Scheduler::Submit(const Request& request, Time now) {
+Status Scheduler::Submit(const Request& request, Time now, std::vector<Decision>& out) {
   Impl& s = *impl_;
+  s.jobs.Prefetch(request.id);
+  const std::optional<InstanceChoice> first_choice = s.FindFirstChoice(request);
   MIGSCHED_RETURN_IF_ERROR(s.Validate(request, now));
   s.last_now = now;
-  std::vector<Decision> out;
+  const size_t first = out.size();
   if (std::string why = s.InfeasibleReason(request); !why.empty()) {
-    out.insert(out.begin(), Infeasible{.job = request.id, .reason = std::move(why)});
-    return s.Finish(std::move(out));
+    out.push_back(Infeasible{.job = request.id, .reason = std::move(why)});
+    s.Finish(out, first);
+    return Status::Ok();
   }
   const std::optional<JobId> hold = s.HoldingHead(now);
   const bool held = hold && s.jobs.Find(*hold)->priority >= request.priority;
   JobRecord& job = s.jobs.Emplace(request.id);
-  job.quota = s.QuotaOf(request.tenant);
   job.priority = request.priority;
   job.submitted_at = now;
-  job.seq = s.next_seq++;
+  if (const TenantQuota* quota = s.QuotaOf(request.tenant)) s.Extra(request.id, job).quota = quota;
   std::optional<Decision> decision;
-  if (!held) decision = s.TryPlace(job, request, now);
+  if (!held) decision = s.TryPlace(job, request, now, first_choice);
   if (decision) {
-    out.insert(out.begin(), std::move(*decision));
+    out.push_back(std::move(*decision));
   } else {
-    job.request = std::make_unique<Request>(request);
-    s.queue.emplace(QueueKey{-request.priority, job.seq}, request.id);
-    out.insert(out.begin(),
-               Wait{.job = request.id,
-                    .reason = held ? "held behind job " + std::to_string(*hold) + " (backfill hold)"
-                                   : s.WaitReason(request)});
+    JobExtra& extra = s.Extra(request.id, job);
+    extra.request = std::make_unique<Request>(request);
+    extra.seq = s.next_seq++;
+    s.queue.emplace(QueueKey{-request.priority, extra.seq}, request.id);
+    out.push_back(Wait{.job = request.id,
+                       .reason = held ? "held behind job " + std::to_string(*hold) + " (backfill hold)"
+                                      : s.WaitReason(request)});
   }
-  return s.Finish(std::move(out));
+  s.Finish(out, first);
+  return Status::Ok();
 }
 
-Result<std::vector<Decision>> Scheduler::Release(JobId id, Time now) {
+Status Scheduler::Release(JobId id, Time now, std::vector<Decision>& out) {
   Impl& s = *impl_;
   if (now < s.last_now) {
     return InvalidArgumentError("release of job " + std::to_string(id) + ": time " +
@@ -465,38 +515,65 @@ Result<std::vector<Decision>> Scheduler::Release(JobId id, Time now) {
   JobRecord* found = s.jobs.Find(id);
   if (found == nullptr) return NotFoundError("job " + std::to_string(id) + " is not known");
   s.last_now = now;
+  const size_t first = out.size();
   JobRecord& job = *found;
   switch (job.state) {
     case JobState::kQueued:
-      s.queue.erase(QueueKey{-job.priority, job.seq});
+      s.queue.erase(QueueKey{-job.priority, s.extras.Find(id)->seq});
       break;
     case JobState::kRepartitioning:
-      s.pending.erase({job.ready_at, id});
+      s.pending.erase({s.extras.Find(id)->ready_at, id});
       [[fallthrough]];
     case JobState::kRunning:
-      job.where.ForEach([&](const Placement& where) { s.fleet.Free(where, id); });
-      s.Uncharge(job);
+      if (job.holds == Holds::kOne) {
+        s.fleet.Free(Placement{.gpu = job.gpu, .profile = job.profile, .start = job.start}, id);
+      } else {
+        for (const Placement& where : s.extras.Find(id)->gang) s.fleet.Free(where, id);
+      }
+      s.Uncharge(id, job);
       break;
   }
+  if (job.has_extra) s.extras.Erase(id);
   s.jobs.Erase(id);
-  return s.Finish(s.RetryQueue(now));
+  s.RetryQueue(now, out);
+  s.Finish(out, first);
+  return Status::Ok();
 }
 
-Result<std::vector<Decision>> Scheduler::Advance(Time now) {
+Status Scheduler::Advance(Time now, std::vector<Decision>& out) {
   Impl& s = *impl_;
   if (now < s.last_now) {
     return InvalidArgumentError("advance to " + std::to_string(now) + ": before the last event (" +
                                 std::to_string(s.last_now) + ")");
   }
   s.last_now = now;
-  return s.Finish({});
+  s.Finish(out, out.size());
+  return Status::Ok();
+}
+
+Result<std::vector<Decision>> Scheduler::Submit(const Request& request, Time now) {
+  std::vector<Decision> out;
+  MIGSCHED_RETURN_IF_ERROR(Submit(request, now, out));
+  return out;
+}
+
+Result<std::vector<Decision>> Scheduler::Release(JobId id, Time now) {
+  std::vector<Decision> out;
+  MIGSCHED_RETURN_IF_ERROR(Release(id, now, out));
+  return out;
+}
+
+Result<std::vector<Decision>> Scheduler::Advance(Time now) {
+  std::vector<Decision> out;
+  MIGSCHED_RETURN_IF_ERROR(Advance(now, out));
+  return out;
 }
 
 std::optional<JobView> Scheduler::Job(JobId id) const {
   const JobRecord* job = impl_->jobs.Find(id);
   if (job == nullptr) return std::nullopt;
   return JobView{.id = id, .state = job->state, .submitted_at = job->submitted_at,
-                 .where = job->where.ToVector()};
+                 .where = impl_->WhereOf(id, *job)};
 }
 
 std::vector<JobId> Scheduler::Queue() const {

@@ -99,6 +99,15 @@ class Scheduler {
   // queue is not retried.)
   Result<std::vector<Decision>> Advance(Time now);
 
+  // The same three calls for a caller that reuses one vector (the hot path:
+  // no allocation once it has grown): they append the call's decisions to
+  // `out` — Submit's own decision first among them — and leave `out`
+  // unchanged on error. (An output parameter, against STYLE, because a
+  // returned vector costs an allocation per call at millions of calls/s.)
+  Status Submit(const Request& request, Time now, std::vector<Decision>& out);
+  Status Release(JobId job, Time now, std::vector<Decision>& out);
+  Status Advance(Time now, std::vector<Decision>& out);
+
   // Read-only views for metrics and tests.
   std::optional<JobView> Job(JobId job) const;
   std::vector<JobId> Queue() const;  // in service order
