@@ -72,8 +72,7 @@ Result<FleetState> FleetState::Create(fleet::Fleet fleet, const PlacementPolicy&
                                          geometry::InstanceLabel(*gpu.model, instance.instance) +
                                          "; the scheduler starts with an idle fleet");
         }
-        initial[g].push_back(Instance{.job = kNoJob,
-                                      .profile = static_cast<std::int8_t>(instance.instance.profile),
+        initial[g].push_back(Instance{.profile = static_cast<std::int8_t>(instance.instance.profile),
                                       .start = static_cast<std::int8_t>(instance.instance.placement.start),
                                       .preset = true});
       }
@@ -115,7 +114,8 @@ Result<FleetState> FleetState::Create(fleet::Fleet fleet, const PlacementPolicy&
     }
     ModelIndex& m = state.models_[*index];
     GpuRecord& record = state.gpus_[g];
-    record.model = *index;
+    MIGSCHED_CHECK(*index <= 0xFFFF);  // models come from a catalog: a handful
+    record.model = static_cast<std::uint16_t>(*index);
     record.leaf = static_cast<std::uint32_t>(m.gpus.size());
     record.mig = base.gpus[g].mig_enabled;
     m.gpus.push_back(static_cast<std::uint32_t>(g));
@@ -137,11 +137,11 @@ Result<FleetState> FleetState::Create(fleet::Fleet fleet, const PlacementPolicy&
 void FleetState::Detach(std::uint32_t g) {
   GpuRecord& gpu = gpus_[g];
   ModelIndex& m = models_[gpu.model];
-  if (gpu.mig && gpu.whole_job == kNoJob) {
+  if (gpu.mig && !gpu.whole_busy) {
     BucketErase(m, gpu.state, g);
     totals_.stranded_slices -= m.facts[gpu.state].stranded;
   }
-  if (!gpu.mig && gpu.whole_job == kNoJob) m.free_whole.Erase(g);
+  if (!gpu.mig && !gpu.whole_busy) m.free_whole.Erase(g);
   totals_.held_slices -= gpu.held_slices;
   totals_.idle_slices -= gpu.idle_slices;
   if (gpu.jobs > 0) --totals_.busy_gpus;
@@ -150,12 +150,12 @@ void FleetState::Detach(std::uint32_t g) {
 void FleetState::Attach(std::uint32_t g) {
   GpuRecord& gpu = gpus_[g];
   ModelIndex& m = models_[gpu.model];
-  const bool in_buckets = gpu.mig && gpu.whole_job == kNoJob;
+  const bool in_buckets = gpu.mig && !gpu.whole_busy;
   if (in_buckets) {
     BucketInsert(m, gpu.state, g);
     totals_.stranded_slices += m.facts[gpu.state].stranded;
   }
-  if (!gpu.mig && gpu.whole_job == kNoJob) m.free_whole.Insert(g);
+  if (!gpu.mig && !gpu.whole_busy) m.free_whole.Insert(g);
   totals_.held_slices += gpu.held_slices;
   totals_.idle_slices += gpu.idle_slices;
   if (gpu.jobs > 0) ++totals_.busy_gpus;
@@ -184,14 +184,15 @@ void FleetState::BucketErase(ModelIndex& m, StateId state, std::uint32_t g) {
   if (m.buckets.empty(state)) MarkRanks(m, state, false);
 }
 
-void FleetState::SetIdleCount(std::uint32_t g, int profile, int delta) {
+void FleetState::UpdateIdleSets(std::uint32_t g, int profile) {
   GpuRecord& gpu = gpus_[g];
   ModelIndex& m = models_[gpu.model];
-  std::uint8_t& count = gpu.idle_counts[static_cast<size_t>(profile)];
-  count = static_cast<std::uint8_t>(count + delta);
+  const bool any = std::any_of(gpu.instances.begin(), gpu.instances.end(), [&](const Instance& i) {
+    return !i.busy && i.profile == profile;
+  });
   GpuSet& by_profile = m.idle_by_profile[static_cast<size_t>(profile)];
-  if (count > 0 && !by_profile.contains(g)) by_profile.Insert(g);
-  if (count == 0 && by_profile.contains(g)) by_profile.Erase(g);
+  if (any && !by_profile.contains(g)) by_profile.Insert(g);
+  if (!any && by_profile.contains(g)) by_profile.Erase(g);
   if (gpu.idle_slices > 0 && !m.with_idle.contains(g)) m.with_idle.Insert(g);
   if (gpu.idle_slices == 0 && m.with_idle.contains(g)) m.with_idle.Erase(g);
 }
@@ -204,13 +205,13 @@ void FleetState::AddInstance(std::uint32_t g, Instance instance) {
   MIGSCHED_CHECK(gpu.state != StateSpace::kNoState);
   ++m.instances_of_profile[static_cast<size_t>(instance.profile)];
   gpu.instances.push_back(instance);
-  if (instance.job != kNoJob) {
+  if (instance.busy) {
     gpu.held_state = m.space.Place(gpu.held_state, instance.profile, instance.start);
-    gpu.held_slices += size;
+    gpu.held_slices = static_cast<std::int16_t>(gpu.held_slices + size);
     ++gpu.jobs;
   } else {
-    gpu.idle_slices += size;
-    SetIdleCount(g, instance.profile, +1);
+    gpu.idle_slices = static_cast<std::int16_t>(gpu.idle_slices + size);
+    UpdateIdleSets(g, instance.profile);
   }
 }
 
@@ -218,10 +219,11 @@ void FleetState::DestroyIdle(std::uint32_t g, int index) {
   GpuRecord& gpu = gpus_[g];
   ModelIndex& m = models_[gpu.model];
   const Instance instance = gpu.instances[static_cast<size_t>(index)];
-  MIGSCHED_CHECK(instance.job == kNoJob);
+  MIGSCHED_CHECK(!instance.busy);
   EraseInstance(g, index);
-  gpu.idle_slices -= m.model->profiles[static_cast<size_t>(instance.profile)].memory_slices;
-  SetIdleCount(g, instance.profile, -1);
+  gpu.idle_slices = static_cast<std::int16_t>(
+      gpu.idle_slices - m.model->profiles[static_cast<size_t>(instance.profile)].memory_slices);
+  UpdateIdleSets(g, instance.profile);
 }
 
 void FleetState::EraseInstance(std::uint32_t g, int index) {
@@ -240,7 +242,7 @@ std::optional<InstanceChoice> FleetState::FindIdle(std::uint32_t model, int prof
   const std::uint32_t g = set.Pick();
   const InstanceList& instances = gpus_[g].instances;
   for (size_t i = 0; i < instances.size(); ++i) {
-    if (instances[i].profile == profile && instances[i].job == kNoJob) {
+    if (instances[i].profile == profile && !instances[i].busy) {
       return InstanceChoice{.gpu = g, .profile = profile, .start = instances[i].start,
                             .idle_index = static_cast<int>(i)};
     }
@@ -285,7 +287,7 @@ std::optional<RepartitionChoice> FleetState::FindRepartition(std::uint32_t model
       StateId state = gpu.state;
       for (size_t i = 0; i < gpu.instances.size(); ++i) {
         const Instance& instance = gpu.instances[i];
-        if (instance.job != kNoJob) continue;
+        if (instance.busy) continue;
         const geometry::GiProfile& p = m.model->profiles[static_cast<size_t>(instance.profile)];
         if (p.PlacementAt(instance.start).Overlaps(wanted.PlacementAt(start))) {
           state = m.space.Remove(state, instance.profile, instance.start);
@@ -347,24 +349,24 @@ std::size_t FleetState::WholeCapable(std::uint32_t model) const {
   }));
 }
 
-Placement FleetState::TakeInstance(const InstanceChoice& choice, JobId job) {
+Placement FleetState::TakeInstance(const InstanceChoice& choice) {
   Detach(choice.gpu);
   if (choice.idle_index >= 0) {
     GpuRecord& gpu = gpus_[choice.gpu];
     ModelIndex& m = models_[gpu.model];
     Instance& instance = gpu.instances[static_cast<size_t>(choice.idle_index)];
     const int size = m.model->profiles[static_cast<size_t>(instance.profile)].memory_slices;
-    instance.job = job;
+    instance.busy = true;
     gpu.held_state = m.space.Place(gpu.held_state, instance.profile, instance.start);
     MIGSCHED_CHECK(gpu.held_state != StateSpace::kNoState);
-    gpu.held_slices += size;
-    gpu.idle_slices -= size;
+    gpu.held_slices = static_cast<std::int16_t>(gpu.held_slices + size);
+    gpu.idle_slices = static_cast<std::int16_t>(gpu.idle_slices - size);
     ++gpu.jobs;
-    SetIdleCount(choice.gpu, instance.profile, -1);
+    UpdateIdleSets(choice.gpu, instance.profile);
   } else {
-    AddInstance(choice.gpu, Instance{.job = job,
-                                     .profile = static_cast<std::int8_t>(choice.profile),
-                                     .start = static_cast<std::int8_t>(choice.start)});
+    AddInstance(choice.gpu, Instance{.profile = static_cast<std::int8_t>(choice.profile),
+                                     .start = static_cast<std::int8_t>(choice.start),
+                                     .busy = true});
     ++counters_.instances_created;
   }
   Attach(choice.gpu);
@@ -372,14 +374,14 @@ Placement FleetState::TakeInstance(const InstanceChoice& choice, JobId job) {
                    .start = choice.start};
 }
 
-FleetState::Repartitioned FleetState::Repartition(const RepartitionChoice& choice, JobId job) {
+FleetState::Repartitioned FleetState::Repartition(const RepartitionChoice& choice) {
   Detach(choice.gpu);
   std::vector<InstanceOp> ops;
   std::vector<int> destroy = choice.destroy;
   std::sort(destroy.begin(), destroy.end(), std::greater<>());  // erase from the back
   for (const int index : destroy) {
     const Instance& instance = gpus_[choice.gpu].instances[static_cast<size_t>(index)];
-    if (instance.job != kNoJob) {
+    if (instance.busy) {
       ++counters_.busy_disturbed;  // never reached: FindRepartition only picks idle ones
       continue;
     }
@@ -388,9 +390,9 @@ FleetState::Repartitioned FleetState::Repartition(const RepartitionChoice& choic
     DestroyIdle(choice.gpu, index);
     ++counters_.instances_destroyed;
   }
-  AddInstance(choice.gpu, Instance{.job = job,
-                                   .profile = static_cast<std::int8_t>(choice.profile),
-                                   .start = static_cast<std::int8_t>(choice.start)});
+  AddInstance(choice.gpu, Instance{.profile = static_cast<std::int8_t>(choice.profile),
+                                   .start = static_cast<std::int8_t>(choice.start),
+                                   .busy = true});
   ops.push_back(InstanceOp{.kind = InstanceOpKind::kCreate, .profile = choice.profile,
                            .start = choice.start});
   ++counters_.instances_created;
@@ -401,7 +403,7 @@ FleetState::Repartitioned FleetState::Repartition(const RepartitionChoice& choic
                        .ops = std::move(ops)};
 }
 
-Placement FleetState::TakeWhole(std::uint32_t g, JobId job) {
+Placement FleetState::TakeWhole(std::uint32_t g) {
   Detach(g);
   GpuRecord& gpu = gpus_[g];
   if (!gpu.instances.empty()) ++counters_.reconfigurations;
@@ -409,37 +411,37 @@ Placement FleetState::TakeWhole(std::uint32_t g, JobId job) {
     DestroyIdle(g, static_cast<int>(gpu.instances.size()) - 1);
     ++counters_.instances_destroyed;
   }
-  gpu.whole_job = job;
-  gpu.held_slices = models_[gpu.model].model->memory_slices;
+  gpu.whole_busy = true;
+  gpu.held_slices = static_cast<std::int16_t>(models_[gpu.model].model->memory_slices);
   gpu.jobs = 1;
   Attach(g);
   return Placement{.gpu = static_cast<int>(g), .profile = kWholeGpu, .start = 0};
 }
 
-void FleetState::Free(const Placement& where, JobId job) {
+void FleetState::Free(const Placement& where) {
   const auto g = static_cast<std::uint32_t>(where.gpu);
   Detach(g);
   GpuRecord& gpu = gpus_[g];
   ModelIndex& m = models_[gpu.model];
   if (where.profile == kWholeGpu) {
-    MIGSCHED_CHECK(gpu.whole_job == job);
-    gpu.whole_job = kNoJob;
+    MIGSCHED_CHECK(gpu.whole_busy);
+    gpu.whole_busy = false;
     gpu.held_slices = 0;
     gpu.jobs = 0;
   } else {
     const auto it = std::find_if(gpu.instances.begin(), gpu.instances.end(), [&](const Instance& i) {
-      return i.job == job && i.start == where.start && i.profile == where.profile;
+      return i.busy && i.start == where.start && i.profile == where.profile;
     });
     MIGSCHED_CHECK(it != gpu.instances.end());
     const int size = m.model->profiles[static_cast<size_t>(it->profile)].memory_slices;
     gpu.held_state = m.space.Remove(gpu.held_state, it->profile, it->start);
     MIGSCHED_CHECK(gpu.held_state != StateSpace::kNoState);
-    gpu.held_slices -= size;
+    gpu.held_slices = static_cast<std::int16_t>(gpu.held_slices - size);
     --gpu.jobs;
     if (it->preset || options_.release == ReleaseMode::kKeepIdle) {
-      it->job = kNoJob;
-      gpu.idle_slices += size;
-      SetIdleCount(g, it->profile, +1);
+      it->busy = false;
+      gpu.idle_slices = static_cast<std::int16_t>(gpu.idle_slices + size);
+      UpdateIdleSets(g, it->profile);
     } else {
       EraseInstance(g, static_cast<int>(it - gpu.instances.begin()));
     }
@@ -452,16 +454,13 @@ fleet::Fleet FleetState::Snapshot() const {
   for (size_t g = 0; g < gpus_.size(); ++g) {
     const GpuRecord& gpu = gpus_[g];
     fleet::FleetGpu& target = out.gpus[g];
-    if (gpu.whole_job != kNoJob) {
-      target.whole_gpu_workload = "job-" + std::to_string(gpu.whole_job);
-      target.whole_gpu_busy = true;
-    }
+    target.whole_gpu_busy = gpu.whole_busy;
     for (const Instance& instance : gpu.instances) {
       const geometry::GiProfile& profile = target.model->profiles[static_cast<size_t>(instance.profile)];
       target.instances.push_back(fleet::FleetInstance{
           .instance = geometry::GpuInstance{instance.profile, profile.PlacementAt(instance.start)},
-          .workload = instance.job == kNoJob ? "" : "job-" + std::to_string(instance.job),
-          .busy = instance.job != kNoJob});
+          .workload = "",
+          .busy = instance.busy});
     }
   }
   return out;
@@ -470,7 +469,7 @@ fleet::Fleet FleetState::Snapshot() const {
 GpuUsage FleetState::Usage(std::uint32_t g) const {
   const GpuRecord& gpu = gpus_[g];
   const ModelIndex& m = models_[gpu.model];
-  const bool mig_free = gpu.mig && gpu.whole_job == kNoJob;
+  const bool mig_free = gpu.mig && !gpu.whole_busy;
   return GpuUsage{.memory_slices = m.model->memory_slices,
                   .held_slices = gpu.held_slices,
                   .idle_slices = gpu.idle_slices,

@@ -31,17 +31,20 @@
 
 namespace migsched::sched {
 
-inline constexpr JobId kNoJob = 0;  // Instance::job of an idle instance; job ids start at 1
+inline constexpr JobId kNoJob = 0;  // not a job: job ids start at 1
 
 // Per-GPU limits that let a GPU's record live in one flat array (no heap
 // pointers to chase on the hot path); Create rejects models beyond them.
 inline constexpr int kMaxInstancesPerGpu = 8;
 inline constexpr int kMaxProfilesPerModel = 16;
 
+// Which job holds an instance is the job table's business (a job's record
+// has its placement, and a GPU's starts are distinct); the GPU only knows
+// whether it is held, so that its record fits one cache line.
 struct Instance {
-  JobId job = kNoJob;   // kNoJob: idle
   std::int8_t profile = 0;
   std::int8_t start = 0;
+  bool busy = false;    // held by a job (running or reserved); else idle
   bool preset = false;  // part of a static layout: goes back to idle on release
 };
 
@@ -58,7 +61,8 @@ class InstanceList {
   const Instance* end() const { return items_.data() + size_; }
   void push_back(const Instance& instance) {
     MIGSCHED_CHECK(size_ < items_.size());
-    items_[size_++] = instance;
+    items_[size_] = instance;
+    ++size_;
   }
   void erase(std::size_t i) {
     for (std::size_t k = i; k + 1 < size_; ++k) items_[k] = items_[k + 1];
@@ -67,23 +71,25 @@ class InstanceList {
 
  private:
   std::array<Instance, kMaxInstancesPerGpu> items_{};
-  std::size_t size_ = 0;
+  std::uint8_t size_ = 0;
 };
 
-struct GpuRecord {
-  std::uint32_t model = 0;  // index into FleetState's models
+// One cache line per GPU: a decision touches one GPU record, and at 10^5
+// GPUs that touch is a cache miss, so the record is kept to 64 bytes.
+struct alignas(64) GpuRecord {
   std::uint32_t leaf = 0;   // index among its model's GPUs (FitTree leaf)
   std::uint32_t bucket_position = kNotInSet;  // in its model's StateBuckets bucket
-  bool mig = true;
+  std::uint16_t model = 0;  // index into FleetState's models
   geometry::StateId state = geometry::StateSpace::kEmpty;       // all instances
   geometry::StateId held_state = geometry::StateSpace::kEmpty;  // instances held by jobs
-  JobId whole_job = kNoJob;                                    // job holding the whole GPU
-  int held_slices = 0;
-  int idle_slices = 0;
-  int jobs = 0;
+  std::int16_t held_slices = 0;  // memory slices (Create caps a model at 127)
+  std::int16_t idle_slices = 0;
+  std::uint8_t jobs = 0;
+  bool mig = true;
+  bool whole_busy = false;  // a whole-GPU job holds it (MIG disabled, or enabled with no instance)
   InstanceList instances;
-  std::array<std::uint8_t, kMaxProfilesPerModel> idle_counts{};  // idle instances per profile
 };
+static_assert(sizeof(GpuRecord) == 64, "a GPU record is one cache line");
 
 struct ModelIndex {
   ModelIndex(const geometry::GpuModel* m, geometry::StateSpace s, std::size_t universe)
@@ -159,8 +165,7 @@ class FleetState {
   // Starts loading the GPU's record (a hint: a change to it soon after does
   // not wait for memory).
   void Prefetch(std::uint32_t gpu) const {
-    const char* record = reinterpret_cast<const char*>(&gpus_[gpu]);
-    for (size_t offset = 0; offset < sizeof(GpuRecord); offset += 64) __builtin_prefetch(record + offset);
+    __builtin_prefetch(&gpus_[gpu]);
   }
 
   std::optional<InstanceChoice> FindIdle(std::uint32_t model, int profile) const;
@@ -177,18 +182,21 @@ class FleetState {
   std::size_t WholeCapable(std::uint32_t model) const;
 
   // Commits; each returns the placement made.
-  Placement TakeInstance(const InstanceChoice& choice, JobId job);
+  Placement TakeInstance(const InstanceChoice& choice);
   struct Repartitioned {
     Placement placement;            // reserved for the job
     std::vector<InstanceOp> ops;    // destroys, then the create
   };
-  Repartitioned Repartition(const RepartitionChoice& choice, JobId job);
+  Repartitioned Repartition(const RepartitionChoice& choice);
   // Destroys the GPU's idle instances first, if any (a reconfiguration).
-  Placement TakeWhole(std::uint32_t gpu, JobId job);
-  // Frees what `job` holds at `where`: an instance goes idle or is destroyed
-  // (ReleaseMode, presets always go idle); a whole GPU becomes free.
-  void Free(const Placement& where, JobId job);
+  Placement TakeWhole(std::uint32_t gpu);
+  // Frees what a job holds at `where` (a busy instance or whole GPU): an
+  // instance goes idle or is destroyed (ReleaseMode, presets always go idle);
+  // a whole GPU becomes free.
+  void Free(const Placement& where);
 
+  // Held instances and whole GPUs are busy with workload "" here: the
+  // scheduler names their jobs.
   fleet::Fleet Snapshot() const;
   GpuUsage Usage(std::uint32_t gpu) const;
 
@@ -203,7 +211,9 @@ class FleetState {
   void DestroyIdle(std::uint32_t gpu, int index);
   // Removes the instance from the layout; the caller has settled who held it.
   void EraseInstance(std::uint32_t gpu, int index);
-  void SetIdleCount(std::uint32_t gpu, int profile, int delta);
+  // After a change to the GPU's idle instances of `profile`: keeps
+  // idle_by_profile and with_idle in step.
+  void UpdateIdleSets(std::uint32_t gpu, int profile);
   // StateBuckets::Insert/Erase that keep nonempty_ranks in step.
   void BucketInsert(ModelIndex& m, geometry::StateId state, std::uint32_t gpu);
   void BucketErase(ModelIndex& m, geometry::StateId state, std::uint32_t gpu);

@@ -41,6 +41,14 @@ class JobTable {
     }
   }
 
+  // Calls f(id, record) for every job, in slot order.
+  template <typename F>
+  void ForEach(F&& f) const {
+    for (const Slot& slot : slots_) {
+      if (slot.id != 0) f(slot.id, slot.value);
+    }
+  }
+
   // A default record for a new id; invalidates pointers to other records.
   V& Emplace(JobId id) {
     MIGSCHED_CHECK(id != 0);

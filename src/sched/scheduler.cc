@@ -278,7 +278,7 @@ struct Scheduler::Impl {
       for (const std::uint32_t g : *gpus) slices += fleet.model(fleet.gpu(g).model).model->memory_slices;
       if (OverQuota(r.tenant, slices, whole)) return std::nullopt;
       Placed placed{.job = r.id, .where = {}};
-      for (const std::uint32_t g : *gpus) placed.where.push_back(fleet.TakeWhole(g, r.id));
+      for (const std::uint32_t g : *gpus) placed.where.push_back(fleet.TakeWhole(g));
       Charge(r.id, job, slices, whole);
       return Start(job, std::move(placed));
     }
@@ -290,7 +290,7 @@ struct Scheduler::Impl {
       const std::optional<InstanceChoice> choice =
           first && &option == &r.options.front() ? first : FindInstance(*m, option.profile);
       if (!choice) continue;
-      Placed placed{.job = r.id, .where = {fleet.TakeInstance(*choice, r.id)}};
+      Placed placed{.job = r.id, .where = {fleet.TakeInstance(*choice)}};
       Charge(r.id, job, slices, 0);
       return Start(job, std::move(placed));
     }
@@ -314,7 +314,7 @@ struct Scheduler::Impl {
     const geometry::GpuModel& model = *fleet.model(fleet.gpu(best->gpu).model).model;
     NeedsRepartition decision{.job = r.id, .gpu = static_cast<int>(best->gpu), .ops = {},
                               .ready_at = now + options.reconfiguration_delay_s};
-    FleetState::Repartitioned done = fleet.Repartition(*best, r.id);
+    FleetState::Repartitioned done = fleet.Repartition(*best);
     // Destroyed idle instances may free more slices than the new one takes:
     // what failed earlier in this pass may fit now.
     for (std::vector<std::uint8_t>& model_failed : failed) {
@@ -526,9 +526,9 @@ Status Scheduler::Release(JobId id, Time now, std::vector<Decision>& out) {
       [[fallthrough]];
     case JobState::kRunning:
       if (job.holds == Holds::kOne) {
-        s.fleet.Free(Placement{.gpu = job.gpu, .profile = job.profile, .start = job.start}, id);
+        s.fleet.Free(Placement{.gpu = job.gpu, .profile = job.profile, .start = job.start});
       } else {
-        for (const Placement& where : s.extras.Find(id)->gang) s.fleet.Free(where, id);
+        for (const Placement& where : s.extras.Find(id)->gang) s.fleet.Free(where);
       }
       s.Uncharge(id, job);
       break;
@@ -587,6 +587,25 @@ const FleetUsage& Scheduler::Totals() const { return impl_->fleet.totals(); }
 const Counters& Scheduler::counters() const { return impl_->counters; }
 std::size_t Scheduler::gpu_count() const { return impl_->fleet.gpu_count(); }
 const std::string& Scheduler::policy() const { return impl_->options.policy; }
-fleet::Fleet Scheduler::Snapshot() const { return impl_->fleet.Snapshot(); }
+fleet::Fleet Scheduler::Snapshot() const {
+  fleet::Fleet out = impl_->fleet.Snapshot();
+  impl_->jobs.ForEach([&](JobId id, const JobRecord& job) {
+    const std::string name = "job-" + std::to_string(id);
+    for (const Placement& where : impl_->WhereOf(id, job)) {
+      fleet::FleetGpu& gpu = out.gpus[static_cast<size_t>(where.gpu)];
+      if (where.profile == kWholeGpu) {
+        gpu.whole_gpu_workload = name;
+        continue;
+      }
+      for (fleet::FleetInstance& instance : gpu.instances) {
+        if (instance.busy && instance.instance.profile == where.profile &&
+            instance.instance.placement.start == where.start) {
+          instance.workload = name;
+        }
+      }
+    }
+  });
+  return out;
+}
 
 }  // namespace migsched::sched
