@@ -551,6 +551,41 @@ Status Scheduler::Advance(Time now, std::vector<Decision>& out) {
   return Status::Ok();
 }
 
+// How many calls ahead a batch loads memory: enough to cover a DRAM miss with
+// the work of the calls in between, few enough to stay in the CPU's
+// outstanding-miss buffers.
+constexpr size_t kBatchLookahead = 8;
+
+Status Scheduler::SubmitBatch(std::span<const Request> requests, Time now,
+                              std::vector<Decision>& out) {
+  for (size_t i = 0; i < std::min(kBatchLookahead, requests.size()); ++i) {
+    impl_->jobs.Prefetch(requests[i].id);
+  }
+  for (size_t i = 0; i < requests.size(); ++i) {
+    if (i + kBatchLookahead < requests.size()) impl_->jobs.Prefetch(requests[i + kBatchLookahead].id);
+    MIGSCHED_RETURN_IF_ERROR(Submit(requests[i], now, out));
+  }
+  return Status::Ok();
+}
+
+// Two stages ahead: the job's slot 2 x lookahead calls early, then (its
+// record now loaded) the GPU record it frees, lookahead calls early.
+Status Scheduler::ReleaseBatch(std::span<const JobId> jobs, Time now, std::vector<Decision>& out) {
+  Impl& s = *impl_;
+  for (size_t i = 0; i < std::min(2 * kBatchLookahead, jobs.size()); ++i) s.jobs.Prefetch(jobs[i]);
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    if (i + 2 * kBatchLookahead < jobs.size()) s.jobs.Prefetch(jobs[i + 2 * kBatchLookahead]);
+    if (i + kBatchLookahead < jobs.size()) {
+      const JobRecord* ahead = s.jobs.Find(jobs[i + kBatchLookahead]);
+      if (ahead != nullptr && ahead->holds == Holds::kOne) {
+        s.fleet.Prefetch(static_cast<std::uint32_t>(ahead->gpu));
+      }
+    }
+    MIGSCHED_RETURN_IF_ERROR(Release(jobs[i], now, out));
+  }
+  return Status::Ok();
+}
+
 Result<std::vector<Decision>> Scheduler::Submit(const Request& request, Time now) {
   std::vector<Decision> out;
   MIGSCHED_RETURN_IF_ERROR(Submit(request, now, out));

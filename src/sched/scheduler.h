@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -107,6 +108,15 @@ class Scheduler {
   Status Submit(const Request& request, Time now, std::vector<Decision>& out);
   Status Release(JobId job, Time now, std::vector<Decision>& out);
   Status Advance(Time now, std::vector<Decision>& out);
+
+  // A queue of events at one time, as a daemon drains it: exactly the same as
+  // calling Submit (Release) for each in order, appending to `out`, but a few
+  // entries ahead the job table slots (and, for releases, the GPU records) are
+  // loaded early, so the cache misses of several calls overlap. Stops at the
+  // first error and returns it; `out` then holds the decisions of the calls
+  // before it, which took effect.
+  Status SubmitBatch(std::span<const Request> requests, Time now, std::vector<Decision>& out);
+  Status ReleaseBatch(std::span<const JobId> jobs, Time now, std::vector<Decision>& out);
 
   // Read-only views for metrics and tests.
   std::optional<JobView> Job(JobId job) const;
