@@ -1,30 +1,45 @@
 #include "sched/fit_tree.h"
 
 namespace migsched::sched {
+namespace {
 
-FitTree::FitTree(std::size_t leaves) : leaves_(leaves) {
-  while (width_ < leaves_) width_ *= 2;
-  nodes_.assign(2 * width_, 0);
+std::size_t RoundUp(std::size_t n, std::size_t to) { return (n + to - 1) / to * to; }
+
+}  // namespace
+
+FitTree::FitTree(std::size_t leaves) {
+  std::size_t size = RoundUp(leaves == 0 ? 1 : leaves, kFanout);
+  levels_.emplace_back(size, 0);
+  while (size > kFanout) {
+    size = RoundUp(size / kFanout, kFanout);
+    levels_.emplace_back(size, 0);
+  }
 }
 
 void FitTree::Set(std::size_t leaf, std::uint32_t mask) {
-  std::size_t node = width_ + leaf;
-  nodes_[node] = mask;
-  for (node /= 2; node >= 1; node /= 2) {
-    const std::uint32_t merged = nodes_[2 * node] | nodes_[2 * node + 1];
-    if (nodes_[node] == merged) break;  // ancestors are unchanged too
-    nodes_[node] = merged;
+  std::size_t index = leaf;
+  levels_[0][index] = mask;
+  for (std::size_t k = 1; k < levels_.size(); ++k) {
+    const std::uint32_t* group = &levels_[k - 1][index / kFanout * kFanout];
+    std::uint32_t merged = 0;
+    for (std::size_t i = 0; i < kFanout; ++i) merged |= group[i];
+    index /= kFanout;
+    if (levels_[k][index] == merged) return;  // ancestors are unchanged too
+    levels_[k][index] = merged;
   }
 }
 
 std::optional<std::size_t> FitTree::FindFirst(int bit) const {
   const std::uint32_t want = 1u << bit;
-  if (leaves_ == 0 || (nodes_[1] & want) == 0) return std::nullopt;
-  std::size_t node = 1;
-  while (node < width_) {
-    node = (nodes_[2 * node] & want) != 0 ? 2 * node : 2 * node + 1;
+  std::size_t group = 0;  // the first entry of the group to search, in the current level
+  for (std::size_t k = levels_.size(); k-- > 0;) {
+    const std::uint32_t* entries = &levels_[k][group];
+    std::size_t i = 0;
+    while (i < kFanout && (entries[i] & want) == 0) ++i;
+    if (i == kFanout) return std::nullopt;  // only at the top: below, the parent said yes
+    group = (group + i) * kFanout;
   }
-  return node - width_;
+  return group / kFanout;
 }
 
 }  // namespace migsched::sched

@@ -40,6 +40,22 @@ TEST(FitTreeTest, AgreesWithAScan) {
   }
 }
 
+// Sizes around the tree's group boundaries (16, 256, 4096 leaves per level).
+TEST(FitTreeTest, EverySizeFindsTheLowestLeaf) {
+  for (const size_t n : {2u, 15u, 16u, 17u, 255u, 256u, 257u, 4097u}) {
+    FitTree tree(n);
+    EXPECT_EQ(tree.FindFirst(0), std::nullopt) << n;
+    tree.Set(n - 1, 0b1);
+    EXPECT_EQ(tree.FindFirst(0), n - 1) << n;
+    tree.Set(n / 3, 0b11);
+    EXPECT_EQ(tree.FindFirst(0), n / 3) << n;
+    EXPECT_EQ(tree.FindFirst(1), n / 3) << n;
+    tree.Set(n / 3, 0);
+    EXPECT_EQ(tree.FindFirst(1), std::nullopt) << n;
+    EXPECT_EQ(tree.FindFirst(0), n - 1) << n;
+  }
+}
+
 TEST(GpuSetTest, InsertEraseKeepMembership) {
   GpuSet set(10);
   set.Insert(3);
