@@ -418,16 +418,11 @@ struct Scheduler::Impl {
   }
 
   // Every call ends here: repartitions due by the call's time (including ones
-  // it started, with a zero delay) complete, then the counters are updated.
+  // it started, with a zero delay) complete, then the totals are updated.
   // The call's decisions are out[first...].
   void Finish(std::vector<Decision>& out, size_t first) {
     CompleteRepartitions(last_now, out);
     counters.decisions += static_cast<std::int64_t>(out.size() - first);
-    const Counters& instances = fleet.counters();
-    counters.instances_created = instances.instances_created;
-    counters.instances_destroyed = instances.instances_destroyed;
-    counters.reconfigurations = instances.reconfigurations;
-    counters.busy_disturbed = instances.busy_disturbed;
     UpdateTotals();
   }
 };
@@ -619,7 +614,17 @@ std::vector<JobId> Scheduler::Queue() const {
 
 GpuUsage Scheduler::Usage(int gpu) const { return impl_->fleet.Usage(static_cast<std::uint32_t>(gpu)); }
 const FleetUsage& Scheduler::Totals() const { return impl_->fleet.totals(); }
-const Counters& Scheduler::counters() const { return impl_->counters; }
+// The instance counters are the fleet's, copied here when read rather than
+// after every call (the copy was a measurable part of a decision).
+const Counters& Scheduler::counters() const {
+  Counters& counters = impl_->counters;
+  const Counters& instances = impl_->fleet.counters();
+  counters.instances_created = instances.instances_created;
+  counters.instances_destroyed = instances.instances_destroyed;
+  counters.reconfigurations = instances.reconfigurations;
+  counters.busy_disturbed = instances.busy_disturbed;
+  return counters;
+}
 std::size_t Scheduler::gpu_count() const { return impl_->fleet.gpu_count(); }
 const std::string& Scheduler::policy() const { return impl_->options.policy; }
 fleet::Fleet Scheduler::Snapshot() const {

@@ -123,7 +123,7 @@ class Scheduler {
   std::vector<JobId> Queue() const;  // in service order
   GpuUsage Usage(int gpu) const;
   const FleetUsage& Totals() const;
-  const Counters& counters() const;
+  const Counters& counters() const;  // as of this read: read again after a call
   std::size_t gpu_count() const;
   const std::string& policy() const;
   // The fleet as it is now: instances held by a job (running or reserved) have
