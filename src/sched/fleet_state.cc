@@ -253,13 +253,10 @@ std::optional<InstanceChoice> FleetState::FindIdle(std::uint32_t model, int prof
 
 std::optional<InstanceChoice> FleetState::FindFree(std::uint32_t model, int profile) const {
   const ModelIndex& m = models_[model];
-  const size_t profiles = m.model->profiles.size();
   if (first_fit_) {
     const std::optional<size_t> leaf = m.fit_tree.FindFirst(profile);
     if (!leaf) return std::nullopt;
-    const std::uint32_t g = m.gpus[*leaf];
-    const int start = m.start_in_state[gpus_[g].state * profiles + static_cast<size_t>(profile)];
-    return InstanceChoice{.gpu = g, .profile = profile, .start = start};
+    return InstanceChoice{.gpu = m.gpus[*leaf], .profile = profile, .start = kRankedStart};
   }
   const std::vector<std::uint64_t>& nonempty = m.nonempty_ranks[static_cast<size_t>(profile)];
   for (size_t w = 0; w < nonempty.size(); ++w) {
@@ -363,15 +360,21 @@ Placement FleetState::TakeInstance(const InstanceChoice& choice) {
     gpu.idle_slices = static_cast<std::int16_t>(gpu.idle_slices - size);
     ++gpu.jobs;
     UpdateIdleSets(choice.gpu, instance.profile);
-  } else {
-    AddInstance(choice.gpu, Instance{.profile = static_cast<std::int8_t>(choice.profile),
-                                     .start = static_cast<std::int8_t>(choice.start),
-                                     .busy = true});
-    ++counters_.instances_created;
+    Attach(choice.gpu);
+    return Placement{.gpu = static_cast<int>(choice.gpu), .profile = choice.profile,
+                     .start = choice.start};
   }
+  const ModelIndex& m = models_[gpus_[choice.gpu].model];
+  const int start = choice.start != kRankedStart
+                        ? choice.start
+                        : m.start_in_state[gpus_[choice.gpu].state * m.model->profiles.size() +
+                                           static_cast<size_t>(choice.profile)];
+  AddInstance(choice.gpu, Instance{.profile = static_cast<std::int8_t>(choice.profile),
+                                   .start = static_cast<std::int8_t>(start),
+                                   .busy = true});
+  ++counters_.instances_created;
   Attach(choice.gpu);
-  return Placement{.gpu = static_cast<int>(choice.gpu), .profile = choice.profile,
-                   .start = choice.start};
+  return Placement{.gpu = static_cast<int>(choice.gpu), .profile = choice.profile, .start = start};
 }
 
 FleetState::Repartitioned FleetState::Repartition(const RepartitionChoice& choice) {

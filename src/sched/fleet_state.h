@@ -121,10 +121,15 @@ struct ModelIndex {
   std::vector<std::int64_t> instances_of_profile;  // every instance in the fleet (busy or idle)
 };
 
+inline constexpr int kRankedStart = -1;  // InstanceChoice::start: see there
+
 // Where a new instance can go.
 struct InstanceChoice {
   std::uint32_t gpu = 0;
   int profile = 0;
+  // kRankedStart: the start the policy ranks for the GPU's state, looked up
+  // when the instance is taken (first-fit: finding the GPU does not read its
+  // record, so a prefetch of the record can overlap other work).
   int start = 0;
   int idle_index = -1;  // >= 0: reuse this idle instance; -1: create on free slices
 };
