@@ -66,6 +66,11 @@ struct Scheduler::Impl {
   JobTable<JobRecord> jobs;
   JobTable<JobExtra> extras;  // for the jobs whose JobRecord::has_extra
   std::map<QueueKey, JobId> queue;
+  // The queue again, split by what jobs ask for, for retry passes that skip
+  // jobs whose options cannot fit (RetryFitting): per (model, profile) option
+  // the jobs that list it, and the jobs that ask for whole GPUs.
+  std::vector<std::vector<std::set<QueueKey>>> waiting_for;  // [model][profile]
+  std::set<QueueKey> waiting_whole;
   std::set<std::pair<Time, JobId>> pending;  // repartitions by ready_at
   std::map<std::string, TenantQuota> quotas;
   std::unordered_map<std::string, TenantUsage> usage;
@@ -78,7 +83,11 @@ struct Scheduler::Impl {
 
   Impl(Options o, std::unique_ptr<PlacementPolicy> p, FleetState f)
       : options(std::move(o)), policy(std::move(p)), fleet(std::move(f)),
-        whole_only(policy->choice() == GpuChoice::kWholeGpusOnly) {}
+        whole_only(policy->choice() == GpuChoice::kWholeGpusOnly) {
+    for (std::uint32_t m = 0; m < fleet.model_count(); ++m) {
+      waiting_for.emplace_back(fleet.model(m).model->profiles.size());
+    }
+  }
 
   bool WholeOnly() const { return whole_only; }
   int WholeCount(const Request& r) const { return r.whole_gpus > 0 ? r.whole_gpus : (WholeOnly() ? 1 : 0); }
@@ -366,6 +375,28 @@ struct Scheduler::Impl {
     return text;
   }
 
+  // Adds to / removes from the queue and the per-option waiting lists.
+  template <typename F>
+  void ForEachWaitingList(const Request& r, F&& f) {
+    if (WholeCount(r) > 0) {
+      f(waiting_whole);
+      return;
+    }
+    for (const ProfileOption& option : r.options) {
+      if (const std::optional<std::uint32_t> m = fleet.ModelIndexOf(option.model)) {
+        f(waiting_for[*m][static_cast<size_t>(option.profile)]);
+      }
+    }
+  }
+  void Enqueue(const QueueKey& key, const Request& r) {
+    queue.emplace(key, r.id);
+    ForEachWaitingList(r, [&](std::set<QueueKey>& list) { list.insert(key); });
+  }
+  void Dequeue(const QueueKey& key, const Request& r) {
+    queue.erase(key);
+    ForEachWaitingList(r, [&](std::set<QueueKey>& list) { list.erase(key); });
+  }
+
   // The queue's head holds back everyone behind it once it has waited long enough.
   std::optional<JobId> HoldingHead(Time now) const {
     if (options.backfill_hold_after_s <= 0 || queue.empty()) return std::nullopt;
@@ -374,30 +405,87 @@ struct Scheduler::Impl {
     return head;
   }
 
-  // Appends the decisions for queued jobs that start now.
+  // Appends the decisions for queued jobs that start now: walks the queue in
+  // order (priority, then FIFO) and starts every job that fits, except that
+  // a holding head that does not fit stops the walk.
   void RetryQueue(Time now, std::vector<Decision>& out) {
     if (queue.empty()) return;
     failed.assign(fleet.model_count(), {});
     for (std::uint32_t m = 0; m < fleet.model_count(); ++m) {
       failed[m].assign(fleet.model(m).model->profiles.size(), 0);
     }
-    const std::optional<JobId> hold = HoldingHead(now);
-    for (auto it = queue.begin(); it != queue.end();) {
-      const JobId id = it->second;
-      JobRecord& job = *jobs.Find(id);
-      // On the heap: stays put while TryPlace adds extra records.
-      const Request& request = *extras.Find(id)->request;
-      std::optional<Decision> decision = TryPlace(job, request, now);
-      if (decision) {
-        extras.Find(id)->request.reset();
-        out.push_back(std::move(*decision));
-        it = queue.erase(it);
-        continue;
-      }
-      if (hold && *hold == it->second) break;  // nothing behind it may start first
-      ++it;
+    if (MayDestroyIdle(options)) {
+      RetryAll(now, out);
+    } else {
+      RetryFitting(now, out);
     }
     failed.clear();
+  }
+
+  // Tries one queued job; true if it started.
+  bool RetryJob(const QueueKey& key, JobId id, Time now, std::vector<Decision>& out) {
+    JobRecord& job = *jobs.Find(id);
+    // On the heap: stays put while TryPlace adds extra records.
+    const Request& request = *extras.Find(id)->request;
+    std::optional<Decision> decision = TryPlace(job, request, now);
+    if (!decision) return false;
+    out.push_back(std::move(*decision));
+    Dequeue(key, request);
+    extras.Find(id)->request.reset();
+    return true;
+  }
+
+  // Every queued job in order: a repartition may free more than it takes,
+  // so any job may fit after any other started.
+  void RetryAll(Time now, std::vector<Decision>& out) {
+    const std::optional<JobId> hold = HoldingHead(now);
+    for (auto it = queue.begin(); it != queue.end();) {
+      const auto [key, id] = *it;
+      ++it;  // before RetryJob erases the job
+      if (!RetryJob(key, id, now, out) && hold && *hold == id) break;  // nothing behind it may start first
+    }
+  }
+
+  // Without repartitions a pass only fills the fleet (and tenants' usage):
+  // an option that does not fit when the pass starts never fits during it.
+  // So only the waiting lists of options that fit now, and of whole-GPU jobs,
+  // are walked — merged in queue order, each dropped once its option failed
+  // (the memo of MarkFailed) — and the pass costs O(jobs tried), not
+  // O(queue). The order, the backfill and the hold are those of RetryAll: a
+  // job in no walked list would not have fitted.
+  void RetryFitting(Time now, std::vector<Decision>& out) {
+    struct Cursor {
+      std::set<QueueKey>::const_iterator at, end;
+      std::uint32_t model = 0;
+      int profile = kWholeGpu;  // kWholeGpu: the whole-GPU list
+    };
+    std::vector<Cursor> cursors;
+    for (std::uint32_t m = 0; m < waiting_for.size(); ++m) {
+      for (size_t p = 0; p < waiting_for[m].size(); ++p) {
+        const std::set<QueueKey>& list = waiting_for[m][p];
+        if (!list.empty() && FindInstance(m, static_cast<int>(p))) {
+          cursors.push_back({list.begin(), list.end(), m, static_cast<int>(p)});
+        }
+      }
+    }
+    if (!waiting_whole.empty()) cursors.push_back({waiting_whole.begin(), waiting_whole.end(), 0, kWholeGpu});
+    std::optional<JobId> hold = HoldingHead(now);
+    while (true) {
+      std::erase_if(cursors, [&](const Cursor& c) {
+        return c.at == c.end || (c.profile != kWholeGpu && Failed(c.model, c.profile));
+      });
+      if (cursors.empty()) return;
+      QueueKey key = *cursors.front().at;
+      for (const Cursor& c : cursors) key = std::min(key, *c.at);
+      for (Cursor& c : cursors) {
+        if (*c.at == key) ++c.at;  // before RetryJob erases the job from the lists
+      }
+      const JobId id = queue.at(key);
+      if (hold && *hold != id) return;  // the holding head is in no list: it cannot start
+      const bool started = RetryJob(key, id, now, out);
+      if (hold && !started) return;
+      hold.reset();  // the head started: the rest of the pass is free
+    }
   }
 
   // Appends Placed for every repartition due by `now`.
@@ -491,7 +579,7 @@ Status Scheduler::Submit(const Request& request, Time now, std::vector<Decision>
     JobExtra& extra = s.Extra(request.id, job);
     extra.request = std::make_unique<Request>(request);
     extra.seq = s.next_seq++;
-    s.queue.emplace(QueueKey{-request.priority, extra.seq}, request.id);
+    s.Enqueue(QueueKey{-request.priority, extra.seq}, request);
     out.push_back(Wait{.job = request.id,
                        .reason = held ? "held behind job " + std::to_string(*hold) + " (backfill hold)"
                                       : s.WaitReason(request)});
@@ -513,9 +601,11 @@ Status Scheduler::Release(JobId id, Time now, std::vector<Decision>& out) {
   const size_t first = out.size();
   JobRecord& job = *found;
   switch (job.state) {
-    case JobState::kQueued:
-      s.queue.erase(QueueKey{-job.priority, s.extras.Find(id)->seq});
+    case JobState::kQueued: {
+      const JobExtra& extra = *s.extras.Find(id);
+      s.Dequeue(QueueKey{-job.priority, extra.seq}, *extra.request);
       break;
+    }
     case JobState::kRepartitioning:
       s.pending.erase({s.extras.Find(id)->ready_at, id});
       [[fallthrough]];
