@@ -129,6 +129,7 @@ Result<FleetState> FleetState::Create(fleet::Fleet fleet, const PlacementPolicy&
     const geometry::GpuModel& model = *base.gpus[g].model;
     state.totals_.memory_slices += model.memory_slices;
     for (const Instance& instance : initial[g]) state.AddInstance(gpu, instance);
+    if (initial[g].empty()) ++state.models_[state.gpus_[g].model].without_presets;
     state.Attach(gpu);
   }
   return state;
@@ -339,11 +340,7 @@ std::optional<std::vector<std::uint32_t>> FleetState::FindWhole(
 
 std::size_t FleetState::WholeCapable(std::uint32_t model) const {
   const ModelIndex& m = models_[model];
-  if (MayDestroyIdle(options_)) return m.gpus.size();
-  return static_cast<std::size_t>(std::count_if(m.gpus.begin(), m.gpus.end(), [&](std::uint32_t g) {
-    return std::none_of(gpus_[g].instances.begin(), gpus_[g].instances.end(),
-                        [](const Instance& i) { return i.preset; });
-  }));
+  return MayDestroyIdle(options_) ? m.gpus.size() : m.without_presets;
 }
 
 Placement FleetState::TakeInstance(const InstanceChoice& choice) {

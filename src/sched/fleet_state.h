@@ -119,6 +119,9 @@ struct ModelIndex {
   GpuSet with_idle;                     // GPUs with any idle instance
   GpuSet free_whole;                    // MIG-disabled GPUs with no job
   std::vector<std::int64_t> instances_of_profile;  // every instance in the fleet (busy or idle)
+  // GPUs with no preset instance. Constant: presets come with the fleet and
+  // are destroyed only when MayDestroyIdle (then every GPU can be free whole).
+  std::size_t without_presets = 0;
 };
 
 inline constexpr int kRankedStart = -1;  // InstanceChoice::start: see there

@@ -1,6 +1,7 @@
 // Queue semantics on static layouts (Reconfiguration::kNone), where a retry
 // pass walks only the jobs whose options fit (RetryFitting): priority, FIFO
-// within a priority, backfill and the backfill hold are those of the full walk.
+// within a priority, backfill and the backfill hold are those of the full walk;
+// and which GPUs count for gangs there.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -82,6 +83,24 @@ TEST(StaticQueueTest, HoldingHeadBlocksUntilItStarts) {
   EXPECT_THAT(Ok(s.Release(4, 20)), IsEmpty()) << "the head has waited 20 s: 7 may not pass it";
   EXPECT_THAT(s.Queue(), ElementsAre(5u, 7u));
   EXPECT_THAT(Started(Ok(s.Release(1, 21))), ElementsAre(5u, 7u)) << "the head starts, then the rest";
+}
+
+// Under static layouts only GPUs without preset instances can ever be free
+// whole: a gang larger than their number is Infeasible, one that fits starts.
+TEST(StaticQueueTest, GangsCountOnlyGpusWithoutPresets) {
+  Options options;
+  options.policy = "best-fit";
+  options.reconfiguration = Reconfiguration::kNone;
+  const geometry::GpuModel& h100 = Gpu("H100-80GB");
+  fleet::Fleet fleet = WithLayout(FleetOf("H100-80GB", 3), PresetLayout(h100, geometry::Preset::kAll1g));
+  fleet.gpus[1].instances.clear();
+  Scheduler s = Make(std::move(fleet), options);
+  const std::vector<Decision> two = Ok(s.Submit(Whole(1, 2), 0));
+  ASSERT_TRUE(Is<Infeasible>(two[0]));
+  EXPECT_THAT(std::get<Infeasible>(two[0]).reason, ::testing::HasSubstr("the fleet has 1"));
+  const std::vector<Decision> one = Ok(s.Submit(Whole(2, 1), 0));
+  ASSERT_TRUE(Is<Placed>(one[0]));
+  EXPECT_EQ(std::get<Placed>(one[0]).where[0].gpu, 1);
 }
 
 }  // namespace
