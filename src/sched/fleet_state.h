@@ -170,8 +170,9 @@ class FleetState {
     std::vector<InstanceOp> ops;    // destroys, then the create
   };
   Repartitioned Repartition(const RepartitionChoice& choice, JobId job);
-  // Destroys the GPU's idle instances first, if any (a reconfiguration).
-  Placement TakeWhole(std::uint32_t gpu, JobId job);
+  // Destroys the GPU's idle instances first, if any (a reconfiguration):
+  // `ops` lists those destroys, empty when the GPU was already clear.
+  Repartitioned TakeWhole(std::uint32_t gpu, JobId job);
   // Frees what `job` holds at `where`: an instance goes idle or is destroyed
   // (ReleaseMode, presets always go idle); a whole GPU becomes free.
   void Free(const Placement& where, JobId job);

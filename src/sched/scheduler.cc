@@ -222,19 +222,47 @@ struct Scheduler::Impl {
     return !failed.empty() && failed[model][static_cast<size_t>(profile)] != 0;
   }
 
-  // Tries to start `job` now; nullopt leaves it waiting.
-  std::optional<Decision> TryPlace(JobRecord& job, const Request& r, Time now) {
-    if (const int whole = WholeCount(r); whole > 0) {
-      const std::optional<std::vector<std::uint32_t>> gpus = fleet.FindWhole(WholeModels(r), whole);
-      if (!gpus) return std::nullopt;
-      int slices = 0;
-      for (const std::uint32_t g : *gpus) slices += fleet.model(fleet.gpu(g).model).model->memory_slices;
-      if (OverQuota(r.tenant, slices, whole)) return std::nullopt;
-      Placed placed{.job = r.id, .where = {}};
-      for (const std::uint32_t g : *gpus) placed.where.push_back(fleet.TakeWhole(g, r.id));
-      Charge(job, slices, whole);
-      return Start(job, std::move(placed));
+  // Tries to start `job` now: appends its decisions to `out` (Placed, or one
+  // NeedsRepartition per GPU that must be cleared first) and returns true;
+  // false leaves it waiting.
+  bool TryPlace(JobRecord& job, const Request& r, Time now, std::vector<Decision>& out) {
+    if (const int whole = WholeCount(r); whole > 0) return TryPlaceWhole(job, r, whole, now, out);
+    std::optional<Decision> decision = TryPlaceInstance(job, r, now);
+    if (decision) out.push_back(std::move(*decision));
+    return decision.has_value();
+  }
+
+  // A gang of `whole` GPUs. GPUs that still hold idle instances are cleared
+  // first: the gang then starts, all together, after the reconfiguration delay.
+  bool TryPlaceWhole(JobRecord& job, const Request& r, int whole, Time now, std::vector<Decision>& out) {
+    const std::optional<std::vector<std::uint32_t>> gpus = fleet.FindWhole(WholeModels(r), whole);
+    if (!gpus) return false;
+    int slices = 0;
+    for (const std::uint32_t g : *gpus) slices += fleet.model(fleet.gpu(g).model).model->memory_slices;
+    if (OverQuota(r.tenant, slices, whole)) return false;
+    Placed placed{.job = r.id, .where = {}};
+    const Time ready_at = now + options.reconfiguration_delay_s;
+    bool cleared = false;
+    for (const std::uint32_t g : *gpus) {
+      FleetState::Repartitioned taken = fleet.TakeWhole(g, r.id);
+      placed.where.push_back(taken.placement);
+      if (taken.ops.empty()) continue;
+      cleared = true;
+      out.push_back(NeedsRepartition{.job = r.id, .gpu = static_cast<int>(g), .ops = std::move(taken.ops),
+                                     .ready_at = ready_at});
     }
+    Charge(job, slices, whole);
+    if (cleared) {
+      job.where.Set(placed.where);
+      Reserve(job, r.id, ready_at);
+    } else {
+      out.push_back(Start(job, std::move(placed)));
+    }
+    return true;
+  }
+
+  // One instance: an idle one, free slices, or (when allowed) a repartition.
+  std::optional<Decision> TryPlaceInstance(JobRecord& job, const Request& r, Time now) {
     for (const ProfileOption& option : r.options) {
       const std::optional<std::uint32_t> m = fleet.ModelIndexOf(option.model);
       if (!m || Failed(*m, option.profile)) continue;
@@ -278,10 +306,15 @@ struct Scheduler::Impl {
     decision.ops = std::move(done.ops);
     job.where.Set({&done.placement, 1});
     Charge(job, model.profiles[static_cast<size_t>(best->profile)].memory_slices, 0);
-    job.state = JobState::kRepartitioning;
-    job.ready_at = decision.ready_at;
-    pending.emplace(decision.ready_at, r.id);
+    Reserve(job, r.id, decision.ready_at);
     return decision;
+  }
+
+  // The job holds its placements and starts once its repartition is ready.
+  void Reserve(JobRecord& job, JobId id, Time ready_at) {
+    job.state = JobState::kRepartitioning;
+    job.ready_at = ready_at;
+    pending.emplace(ready_at, id);
   }
 
   // Remembers, for the rest of a retry pass, options that did not fit (the
@@ -340,10 +373,8 @@ struct Scheduler::Impl {
     const std::optional<JobId> hold = HoldingHead(now);
     for (auto it = queue.begin(); it != queue.end();) {
       JobRecord& job = *jobs.Find(it->second);
-      std::optional<Decision> decision = TryPlace(job, *job.request, now);
-      if (decision) {
+      if (TryPlace(job, *job.request, now, out)) {
         job.request.reset();
-        out.push_back(std::move(*decision));
         it = queue.erase(it);
         continue;
       }
@@ -430,7 +461,7 @@ Result<std::vector<Decision>> Scheduler::Submit(const Request& request, Time now
   s.last_now = now;
   std::vector<Decision> out;
   if (std::string why = s.InfeasibleReason(request); !why.empty()) {
-    out.insert(out.begin(), Infeasible{.job = request.id, .reason = std::move(why)});
+    out.push_back(Infeasible{.job = request.id, .reason = std::move(why)});
     return s.Finish(std::move(out));
   }
   const std::optional<JobId> hold = s.HoldingHead(now);
@@ -440,17 +471,12 @@ Result<std::vector<Decision>> Scheduler::Submit(const Request& request, Time now
   job.priority = request.priority;
   job.submitted_at = now;
   job.seq = s.next_seq++;
-  std::optional<Decision> decision;
-  if (!held) decision = s.TryPlace(job, request, now);
-  if (decision) {
-    out.insert(out.begin(), std::move(*decision));
-  } else {
+  if (held || !s.TryPlace(job, request, now, out)) {
     job.request = std::make_unique<Request>(request);
     s.queue.emplace(QueueKey{-request.priority, job.seq}, request.id);
-    out.insert(out.begin(),
-               Wait{.job = request.id,
-                    .reason = held ? "held behind job " + std::to_string(*hold) + " (backfill hold)"
-                                   : s.WaitReason(request)});
+    out.push_back(Wait{.job = request.id,
+                       .reason = held ? "held behind job " + std::to_string(*hold) + " (backfill hold)"
+                                      : s.WaitReason(request)});
   }
   return s.Finish(std::move(out));
 }
