@@ -358,6 +358,47 @@ TEST(PlannerTest, HeterogeneousFleetHonoursAllowedModels) {
   ExpectSound(*plan, {{"h", 5}, {"a", 2}, {"any", 3}});
 }
 
+// Pools: H100s 0-1 labelled "inference" (1 also "eu"), 3 labelled "eu", 2
+// unlabelled. A workload that requires labels only lands on GPUs carrying
+// all of them, and is left out (with the reason) when they are full, while
+// other GPUs stay free.
+TEST(PlannerTest, RequiredLabelsConfineWorkloadsToTheirPool) {
+  fleet::Fleet f = Homogeneous(Gpu("H100-80GB"), 4);
+  f.gpus[0].labels = {"inference"};
+  f.gpus[1].labels = {"eu", "inference"};
+  f.gpus[3].labels = {"eu"};
+  Workload pooled = Exactly(Gpu("H100-80GB"), "1g.10gb", 16, "pooled");
+  pooled.require_labels = {"inference"};
+  Workload eu = Exactly(Gpu("H100-80GB"), "3g.40gb", 1, "eu");
+  eu.require_labels = {"eu"};
+  const Workload free = Exactly(Gpu("H100-80GB"), "7g.80gb", 1, "free");
+  Workload nowhere = Exactly(Gpu("H100-80GB"), "1g.10gb", 2, "nowhere");
+  nowhere.require_labels = {"us"};
+  Result<PlanResult> plan = Plan(f, {pooled, eu, free, nowhere});
+  ASSERT_THAT(plan, IsOk());
+  std::map<std::string, int> placed;
+  for (size_t g = 0; g < plan->target.gpus.size(); ++g) {
+    for (const fleet::FleetInstance& i : plan->target.gpus[g].instances) {
+      if (i.workload == "pooled") {
+        EXPECT_LT(g, 2u) << "pooled on a GPU without the inference label";
+      }
+      if (i.workload == "eu") {
+        EXPECT_EQ(g, 3u) << "gpu 1 is full of pooled replicas, gpu 3 is the other eu GPU";
+      }
+      if (!i.workload.empty()) ++placed[i.workload];
+    }
+  }
+  EXPECT_EQ(placed["pooled"], 14) << "two inference GPUs hold 7 x 1g.10gb each";
+  EXPECT_EQ(placed["eu"], 1);
+  EXPECT_EQ(placed["free"], 1);
+  std::map<std::string, std::string> why;
+  for (const Unplaced& u : plan->unplaced) why[u.workload] = std::to_string(u.replicas) + " " + u.reason;
+  EXPECT_THAT(why["pooled"], HasSubstr("2 not enough free GPUs of H100-80GB with the labels inference"));
+  EXPECT_THAT(why["nowhere"], HasSubstr("no GPU with the labels us in the fleet"));
+  EXPECT_EQ(plan->gpus_used, 4);
+  ExpectSound(*plan, {{"pooled", 16}, {"eu", 1}, {"free", 1}, {"nowhere", 2}});
+}
+
 TEST(PlannerTest, BusyInstancesStayAndTheirGpuIsFilledFirst) {
   const geometry::GpuModel& a100 = Gpu("A100-40GB");
   fleet::Fleet f = Homogeneous(a100, 3);
