@@ -320,6 +320,39 @@ TEST(PlannerTest, HigherPriorityWinsWhenGpusRunOut) {
   EXPECT_EQ(plan->unplaced[0].workload, "low");
 }
 
+// Priorities are strict whatever the sizes. One H100: a 4g.40gb of priority
+// 5 leaves room for three of seven 1g.10gb of priority 0. Counting replicas
+// (even weighted by priority) would keep the seven small ones instead.
+TEST(PlannerTest, PrioritiesAreStrictWhateverTheReplicaSizes) {
+  const geometry::GpuModel& h100 = Gpu("H100-80GB");
+  Workload high = Exactly(h100, "4g.40gb", 1, "high");
+  high.priority = 5;
+  const Workload low = Exactly(h100, "1g.10gb", 7, "low");
+  for (const SolveMethod method : {SolveMethod::kAuto, SolveMethod::kHeuristic}) {
+    Result<PlanResult> plan = Plan(Homogeneous(h100, 1), {low, high}, PlanOptions{.method = method});
+    ASSERT_THAT(plan, IsOk());
+    ASSERT_EQ(plan->unplaced.size(), 1u);
+    EXPECT_EQ(plan->unplaced[0].workload, "low");
+    EXPECT_EQ(plan->unplaced[0].replicas, 4);
+    ExpectSound(*plan, {{"high", 1}, {"low", 7}});
+  }
+  // Three levels: two 2g.20gb (priority 9) and the 4g.40gb cannot share the
+  // GPU (2g.20gb may start at 0, 2 or 4 only), so the 4g.40gb goes; the
+  // 1g.10gb fill the three compute slices left.
+  Workload top = Exactly(h100, "2g.20gb", 2, "top");
+  top.priority = 9;
+  Result<PlanResult> plan = Plan(Homogeneous(h100, 1), {low, high, top});
+  ASSERT_THAT(plan, IsOk());
+  std::map<std::string, int> unplaced;
+  for (const Unplaced& u : plan->unplaced) unplaced[u.workload] = u.replicas;
+  EXPECT_EQ(unplaced, (std::map<std::string, int>{{"high", 1}, {"low", 4}}));
+  // With room for one more GPU everything fits and priorities play no part.
+  Result<PlanResult> roomy = Plan(Homogeneous(h100, 2), {low, high});
+  ASSERT_THAT(roomy, IsOk());
+  EXPECT_TRUE(roomy->unplaced.empty());
+  EXPECT_EQ(roomy->gpus_used, 2);
+}
+
 TEST(PlannerTest, WorkloadFittingNoModelIsUnplacedNotDropped) {
   Result<PlanResult> plan =
       Plan(Homogeneous(Gpu("A100-40GB"), 2),
