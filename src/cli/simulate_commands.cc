@@ -155,7 +155,7 @@ class ProgressBar {
   std::string policy_;
 };
 
-nlohmann::ordered_json PolicyJson(const sim::PolicyRun& run, bool with_latency) {
+nlohmann::ordered_json PolicyJson(const sim::PolicyRun& run, bool with_latency, bool fill) {
   const sim::PolicyResult& r = run.result;
   nlohmann::ordered_json json = {
       {"policy", r.policy},
@@ -178,6 +178,7 @@ nlohmann::ordered_json PolicyJson(const sim::PolicyRun& run, bool with_latency) 
       {"arrived_demand_milli", r.arrived_demand_milli},
       {"placed_demand_milli", r.placed_demand_milli},
   };
+  if (fill) json["first_rejection"] = r.first_rejection;
   json["decision_latency_p50_us"] = with_latency ? nlohmann::ordered_json(run.latency.p50_us) : nullptr;
   json["decision_latency_p99_us"] = with_latency ? nlohmann::ordered_json(run.latency.p99_us) : nullptr;
   return json;
@@ -192,7 +193,8 @@ nlohmann::ordered_json BoundsJson(const sim::SimulationBounds& bounds) {
             {"mig_allocation_rate_max", b.mig_allocation_rate_max},
             {"fractional_allocation_rate_max", b.fractional_allocation_rate_max},
             {"mig_placed_milli_max", b.mig_placed_milli_max},
-            {"fractional_placed_milli_max", b.fractional_placed_milli_max}};
+            {"fractional_placed_milli_max", b.fractional_placed_milli_max},
+            {"mig_forced_rejection_by", b.mig_forced_rejection_by}};
   }
   const sim::ReplayBounds& b = *bounds.replay;
   return {{"basis", "jobs starting on arrival; any MIG policy that never queues needs at least this many GPUs"},
@@ -217,7 +219,11 @@ void PrintBounds(std::ostream& out, const sim::SimulationBounds& bounds) {
   if (bounds.fill) {
     out << "bound: no MIG policy can place more than " << Percent(bounds.fill->mig_allocation_rate_max)
         << " of the demand arrived at 100% of capacity (fractional sharing: "
-        << Percent(bounds.fill->fractional_allocation_rate_max) << ")\n";
+        << Percent(bounds.fill->fractional_allocation_rate_max) << ")";
+    if (bounds.fill->mig_forced_rejection_by > 0) {
+      out << "; every MIG policy rejects a job by arrival " << bounds.fill->mig_forced_rejection_by;
+    }
+    out << "\n";
   } else {
     out << "bound: a MIG policy that starts every job on arrival needs at least "
         << bounds.replay->mig_gpus_needed_min << " GPUs at peak (fractional sharing: "
@@ -312,7 +318,7 @@ int RunSimulate(const CommandContext& context, const SimulateArgs& args) {
     json["bad_rows_first"] = listed;
     json["bounds"] = BoundsJson(*bounds);
     json["policies"] = nlohmann::ordered_json::array();
-    for (const sim::PolicyRun& run : *runs) json["policies"].push_back(PolicyJson(run, !args.no_latency));
+    for (const sim::PolicyRun& run : *runs) json["policies"].push_back(PolicyJson(run, !args.no_latency, spec.mode == sim::Mode::kFill));
     context.out << json.dump(2) << "\n";
   } else {
     PrintTable(context.out, *input, *runs, args);

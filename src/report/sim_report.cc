@@ -191,6 +191,8 @@ std::string MetricsTable(const SimReportInput& input) {
       "<th>utilisation</th><th>slice utilisation</th><th>placed</th><th>unplaced</th>"
       "<th>queue p50 (s)</th><th>queue p99 (s)</th><th>reconfigurations</th><th>busy disrupted</th>"
       "<th>stranded slices (mean)</th>";
+  const bool fill = input.mode == "fill";
+  if (fill) html += "<th>first rejection (arrival)</th>";
   if (input.show_latency) html += "<th>decision p50 / p99 (µs)</th>";
   html += "</tr>\n";
   for (const sim::PolicyRun& run : input.runs) {
@@ -203,6 +205,7 @@ std::string MetricsTable(const SimReportInput& input) {
             "</td><td>" + Number(r.queue_delay_p99_s) + "</td><td>" + std::to_string(r.reconfigurations) +
             "</td><td>" + std::to_string(r.busy_disrupted) + "</td><td>" + Fixed(r.stranded_slices_mean, 1) +
             "</td>";
+    if (fill) html += "<td>" + std::to_string(r.first_rejection) + "</td>";
     if (input.show_latency) {
       html += "<td>" + Fixed(run.latency.p50_us, 2) + " / " + Fixed(run.latency.p99_us, 2) + "</td>";
     }
@@ -232,7 +235,12 @@ std::string BoundsSummary(const sim::SimulationBounds& bounds) {
            " arrivals), no MIG policy can have placed more than <b>" + Fixed(100 * b.mig_allocation_rate_max, 2) +
            "%</b> of it (a relaxation of packing the rounded profiles' compute and memory slices); an ideal "
            "fractional packer without isolation at most " +
-           Fixed(100 * b.fractional_allocation_rate_max, 2) + "%.</p>\n";
+           Fixed(100 * b.fractional_allocation_rate_max, 2) + "%." +
+           (b.mig_forced_rejection_by > 0
+                ? " The first " + std::to_string(b.mig_forced_rejection_by) +
+                      " arrivals cannot all be on the fleet at once, so every MIG policy has rejected a job by then."
+                : std::string()) +
+           "</p>\n";
   }
   if (bounds.replay) {
     const sim::ReplayBounds& b = *bounds.replay;

@@ -103,6 +103,45 @@ void AddItem(std::map<std::tuple<int64_t, int64_t, int64_t, int64_t>, int64_t>& 
 
 int64_t CeilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
+// Running totals of jobs on the fleet at once, and the fewest GPUs they need.
+class GpusNeeded {
+ public:
+  explicit GpusNeeded(int64_t unit) : unit_(unit) {}
+  void Add(const MigCost& cost, int sign) {
+    if (cost.whole_gpus > 0) {
+      whole_ += sign * cost.whole_gpus;
+    } else {
+      compute_ += sign * cost.compute;
+      memory_ += sign * cost.memory;
+      half_ += sign * cost.half_compute;
+    }
+  }
+  int64_t Min() const {
+    return whole_ + std::max({CeilDiv(compute_, unit_), CeilDiv(memory_, unit_), half_});
+  }
+
+ private:
+  int64_t unit_;
+  int64_t whole_ = 0, compute_ = 0, memory_ = 0, half_ = 0;
+};
+
+// The first n for which the first n fill arrivals cannot all fit; 0 when
+// that does not happen within `max_milli` of arrived demand.
+int64_t ForcedRejectionBy(const std::vector<SimJob>& jobs, const FillOptions& options, int64_t unit,
+                          int64_t gpus, int64_t max_milli) {
+  FillArrivals arrivals(jobs.size(), options.seed);
+  GpusNeeded needed(unit);
+  int64_t arrived = 0;
+  for (int64_t n = 1; arrived < max_milli; ++n) {
+    const SimJob& job = jobs[arrivals.Next()];
+    arrived += job.job.DemandMilli();
+    if (!job.request) continue;
+    needed.Add(CostOf(job.request->request, unit), +1);
+    if (needed.Min() > gpus) return n;
+  }
+  return 0;
+}
+
 }  // namespace
 
 Result<FillBounds> ComputeFillBounds(const std::vector<SimJob>& jobs, const fleet::Fleet& fleet,
@@ -129,6 +168,8 @@ Result<FillBounds> ComputeFillBounds(const std::vector<SimJob>& jobs, const flee
     items.push_back(ItemType{value, {compute, memory, exclusive}, count});
   }
   bounds.mig_placed_milli_max = MigPlacedMax(std::move(items), gpus * unit);
+  bounds.mig_forced_rejection_by =
+      ForcedRejectionBy(jobs, options, unit, gpus, capacity_milli / 100 * options.max_demand_percent);
   bounds.fractional_placed_milli_max = std::min(runnable_milli, capacity_milli);
   const auto arrived = static_cast<double>(bounds.arrived_demand_milli);
   bounds.mig_allocation_rate_max = static_cast<double>(bounds.mig_placed_milli_max) / arrived;
@@ -155,24 +196,17 @@ Result<ReplayBounds> ComputeReplayBounds(const std::vector<SimJob>& jobs, const 
   }
   std::sort(changes.begin(), changes.end());
   ReplayBounds bounds;
-  int64_t whole = 0, compute = 0, memory = 0, half = 0, milli = 0;
+  GpusNeeded needed(unit);
+  int64_t milli = 0;
   for (size_t i = 0; i < changes.size();) {
     const int64_t now = std::get<0>(changes[i]);
     for (; i < changes.size() && std::get<0>(changes[i]) == now; ++i) {
       const auto [t, sign, job] = changes[i];
-      const MigCost& cost = costs[job];
-      if (cost.whole_gpus > 0) {
-        whole += sign * cost.whole_gpus;
-      } else {
-        compute += sign * cost.compute;
-        memory += sign * cost.memory;
-        half += sign * cost.half_compute;
-      }
+      needed.Add(costs[job], sign);
       milli += sign * jobs[job].job.DemandMilli();
     }
-    const int64_t mig = whole + std::max({CeilDiv(compute, unit), CeilDiv(memory, unit), half});
-    if (mig > bounds.mig_gpus_needed_min) {
-      bounds.mig_gpus_needed_min = static_cast<int>(mig);
+    if (needed.Min() > bounds.mig_gpus_needed_min) {
+      bounds.mig_gpus_needed_min = static_cast<int>(needed.Min());
       bounds.mig_peak_at_ms = now;
     }
     bounds.fractional_gpus_needed_min =

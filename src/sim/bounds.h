@@ -21,6 +21,10 @@
 //   how tight. Rounded down to whole milli (placed demand is an integer).
 //   The fractional counterpart (time-slicing: a job costs its gpu_milli x
 //   num_gpu out of 1000 per GPU, nothing else) is min(arrived, capacity).
+//   Also: the first arrival n at which the first n arrivals cannot all be on
+//   the fleet at once, by the replay bound below (whole-GPU jobs' GPUs plus
+//   what the instances need exceeds the fleet): every MIG policy has
+//   rejected a job by then (compare PolicyResult::first_rejection).
 // replay: a lower bound on the peak GPUs in use of any MIG policy that starts
 //   every job when it arrives (no queueing, no repartition delay), over the
 //   jobs' nominal [arrival, arrival + run time) intervals. At each instant
@@ -50,6 +54,9 @@ struct FillBounds {
   int64_t fractional_placed_milli_max = 0;
   double mig_allocation_rate_max = 0;         // mig_placed_milli_max / arrived_demand_milli
   double fractional_allocation_rate_max = 0;  // likewise
+  // 1-based; 0 when it does not happen before arrived demand reaches
+  // FillOptions::max_demand_percent of capacity.
+  int64_t mig_forced_rejection_by = 0;
 };
 
 struct ReplayBounds {

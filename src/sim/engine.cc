@@ -402,6 +402,9 @@ Result<PolicyRun> RunFill(const std::vector<SimJob>& jobs, const fleet::Fleet& f
       }
     }
     rejected_in_a_row = result.placed == placed_before ? rejected_in_a_row + 1 : 0;
+    if (result.first_rejection == 0 && job.request && result.placed == placed_before) {
+      result.first_rejection = arrival + 1;
+    }
     result.fill_curve.push_back(FillPoint{result.arrived_demand_milli, result.placed_demand_milli});
     if (result.allocation_rate == 0 && result.arrived_demand_milli >= capacity_milli) {
       result.allocation_rate = static_cast<double>(result.placed_demand_milli) /

@@ -70,7 +70,8 @@ TEST(SimReportTest, FillBoundsAreDashedLinesOnTheAllocationCurve) {
                                                           .mig_placed_milli_max = 3700,
                                                           .fractional_placed_milli_max = 4000,
                                                           .mig_allocation_rate_max = 0.925,
-                                                          .fractional_allocation_rate_max = 1.0},
+                                                          .fractional_allocation_rate_max = 1.0,
+                                                          .mig_forced_rejection_by = 11},
                                   .replay = std::nullopt}};
   const std::string html = RenderSimReport(input);
   EXPECT_EQ(Count(html, "data-bound=\"MIG bound\""), 1u);
@@ -78,6 +79,8 @@ TEST(SimReportTest, FillBoundsAreDashedLinesOnTheAllocationCurve) {
   EXPECT_NE(html.find("fractional bound 100</text>"), std::string::npos);
   EXPECT_NE(html.find("more than <b>92.50%</b>"), std::string::npos);
   EXPECT_NE(html.find("(12 arrivals)"), std::string::npos);
+  EXPECT_NE(html.find("The first 11 arrivals cannot all be on the fleet"), std::string::npos);
+  EXPECT_NE(html.find("<th>first rejection (arrival)</th>"), std::string::npos);
 }
 
 TEST(SimReportTest, FillReportPlotsTheAllocationCurve) {

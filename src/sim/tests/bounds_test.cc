@@ -66,6 +66,8 @@ TEST(FillBoundsTest, HandBuiltTraceHasTheBoundWorkedOutByHand) {
   // Time-slicing packs raw fractions: at most the fleet's 2,000 milli.
   EXPECT_EQ(bounds->fractional_placed_milli_max, 2000);
   EXPECT_DOUBLE_EQ(bounds->fractional_allocation_rate_max, 2000.0 / 2080.0);
+  // The third 4g.40gb can never join the first two: 3 arrivals, 3 GPUs needed.
+  EXPECT_EQ(bounds->mig_forced_rejection_by, 3);
 
   // The policies: every MIG policy places two 460s; time-slicing three.
   for (const PolicyRun& run : RunAll(jobs, fleet, AllPolicies(Mode::kFill))) {
@@ -74,6 +76,10 @@ TEST(FillBoundsTest, HandBuiltTraceHasTheBoundWorkedOutByHand) {
     EXPECT_LE(at_capacity.allocated_milli, run.result.isolation == "none" ? bounds->fractional_placed_milli_max
                                                                            : bounds->mig_placed_milli_max)
         << run.result.policy;
+    if (run.result.isolation != "none") {
+      EXPECT_GE(run.result.first_rejection, 1) << run.result.policy;
+      EXPECT_LE(run.result.first_rejection, 3) << run.result.policy;  // the static presets reject at once
+    }
   }
 }
 
@@ -87,6 +93,7 @@ TEST(FillBoundsTest, AllDemandFitsWhenItIsSmall) {
   EXPECT_EQ(bounds->arrivals, 10);
   EXPECT_EQ(bounds->mig_placed_milli_max, 7 * 100);
   EXPECT_EQ(bounds->fractional_placed_milli_max, 1000);
+  EXPECT_EQ(bounds->mig_forced_rejection_by, 8);  // 8 compute slices > 7
 }
 
 TEST(FillBoundsTest, RejectsAnEmptyTraceOrFleet) {
@@ -156,7 +163,13 @@ TEST(BoundsPropertyTest, NoPolicyBeatsTheBoundsOnSyntheticTraces) {
                                                   ? fill_bounds.fractional_allocation_rate_max
                                                   : fill_bounds.mig_allocation_rate_max)
             << spec << " seed " << seed << " " << run.result.policy;
+        if (run.result.isolation != "none" && fill_bounds.mig_forced_rejection_by > 0) {
+          EXPECT_GT(run.result.first_rejection, 0) << spec << " seed " << seed << " " << run.result.policy;
+          EXPECT_LE(run.result.first_rejection, fill_bounds.mig_forced_rejection_by)
+              << spec << " seed " << seed << " " << run.result.policy;
+        }
       }
+      ASSERT_GT(fill_bounds.mig_forced_rejection_by, 0);
       // Replay on a fleet large enough that nothing waits.
       const fleet::Fleet big = Fleet(spec == "H100-80GB:12" ? "H100-80GB:400" : "H100-80GB:200,A100-40GB:200");
       const std::vector<SimJob> replay_jobs = PrepareJobs(
