@@ -215,7 +215,7 @@ std::string Seconds(double value) {
   return text;
 }
 
-void PrintBounds(std::ostream& out, const sim::SimulationBounds& bounds) {
+void PrintBounds(std::ostream& out, const sim::SimulationBounds& bounds, size_t fleet_gpus) {
   if (bounds.fill) {
     out << "bound: no MIG policy can place more than " << Percent(bounds.fill->mig_allocation_rate_max)
         << " of the demand arrived at 100% of capacity (fractional sharing: "
@@ -227,7 +227,11 @@ void PrintBounds(std::ostream& out, const sim::SimulationBounds& bounds) {
   } else {
     out << "bound: a MIG policy that starts every job on arrival needs at least "
         << bounds.replay->mig_gpus_needed_min << " GPUs at peak (fractional sharing: "
-        << bounds.replay->fractional_gpus_needed_min << ")\n";
+        << bounds.replay->fractional_gpus_needed_min << ")";
+    if (static_cast<size_t>(bounds.replay->mig_gpus_needed_min) > fleet_gpus) {
+      out << ", more than the fleet's " << fleet_gpus << ": jobs must wait";
+    }
+    out << "\n";
   }
 }
 
@@ -322,7 +326,7 @@ int RunSimulate(const CommandContext& context, const SimulateArgs& args) {
     context.out << json.dump(2) << "\n";
   } else {
     PrintTable(context.out, *input, *runs, args);
-    PrintBounds(context.out, *bounds);
+    PrintBounds(context.out, *bounds, input->fleet.gpus.size());
   }
   for (const sim::PolicyRun& run : *runs) {
     if (run.result.busy_disrupted > 0) {

@@ -90,8 +90,9 @@ class FragAware final : public PlacementPolicy {
                     // fit) plus the growth of fragmentation (weight x free
                     // compute slices that kind of demand can no longer use):
                     // both are in weight units, and one sum beat ranking them
-                    // one after the other (synthetic mix: 1-3 GPUs fewer on 9
-                    // of 11 replays, none worse; Alibaba: equal; docs/simulator.md).
+                    // one after the other (synthetic replays: 1-3 GPUs fewer on
+                    // 7 of 11, equal on 3, 2 more on 1; Alibaba: equal within
+                    // one GPU; docs/simulator.md).
                     const bool opens_gpu = before.free_memory == before.free_memory_total;
                     const std::int64_t damage = (before.capacity - after.capacity) +
                                                 (after.fragmentation - before.fragmentation);
