@@ -322,7 +322,8 @@ int RunSimulate(const CommandContext& context, const SimulateArgs& args) {
     json["bad_rows_first"] = listed;
     json["bounds"] = BoundsJson(*bounds);
     json["policies"] = nlohmann::ordered_json::array();
-    for (const sim::PolicyRun& run : *runs) json["policies"].push_back(PolicyJson(run, !args.no_latency, spec.mode == sim::Mode::kFill));
+    const bool fill = spec.mode == sim::Mode::kFill;
+    for (const sim::PolicyRun& run : *runs) json["policies"].push_back(PolicyJson(run, !args.no_latency, fill));
     context.out << json.dump(2) << "\n";
   } else {
     PrintTable(context.out, *input, *runs, args);
