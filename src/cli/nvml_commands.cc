@@ -75,8 +75,10 @@ struct GpuReport {
 Result<GpuReport> ReadGpu(const nvml::NvmlSession& session, unsigned index) {
   GpuReport report;
   MIGSCHED_ASSIGN_OR_RETURN(report.device, session.Device(index));
+  // A MIG-capable GPU describes its profiles whatever its mode; instances
+  // exist only while the mode is on.
+  if (report.device.mig) MIGSCHED_ASSIGN_OR_RETURN(report.profiles, session.GiProfiles(index));
   if (report.device.mig && report.device.mig->current) {
-    MIGSCHED_ASSIGN_OR_RETURN(report.profiles, session.GiProfiles(index));
     MIGSCHED_ASSIGN_OR_RETURN(report.instances, session.GpuInstances(index));
   }
   return report;
@@ -136,7 +138,7 @@ void PrintGpu(std::ostream& out, const GpuReport& report) {
       << geometry::FormatPciDeviceId(d.pci_device_id) << "\n"
       << "  memory " << d.memory_total_mib << " MiB (" << d.memory_used_mib << " MiB used), MIG mode "
       << MigText(d.mig) << "\n";
-  if (!d.mig || !d.mig->current) return;
+  if (!d.mig) return;
   out << "\n";
   TextTable profiles({"  PROFILE", "ID", "COMPUTE", "MEMORY MIB", "MAX", "FREE", "PLACEMENTS"});
   for (const GiProfileInfo& p : report.profiles) {
@@ -146,6 +148,10 @@ void PrintGpu(std::ostream& out, const GpuReport& report) {
   }
   profiles.Print(out);
   out << "\n";
+  if (!d.mig->current) {
+    out << "  no GPU instances while MIG mode is disabled\n";
+    return;
+  }
   if (report.instances.empty()) {
     out << "  no GPU instances\n";
     return;

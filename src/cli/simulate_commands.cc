@@ -155,7 +155,7 @@ class ProgressBar {
   std::string policy_;
 };
 
-nlohmann::ordered_json PolicyJson(const sim::PolicyRun& run, bool with_latency) {
+nlohmann::ordered_json PolicyJson(const sim::PolicyRun& run, bool with_latency, bool fill) {
   const sim::PolicyResult& r = run.result;
   nlohmann::ordered_json json = {
       {"policy", r.policy},
@@ -178,9 +178,29 @@ nlohmann::ordered_json PolicyJson(const sim::PolicyRun& run, bool with_latency) 
       {"arrived_demand_milli", r.arrived_demand_milli},
       {"placed_demand_milli", r.placed_demand_milli},
   };
+  if (fill) json["first_rejection"] = r.first_rejection;
   json["decision_latency_p50_us"] = with_latency ? nlohmann::ordered_json(run.latency.p50_us) : nullptr;
   json["decision_latency_p99_us"] = with_latency ? nlohmann::ordered_json(run.latency.p99_us) : nullptr;
   return json;
+}
+
+nlohmann::ordered_json BoundsJson(const sim::SimulationBounds& bounds) {
+  if (bounds.fill) {
+    const sim::FillBounds& b = *bounds.fill;
+    return {{"basis", "arrivals until demand first reaches capacity; any MIG policy places at most this much"},
+            {"arrivals", b.arrivals},
+            {"arrived_demand_milli", b.arrived_demand_milli},
+            {"mig_allocation_rate_max", b.mig_allocation_rate_max},
+            {"fractional_allocation_rate_max", b.fractional_allocation_rate_max},
+            {"mig_placed_milli_max", b.mig_placed_milli_max},
+            {"fractional_placed_milli_max", b.fractional_placed_milli_max},
+            {"mig_forced_rejection_by", b.mig_forced_rejection_by}};
+  }
+  const sim::ReplayBounds& b = *bounds.replay;
+  return {{"basis", "jobs starting on arrival; any MIG policy that never queues needs at least this many GPUs"},
+          {"mig_gpus_needed_min", b.mig_gpus_needed_min},
+          {"mig_peak_at_s", static_cast<double>(b.mig_peak_at_ms) / 1000.0},
+          {"fractional_gpus_needed_min", b.fractional_gpus_needed_min}};
 }
 
 std::string Percent(double fraction) {
@@ -193,6 +213,26 @@ std::string Seconds(double value) {
   char text[32];
   std::snprintf(text, sizeof(text), "%.1f", value);
   return text;
+}
+
+void PrintBounds(std::ostream& out, const sim::SimulationBounds& bounds, size_t fleet_gpus) {
+  if (bounds.fill) {
+    out << "bound: no MIG policy can place more than " << Percent(bounds.fill->mig_allocation_rate_max)
+        << " of the demand arrived at 100% of capacity (fractional sharing: "
+        << Percent(bounds.fill->fractional_allocation_rate_max) << ")";
+    if (bounds.fill->mig_forced_rejection_by > 0) {
+      out << "; every MIG policy rejects a job by arrival " << bounds.fill->mig_forced_rejection_by;
+    }
+    out << "\n";
+  } else {
+    out << "bound: a MIG policy that starts every job on arrival needs at least "
+        << bounds.replay->mig_gpus_needed_min << " GPUs at peak (fractional sharing: "
+        << bounds.replay->fractional_gpus_needed_min << ")";
+    if (static_cast<size_t>(bounds.replay->mig_gpus_needed_min) > fleet_gpus) {
+      out << ", more than the fleet's " << fleet_gpus << ": jobs must wait";
+    }
+    out << "\n";
+  }
 }
 
 void PrintTable(std::ostream& out, const LoadedInput& input, const std::vector<sim::PolicyRun>& runs,
@@ -254,9 +294,12 @@ int RunSimulate(const CommandContext& context, const SimulateArgs& args) {
                          [&progress](const std::string& name) { progress.Start(name); });
   progress.Finish();
   if (!runs.has_value()) return fail(runs.error());
+  Result<sim::SimulationBounds> bounds = sim::ComputeBounds(jobs, input->fleet, spec);
+  if (!bounds.has_value()) return fail(bounds.error());
 
   if (!args.report_path.empty()) {
-    report::SimReportInput report{args.trace, args.mode, input->fleet_text, input->notes, *runs, !args.no_latency};
+    report::SimReportInput report{args.trace, args.mode, input->fleet_text, input->notes, *runs, !args.no_latency,
+                                  *bounds};
     std::ofstream file(args.report_path, std::ios::binary);
     file << report::RenderSimReport(report);
     if (!file.good()) return fail(UnavailableError("cannot write the report to '" + args.report_path + "'"));
@@ -277,11 +320,14 @@ int RunSimulate(const CommandContext& context, const SimulateArgs& args) {
       listed.push_back({{"line", input->trace.bad_rows[i].line}, {"reason", input->trace.bad_rows[i].reason}});
     }
     json["bad_rows_first"] = listed;
+    json["bounds"] = BoundsJson(*bounds);
     json["policies"] = nlohmann::ordered_json::array();
-    for (const sim::PolicyRun& run : *runs) json["policies"].push_back(PolicyJson(run, !args.no_latency));
+    const bool fill = spec.mode == sim::Mode::kFill;
+    for (const sim::PolicyRun& run : *runs) json["policies"].push_back(PolicyJson(run, !args.no_latency, fill));
     context.out << json.dump(2) << "\n";
   } else {
     PrintTable(context.out, *input, *runs, args);
+    PrintBounds(context.out, *bounds, input->fleet.gpus.size());
   }
   for (const sim::PolicyRun& run : *runs) {
     if (run.result.busy_disrupted > 0) {

@@ -5,6 +5,7 @@
 // geometry::CheckLayout.
 #pragma once
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,13 @@ inline std::vector<geometry::GpuInstance> LayoutOf(const FleetGpu& gpu) {
   layout.reserve(gpu.instances.size());
   for (const FleetInstance& i : gpu.instances) layout.push_back(i.instance);
   return layout;
+}
+
+// Does a GPU with `labels` carry every one of `required` (a workload's pool)?
+inline bool CarriesLabels(const std::vector<std::string>& labels, const std::vector<std::string>& required) {
+  return std::all_of(required.begin(), required.end(), [&](const std::string& label) {
+    return std::find(labels.begin(), labels.end(), label) != labels.end();
+  });
 }
 
 }  // namespace migsched::fleet

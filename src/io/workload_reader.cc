@@ -11,7 +11,8 @@ namespace {
 
 const std::vector<std::string_view> kWorkloadKeys = {
     "name",     "replicas", "demand_rps", "memory_gib",     "memory_mib",     "min_compute_slices",
-    "kind",     "priority", "tenant",     "allowed_models", "max_latency_ms", "perf_key"};
+    "kind",     "priority", "tenant",     "allowed_models", "max_latency_ms", "perf_key",
+    "require_labels"};
 
 constexpr int64_t kMaxReplicas = 10'000'000;
 constexpr double kMaxMemoryGib = 16384;  // no GPU comes near 16 TiB
@@ -78,6 +79,7 @@ Result<plan::Workload> ParseWorkload(const geometry::Catalog& catalog, const Rec
       w.allowed_models.push_back((*model)->name);
     }
   }
+  if (r.Has("require_labels")) w.require_labels = r.fields.at("require_labels").items;
   return w;
 }
 

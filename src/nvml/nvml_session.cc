@@ -352,9 +352,13 @@ Result<std::vector<GiProfileInfo>> NvmlSession::GiProfiles(unsigned index) const
                       .multiprocessor_count = p.info.multiprocessorCount,
                       .memory_mib = static_cast<int64_t>(p.info.memorySizeMB),
                       .placements = {}};
-    MIGSCHED_RETURN_IF_ERROR(NvmlStatus(
-        fn.nvmlDeviceGetGpuInstanceRemainingCapacity(device, p.info.id, &out.remaining_count),
-        GpuContext(index, "nvmlDeviceGetGpuInstanceRemainingCapacity(" + std::to_string(p.info.id) + ")")));
+    // With MIG mode off the driver still describes the profiles (nvidia-smi mig
+    // -lgip does too), but nothing can be created until the mode is on.
+    if (info.mig && info.mig->current) {
+      MIGSCHED_RETURN_IF_ERROR(NvmlStatus(
+          fn.nvmlDeviceGetGpuInstanceRemainingCapacity(device, p.info.id, &out.remaining_count),
+          GpuContext(index, "nvmlDeviceGetGpuInstanceRemainingCapacity(" + std::to_string(p.info.id) + ")")));
+    }
     MIGSCHED_ASSIGN_OR_RETURN(out.placements, PlacementsById(fn, device, index, p.info.id));
     profiles.push_back(std::move(out));
   }

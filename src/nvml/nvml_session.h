@@ -61,7 +61,7 @@ struct GiProfileInfo {
   unsigned id = 0;     // NVML profile id (GiProfile::id)
   unsigned slice_count = 0;
   unsigned instance_count = 0;   // maximum instances
-  unsigned remaining_count = 0;  // how many more could be created now
+  unsigned remaining_count = 0;  // how many more could be created now (0 while MIG mode is off)
   unsigned multiprocessor_count = 0;
   int64_t memory_mib = 0;
   std::vector<geometry::Placement> placements;  // possible placements, ascending

@@ -17,15 +17,23 @@ using geometry::GpuModel;
 // Which choice a workload has on each model.
 using ChoiceByModel = std::map<const GpuModel*, const SizingChoice*>;
 
-ChoiceByModel ChoicesOf(const WorkloadSizing& sizing) {
-  ChoiceByModel out;
-  for (const SizingChoice& choice : sizing.choices) out.emplace(choice.model, &choice);
+// A workload's choices by model, and the labels a GPU must carry to take it.
+struct Choices {
+  ChoiceByModel by_model;
+  std::vector<std::string> require_labels;
+};
+
+Choices ChoicesOf(const WorkloadSizing& sizing) {
+  Choices out{.by_model = {}, .require_labels = sizing.require_labels};
+  for (const SizingChoice& choice : sizing.choices) out.by_model.emplace(choice.model, &choice);
   return out;
 }
 
-const SizingChoice* ChoiceOn(const ChoiceByModel& choices, const GpuModel* model) {
-  const auto it = choices.find(model);
-  return it == choices.end() ? nullptr : it->second;
+// The workload's choice on `gpu`, or nullptr where it may not run.
+const SizingChoice* ChoiceOn(const Choices& choices, const fleet::FleetGpu& gpu) {
+  if (!fleet::CarriesLabels(gpu.labels, choices.require_labels)) return nullptr;
+  const auto it = choices.by_model.find(gpu.model);
+  return it == choices.by_model.end() ? nullptr : it->second;
 }
 
 // Workloads that fit some model, largest first: whole GPUs, then memory
@@ -74,17 +82,20 @@ size_t Advance(size_t cursor, size_t end, Accept&& accept) {
   return cursor;
 }
 
-// Workloads with the same choices on every model fit the same GPUs, so they
-// share a cursor: a GPU refused for one is refused for all of them. This keeps
-// a baseline linear in GPUs times distinct shapes, not times workloads.
-using Shape = std::vector<std::tuple<const GpuModel*, int, int, int>>;
+// Workloads with the same choices on every model and the same required labels
+// fit the same GPUs, so they share a cursor: a GPU refused for one is refused
+// for all of them. This keeps a baseline linear in GPUs times distinct shapes,
+// not times workloads.
+using Shape = std::pair<std::vector<std::tuple<const GpuModel*, int, int, int>>, std::vector<std::string>>;
 
 Shape ShapeOf(const WorkloadSizing& sizing) {
   Shape shape;
   for (const SizingChoice& c : sizing.choices) {
-    shape.emplace_back(c.model, c.profile.value_or(-1), c.memory_slices, c.compute_slices);
+    shape.first.emplace_back(c.model, c.profile.value_or(-1), c.memory_slices, c.compute_slices);
   }
-  std::sort(shape.begin(), shape.end());
+  std::sort(shape.first.begin(), shape.first.end());
+  shape.second = sizing.require_labels;
+  std::sort(shape.second.begin(), shape.second.end());
   return shape;
 }
 
@@ -105,12 +116,12 @@ BaselineResult WholeGpuBaseline(const fleet::Fleet& fleet,
   std::vector<Unplaced> unplaced;
   std::map<Shape, size_t> cursors;
   for (size_t w : DecreasingOrder(sizing)) {
-    const ChoiceByModel choices = ChoicesOf(sizing[w]);
+    const Choices choices = ChoicesOf(sizing[w]);
     int left = sizing[w].choices.front().replicas;
     size_t& cursor = cursors[ShapeOf(sizing[w])];
     for (; left > 0; --left) {
       cursor = Advance(cursor, use.size(), [&](size_t g) {
-        return use[g].replicas == 0 && ChoiceOn(choices, fleet.gpus[g].model) != nullptr;
+        return use[g].replicas == 0 && ChoiceOn(choices, fleet.gpus[g]) != nullptr;
       });
       if (cursor == use.size()) break;
       use[cursor] = GpuUse{.whole = true, .replicas = 1};
@@ -137,10 +148,10 @@ BaselineResult PresetBaseline(const fleet::Fleet& fleet, const std::vector<Workl
   std::vector<Unplaced> unplaced;
   std::map<Shape, size_t> cursors;
   for (size_t w : DecreasingOrder(sizing)) {
-    const ChoiceByModel choices = ChoicesOf(sizing[w]);
+    const Choices choices = ChoicesOf(sizing[w]);
     // The smallest free preset instance on GPU g that holds the replica.
     auto smallest_fit = [&](size_t g) -> std::optional<int> {
-      const SizingChoice* choice = ChoiceOn(choices, fleet.gpus[g].model);
+      const SizingChoice* choice = ChoiceOn(choices, fleet.gpus[g]);
       if (choice == nullptr || choice->whole_gpu() || use[g].whole) return std::nullopt;
       std::optional<int> best;
       for (const auto& [p, count] : free[g]) {
@@ -165,7 +176,7 @@ BaselineResult PresetBaseline(const fleet::Fleet& fleet, const std::vector<Workl
     for (; left > 0; --left) {
       cursor = Advance(cursor, use.size(), [&](size_t g) {
         if (!whole) return smallest_fit(g).has_value();
-        const SizingChoice* choice = ChoiceOn(choices, fleet.gpus[g].model);
+        const SizingChoice* choice = ChoiceOn(choices, fleet.gpus[g]);
         return use[g].replicas == 0 && choice != nullptr && choice->whole_gpu();
       });
       if (cursor == use.size()) break;
@@ -196,19 +207,19 @@ BaselineResult FirstFitDecreasing(const fleet::Fleet& fleet,
   std::vector<Unplaced> unplaced;
   std::map<Shape, size_t> cursors;
   for (size_t w : DecreasingOrder(sizing)) {
-    const ChoiceByModel choices = ChoicesOf(sizing[w]);
+    const Choices choices = ChoicesOf(sizing[w]);
     size_t& cursor = cursors[ShapeOf(sizing[w])];
     int left = sizing[w].choices.front().replicas;
     for (; left > 0; --left) {
       cursor = Advance(cursor, use.size(), [&](size_t g) {
-        const SizingChoice* choice = ChoiceOn(choices, fleet.gpus[g].model);
+        const SizingChoice* choice = ChoiceOn(choices, fleet.gpus[g]);
         if (choice == nullptr || use[g].whole) return false;
         if (choice->whole_gpu()) return use[g].replicas == 0;
         const auto space = spaces.find(fleet.gpus[g].model);
         return space != spaces.end() && !space->second.Fits(state[g], *choice->profile).empty();
       });
       if (cursor == use.size()) break;
-      const SizingChoice& choice = *ChoiceOn(choices, fleet.gpus[cursor].model);
+      const SizingChoice& choice = *ChoiceOn(choices, fleet.gpus[cursor]);
       if (choice.whole_gpu()) {
         use[cursor] = GpuUse{.whole = true, .replicas = 1};
         continue;

@@ -45,14 +45,8 @@ class Planner {
     SizeWorkloads();
     result_.target = request_.current;
     KeepBusyGpus();
-    PackingProblem problem = BuildProblem();
     PackingSolution solution;
-    MIGSCHED_ASSIGN_OR_RETURN(
-        solution, SolvePacking(problem, PackingOptions{
-                                            .method = options_.method == SolveMethod::kHeuristic
-                                                          ? PackingMethod::kHeuristic
-                                                          : PackingMethod::kAuto,
-                                            .time_limit_ms = options_.time_limit_ms}));
+    MIGSCHED_ASSIGN_OR_RETURN(solution, SolveByPriority(BuildProblem()));
     MIGSCHED_RETURN_IF_ERROR(Materialise(solution));
     Summarise(solution);
     return std::move(result_);
@@ -92,14 +86,27 @@ class Planner {
     return Status::Ok();
   }
 
-  // Models in order of first appearance in the fleet.
+  // Models, and groups of GPUs with the same model and labels, in order of
+  // first appearance in the fleet.
   Status CollectModels() {
+    std::map<std::pair<size_t, std::vector<std::string>>, size_t> group_index;
     for (const FleetGpu& gpu : request_.current.gpus) {
-      if (model_index_.count(gpu.model) != 0) continue;
-      Result<ModelConfigs> configs = ModelConfigs::Create(*gpu.model);
-      if (!configs.has_value()) return configs.error();
-      model_index_[gpu.model] = models_.size();
-      models_.push_back(std::move(configs).value());
+      if (model_index_.count(gpu.model) == 0) {
+        Result<ModelConfigs> configs = ModelConfigs::Create(*gpu.model);
+        if (!configs.has_value()) return configs.error();
+        model_index_[gpu.model] = models_.size();
+        models_.push_back(std::move(configs).value());
+      }
+      std::vector<std::string> labels = gpu.labels;
+      std::sort(labels.begin(), labels.end());
+      labels.erase(std::unique(labels.begin(), labels.end()), labels.end());
+      const auto key = std::make_pair(model_index_.at(gpu.model), labels);
+      auto it = group_index.find(key);
+      if (it == group_index.end()) {
+        it = group_index.emplace(key, groups_.size()).first;
+        groups_.push_back(GpuGroup{.model = key.first, .labels = std::move(labels)});
+      }
+      group_of_gpu_.push_back(it->second);
     }
     for (size_t w = 0; w < request_.workloads.size(); ++w) {
       workload_index_[request_.workloads[w].name] = w;
@@ -112,17 +119,15 @@ class Planner {
     for (const Workload& w : request_.workloads) {
       std::vector<const GpuModel*> usable;
       std::vector<std::string> absent;
-      for (const ModelConfigs& m : models_) {
-        if (Allowed(w, m.model())) usable.push_back(&m.model());
+      for (size_t m = 0; m < models_.size(); ++m) {
+        const bool in_pool = std::any_of(groups_.begin(), groups_.end(), [&](const GpuGroup& g) {
+          return g.model == m && fleet::CarriesLabels(g.labels, w.require_labels);
+        });
+        if (Allowed(w, models_[m].model()) && in_pool) usable.push_back(&models_[m].model());
       }
       WorkloadSizing sizing =
           RightSizeOnModels(usable, w, perf, RightSizingOptions{.headroom_pct = options_.headroom_pct});
-      if (usable.empty()) {
-        sizing.rejections.push_back(w.allowed_models.empty()
-                                        ? "the fleet has no GPUs"
-                                        : "no GPU of the allowed models (" +
-                                              Join(w.allowed_models, ", ") + ") in the fleet");
-      }
+      if (usable.empty()) sizing.rejections.push_back(NoGpuReason(w));
       // A demand sized differently per model goes to its cheapest model, in
       // GPU fractions: replicas cannot be split across models then.
       if (w.demand_rps && sizing.choices.size() > 1) {
@@ -146,6 +151,19 @@ class Planner {
                                         Join(result_.sizing.back().rejections, "; ")});
       }
     }
+  }
+
+  std::string NoGpuReason(const Workload& w) const {
+    if (request_.current.gpus.empty()) return "the fleet has no GPUs";
+    std::string reason = "no GPU";
+    if (!w.allowed_models.empty()) reason += " of the allowed models (" + Join(w.allowed_models, ", ") + ")";
+    if (!w.require_labels.empty()) reason += " with the labels " + Join(w.require_labels, ", ");
+    return reason + " in the fleet";
+  }
+
+  bool MayUse(const Workload& w, size_t group) const {
+    return Allowed(w, models_[groups_[group].model].model()) &&
+           fleet::CarriesLabels(groups_[group].labels, w.require_labels);
   }
 
   bool Allowed(const Workload& w, const GpuModel& model) const {
@@ -183,7 +201,7 @@ class Planner {
       }
       gpu.instances = std::move(kept);
     }
-    for (size_t g : busy_gpus_) FillAroundBusy(result_.target.gpus[g]);
+    for (size_t g : busy_gpus_) FillAroundBusy(g);
   }
 
   void CountBusy(const std::string& workload) {
@@ -191,7 +209,8 @@ class Planner {
     if (w && remaining_[*w] > 0) --remaining_[*w];
   }
 
-  void FillAroundBusy(FleetGpu& gpu) {
+  void FillAroundBusy(size_t g) {
+    FleetGpu& gpu = result_.target.gpus[g];
     if (!gpu.mig_enabled) return;
     ModelConfigs& configs = models_[model_index_.at(gpu.model)];
     const geometry::StateSpace& space = configs.space();
@@ -201,7 +220,9 @@ class Planner {
     std::vector<std::pair<int, size_t>> wanted;  // (profile, workload)
     for (size_t w = 0; w < placeable_.size(); ++w) {
       for (const SizingChoice& c : placeable_[w]) {
-        if (c.model == gpu.model && c.profile) wanted.emplace_back(*c.profile, w);
+        if (c.model == gpu.model && c.profile && MayUse(request_.workloads[w], group_of_gpu_[g])) {
+          wanted.emplace_back(*c.profile, w);
+        }
       }
     }
     std::stable_sort(wanted.begin(), wanted.end(), [&](const auto& a, const auto& b) {
@@ -223,7 +244,8 @@ class Planner {
     }
   }
 
-  // Workloads with the same priority and the same (model, item) options are
+  // The packing program's "models" are GPU groups (model + labels). Workloads
+  // with the same priority and the same (group, item) options are
   // interchangeable: one class each.
   PackingProblem BuildProblem() {
     std::map<std::pair<int, std::vector<std::pair<int, int>>>, size_t> class_of;
@@ -232,8 +254,11 @@ class Planner {
       std::vector<std::pair<int, int>> options;
       for (const SizingChoice& c : placeable_[w]) {
         const size_t m = model_index_.at(c.model);
-        options.emplace_back(static_cast<int>(m),
-                             models_[m].ItemFor(c.profile.value_or(kWholeGpuItem)));
+        for (size_t group = 0; group < groups_.size(); ++group) {
+          if (groups_[group].model != m || !MayUse(request_.workloads[w], group)) continue;
+          options.emplace_back(static_cast<int>(group),
+                               models_[m].ItemFor(c.profile.value_or(kWholeGpuItem)));
+        }
       }
       const auto key = std::make_pair(-request_.workloads[w].priority, options);
       auto it = class_of.find(key);
@@ -245,38 +270,91 @@ class Planner {
       }
       class_members_[it->second].push_back(w);
     }
-    // Higher priority: a larger penalty for leaving a replica out.
-    std::set<int> priorities(class_priority_.begin(), class_priority_.end());
+    // Leaving a replica out costs 2 GPUs: replicas are only left out when
+    // GPUs run out. Who is left out then is SolveByPriority's business.
     PackingProblem problem;
     for (size_t k = 0; k < class_members_.size(); ++k) {
       PackingClass cls;
       for (size_t w : class_members_[k]) cls.replicas += remaining_[w];
       for (const auto& [m, item] : class_options_[k]) cls.options.push_back({m, item});
-      cls.penalty =
-          2 * (1 + std::distance(priorities.begin(), priorities.find(class_priority_[k])));
+      cls.penalty = 2;
       problem.classes.push_back(std::move(cls));
     }
-    for (size_t m = 0; m < models_.size(); ++m) {
-      int64_t free_gpus = 0;
-      for (size_t g = 0; g < result_.target.gpus.size(); ++g) {
-        if (result_.target.gpus[g].model == &models_[m].model() && busy_gpus_.count(g) == 0) {
-          ++free_gpus;
-        }
-      }
+    for (size_t group = 0; group < groups_.size(); ++group) {
+      const ModelConfigs& model = models_[groups_[group].model];
+      const int64_t free_gpus = static_cast<int64_t>(FreeGpusOf(group).size());
       problem.models.push_back(PackingModel{.gpus = free_gpus,
-                                            .items = static_cast<int>(models_[m].items().size()),
-                                            .configs = models_[m].Configurations(),
-                                            .item_sizes = models_[m].ItemSizes()});
+                                            .items = static_cast<int>(model.items().size()),
+                                            .configs = model.Configurations(),
+                                            .item_sizes = model.ItemSizes()});
     }
     problem_ = problem;
     return problem;
   }
 
+  Result<PackingSolution> Solve(const PackingProblem& problem) const {
+    return SolvePacking(problem, PackingOptions{.method = options_.method == SolveMethod::kHeuristic
+                                                              ? PackingMethod::kHeuristic
+                                                              : PackingMethod::kAuto,
+                                                .time_limit_ms = options_.time_limit_ms});
+  }
+
+  // Priorities are strict: when GPUs run out, no replica of a higher priority
+  // is left out to place lower ones, whatever their sizes. One solve when
+  // everything fits (the usual case); otherwise one per priority level, from
+  // the highest: each keeps what the levels above placed (leaving one of
+  // those out costs more than everything at stake at this level) and places
+  // as many of its own as it can; lower levels wait for their turn.
+  Result<PackingSolution> SolveByPriority(PackingProblem problem) {
+    PackingSolution solution;
+    MIGSCHED_ASSIGN_OR_RETURN(solution, Solve(problem));
+    const std::set<int> levels(class_priority_.begin(), class_priority_.end());
+    const bool all_placed = std::all_of(solution.unplaced.begin(), solution.unplaced.end(),
+                                        [](int64_t u) { return u == 0; });
+    if (all_placed || levels.size() < 2) return solution;
+    const std::vector<int64_t> wanted = [&] {
+      std::vector<int64_t> replicas;
+      for (const PackingClass& cls : problem.classes) replicas.push_back(cls.replicas);
+      return replicas;
+    }();
+    int64_t gpus = 0;
+    for (const PackingModel& group : problem.models) gpus += group.gpus;
+    for (auto level = levels.rbegin(); level != levels.rend(); ++level) {
+      int64_t at_stake = 0;  // this level's replicas, each costing 2 if left out
+      for (size_t k = 0; k < wanted.size(); ++k) at_stake += class_priority_[k] == *level ? 2 * wanted[k] : 0;
+      for (size_t k = 0; k < wanted.size(); ++k) {
+        PackingClass& cls = problem.classes[k];
+        if (class_priority_[k] > *level) {  // placed above: keep it placed
+          cls.replicas -= solution.unplaced[k];
+          cls.penalty = at_stake + gpus + 1;
+        } else {
+          cls.replicas = class_priority_[k] == *level ? wanted[k] : 0;
+          cls.penalty = 2;
+        }
+      }
+      MIGSCHED_ASSIGN_OR_RETURN(solution, Solve(problem));
+    }
+    // The last stage saw every class; count what the kept ones gave up.
+    for (size_t k = 0; k < wanted.size(); ++k) solution.unplaced[k] += wanted[k] - problem.classes[k].replicas;
+    return solution;
+  }
+
+  // The group's GPUs without busy instances, in fleet order.
+  std::vector<size_t> FreeGpusOf(size_t group) const {
+    std::vector<size_t> gpus;
+    for (size_t g = 0; g < group_of_gpu_.size(); ++g) {
+      if (group_of_gpu_[g] == group && busy_gpus_.count(g) == 0) gpus.push_back(g);
+    }
+    return gpus;
+  }
+
   // Turns configuration counts into GPU contents, then onto concrete GPUs.
   Status Materialise(const PackingSolution& solution) {
-    // Queues of (workload, replicas) per (model, item), in class order.
-    std::vector<std::vector<std::deque<std::pair<size_t, int64_t>>>> queues(models_.size());
-    for (size_t m = 0; m < models_.size(); ++m) queues[m].resize(models_[m].items().size());
+    // Queues of (workload, replicas) per (group, item), in class order.
+    std::vector<std::vector<std::deque<std::pair<size_t, int64_t>>>> queues(groups_.size());
+    for (size_t group = 0; group < groups_.size(); ++group) {
+      queues[group].resize(models_[groups_[group].model].items().size());
+    }
     for (size_t k = 0; k < class_members_.size(); ++k) {
       const std::vector<size_t>& members = class_members_[k];
       std::vector<int64_t> left;
@@ -297,16 +375,17 @@ class Planner {
       for (size_t n = 0; n < members.size(); ++n) unplaced_[members[n]] += left[n];
     }
 
-    for (size_t m = 0; m < models_.size(); ++m) {
+    for (size_t group = 0; group < groups_.size(); ++group) {
+      const ModelConfigs& model = models_[groups_[group].model];
       std::vector<GpuContent> contents;
-      const auto& configs = problem_.models[m].configs;
+      const auto& configs = problem_.models[group].configs;
       for (size_t c = 0; c < configs.size(); ++c) {
-        for (int64_t copy = 0; copy < solution.config_counts[m][c]; ++copy) {
+        for (int64_t copy = 0; copy < solution.config_counts[group][c]; ++copy) {
           GpuContent content;
           for (size_t item = 0; item < configs[c].size(); ++item) {
-            auto& queue = queues[m][item];
+            auto& queue = queues[group][item];
             for (int n = 0; n < configs[c][item] && !queue.empty(); ++n) {
-              content.instances.emplace_back(models_[m].items()[item],
+              content.instances.emplace_back(model.items()[item],
                                              request_.workloads[queue.front().first].name);
               if (--queue.front().second == 0) queue.pop_front();
             }
@@ -314,23 +393,18 @@ class Planner {
           if (!content.instances.empty()) contents.push_back(std::move(content));
         }
       }
-      MIGSCHED_RETURN_IF_ERROR(PlaceContents(m, contents));
+      MIGSCHED_RETURN_IF_ERROR(PlaceContents(group, contents));
     }
     return Status::Ok();
   }
 
-  // Puts one model's contents on concrete GPUs; the model's other free GPUs
-  // keep their layout (no operations) with owners cleared.
-  Status PlaceContents(size_t m, const std::vector<GpuContent>& contents) {
-    std::vector<size_t> candidates;
-    for (size_t g = 0; g < request_.current.gpus.size(); ++g) {
-      if (request_.current.gpus[g].model == &models_[m].model() && busy_gpus_.count(g) == 0) {
-        candidates.push_back(g);
-      }
-    }
+  // Puts one group's contents on its concrete GPUs; the group's other free
+  // GPUs keep their layout (no operations) with owners cleared.
+  Status PlaceContents(size_t group, const std::vector<GpuContent>& contents) {
+    const std::vector<size_t> candidates = FreeGpusOf(group);
     std::vector<AssignedGpu> assigned;
-    MIGSCHED_ASSIGN_OR_RETURN(assigned,
-                              AssignGpus(models_[m], request_.current, candidates, contents));
+    MIGSCHED_ASSIGN_OR_RETURN(assigned, AssignGpus(models_[groups_[group].model], request_.current,
+                                                   candidates, contents));
     std::vector<bool> taken(request_.current.gpus.size(), false);
     for (AssignedGpu& a : assigned) {
       taken[a.index] = true;
@@ -350,8 +424,10 @@ class Planner {
       if (unplaced_[w] == 0) continue;
       std::vector<std::string> names;
       for (const SizingChoice& c : placeable_[w]) names.push_back(c.model->name);
-      result_.unplaced.push_back({request_.workloads[w].name, static_cast<int>(unplaced_[w]),
-                                  "not enough free GPUs of " + Join(names, ", ")});
+      const Workload& workload = request_.workloads[w];
+      std::string reason = "not enough free GPUs of " + Join(names, ", ");
+      if (!workload.require_labels.empty()) reason += " with the labels " + Join(workload.require_labels, ", ");
+      result_.unplaced.push_back({workload.name, static_cast<int>(unplaced_[w]), reason});
     }
     for (const FleetGpu& gpu : result_.target.gpus) result_.gpus_used += IsUsed(gpu) ? 1 : 0;
     int busy_used = 0;
@@ -369,8 +445,15 @@ class Planner {
   const geometry::Catalog& catalog_;
   const PlanRequest& request_;
   const PlanOptions& options_;
+  struct GpuGroup {
+    size_t model = 0;                 // index into models_
+    std::vector<std::string> labels;  // sorted, unique
+  };
+
   std::vector<ModelConfigs> models_;
   std::map<const GpuModel*, size_t> model_index_;
+  std::vector<GpuGroup> groups_;
+  std::vector<size_t> group_of_gpu_;  // per fleet GPU
   std::map<std::string, size_t> workload_index_;
   std::vector<std::vector<SizingChoice>> placeable_;  // per workload: choices used for packing
   std::vector<int64_t> requested_;                     // per workload

@@ -2,11 +2,13 @@
 // valid MIG layouts on the fewest GPUs, with a proven lower bound beside the
 // answer.
 //
-// Packing is a Gilmore-Gomory configuration integer program: per GPU model
-// the configurations are the distinct profile multisets of its maximal
-// layouts; x[m][c] counts GPUs of model m laid out as c; demand rows cover
-// each (model, profile) replica count; capacity rows limit each model to its
-// free GPUs; the objective is the number of GPUs. Its size depends on the
+// Packing is a Gilmore-Gomory configuration integer program over GPU groups
+// (GPUs of one model carrying the same labels: a workload's require_labels
+// picks the groups it may use): per group the configurations are the
+// distinct profile multisets of its model's maximal layouts; x[g][c] counts
+// GPUs of group g laid out as c; demand rows cover each workload class's
+// replicas over its (group, profile) options; capacity rows limit each group
+// to its free GPUs; the objective is the number of GPUs. Its size depends on the
 // number of distinct workload shapes and models, not on replicas or GPUs.
 // GLPK solves the LP (the lower bound) and branch-and-bound under a time
 // limit; the heuristic rounds the LP down and covers the rest greedily.

@@ -183,7 +183,8 @@ SizingOutcome RightSize(const geometry::GpuModel& model, const Workload& workloa
 WorkloadSizing RightSizeOnModels(const std::vector<const geometry::GpuModel*>& models,
                                  const Workload& workload, const PerfTable* perf,
                                  const RightSizingOptions& options) {
-  WorkloadSizing sizing{.workload = workload.name, .choices = {}, .rejections = {}};
+  WorkloadSizing sizing{.workload = workload.name, .require_labels = workload.require_labels, .choices = {},
+                        .rejections = {}};
   for (const geometry::GpuModel* model : models) {
     SizingOutcome outcome = RightSize(*model, workload, perf, options);
     if (outcome.choice) {

@@ -53,6 +53,7 @@ SizingOutcome RightSize(const geometry::GpuModel& model, const Workload& workloa
 // catalog), in catalog order, plus the rejected models with their reasons.
 struct WorkloadSizing {
   std::string workload;
+  std::vector<std::string> require_labels;  // the workload's: only GPUs carrying them
   std::vector<SizingChoice> choices;
   std::vector<std::string> rejections;  // "A30-24GB: needs 30720 MiB, largest profile ..."
 };

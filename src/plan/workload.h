@@ -30,6 +30,8 @@ struct Workload {
   int priority = 0;                    // higher is placed first when GPUs run out
   std::string tenant;
   std::vector<std::string> allowed_models;  // catalog names/aliases; empty = any model
+  // Runs only on GPUs carrying every one of these fleet labels (a pool); empty = any GPU.
+  std::vector<std::string> require_labels;
   std::optional<double> max_latency_ms;     // p99 bound, checked against the perf table
   std::string perf_key;                // row key in the perf table; empty = name
   std::string source;                  // "workloads.yaml:3", for messages

@@ -23,6 +23,11 @@ struct Series {
   std::string name;
   std::vector<Point> points;
 };
+// A horizontal dashed line: a bound no policy can cross.
+struct Reference {
+  std::string name;
+  double y = 0;
+};
 
 std::string Number(double value) {
   char text[64];
@@ -62,9 +67,10 @@ double NiceCeiling(double value) {
   return 10.0 * power;
 }
 
-// A line chart as an inline <svg> (step lines when `steps`). Axes start at 0.
+// A line chart as an inline <svg> (step lines when `steps`), with dashed
+// reference lines after the series. Axes start at 0.
 std::string LineChart(std::string_view title, std::string_view x_label, std::string_view y_label,
-                      const std::vector<Series>& series, bool steps) {
+                      const std::vector<Series>& series, bool steps, const std::vector<Reference>& references = {}) {
   constexpr double kWidth = 720, kHeight = 300, kLeft = 64, kRight = 170, kTop = 30, kBottom = 44;
   double x_max = 0, y_max = 0;
   for (const Series& s : series) {
@@ -73,6 +79,7 @@ std::string LineChart(std::string_view title, std::string_view x_label, std::str
       y_max = std::max(y_max, p.y);
     }
   }
+  for (const Reference& r : references) y_max = std::max(y_max, r.y);
   x_max = x_max > 0 ? NiceCeiling(x_max) : 1;
   y_max = y_max > 0 ? NiceCeiling(y_max) : 1;
   const double plot_w = kWidth - kLeft - kRight, plot_h = kHeight - kTop - kBottom;
@@ -118,6 +125,18 @@ std::string LineChart(std::string_view title, std::string_view x_label, std::str
            std::string(colour) + "\" stroke-width=\"3\"/>\n";
     svg += "<text x=\"" + Number(kWidth - kRight + 38) + "\" y=\"" + Number(legend_y) + "\" class=\"tick\">" +
            EscapeXml(series[i].name) + "</text>\n";
+  }
+  for (size_t i = 0; i < references.size(); ++i) {
+    const std::string y = Fixed(sy(references[i].y), 1);
+    svg += "<line x1=\"" + Number(kLeft) + "\" x2=\"" + Number(kLeft + plot_w) + "\" y1=\"" + y + "\" y2=\"" + y +
+           "\" stroke=\"#000\" stroke-width=\"1\" stroke-dasharray=\"5,4\" data-bound=\"" +
+           EscapeXml(references[i].name) + "\"/>\n";
+    const double legend_y = kTop + 14 + 18 * static_cast<double>(series.size() + i);
+    svg += "<line x1=\"" + Number(kWidth - kRight + 12) + "\" x2=\"" + Number(kWidth - kRight + 32) +
+           "\" y1=\"" + Number(legend_y - 4) + "\" y2=\"" + Number(legend_y - 4) +
+           "\" stroke=\"#000\" stroke-width=\"1\" stroke-dasharray=\"5,4\"/>\n";
+    svg += "<text x=\"" + Number(kWidth - kRight + 38) + "\" y=\"" + Number(legend_y) + "\" class=\"tick\">" +
+           EscapeXml(references[i].name) + " " + Number(references[i].y) + "</text>\n";
   }
   svg += "</svg>\n";
   return svg;
@@ -172,6 +191,8 @@ std::string MetricsTable(const SimReportInput& input) {
       "<th>utilisation</th><th>slice utilisation</th><th>placed</th><th>unplaced</th>"
       "<th>queue p50 (s)</th><th>queue p99 (s)</th><th>reconfigurations</th><th>busy disrupted</th>"
       "<th>stranded slices (mean)</th>";
+  const bool fill = input.mode == "fill";
+  if (fill) html += "<th>first rejection (arrival)</th>";
   if (input.show_latency) html += "<th>decision p50 / p99 (µs)</th>";
   html += "</tr>\n";
   for (const sim::PolicyRun& run : input.runs) {
@@ -184,12 +205,51 @@ std::string MetricsTable(const SimReportInput& input) {
             "</td><td>" + Number(r.queue_delay_p99_s) + "</td><td>" + std::to_string(r.reconfigurations) +
             "</td><td>" + std::to_string(r.busy_disrupted) + "</td><td>" + Fixed(r.stranded_slices_mean, 1) +
             "</td>";
+    if (fill) html += "<td>" + std::to_string(r.first_rejection) + "</td>";
     if (input.show_latency) {
       html += "<td>" + Fixed(run.latency.p50_us, 2) + " / " + Fixed(run.latency.p99_us, 2) + "</td>";
     }
     html += "</tr>\n";
   }
   return html + "</table>\n";
+}
+
+// The bounds as dashed lines: fill on the allocation curve (percent),
+// replay on GPUs in use.
+std::vector<Reference> FillReferences(const sim::SimulationBounds& bounds) {
+  if (!bounds.fill) return {};
+  return {{"MIG bound", 100 * bounds.fill->mig_allocation_rate_max},
+          {"fractional bound", 100 * bounds.fill->fractional_allocation_rate_max}};
+}
+
+std::vector<Reference> ReplayReferences(const sim::SimulationBounds& bounds) {
+  if (!bounds.replay) return {};
+  return {{"MIG bound", double{1.0} * bounds.replay->mig_gpus_needed_min},
+          {"fractional bound", double{1.0} * bounds.replay->fractional_gpus_needed_min}};
+}
+
+std::string BoundsSummary(const sim::SimulationBounds& bounds) {
+  if (bounds.fill) {
+    const sim::FillBounds& b = *bounds.fill;
+    return "<p>Bound: when arrived demand first reaches the fleet's capacity (" + std::to_string(b.arrivals) +
+           " arrivals), no MIG policy can have placed more than <b>" + Fixed(100 * b.mig_allocation_rate_max, 2) +
+           "%</b> of it (a relaxation of packing the rounded profiles' compute and memory slices); an ideal "
+           "fractional packer without isolation at most " +
+           Fixed(100 * b.fractional_allocation_rate_max, 2) + "%." +
+           (b.mig_forced_rejection_by > 0
+                ? " The first " + std::to_string(b.mig_forced_rejection_by) +
+                      " arrivals cannot all be on the fleet at once, so every MIG policy has rejected a job by then."
+                : std::string()) +
+           "</p>\n";
+  }
+  if (bounds.replay) {
+    const sim::ReplayBounds& b = *bounds.replay;
+    return "<p>Bound: any MIG policy that starts every job on arrival needs at least <b>" +
+           std::to_string(b.mig_gpus_needed_min) + " GPUs</b> at peak (the rounded profiles' concurrent compute "
+           "and memory slices); an ideal fractional packer without isolation at least " +
+           std::to_string(b.fractional_gpus_needed_min) + ".</p>\n";
+  }
+  return "";
 }
 
 }  // namespace
@@ -206,6 +266,7 @@ std::string RenderSimReport(const SimReportInput& input) {
   html += "<h1>migsched simulation</h1>\n<p>trace <code>" + EscapeXml(input.trace) + "</code>, mode <b>" +
           EscapeXml(input.mode) + "</b>, fleet " + EscapeXml(input.fleet) + "</p>\n";
   html += MetricsTable(input);
+  html += BoundsSummary(input.bounds);
   if (!input.notes.empty()) {
     html += "<ul>\n";
     for (const std::string& note : input.notes) html += "<li>" + EscapeXml(note) + "</li>\n";
@@ -213,7 +274,7 @@ std::string RenderSimReport(const SimReportInput& input) {
   }
   if (fill) {
     html += LineChart("Allocation ratio vs arrived demand (fill)", "arrived demand (% of fleet capacity)",
-                      "allocated / arrived (%)", FillCurves(input), false);
+                      "allocated / arrived (%)", FillCurves(input), false, FillReferences(input.bounds));
     html += LineChart("GPUs in use vs arrivals", "arrivals", "GPUs in use",
                       UsageSeries(input, 1.0, [](const sim::UsageSample& s) { return double{1.0} * s.busy_gpus; }),
                       true);
@@ -225,7 +286,7 @@ std::string RenderSimReport(const SimReportInput& input) {
     constexpr double kHours = 1.0 / 3'600'000.0;
     html += LineChart("GPUs in use over time", "time (h)", "GPUs in use",
                       UsageSeries(input, kHours, [](const sim::UsageSample& s) { return double{1.0} * s.busy_gpus; }),
-                      true);
+                      true, ReplayReferences(input.bounds));
     html += LineChart("Utilisation of the GPUs in use over time", "time (h)", "requested / capacity in use (%)",
                       UsageSeries(input, kHours,
                                   [](const sim::UsageSample& s) {

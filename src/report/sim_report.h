@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/simulation.h"
 #include "sim/sim_result.h"
 
 namespace migsched::report {
@@ -23,6 +24,7 @@ struct SimReportInput {
   std::vector<std::string> notes;  // shown as a list: skipped rows, mapping rule, ...
   std::vector<sim::PolicyRun> runs;
   bool show_latency = true;
+  sim::SimulationBounds bounds;  // drawn as a dashed line and stated in the summary, when set
 };
 
 std::string RenderSimReport(const SimReportInput& input);

@@ -403,11 +403,15 @@ FleetState::Repartitioned FleetState::Repartition(const RepartitionChoice& choic
                        .ops = std::move(ops)};
 }
 
-Placement FleetState::TakeWhole(std::uint32_t g) {
+FleetState::Repartitioned FleetState::TakeWhole(std::uint32_t g) {
   Detach(g);
   GpuRecord& gpu = gpus_[g];
+  std::vector<InstanceOp> ops;
   if (!gpu.instances.empty()) ++counters_.reconfigurations;
   while (!gpu.instances.empty()) {
+    const Instance& last = gpu.instances[gpu.instances.size() - 1];
+    ops.push_back(InstanceOp{.kind = InstanceOpKind::kDestroy, .profile = last.profile,
+                             .start = last.start});
     DestroyIdle(g, static_cast<int>(gpu.instances.size()) - 1);
     ++counters_.instances_destroyed;
   }
@@ -415,7 +419,8 @@ Placement FleetState::TakeWhole(std::uint32_t g) {
   gpu.held_slices = static_cast<std::int16_t>(models_[gpu.model].model->memory_slices);
   gpu.jobs = 1;
   Attach(g);
-  return Placement{.gpu = static_cast<int>(g), .profile = kWholeGpu, .start = 0};
+  return Repartitioned{.placement = Placement{.gpu = static_cast<int>(g), .profile = kWholeGpu, .start = 0},
+                       .ops = std::move(ops)};
 }
 
 void FleetState::Free(const Placement& where) {

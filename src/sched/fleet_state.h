@@ -196,8 +196,9 @@ class FleetState {
     std::vector<InstanceOp> ops;    // destroys, then the create
   };
   Repartitioned Repartition(const RepartitionChoice& choice);
-  // Destroys the GPU's idle instances first, if any (a reconfiguration).
-  Placement TakeWhole(std::uint32_t gpu);
+  // Destroys the GPU's idle instances first, if any (a reconfiguration):
+  // `ops` lists those destroys, empty when the GPU was already clear.
+  Repartitioned TakeWhole(std::uint32_t gpu);
   // Frees what a job holds at `where` (a busy instance or whole GPU): an
   // instance goes idle or is destroyed (ReleaseMode, presets always go idle);
   // a whole GPU becomes free.

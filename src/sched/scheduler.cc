@@ -276,21 +276,50 @@ struct Scheduler::Impl {
     return !failed.empty() && failed[model][static_cast<size_t>(profile)] != 0;
   }
 
-  // Tries to start `job` now; nullopt leaves it waiting. `first`: where the
-  // first option goes, when the caller has just found it.
-  std::optional<Decision> TryPlace(JobRecord& job, const Request& r, Time now,
-                                   const std::optional<InstanceChoice>& first = std::nullopt) {
-    if (const int whole = WholeCount(r); whole > 0) {
-      const std::optional<std::vector<std::uint32_t>> gpus = fleet.FindWhole(WholeModels(r), whole);
-      if (!gpus) return std::nullopt;
-      int slices = 0;
-      for (const std::uint32_t g : *gpus) slices += fleet.model(fleet.gpu(g).model).model->memory_slices;
-      if (OverQuota(r.tenant, slices, whole)) return std::nullopt;
-      Placed placed{.job = r.id, .where = {}};
-      for (const std::uint32_t g : *gpus) placed.where.push_back(fleet.TakeWhole(g));
-      Charge(r.id, job, slices, whole);
-      return Start(job, std::move(placed));
+  // Tries to start `job` now: appends its decisions to `out` (Placed, or one
+  // NeedsRepartition per GPU that must be cleared first) and returns true;
+  // false leaves it waiting. `first`: where the first option goes, when the
+  // caller has just found it.
+  bool TryPlace(JobRecord& job, const Request& r, Time now, std::vector<Decision>& out,
+                const std::optional<InstanceChoice>& first = std::nullopt) {
+    if (const int whole = WholeCount(r); whole > 0) return TryPlaceWhole(job, r, whole, now, out);
+    std::optional<Decision> decision = TryPlaceInstance(job, r, now, first);
+    if (decision) out.push_back(std::move(*decision));
+    return decision.has_value();
+  }
+
+  // A gang of `whole` GPUs. GPUs that still hold idle instances are cleared
+  // first: the gang then starts, all together, after the reconfiguration delay.
+  bool TryPlaceWhole(JobRecord& job, const Request& r, int whole, Time now, std::vector<Decision>& out) {
+    const std::optional<std::vector<std::uint32_t>> gpus = fleet.FindWhole(WholeModels(r), whole);
+    if (!gpus) return false;
+    int slices = 0;
+    for (const std::uint32_t g : *gpus) slices += fleet.model(fleet.gpu(g).model).model->memory_slices;
+    if (OverQuota(r.tenant, slices, whole)) return false;
+    Placed placed{.job = r.id, .where = {}};
+    const Time ready_at = now + options.reconfiguration_delay_s;
+    bool cleared = false;
+    for (const std::uint32_t g : *gpus) {
+      FleetState::Repartitioned taken = fleet.TakeWhole(g);
+      placed.where.push_back(taken.placement);
+      if (taken.ops.empty()) continue;
+      cleared = true;
+      out.push_back(NeedsRepartition{.job = r.id, .gpu = static_cast<int>(g), .ops = std::move(taken.ops),
+                                     .ready_at = ready_at});
     }
+    Charge(r.id, job, slices, whole);
+    if (cleared) {
+      SetWhere(r.id, job, placed.where);
+      Reserve(job, r.id, ready_at);
+    } else {
+      out.push_back(Start(job, std::move(placed)));
+    }
+    return true;
+  }
+
+  // One instance: an idle one, free slices, or (when allowed) a repartition.
+  std::optional<Decision> TryPlaceInstance(JobRecord& job, const Request& r, Time now,
+                                           const std::optional<InstanceChoice>& first) {
     for (const ProfileOption& option : r.options) {
       const std::optional<std::uint32_t> m = fleet.ModelIndexOf(option.model);
       if (!m || Failed(*m, option.profile)) continue;
@@ -332,10 +361,15 @@ struct Scheduler::Impl {
     decision.ops = std::move(done.ops);
     SetWhere(r.id, job, {done.placement});
     Charge(r.id, job, model.profiles[static_cast<size_t>(best->profile)].memory_slices, 0);
-    job.state = JobState::kRepartitioning;
-    Extra(r.id, job).ready_at = decision.ready_at;
-    pending.emplace(decision.ready_at, r.id);
+    Reserve(job, r.id, decision.ready_at);
     return decision;
+  }
+
+  // The job holds its placements and starts once its repartition is ready.
+  void Reserve(JobRecord& job, JobId id, Time ready_at) {
+    job.state = JobState::kRepartitioning;
+    Extra(id, job).ready_at = ready_at;
+    pending.emplace(ready_at, id);
   }
 
   // Remembers, for the rest of a retry pass, options that did not fit (the
@@ -427,9 +461,7 @@ struct Scheduler::Impl {
     JobRecord& job = *jobs.Find(id);
     // On the heap: stays put while TryPlace adds extra records.
     const Request& request = *extras.Find(id)->request;
-    std::optional<Decision> decision = TryPlace(job, request, now);
-    if (!decision) return false;
-    out.push_back(std::move(*decision));
+    if (!TryPlace(job, request, now, out)) return false;
     Dequeue(key, request);
     extras.Find(id)->request.reset();
     return true;
@@ -571,11 +603,7 @@ Status Scheduler::Submit(const Request& request, Time now, std::vector<Decision>
   job.priority = request.priority;
   job.submitted_at = now;
   if (const TenantQuota* quota = s.QuotaOf(request.tenant)) s.Extra(request.id, job).quota = quota;
-  std::optional<Decision> decision;
-  if (!held) decision = s.TryPlace(job, request, now, first_choice);
-  if (decision) {
-    out.push_back(std::move(*decision));
-  } else {
+  if (held || !s.TryPlace(job, request, now, out, first_choice)) {
     JobExtra& extra = s.Extra(request.id, job);
     extra.request = std::make_unique<Request>(request);
     extra.seq = s.next_seq++;

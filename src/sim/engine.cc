@@ -3,9 +3,10 @@
 #include <algorithm>
 #include <cmath>
 #include <queue>
-#include <random>
 #include <tuple>
 #include <variant>
+
+#include "sim/arrivals.h"
 
 namespace migsched::sim {
 namespace {
@@ -313,9 +314,7 @@ Result<PolicyRun> RunReplay(const std::vector<SimJob>& jobs, const fleet::Fleet&
   };
   size_t next_arrival = 0;
   int64_t now_ms = 0;
-  const auto arrival_ms = [&](size_t i) {
-    return static_cast<int64_t>(std::llround(static_cast<double>(jobs[i].job.submit_ms) / options.compress));
-  };
+  const auto arrival_ms = [&](size_t i) { return ReplayArrivalMs(jobs[i], options.compress); };
   int64_t processed = 0;
   while (next_arrival < jobs.size() || !events.empty()) {
     const int64_t next_event = events.empty() ? INT64_MAX : std::get<0>(events.top());
@@ -368,16 +367,14 @@ Result<PolicyRun> RunFill(const std::vector<SimJob>& jobs, const fleet::Fleet& f
   Tracker tracker(jobs, fleet, backend, hooks);
   const int64_t capacity_milli = static_cast<int64_t>(fleet.gpus.size()) * 1000;
   const int64_t max_milli = capacity_milli / 100 * options.max_demand_percent;
-  std::mt19937_64 rng(options.seed);
+  FillArrivals arrivals(jobs.size(), options.seed);
   std::vector<std::pair<int64_t, sched::JobId>> repartitions;
   const auto never_leaves = [](sched::JobId) {};
   PolicyResult& result = tracker.result();
   int64_t now_ms = 0;  // one arrival per simulated second
   int64_t rejected_in_a_row = 0;
   for (int64_t arrival = 0;; ++arrival, now_ms += kMillisPerSecond) {
-    const size_t pick = static_cast<size_t>(arrival) < jobs.size() ? static_cast<size_t>(arrival)
-                                                                   : static_cast<size_t>(rng() % jobs.size());
-    const SimJob& job = jobs[pick];
+    const SimJob& job = jobs[arrivals.Next()];
     const sched::JobId id = tracker.AddJob(now_ms, 0, job.job.DemandMilli());
     const int64_t placed_before = result.placed;
     if (!job.request) {
@@ -405,6 +402,9 @@ Result<PolicyRun> RunFill(const std::vector<SimJob>& jobs, const fleet::Fleet& f
       }
     }
     rejected_in_a_row = result.placed == placed_before ? rejected_in_a_row + 1 : 0;
+    if (result.first_rejection == 0 && job.request && result.placed == placed_before) {
+      result.first_rejection = arrival + 1;
+    }
     result.fill_curve.push_back(FillPoint{result.arrived_demand_milli, result.placed_demand_milli});
     if (result.allocation_rate == 0 && result.arrived_demand_milli >= capacity_milli) {
       result.allocation_rate = static_cast<double>(result.placed_demand_milli) /

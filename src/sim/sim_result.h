@@ -53,6 +53,7 @@ struct PolicyResult {
   int64_t reconfigurations = 0;
   int64_t busy_disrupted = 0;         // busy instances a repartition touched: must be 0
   int64_t end_ms = 0;                 // time of the last event
+  int64_t first_rejection = 0;        // fill: 1-based arrival of the first runnable job not placed; 0 = none
   std::vector<int64_t> queue_delays_ms;  // sorted, one per placed job
   std::vector<UsageSample> samples;
   std::vector<FillPoint> fill_curve;     // fill mode only

@@ -33,4 +33,15 @@ Result<std::vector<PolicyRun>> RunSimulation(const std::vector<SimJob>& jobs, co
   return runs;
 }
 
+Result<SimulationBounds> ComputeBounds(const std::vector<SimJob>& jobs, const fleet::Fleet& fleet,
+                                       const SimulationSpec& spec) {
+  SimulationBounds bounds;
+  if (spec.mode == Mode::kFill) {
+    MIGSCHED_ASSIGN_OR_RETURN(bounds.fill, ComputeFillBounds(jobs, fleet, spec.fill));
+  } else {
+    MIGSCHED_ASSIGN_OR_RETURN(bounds.replay, ComputeReplayBounds(jobs, fleet, spec.replay));
+  }
+  return bounds;
+}
+
 }  // namespace migsched::sim

@@ -2,12 +2,14 @@
 // same fleet, in the chosen mode. The entry point the CLI and the benchmark use.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "common/status.h"
 #include "fleet/fleet.h"
 #include "geometry/catalog.h"
+#include "sim/bounds.h"
 #include "sim/engine.h"
 #include "sim/policies.h"
 #include "sim/sim_job.h"
@@ -35,5 +37,14 @@ Result<std::vector<PolicyRun>> RunSimulation(const std::vector<SimJob>& jobs, co
                                              const fleet::Fleet& fleet, const SimulationSpec& spec,
                                              const EngineHooks& hooks = {},
                                              const std::function<void(const std::string&)>& on_policy = {});
+
+// What no policy can beat on the spec's arrivals (sim/bounds.h): `fill` in
+// fill mode, `replay` in replay mode.
+struct SimulationBounds {
+  std::optional<FillBounds> fill;
+  std::optional<ReplayBounds> replay;
+};
+Result<SimulationBounds> ComputeBounds(const std::vector<SimJob>& jobs, const fleet::Fleet& fleet,
+                                       const SimulationSpec& spec);
 
 }  // namespace migsched::sim

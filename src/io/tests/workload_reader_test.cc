@@ -44,9 +44,11 @@ TEST(WorkloadReaderTest, AllFieldsAndModelAliasesResolve) {
       "    tenant: vision\n"
       "    allowed_models: [h100-80gb, A100-40GB]\n"
       "    max_latency_ms: 20\n"
-      "    perf_key: resnet50\n");
+      "    perf_key: resnet50\n"
+      "    require_labels: [inference, eu]\n");
   ASSERT_THAT(w, IsOk());
   const plan::Workload& r = (*w)[0];
+  EXPECT_EQ(r.require_labels, (std::vector<std::string>{"inference", "eu"}));
   EXPECT_DOUBLE_EQ(*r.demand_rps, 1500.5);
   EXPECT_EQ(r.memory_mib, 3000);
   EXPECT_EQ(r.priority, 3);
@@ -54,6 +56,13 @@ TEST(WorkloadReaderTest, AllFieldsAndModelAliasesResolve) {
   EXPECT_EQ(r.allowed_models, (std::vector<std::string>{"H100-80GB", "A100-40GB"}));
   EXPECT_DOUBLE_EQ(*r.max_latency_ms, 20);
   EXPECT_EQ(r.PerfKey(), "resnet50");
+}
+
+TEST(WorkloadReaderTest, CsvListsRequiredLabelsWithSemicolons) {
+  Result<std::vector<plan::Workload>> w = Csv("name,replicas,memory_gib,require_labels\nbert,2,9,inference;eu\nfree,1,9,\n");
+  ASSERT_THAT(w, IsOk());
+  EXPECT_EQ((*w)[0].require_labels, (std::vector<std::string>{"inference", "eu"}));
+  EXPECT_TRUE((*w)[1].require_labels.empty());
 }
 
 TEST(WorkloadReaderTest, JsonReadsLikeYaml) {

@@ -11,6 +11,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "io/json_object_reader.h"
 #include "io/text_file.h"
 #include "nvml/nvml_return_codes.h"
 
@@ -20,69 +21,13 @@ namespace {
 using nlohmann::json;
 using nlohmann::ordered_json;
 
-// Strict reading of one JSON object: every key must be known, every value of
-// the right type; errors name the path ("gpus[0].model").
-class ObjectReader {
- public:
-  ObjectReader(const json& object, std::string path) : object_(object), path_(std::move(path)) {}
-
-  Status CheckKeys(std::initializer_list<std::string_view> known) const {
-    if (!object_.is_object()) return Error("", "must be an object");
-    for (const auto& [key, value] : object_.items()) {
-      bool found = false;
-      for (std::string_view k : known) found = found || k == key;
-      if (!found) return Error("", "unknown key '" + key + "'");
-    }
-    return Status::Ok();
-  }
-
-  bool Has(const std::string& key) const { return object_.contains(key); }
-  std::string Path(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
-
-  Result<std::string> String(const std::string& key) const {
-    if (!Has(key)) return Error(key, "is required");
-    if (!object_[key].is_string()) return Error(key, "must be a string");
-    return object_[key].get<std::string>();
-  }
-  Result<bool> Bool(const std::string& key) const {
-    if (!Has(key)) return Error(key, "is required");
-    if (!object_[key].is_boolean()) return Error(key, "must be true or false");
-    return object_[key].get<bool>();
-  }
-  Result<int64_t> Integer(const std::string& key, int64_t min, int64_t max) const {
-    if (!Has(key)) return Error(key, "is required");
-    const json& v = object_[key];
-    if (!v.is_number_integer()) return Error(key, "must be an integer");
-    if (v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(max)) {
-      return Error(key, "must be at most " + std::to_string(max));
-    }
-    const int64_t n = v.get<int64_t>();
-    if (n < min || n > max) {
-      return Error(key, "must be between " + std::to_string(min) + " and " + std::to_string(max));
-    }
-    return n;
-  }
-  Result<const json*> Array(const std::string& key) const {
-    if (!Has(key)) return Error(key, "is required");
-    if (!object_[key].is_array()) return Error(key, "must be a list");
-    return &object_[key];
-  }
-
-  Status Error(const std::string& key, const std::string& message) const {
-    const std::string where = key.empty() ? path_ : Path(key);
-    return InvalidArgumentError((where.empty() ? std::string("top level") : where) + ": " + message);
-  }
-
- private:
-  const json& object_;
-  std::string path_;
-};
+using io::JsonObjectReader;
 
 constexpr int64_t kMaxId = std::numeric_limits<unsigned>::max();
 
 // id, profile_id, start and serial: the fields GPU and compute instances share.
 template <typename Instance>
-Status ReadInstanceFields(const ObjectReader& r, Instance& instance) {
+Status ReadInstanceFields(const JsonObjectReader& r, Instance& instance) {
   int64_t n = 0;
   MIGSCHED_ASSIGN_OR_RETURN(n, r.Integer("id", 0, kMaxId - 1));
   instance.id = static_cast<unsigned>(n);
@@ -96,7 +41,7 @@ Status ReadInstanceFields(const ObjectReader& r, Instance& instance) {
 }
 
 Result<FakeComputeInstance> ParseCi(const json& j, const std::string& path) {
-  ObjectReader r(j, path);
+  JsonObjectReader r(j, path);
   MIGSCHED_RETURN_IF_ERROR(r.CheckKeys({"id", "profile_id", "start", "size", "serial", "uuid"}));
   FakeComputeInstance ci;
   MIGSCHED_RETURN_IF_ERROR(ReadInstanceFields(r, ci));
@@ -108,7 +53,7 @@ Result<FakeComputeInstance> ParseCi(const json& j, const std::string& path) {
 }
 
 Result<FakeGpuInstance> ParseGi(const json& j, const std::string& path) {
-  ObjectReader r(j, path);
+  JsonObjectReader r(j, path);
   MIGSCHED_RETURN_IF_ERROR(r.CheckKeys({"id", "profile_id", "start", "serial", "compute_instances"}));
   FakeGpuInstance gi;
   MIGSCHED_RETURN_IF_ERROR(ReadInstanceFields(r, gi));
@@ -117,14 +62,14 @@ Result<FakeGpuInstance> ParseGi(const json& j, const std::string& path) {
   for (size_t i = 0; i < cis->size(); ++i) {
     FakeComputeInstance ci;
     MIGSCHED_ASSIGN_OR_RETURN(
-        ci, ParseCi((*cis)[i], r.Path("compute_instances") + "[" + std::to_string(i) + "]"));
+        ci, ParseCi((*cis)[i], r.ItemPath("compute_instances", i)));
     gi.compute_instances.push_back(std::move(ci));
   }
   return gi;
 }
 
 Result<FakeProcess> ParseProcess(const json& j, const std::string& path) {
-  ObjectReader r(j, path);
+  JsonObjectReader r(j, path);
   MIGSCHED_RETURN_IF_ERROR(r.CheckKeys({"pid", "gpu_instance", "compute_instance", "used_memory_mib"}));
   FakeProcess p;
   int64_t n = 0;
@@ -148,7 +93,7 @@ Result<FakeProcess> ParseProcess(const json& j, const std::string& path) {
 }
 
 Result<FakeGpu> ParseGpu(const json& j, const std::string& path, const geometry::Catalog& catalog) {
-  ObjectReader r(j, path);
+  JsonObjectReader r(j, path);
   MIGSCHED_RETURN_IF_ERROR(r.CheckKeys(
       {"model", "uuid", "pci_bus_id", "mig_enabled", "mig_pending", "gpu_instances", "processes"}));
   FakeGpu gpu;
@@ -164,7 +109,7 @@ Result<FakeGpu> ParseGpu(const json& j, const std::string& path, const geometry:
   MIGSCHED_ASSIGN_OR_RETURN(gis, r.Array("gpu_instances"));
   for (size_t i = 0; i < gis->size(); ++i) {
     FakeGpuInstance gi;
-    MIGSCHED_ASSIGN_OR_RETURN(gi, ParseGi((*gis)[i], r.Path("gpu_instances") + "[" + std::to_string(i) + "]"));
+    MIGSCHED_ASSIGN_OR_RETURN(gi, ParseGi((*gis)[i], r.ItemPath("gpu_instances", i)));
     gpu.gpu_instances.push_back(std::move(gi));
   }
   if (r.Has("processes")) {
@@ -173,7 +118,7 @@ Result<FakeGpu> ParseGpu(const json& j, const std::string& path, const geometry:
     for (size_t i = 0; i < processes->size(); ++i) {
       FakeProcess p;
       MIGSCHED_ASSIGN_OR_RETURN(
-          p, ParseProcess((*processes)[i], r.Path("processes") + "[" + std::to_string(i) + "]"));
+          p, ParseProcess((*processes)[i], r.ItemPath("processes", i)));
       gpu.processes.push_back(p);
     }
   }
@@ -181,7 +126,7 @@ Result<FakeGpu> ParseGpu(const json& j, const std::string& path, const geometry:
 }
 
 Result<FailureInjection> ParseFailure(const json& j, const std::string& path) {
-  ObjectReader r(j, path);
+  JsonObjectReader r(j, path);
   MIGSCHED_RETURN_IF_ERROR(r.CheckKeys({"call", "nth", "error"}));
   FailureInjection f;
   MIGSCHED_ASSIGN_OR_RETURN(f.call, r.String("call"));
@@ -219,27 +164,18 @@ Status ErrnoError(const std::string& what, const std::string& path) {
 Result<FakeState> ParseFakeState(std::string_view text, const std::string& source,
                                  const geometry::Catalog& catalog) {
   json root;
-  try {
-    root = json::parse(text);
-  } catch (const json::parse_error& e) {
-    return InvalidArgumentError(source + ": not valid JSON: " + e.what());
-  }
-  ObjectReader r(root, "");
-  Status status = [&]() -> Status {
-    MIGSCHED_RETURN_IF_ERROR(r.CheckKeys(
-        {"driver_version", "gpus", "fail", "kill_after_mutations", "mutations", "next_serial"}));
-    return Status::Ok();
-  }();
-  if (!status.ok()) return status.WithPrefix(source);
-
+  MIGSCHED_ASSIGN_OR_RETURN(root, io::ParseJson(text, source));
+  const JsonObjectReader r(root, "");
   FakeState state;
   auto parse = [&]() -> Status {
+    MIGSCHED_RETURN_IF_ERROR(r.CheckKeys(
+        {"driver_version", "gpus", "fail", "kill_after_mutations", "mutations", "next_serial"}));
     if (r.Has("driver_version")) MIGSCHED_ASSIGN_OR_RETURN(state.driver_version, r.String("driver_version"));
     const json* gpus = nullptr;
     MIGSCHED_ASSIGN_OR_RETURN(gpus, r.Array("gpus"));
     for (size_t i = 0; i < gpus->size(); ++i) {
       FakeGpu gpu;
-      MIGSCHED_ASSIGN_OR_RETURN(gpu, ParseGpu((*gpus)[i], "gpus[" + std::to_string(i) + "]", catalog));
+      MIGSCHED_ASSIGN_OR_RETURN(gpu, ParseGpu((*gpus)[i], r.ItemPath("gpus", i), catalog));
       state.gpus.push_back(std::move(gpu));
     }
     if (r.Has("fail")) {
@@ -252,7 +188,7 @@ Result<FakeState> ParseFakeState(std::string_view text, const std::string& sourc
       } else if (fail.is_array()) {
         for (size_t i = 0; i < fail.size(); ++i) {
           FailureInjection f;
-          MIGSCHED_ASSIGN_OR_RETURN(f, ParseFailure(fail[i], "fail[" + std::to_string(i) + "]"));
+          MIGSCHED_ASSIGN_OR_RETURN(f, ParseFailure(fail[i], r.ItemPath("fail", i)));
           state.failures.push_back(std::move(f));
         }
       } else {
@@ -275,7 +211,7 @@ Result<FakeState> ParseFakeState(std::string_view text, const std::string& sourc
     }
     return Status::Ok();
   };
-  status = parse();
+  const Status status = parse();
   if (!status.ok()) return status.WithPrefix(source);
   return state;
 }

@@ -37,7 +37,7 @@ TEST(FakeStateTest, NewStateRejectsUnknownModelsAndAbsurdCounts) {
 }
 
 TEST(FakeStateTest, ErrorsNameTheItem) {
-  EXPECT_THAT(Parse("{"), HasError(StatusCode::kInvalidArgument, "state.json: not valid JSON"));
+  EXPECT_THAT(Parse("{"), HasError(StatusCode::kInvalidArgument, "state.json: malformed JSON at byte"));
   EXPECT_THAT(Parse(R"({"gpus": [], "gpuz": 1})"), HasError(StatusCode::kInvalidArgument, "unknown key 'gpuz'"));
   EXPECT_THAT(Parse(R"({})"), HasError(StatusCode::kInvalidArgument, "state.json: gpus: is required"));
   const std::string gpu =

@@ -1,5 +1,6 @@
 // `migsched fake-nvml init` and `migsched nvml-info` end to end: the CLI
 // writes a fake machine, then reads it back through dlopen'ed NVML.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -83,7 +84,9 @@ TEST_F(NvmlCliTest, InfoWithoutADriverExitsTwoWithTheReason) {
   EXPECT_NE(run.err.find("no NVIDIA driver on this machine?"), std::string::npos);
 }
 
-TEST_F(NvmlCliTest, InfoOnAGpuWithMigOffShowsNoProfiles) {
+// As a real H200 with MIG off answered (driver 580.159.04, read-only): the
+// profiles and their placements are reported, nothing can be created yet.
+TEST_F(NvmlCliTest, InfoOnAGpuWithMigOffShowsProfilesButNoInstances) {
   ASSERT_EQ(RunMigsched({"fake-nvml", "init", "--state", state_path_, "--gpus", "A30:1"}).code, cli::kExitOk);
   fake::FakeState state = ReadState();
   state.gpus[0].mig_enabled = false;
@@ -93,7 +96,15 @@ TEST_F(NvmlCliTest, InfoOnAGpuWithMigOffShowsNoProfiles) {
   ASSERT_EQ(run.code, cli::kExitOk) << run.err;
   const nlohmann::json info = nlohmann::json::parse(run.out);
   EXPECT_EQ(info["gpus"][0]["mig"]["current"], false);
-  EXPECT_TRUE(info["gpus"][0]["profiles"].empty());
+  const geometry::GpuModel& a30 = *migsched::testing::BuiltinCatalogForTest().Find("A30").value();
+  ASSERT_EQ(info["gpus"][0]["profiles"].size(), a30.profiles.size());
+  for (const nlohmann::json& profile : info["gpus"][0]["profiles"]) {
+    EXPECT_EQ(profile["remaining"], 0) << profile["name"];
+    EXPECT_FALSE(profile["placements"].empty()) << profile["name"];
+  }
+  EXPECT_TRUE(info["gpus"][0]["gpu_instances"].empty());
+  const CliRun text = RunMigsched({"nvml-info"});
+  EXPECT_THAT(text.out, ::testing::HasSubstr("no GPU instances while MIG mode is disabled"));
 }
 
 }  // namespace

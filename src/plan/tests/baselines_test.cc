@@ -41,7 +41,7 @@ fleet::Fleet FleetOf(const std::vector<std::pair<const GpuModel*, int>>& groups)
 // A workload right-sized to `profile` on each of `models` ("" = whole GPU).
 WorkloadSizing Sized(const std::string& name, int replicas, const std::string& profile,
                      const std::vector<const GpuModel*>& models) {
-  WorkloadSizing sizing{.workload = name, .choices = {}, .rejections = {}};
+  WorkloadSizing sizing{.workload = name, .require_labels = {}, .choices = {}, .rejections = {}};
   for (const GpuModel* model : models) {
     SizingChoice choice;
     choice.model = model;
@@ -157,10 +157,27 @@ TEST(BaselinesTest, OnlyAllowedModelsAreUsed) {
   EXPECT_EQ(UnplacedReplicas(whole), 6);
 }
 
+// Required labels confine a workload to its pool in every baseline, as in
+// the plan: 8 x 1g.10gb on the two "inference" H100s of four.
+TEST(BaselinesTest, OnlyGpusCarryingTheRequiredLabelsAreUsed) {
+  const GpuModel& h100 = Gpu("H100-80GB");
+  fleet::Fleet fleet = FleetOf({{&h100, 4}});
+  fleet.gpus[1].labels = {"inference"};
+  fleet.gpus[3].labels = {"inference", "eu"};
+  WorkloadSizing pooled = Sized("pooled", 8, "1g.10gb", {&h100});
+  pooled.require_labels = {"inference"};
+  const std::vector<BaselineResult> results = RunBaselines(fleet, {pooled});
+  const std::map<std::string, int> used = ByName(results);
+  EXPECT_EQ(used.at("whole-gpu"), 2);
+  EXPECT_EQ(used.at("ffd"), 2) << "7 on gpu 1, 1 on gpu 3";
+  EXPECT_EQ(UnplacedReplicas(results[0]), 6) << "whole-gpu: one replica per pool GPU";
+  EXPECT_EQ(UnplacedReplicas(results[3]), 0);
+}
+
 TEST(BaselinesTest, WorkloadsThatFitNoModelAreLeftToThePlan) {
   const GpuModel& a30 = Gpu("A30-24GB");
   const fleet::Fleet fleet = FleetOf({{&a30, 2}});
-  const WorkloadSizing nowhere{.workload = "huge", .choices = {}, .rejections = {"too big"}};
+  const WorkloadSizing nowhere{.workload = "huge", .require_labels = {}, .choices = {}, .rejections = {"too big"}};
   for (const BaselineResult& r : RunBaselines(fleet, {nowhere})) {
     EXPECT_EQ(r.gpus_used, 0);
     EXPECT_TRUE(r.unplaced.empty());

@@ -3,6 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <limits>
+
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -117,7 +120,7 @@ TEST(PlanJsonTest, ErrorsNameTheJsonPath) {
   EXPECT_THAT(Parse(Edited("/gpus/1/model", "Z100")),
               HasError(StatusCode::kNotFound, "$.gpus[1].model"));
   EXPECT_THAT(Parse(Edited("/gpus/1/index", -3)),
-              HasError(StatusCode::kInvalidArgument, "$.gpus[1].index: -3 is out of range"));
+              HasError(StatusCode::kInvalidArgument, "$.gpus[1].index: must be between 0 and"));
   nlohmann::json twice = nlohmann::json::parse(WritePlanJson(Example()));
   twice["gpus"][1]["node"] = "node-1";
   twice["gpus"][1]["index"] = 0;
@@ -126,9 +129,12 @@ TEST(PlanJsonTest, ErrorsNameTheJsonPath) {
   EXPECT_THAT(Parse(Edited("/gpus/0/colour", "red")),
               HasError(StatusCode::kInvalidArgument, "$.gpus[0]: unknown key 'colour'"));
   EXPECT_THAT(Parse(Edited("/gpus_used", -1)),
-              HasError(StatusCode::kInvalidArgument, "$.gpus_used: -1 is out of range"));
+              HasError(StatusCode::kInvalidArgument, "$.gpus_used: must be between 0 and"));
+  EXPECT_THAT(Parse(Edited("/gpus_used", std::numeric_limits<std::uint64_t>::max())),
+              HasError(StatusCode::kInvalidArgument, "$.gpus_used: must be between 0 and"))
+      << "an unsigned value above INT64_MAX must not wrap to a negative one";
   EXPECT_THAT(Parse(Edited("/lower_bound", "many")),
-              HasError(StatusCode::kInvalidArgument, "$.lower_bound: expected a number"));
+              HasError(StatusCode::kInvalidArgument, "$.lower_bound: must be a number"));
   EXPECT_THAT(Parse(Edited("/unplaced/0/replicas", 0)),
               HasError(StatusCode::kInvalidArgument, "$.unplaced[0].replicas"));
   EXPECT_THAT(Parse(Edited("/operations/1/op", "reboot")),
@@ -141,7 +147,7 @@ TEST(PlanJsonTest, ErrorsNameTheJsonPath) {
               HasError(StatusCode::kInvalidArgument, "enable_mig takes no profile"));
   nlohmann::json no_gpus = nlohmann::json::parse(WritePlanJson(Example()));
   no_gpus.erase("gpus");
-  EXPECT_THAT(Parse(no_gpus.dump()), HasError(StatusCode::kInvalidArgument, "$: missing key 'gpus'"));
+  EXPECT_THAT(Parse(no_gpus.dump()), HasError(StatusCode::kInvalidArgument, "$.gpus: is required"));
 }
 
 TEST(PlanJsonTest, MissingFileIsNotFound) {

@@ -320,6 +320,39 @@ TEST(PlannerTest, HigherPriorityWinsWhenGpusRunOut) {
   EXPECT_EQ(plan->unplaced[0].workload, "low");
 }
 
+// Priorities are strict whatever the sizes. One H100: a 4g.40gb of priority
+// 5 leaves room for three of seven 1g.10gb of priority 0. Counting replicas
+// (even weighted by priority) would keep the seven small ones instead.
+TEST(PlannerTest, PrioritiesAreStrictWhateverTheReplicaSizes) {
+  const geometry::GpuModel& h100 = Gpu("H100-80GB");
+  Workload high = Exactly(h100, "4g.40gb", 1, "high");
+  high.priority = 5;
+  const Workload low = Exactly(h100, "1g.10gb", 7, "low");
+  for (const SolveMethod method : {SolveMethod::kAuto, SolveMethod::kHeuristic}) {
+    Result<PlanResult> plan = Plan(Homogeneous(h100, 1), {low, high}, PlanOptions{.method = method});
+    ASSERT_THAT(plan, IsOk());
+    ASSERT_EQ(plan->unplaced.size(), 1u);
+    EXPECT_EQ(plan->unplaced[0].workload, "low");
+    EXPECT_EQ(plan->unplaced[0].replicas, 4);
+    ExpectSound(*plan, {{"high", 1}, {"low", 7}});
+  }
+  // Three levels: two 2g.20gb (priority 9) and the 4g.40gb cannot share the
+  // GPU (2g.20gb may start at 0, 2 or 4 only), so the 4g.40gb goes; the
+  // 1g.10gb fill the three compute slices left.
+  Workload top = Exactly(h100, "2g.20gb", 2, "top");
+  top.priority = 9;
+  Result<PlanResult> plan = Plan(Homogeneous(h100, 1), {low, high, top});
+  ASSERT_THAT(plan, IsOk());
+  std::map<std::string, int> unplaced;
+  for (const Unplaced& u : plan->unplaced) unplaced[u.workload] = u.replicas;
+  EXPECT_EQ(unplaced, (std::map<std::string, int>{{"high", 1}, {"low", 4}}));
+  // With room for one more GPU everything fits and priorities play no part.
+  Result<PlanResult> roomy = Plan(Homogeneous(h100, 2), {low, high});
+  ASSERT_THAT(roomy, IsOk());
+  EXPECT_TRUE(roomy->unplaced.empty());
+  EXPECT_EQ(roomy->gpus_used, 2);
+}
+
 TEST(PlannerTest, WorkloadFittingNoModelIsUnplacedNotDropped) {
   Result<PlanResult> plan =
       Plan(Homogeneous(Gpu("A100-40GB"), 2),
@@ -356,6 +389,47 @@ TEST(PlannerTest, HeterogeneousFleetHonoursAllowedModels) {
   EXPECT_EQ(plan->gpus_used, 3);
   EXPECT_EQ(plan->method, "milp-optimal");
   ExpectSound(*plan, {{"h", 5}, {"a", 2}, {"any", 3}});
+}
+
+// Pools: H100s 0-1 labelled "inference" (1 also "eu"), 3 labelled "eu", 2
+// unlabelled. A workload that requires labels only lands on GPUs carrying
+// all of them, and is left out (with the reason) when they are full, while
+// other GPUs stay free.
+TEST(PlannerTest, RequiredLabelsConfineWorkloadsToTheirPool) {
+  fleet::Fleet f = Homogeneous(Gpu("H100-80GB"), 4);
+  f.gpus[0].labels = {"inference"};
+  f.gpus[1].labels = {"eu", "inference"};
+  f.gpus[3].labels = {"eu"};
+  Workload pooled = Exactly(Gpu("H100-80GB"), "1g.10gb", 16, "pooled");
+  pooled.require_labels = {"inference"};
+  Workload eu = Exactly(Gpu("H100-80GB"), "3g.40gb", 1, "eu");
+  eu.require_labels = {"eu"};
+  const Workload free = Exactly(Gpu("H100-80GB"), "7g.80gb", 1, "free");
+  Workload nowhere = Exactly(Gpu("H100-80GB"), "1g.10gb", 2, "nowhere");
+  nowhere.require_labels = {"us"};
+  Result<PlanResult> plan = Plan(f, {pooled, eu, free, nowhere});
+  ASSERT_THAT(plan, IsOk());
+  std::map<std::string, int> placed;
+  for (size_t g = 0; g < plan->target.gpus.size(); ++g) {
+    for (const fleet::FleetInstance& i : plan->target.gpus[g].instances) {
+      if (i.workload == "pooled") {
+        EXPECT_LT(g, 2u) << "pooled on a GPU without the inference label";
+      }
+      if (i.workload == "eu") {
+        EXPECT_EQ(g, 3u) << "gpu 1 is full of pooled replicas, gpu 3 is the other eu GPU";
+      }
+      if (!i.workload.empty()) ++placed[i.workload];
+    }
+  }
+  EXPECT_EQ(placed["pooled"], 14) << "two inference GPUs hold 7 x 1g.10gb each";
+  EXPECT_EQ(placed["eu"], 1);
+  EXPECT_EQ(placed["free"], 1);
+  std::map<std::string, std::string> why;
+  for (const Unplaced& u : plan->unplaced) why[u.workload] = std::to_string(u.replicas) + " " + u.reason;
+  EXPECT_THAT(why["pooled"], HasSubstr("2 not enough free GPUs of H100-80GB with the labels inference"));
+  EXPECT_THAT(why["nowhere"], HasSubstr("no GPU with the labels us in the fleet"));
+  EXPECT_EQ(plan->gpus_used, 4);
+  ExpectSound(*plan, {{"pooled", 16}, {"eu", 1}, {"free", 1}, {"nowhere", 2}});
 }
 
 TEST(PlannerTest, BusyInstancesStayAndTheirGpuIsFilledFirst) {

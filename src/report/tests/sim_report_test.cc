@@ -28,7 +28,8 @@ sim::PolicyRun MakeRun(const std::string& policy, int64_t scale) {
 
 TEST(SimReportTest, ReplayReportHasOneSvgPerPlotAndNoExternalReference) {
   SimReportInput input{.trace = "synthetic:jobs=10 <&>", .mode = "replay", .fleet = "4 x H100-80GB",
-                       .notes = {"2 bad rows"}, .runs = {MakeRun("first-fit", 1), MakeRun("frag-aware", 2)}};
+                       .notes = {"2 bad rows"}, .runs = {MakeRun("first-fit", 1), MakeRun("frag-aware", 2)}, .show_latency = true,
+                       .bounds = {}};
   const std::string html = RenderSimReport(input);
   EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
   EXPECT_EQ(Count(html, "<svg "), 4u);  // GPUs in use, utilisation, stranded, delay CDF
@@ -43,11 +44,48 @@ TEST(SimReportTest, ReplayReportHasOneSvgPerPlotAndNoExternalReference) {
   EXPECT_EQ(Count(html, "<table>"), Count(html, "</table>"));
   EXPECT_TRUE(html.ends_with("</html>\n"));
   EXPECT_EQ(html, RenderSimReport(input));
+  EXPECT_EQ(html.find("data-bound"), std::string::npos);  // no bounds given, none drawn
+}
+
+TEST(SimReportTest, ReplayBoundsAreDashedLinesOnGpusInUseAndASentence) {
+  SimReportInput input{.trace = "t", .mode = "replay", .fleet = "f", .notes = {}, .runs = {MakeRun("best-fit", 1)},
+                       .show_latency = false,
+                       .bounds = {.fill = std::nullopt,
+                                  .replay = sim::ReplayBounds{.mig_gpus_needed_min = 3,
+                                                              .mig_peak_at_ms = 0,
+                                                              .fractional_gpus_needed_min = 2}}};
+  const std::string html = RenderSimReport(input);
+  EXPECT_EQ(Count(html, "data-bound=\"MIG bound\""), 1u);  // on the GPUs-in-use plot only
+  EXPECT_EQ(Count(html, "data-bound=\"fractional bound\""), 1u);
+  EXPECT_NE(html.find("MIG bound 3</text>"), std::string::npos);
+  EXPECT_NE(html.find("needs at least <b>3 GPUs</b>"), std::string::npos);
+  EXPECT_NE(html.find("at least 2.</p>"), std::string::npos);
+}
+
+TEST(SimReportTest, FillBoundsAreDashedLinesOnTheAllocationCurve) {
+  SimReportInput input{.trace = "t", .mode = "fill", .fleet = "f", .notes = {}, .runs = {MakeRun("best-fit", 1)},
+                       .show_latency = false,
+                       .bounds = {.fill = sim::FillBounds{.arrivals = 12,
+                                                          .arrived_demand_milli = 4000,
+                                                          .mig_placed_milli_max = 3700,
+                                                          .fractional_placed_milli_max = 4000,
+                                                          .mig_allocation_rate_max = 0.925,
+                                                          .fractional_allocation_rate_max = 1.0,
+                                                          .mig_forced_rejection_by = 11},
+                                  .replay = std::nullopt}};
+  const std::string html = RenderSimReport(input);
+  EXPECT_EQ(Count(html, "data-bound=\"MIG bound\""), 1u);
+  EXPECT_NE(html.find("MIG bound 92.5</text>"), std::string::npos);
+  EXPECT_NE(html.find("fractional bound 100</text>"), std::string::npos);
+  EXPECT_NE(html.find("more than <b>92.50%</b>"), std::string::npos);
+  EXPECT_NE(html.find("(12 arrivals)"), std::string::npos);
+  EXPECT_NE(html.find("The first 11 arrivals cannot all be on the fleet"), std::string::npos);
+  EXPECT_NE(html.find("<th>first rejection (arrival)</th>"), std::string::npos);
 }
 
 TEST(SimReportTest, FillReportPlotsTheAllocationCurve) {
   SimReportInput input{.trace = "t", .mode = "fill", .fleet = "f", .notes = {}, .runs = {MakeRun("best-fit", 1)},
-                       .show_latency = false};
+                       .show_latency = false, .bounds = {}};
   const std::string html = RenderSimReport(input);
   EXPECT_EQ(Count(html, "<svg "), 3u);
   EXPECT_NE(html.find("Allocation ratio vs arrived demand"), std::string::npos);

@@ -2,6 +2,8 @@
 // are all idle must be reclaimable, or whole-GPU jobs wait for ever once every
 // GPU holds idle instances (found by the simulator: 600 synthetic jobs on 4
 // H100s under --keep-idle left 61 whole-GPU jobs unplaced).
+#include <algorithm>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -31,13 +33,23 @@ void LeaveIdleEverywhere(Scheduler& s, int gpus, std::string_view profile, JobId
   ASSERT_GT(s.Totals().idle_slices, 0);
 }
 
+// With no reconfiguration delay a gang that clears GPUs gets one
+// NeedsRepartition per cleared GPU, then its Placed, in the same call.
+const Placed& ClearedThenPlaced(const std::vector<Decision>& d, size_t cleared) {
+  EXPECT_EQ(d.size(), cleared + 1);
+  for (size_t i = 0; i + 1 < d.size(); ++i) EXPECT_TRUE(Is<NeedsRepartition>(d[i])) << i;
+  static const Placed kNone;
+  const bool placed = !d.empty() && Is<Placed>(d.back());
+  EXPECT_TRUE(placed);
+  return placed ? std::get<Placed>(d.back()) : kNone;
+}
+
 TEST(IdleReclaimTest, WholeGpuJobReclaimsAGpuOfIdleInstances) {
   Scheduler s = Make(FleetOf("H100-80GB", 2), KeepIdle(Reconfiguration::kRepartition));
   JobId next = 1;
   LeaveIdleEverywhere(s, 2, "4g.40gb", next);
   const std::vector<Decision> d = Ok(s.Submit(Whole(next, 2), 2));
-  ASSERT_EQ(d.size(), 1u);
-  const Placed& placed = std::get<Placed>(d[0]);
+  const Placed& placed = ClearedThenPlaced(d, 2);
   EXPECT_EQ(placed.where.size(), 2u);
   EXPECT_EQ(s.counters().reconfigurations, 2) << "each cleared GPU is one reconfiguration";
   EXPECT_EQ(s.counters().instances_destroyed, 2);
@@ -55,8 +67,7 @@ TEST(IdleReclaimTest, QueuedWholeGpuJobStartsWhenTheLastJobLeavesIdleInstances) 
   ASSERT_TRUE(Is<Wait>(Ok(s.Submit(Whole(3, 1), 0))[0]));
   EXPECT_THAT(Ok(s.Release(1, 5)), ::testing::IsEmpty()) << "job 2 still runs";
   const std::vector<Decision> d = Ok(s.Release(2, 6));
-  ASSERT_EQ(d.size(), 1u);
-  EXPECT_THAT(std::get<Placed>(d[0]).where,
+  EXPECT_THAT(ClearedThenPlaced(d, 1).where,
               ::testing::ElementsAre(Placement{.gpu = 0, .profile = kWholeGpu, .start = 0}));
   EXPECT_EQ(s.counters().reconfigurations, 1);
   EXPECT_THAT(s.Queue(), ::testing::IsEmpty());
@@ -69,9 +80,11 @@ TEST(IdleReclaimTest, WholeGpuJobIsNotStarvedByIdleReuse) {
   JobId next = 1;
   LeaveIdleEverywhere(s, 4, "2g.20gb", next);
   const JobId whole = next++;
+  const fleet::Fleet before = s.Snapshot();
+  const auto with_instances = static_cast<size_t>(std::count_if(
+      before.gpus.begin(), before.gpus.end(), [](const fleet::FleetGpu& gpu) { return !gpu.instances.empty(); }));
   const std::vector<Decision> d = Ok(s.Submit(Whole(whole, 4), 2));
-  ASSERT_EQ(d.size(), 1u);
-  EXPECT_TRUE(Is<Placed>(d[0]));
+  EXPECT_EQ(ClearedThenPlaced(d, with_instances).where.size(), 4u);
 }
 
 // kCreateOnly + kKeepIdle: kept idle instances are a cache, not a layout to
@@ -82,9 +95,7 @@ TEST(IdleReclaimTest, CreateOnlyKeepIdleReclaimsIdleGpusForWholeGpuJobs) {
   JobId next = 1;
   LeaveIdleEverywhere(s, 2, "4g.40gb", next);
   const std::vector<Decision> d = Ok(s.Submit(Whole(next, 2), 2));
-  ASSERT_EQ(d.size(), 1u);
-  ASSERT_TRUE(Is<Placed>(d[0]));
-  EXPECT_EQ(std::get<Placed>(d[0]).where.size(), 2u);
+  EXPECT_EQ(ClearedThenPlaced(d, 2).where.size(), 2u);
   EXPECT_EQ(s.counters().reconfigurations, 2);
   EXPECT_EQ(s.Totals().idle_slices, 0);
 }

@@ -11,6 +11,7 @@
 // seed gives the same decision sequence.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <random>
 #include <set>
@@ -52,6 +53,7 @@ struct MirrorJob {
   Mirror state = Mirror::kQueued;
   int placed = 0;  // Placed decisions seen
   std::vector<Placement> where;
+  Time ready_at = 0;  // while repartitioning
 };
 
 std::string Describe(const Decision& d) {
@@ -176,21 +178,35 @@ class Scenario {
         ASSERT_EQ(++job.placed, 1) << "job " << id << " placed twice";
         if (job.state == Mirror::kRepartitioning) {
           ASSERT_EQ(placed->where, job.where);
+          ASSERT_GE(now_, job.ready_at) << "job " << id << " started before its repartition was ready";
         }
         ASSERT_FALSE(placed->where.empty());
         job.state = Mirror::kRunning;
         job.where = placed->where;
       } else if (const auto* repartition = std::get_if<NeedsRepartition>(&d)) {
-        ASSERT_EQ(job.state, Mirror::kQueued);
         ASSERT_TRUE(config_.reconfiguration == Reconfiguration::kRepartition ||
                     config_.release == ReleaseMode::kKeepIdle)
             << "only repartitioning or kept idle instances may be destroyed";
         ASSERT_FALSE(repartition->ops.empty());
-        ASSERT_EQ(repartition->ops.back().kind, InstanceOpKind::kCreate);
+        ASSERT_EQ(repartition->ready_at, now_ + config_.delay);
         CheckDestroysOnlyIdle(*repartition);
+        // A gang's GPU being cleared: destroys only, one decision per GPU.
+        const bool whole = repartition->ops.back().kind == InstanceOpKind::kDestroy;
+        if (whole) {
+          ASSERT_TRUE(job.state == Mirror::kQueued ||
+                      (job.state == Mirror::kRepartitioning && job.ready_at == repartition->ready_at));
+          for (const InstanceOp& op : repartition->ops) ASSERT_EQ(op.kind, InstanceOpKind::kDestroy);
+          // The gang's other GPUs needed no clearing; take the set from the view once.
+          if (job.state == Mirror::kQueued) job.where = scheduler_->Job(id)->where;
+          const Placement cleared{.gpu = repartition->gpu, .profile = kWholeGpu, .start = 0};
+          ASSERT_NE(std::find(job.where.begin(), job.where.end(), cleared), job.where.end());
+        } else {
+          ASSERT_EQ(job.state, Mirror::kQueued);
+          job.where = {Placement{.gpu = repartition->gpu, .profile = repartition->ops.back().profile,
+                                 .start = repartition->ops.back().start}};
+        }
         job.state = Mirror::kRepartitioning;
-        job.where = {Placement{.gpu = repartition->gpu, .profile = repartition->ops.back().profile,
-                               .start = repartition->ops.back().start}};
+        job.ready_at = repartition->ready_at;
       } else {
         ASSERT_EQ(id, submitted) << "only Submit answers Wait/Infeasible";
         job.state = Is<Wait>(d) ? Mirror::kQueued : Mirror::kInfeasible;

@@ -150,6 +150,37 @@ TEST(GangTest, WholeGpusStartTogetherOrWait) {
   EXPECT_TRUE(Is<Infeasible>(Ok(s.Submit(Whole(3, 5), 10))[0]));
 }
 
+// Regression: a gang used to start at once on GPUs whose idle instances it
+// had just destroyed. Clearing is a reconfiguration: one NeedsRepartition per
+// cleared GPU (destroys only), and the whole gang starts after the delay.
+TEST(GangTest, ClearingIdleInstancesWaitsForTheDelay) {
+  Options options = WithPolicy("best-fit");
+  options.reconfiguration = Reconfiguration::kRepartition;
+  options.reconfiguration_delay_s = 20;
+  const geometry::GpuModel& h100 = Gpu("H100-80GB");
+  fleet::Fleet fleet = WithLayout(FleetOf("H100-80GB", 1), PresetLayout(h100, Preset::kAll1g));
+  fleet.gpus.push_back(FleetOf("H100-80GB", 1).gpus[0]);  // gpu 1: no instances
+  Scheduler s = Make(std::move(fleet), options);
+  const std::vector<Decision> d = Ok(s.Submit(Whole(1, 2), 100));
+  ASSERT_EQ(d.size(), 1u) << "only gpu 0 needs clearing";
+  ASSERT_TRUE(Is<NeedsRepartition>(d[0]));
+  const NeedsRepartition& r = std::get<NeedsRepartition>(d[0]);
+  EXPECT_EQ(r.gpu, 0);
+  EXPECT_EQ(r.ready_at, 120);
+  EXPECT_EQ(r.ops.size(), 7u) << "the seven idle 1g.10gb instances";
+  for (const InstanceOp& op : r.ops) EXPECT_EQ(op.kind, InstanceOpKind::kDestroy);
+  EXPECT_EQ(s.Job(1)->state, JobState::kRepartitioning);
+  EXPECT_EQ(s.Totals().held_slices, 16) << "both GPUs are reserved meanwhile";
+  EXPECT_THAT(Ok(s.Advance(119)), ::testing::IsEmpty());
+  const std::vector<Decision> ready = Ok(s.Advance(120));
+  ASSERT_EQ(ready.size(), 1u);
+  const Placed& placed = AsPlaced(ready[0]);
+  EXPECT_THAT(placed.where, ::testing::UnorderedElementsAre(Placement{.gpu = 0, .profile = kWholeGpu, .start = 0},
+                                                           Placement{.gpu = 1, .profile = kWholeGpu, .start = 0}));
+  EXPECT_EQ(s.counters().reconfigurations, 1);
+  EXPECT_EQ(s.counters().instances_destroyed, 7);
+}
+
 TEST(QuotaTest, TenantWaitsAtItsQuotaOthersDoNot) {
   Options options = WithPolicy("best-fit");
   options.quotas = {TenantQuota{.tenant = "a", .max_memory_slices = 6, .max_whole_gpus = 0}};
