@@ -7,6 +7,7 @@
 #include "sim/fleet_spec.h"
 #include "sim/policies.h"
 #include "sim/simulation.h"
+#include "sim/tests/sim_fixture.h"
 #include "testing/catalog_fixture.h"
 #include "testing/status_matchers.h"
 #include "trace/synthetic.h"
@@ -17,35 +18,10 @@ namespace {
 using ::migsched::testing::BuiltinCatalogForTest;
 using ::migsched::testing::HasError;
 using ::migsched::testing::IsOk;
-
-fleet::Fleet Fleet(const std::string& spec) { return ParseFleetSpec(spec, BuiltinCatalogForTest()).value(); }
-
-trace::TraceJob Job(int64_t submit_s, int64_t duration_s, int gpu_milli, int num_gpu = 1) {
-  trace::TraceJob job;
-  job.submit_ms = submit_s * 1000;
-  job.duration_ms = duration_s * 1000;
-  job.gpu_milli = gpu_milli;
-  job.num_gpu = num_gpu;
-  job.kind = num_gpu == 1 && gpu_milli < 1000 ? trace::JobKind::kInference : trace::JobKind::kTraining;
-  return job;
-}
-
-std::vector<SimJob> Jobs(std::vector<trace::TraceJob> list, const fleet::Fleet& fleet) {
-  trace::Trace trace;
-  trace.jobs = std::move(list);
-  trace::SortAndNumber(trace.jobs);
-  return PrepareJobs(trace, fleet);
-}
+using namespace ::migsched::sim::testing;
 
 std::vector<PolicyRun> RunAll(const std::vector<SimJob>& jobs, const fleet::Fleet& fleet, const SimulationSpec& spec) {
   return RunSimulation(jobs, BuiltinCatalogForTest(), fleet, spec).value();
-}
-
-SimulationSpec AllPolicies(Mode mode) {
-  SimulationSpec spec;
-  spec.mode = mode;
-  spec.policies = SimPolicyNames();
-  return spec;
 }
 
 // Two H100s (2,000 milli). In trace order three 460-milli jobs (each a
