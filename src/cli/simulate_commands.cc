@@ -16,6 +16,7 @@
 #include "report/sim_report.h"
 #include "sim/fleet_spec.h"
 #include "sim/simulation.h"
+#include "sim/workload_jobs.h"
 #include "trace/alibaba2023.h"
 #include "trace/synthetic.h"
 
@@ -28,6 +29,7 @@ constexpr size_t kBadRowsListed = 20;
 
 struct LoadedInput {
   trace::Trace trace;
+  std::optional<trace::SyntheticOptions> synthetic;  // a synthetic trace's options
   fleet::Fleet fleet;
   std::string fleet_text;
   std::vector<std::string> notes;
@@ -76,6 +78,9 @@ Result<LoadedInput> Load(const geometry::Catalog& catalog, const SimulateArgs& a
   const std::string kind = args.trace.substr(0, colon);
   const std::string source = colon == std::string::npos ? "" : args.trace.substr(colon + 1);
   const FleetArg fleet_arg = ClassifyFleetArg(args.fleet);
+  if (!args.workloads.empty() && kind != "synthetic") {
+    return InvalidArgumentError("--workloads needs --trace synthetic:jobs=N,rate=R[,duration=S] (the arrival times)");
+  }
   LoadedInput input;
   std::optional<trace::NodeList> nodes;
   if (kind == "alibaba2023") {
@@ -93,6 +98,7 @@ Result<LoadedInput> Load(const geometry::Catalog& catalog, const SimulateArgs& a
     options.seed = args.seed;
     MIGSCHED_ASSIGN_OR_RETURN(options, trace::ParseSyntheticSpec(source, options));
     MIGSCHED_ASSIGN_OR_RETURN(input.trace, trace::GenerateSynthetic(options));
+    input.synthetic = options;
   } else {
     return InvalidArgumentError("unknown trace kind '" + kind + "' in --trace " + args.trace +
                                 "; valid: alibaba2023:PATH, synthetic:jobs=N,rate=R,duration=S");
@@ -126,10 +132,25 @@ Result<LoadedInput> Load(const geometry::Catalog& catalog, const SimulateArgs& a
       input.notes.push_back("... and " + std::to_string(bad.size() - kBadRowsListed) + " more");
     }
   }
-  input.notes.push_back(
-      "mapping: smallest standard MIG profile whose compute and memory shares cover gpu_milli; "
-      "whole-GPU and multi-GPU jobs take whole GPUs");
+  if (!args.workloads.empty()) {
+    input.notes.push_back("requests: replicas of the workloads in " + args.workloads +
+                          ", drawn by replicas and right-sized as the planner does");
+  } else {
+    input.notes.push_back(
+        "mapping: smallest standard MIG profile whose compute and memory shares cover gpu_milli; "
+        "whole-GPU and multi-GPU jobs take whole GPUs");
+  }
   return input;
+}
+
+// The jobs to simulate: the trace's, mapped to MIG requests, or arrivals of
+// a planner workloads file at the synthetic trace's times.
+Result<std::vector<sim::SimJob>> PrepareInput(const geometry::Catalog& catalog, const SimulateArgs& args,
+                                              const LoadedInput& input) {
+  if (args.workloads.empty()) return sim::PrepareJobs(input.trace, input.fleet);
+  std::vector<plan::Workload> workloads;
+  MIGSCHED_ASSIGN_OR_RETURN(workloads, io::ReadWorkloadsFile(catalog, args.workloads));
+  return sim::WorkloadJobs(workloads, input.fleet, input.synthetic.value());
 }
 
 // A progress bar on stderr, only when it is a terminal.
@@ -277,7 +298,9 @@ int RunSimulate(const CommandContext& context, const SimulateArgs& args) {
 
   Result<LoadedInput> input = Load(context.catalog, args);
   if (!input.has_value()) return fail(input.error());
-  const std::vector<sim::SimJob> jobs = sim::PrepareJobs(input->trace, input->fleet);
+  Result<std::vector<sim::SimJob>> prepared = PrepareInput(context.catalog, args, *input);
+  if (!prepared.has_value()) return fail(prepared.error());
+  const std::vector<sim::SimJob>& jobs = *prepared;
 
   ProgressBar progress(context.err);
   sim::EngineHooks hooks;
@@ -359,6 +382,8 @@ void AddSimulateCommands(CLI::App& app, ChosenCommand& chosen) {
                        "frag-aware's expected mix: mig (the trace's MIG requests) or all (also whole GPUs)");
   simulate->add_option("--report", args->report_path, "write an HTML report with SVG plots");
   simulate->add_flag("--no-latency", args->no_latency, "do not measure decision latency (byte-identical output)");
+  simulate->add_option("--workloads", args->workloads,
+                       "with a synthetic trace: its arrivals are replicas of these planner workloads (YAML/JSON/CSV)");
   simulate->callback([&chosen, args] {
     chosen = [args](const CommandContext& c) { return RunSimulate(c, *args); };
   });

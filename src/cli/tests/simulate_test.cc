@@ -107,6 +107,31 @@ TEST(SimulateCliTest, FleetFileGivesAHeterogeneousFleetThatStartsEmpty) {
       << noted.out;
 }
 
+// The planner's workloads file as the arrivals: every replica right-sized as
+// `plan` does; errors name the file and line.
+TEST(SimulateCliTest, WorkloadsFileDrivesSyntheticArrivals) {
+  const std::string path = WriteFile("simulate_workloads.yaml",
+                                     "workloads:\n"
+                                     "  - {name: bert, replicas: 3, memory_gib: 9}\n"
+                                     "  - {name: ft, replicas: 1, memory_gib: 60, kind: training}\n");
+  const CliRun run = RunMigsched({"--json", "simulate", "--trace", "synthetic:jobs=200,rate=0.5", "--fleet",
+                                  "H100-80GB:6", "--workloads", path, "--no-latency"});
+  ASSERT_EQ(run.code, kExitOk) << run.err;
+  const nlohmann::json json = nlohmann::json::parse(run.out);
+  for (const nlohmann::json& policy : json.at("policies")) {
+    EXPECT_EQ(policy.at("placed").get<int>() + policy.at("unplaced").get<int>(), 200) << policy.at("policy");
+    EXPECT_EQ(policy.at("busy_disrupted"), 0) << policy.at("policy");
+  }
+
+  CliRun bad = RunMigsched({"simulate", "--trace", "synthetic:jobs=10", "--workloads",
+                            WriteFile("simulate_bad_workloads.yaml", "workloads:\n  - {name: x, replicas: -1, memory_gib: 9}\n")});
+  EXPECT_EQ(bad.code, kExitBadInput);
+  EXPECT_NE(bad.err.find("simulate_bad_workloads.yaml:2"), std::string::npos) << bad.err;
+  bad = RunMigsched({"simulate", "--trace", "alibaba2023:/nonexistent/pods.csv", "--workloads", path});
+  EXPECT_EQ(bad.code, kExitBadInput);
+  EXPECT_NE(bad.err.find("--workloads needs --trace synthetic"), std::string::npos) << bad.err;
+}
+
 TEST(SimulateCliTest, BadFleetFileIsExitTwoNamingFileAndLine) {
   const std::string path = WriteFile("simulate_bad_fleet.yaml",
                                      "nodes:\n"
