@@ -91,6 +91,8 @@ TEST(WorkloadJobsTest, UnfitDemandSizedAndEmptyMixes) {
   by_demand.demand_rps = 100;
   EXPECT_THAT(WorkloadJobs({by_demand}, fleet, {}), HasError(StatusCode::kInvalidArgument, "'rn50' is sized by demand_rps"));
   EXPECT_THAT(WorkloadJobs({}, fleet, {}), HasError(StatusCode::kInvalidArgument, "no workloads"));
+  EXPECT_THAT(WorkloadJobs({Make("bert", 1, 9)}, fleet, {.jobs = 0}), HasError(StatusCode::kInvalidArgument, "jobs"))
+      << "the synthetic generator's own checks apply to the arrivals";
   EXPECT_THAT(WorkloadJobs({Make("none", 0, 4)}, fleet, {}), HasError(StatusCode::kInvalidArgument, "no replicas"));
 }
 
