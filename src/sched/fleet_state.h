@@ -37,6 +37,7 @@ inline constexpr JobId kNoJob = 0;  // not a job: job ids start at 1
 // pointers to chase on the hot path); Create rejects models beyond them.
 inline constexpr int kMaxInstancesPerGpu = 8;
 inline constexpr int kMaxProfilesPerModel = 16;
+static_assert(FitTree::kBits >= kMaxProfilesPerModel, "a fit mask holds every profile");
 
 // Which job holds an instance is the job table's business (a job's record
 // has its placement, and a GPU's starts are distinct); the GPU only knows
@@ -229,7 +230,9 @@ class FleetState {
   static void MarkRanks(ModelIndex& m, geometry::StateId state, bool nonempty);
 
   Options options_;
-  bool first_fit_ = false;  // keep the FitTrees (first-fit policy)
+  // First-fit finds GPUs through the FitTrees, so of the state buckets it
+  // keeps only the empty state's (FindWhole's MIG-enabled empty GPUs).
+  bool first_fit_ = false;
   fleet::Fleet base_;  // node, index, model, labels of each GPU; no instances
   std::vector<ModelIndex> models_;
   std::vector<const geometry::GpuModel*> model_ptrs_;  // models_[i].model, packed for ModelIndexOf

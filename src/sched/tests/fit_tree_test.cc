@@ -24,14 +24,14 @@ TEST(FitTreeTest, FindsTheLowestLeafWithTheBit) {
 // Against a linear scan, over random updates.
 TEST(FitTreeTest, AgreesWithAScan) {
   std::mt19937_64 rng(7);
-  const size_t n = 1000;
+  const size_t n = 4500;  // three levels
   FitTree tree(n);
   std::vector<std::uint32_t> masks(n, 0);
-  for (int step = 0; step < 20000; ++step) {
+  for (int step = 0; step < 10000; ++step) {
     const size_t leaf = rng() % n;
-    masks[leaf] = static_cast<std::uint32_t>(rng() % 16 == 0 ? rng() & 0xF : 0);
+    masks[leaf] = static_cast<std::uint32_t>(rng() % 16 == 0 ? rng() & 0xFFFF : 0);
     tree.Set(leaf, masks[leaf]);
-    const int bit = static_cast<int>(rng() % 4);
+    const int bit = static_cast<int>(rng() % FitTree::kBits);
     std::optional<size_t> expected;
     for (size_t i = 0; i < n && !expected; ++i) {
       if ((masks[i] >> bit & 1u) != 0) expected = i;
@@ -40,9 +40,9 @@ TEST(FitTreeTest, AgreesWithAScan) {
   }
 }
 
-// Sizes around the tree's group boundaries (16, 256, 4096 leaves per level).
+// Sizes around the tree's word boundaries (64, 4096, 262144 leaves per level).
 TEST(FitTreeTest, EverySizeFindsTheLowestLeaf) {
-  for (const size_t n : {2u, 15u, 16u, 17u, 255u, 256u, 257u, 4097u}) {
+  for (const size_t n : {2u, 63u, 64u, 65u, 4095u, 4096u, 4097u, 262145u}) {
     FitTree tree(n);
     EXPECT_EQ(tree.FindFirst(0), std::nullopt) << n;
     tree.Set(n - 1, 0b1);
