@@ -116,13 +116,12 @@ Result<FleetState> FleetState::Create(fleet::Fleet fleet, const PlacementPolicy&
     GpuRecord& record = state.gpus_[g];
     MIGSCHED_CHECK(*index <= 0xFFFF);  // models come from a catalog: a handful
     record.model = static_cast<std::uint16_t>(*index);
-    record.leaf = static_cast<std::uint32_t>(m.gpus.size());
     record.mig = base.gpus[g].mig_enabled;
-    m.gpus.push_back(static_cast<std::uint32_t>(g));
+    ++m.gpu_count;
   }
   state.first_fit_ = policy.choice() == GpuChoice::kLowestIndex;
   for (ModelIndex& m : state.models_) {
-    if (state.first_fit_) m.fit_tree = FitTree(m.gpus.size());
+    if (state.first_fit_) m.fit_tree = FitTree(base.gpus.size());
   }
   for (size_t g = 0; g < base.gpus.size(); ++g) {
     const auto gpu = static_cast<std::uint32_t>(g);
@@ -160,7 +159,7 @@ void FleetState::Attach(std::uint32_t g) {
   totals_.held_slices += gpu.held_slices;
   totals_.idle_slices += gpu.idle_slices;
   if (gpu.jobs > 0) ++totals_.busy_gpus;
-  if (first_fit_) m.fit_tree.Set(gpu.leaf, in_buckets ? m.facts[gpu.state].fit_mask : 0);
+  if (first_fit_) m.fit_tree.Set(g, in_buckets ? m.facts[gpu.state].fit_mask : 0);
 }
 
 void FleetState::MarkRanks(ModelIndex& m, StateId state, bool nonempty) {
@@ -257,9 +256,9 @@ std::optional<InstanceChoice> FleetState::FindIdle(std::uint32_t model, int prof
 std::optional<InstanceChoice> FleetState::FindFree(std::uint32_t model, int profile) const {
   const ModelIndex& m = models_[model];
   if (first_fit_) {
-    const std::optional<size_t> leaf = m.fit_tree.FindFirst(profile);
-    if (!leaf) return std::nullopt;
-    return InstanceChoice{.gpu = m.gpus[*leaf], .profile = profile, .start = kRankedStart};
+    const std::optional<size_t> g = m.fit_tree.FindFirst(profile);
+    if (!g) return std::nullopt;
+    return InstanceChoice{.gpu = static_cast<std::uint32_t>(*g), .profile = profile, .start = kRankedStart};
   }
   const std::vector<std::uint64_t>& nonempty = m.nonempty_ranks[static_cast<size_t>(profile)];
   for (size_t w = 0; w < nonempty.size(); ++w) {
@@ -342,7 +341,7 @@ std::optional<std::vector<std::uint32_t>> FleetState::FindWhole(
 
 std::size_t FleetState::WholeCapable(std::uint32_t model) const {
   const ModelIndex& m = models_[model];
-  return MayDestroyIdle(options_) ? m.gpus.size() : m.without_presets;
+  return MayDestroyIdle(options_) ? m.gpu_count : m.without_presets;
 }
 
 Placement FleetState::TakeInstance(const InstanceChoice& choice) {

@@ -78,7 +78,6 @@ class InstanceList {
 // One cache line per GPU: a decision touches one GPU record, and at 10^5
 // GPUs that touch is a cache miss, so the record is kept to 64 bytes.
 struct alignas(64) GpuRecord {
-  std::uint32_t leaf = 0;   // index among its model's GPUs (FitTree leaf)
   std::uint32_t bucket_position = kNotInSet;  // in its model's StateBuckets bucket
   std::uint16_t model = 0;  // index into FleetState's models
   geometry::StateId state = geometry::StateSpace::kEmpty;       // all instances
@@ -113,8 +112,11 @@ struct ModelIndex {
   // through ranks_of_state: per state, (profile, position in ranked[profile]).
   std::vector<std::vector<std::uint64_t>> nonempty_ranks;
   std::vector<std::vector<std::pair<std::uint8_t, std::uint16_t>>> ranks_of_state;
-  std::vector<std::uint32_t> gpus;                   // fleet indices, by leaf
+  std::size_t gpu_count = 0;                         // GPUs of this model in the fleet
   StateBuckets buckets;
+  // First-fit only: leaves are fleet GPU indices (this model's GPUs are set,
+  // others stay 0), so a search gives the GPU itself, with no leaf-to-GPU
+  // table to load.
   FitTree fit_tree;
   std::vector<GpuSet> idle_by_profile;  // GPUs with an idle instance of profile p
   GpuSet with_idle;                     // GPUs with any idle instance
