@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "common/huge_page_allocator.h"
 #include "common/status.h"
 #include "fleet/fleet.h"
 #include "geometry/state_space.h"
@@ -238,7 +239,7 @@ class FleetState {
   fleet::Fleet base_;  // node, index, model, labels of each GPU; no instances
   std::vector<ModelIndex> models_;
   std::vector<const geometry::GpuModel*> model_ptrs_;  // models_[i].model, packed for ModelIndexOf
-  std::vector<GpuRecord> gpus_;
+  std::vector<GpuRecord, HugePageAllocator<GpuRecord>> gpus_;
   FleetUsage totals_;
   Counters counters_;
 };

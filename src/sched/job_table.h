@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "common/check.h"
+#include "common/huge_page_allocator.h"
 #include "sched/request.h"
 
 namespace migsched::sched {
@@ -106,7 +107,7 @@ class JobTable {
     return slots_[i].value;
   }
   void Grow() {
-    std::vector<Slot> old = std::move(slots_);
+    std::vector<Slot, HugePageAllocator<Slot>> old = std::move(slots_);
     slots_.clear();
     slots_.resize(old.size() * 2);
     for (Slot& slot : old) {
@@ -114,7 +115,7 @@ class JobTable {
     }
   }
 
-  std::vector<Slot> slots_;
+  std::vector<Slot, HugePageAllocator<Slot>> slots_;
   std::size_t size_ = 0;
 };
 
