@@ -18,6 +18,11 @@
 //                         (not timed), then 256 single Submit calls timed
 //                         together on the thread's CPU clock (UseManualTime).
 //                         items/s = Submit calls per CPU second of Submit alone.
+//                         Ids are consecutive, as the simulator and a daemon
+//                         hand them out (Submit loads the next id's slot early).
+//   BM_SubmitScattered/<policy>  the same with ids in no order (a bijection
+//                         of the counter onto [2^63, 2^64)): no slot is
+//                         loaded ahead, the worst case for single calls.
 //   BM_Batched/<policy>   per iteration, one ReleaseBatch of 256 random jobs and
 //                         one SubmitBatch of 256 requests, each timed on the
 //                         thread's CPU clock (picking jobs, copying requests:
@@ -136,6 +141,7 @@ struct Indexed {
   std::vector<Decision> decisions;  // reused by every call
   LiveJobs live;
   JobId next_id = 1;
+  std::uint64_t scattered_count = 0;
   sched::Time now = 0;
   std::mt19937_64 rng{kSeed};
 };
@@ -149,9 +155,17 @@ void Release(Indexed& s, JobId id) {
   Check(s.scheduler->Release(id, s.now, s.decisions));
 }
 
+// A new id in no order: the counter times an odd constant is a bijection
+// modulo 2^63, and the top bit keeps these apart from consecutive ids.
+JobId ScatteredId(Indexed& s) {
+  constexpr std::uint64_t kOdd = 0x9E3779B97F4A7C15ull;
+  constexpr std::uint64_t kTop = std::uint64_t{1} << 63;
+  return kTop | ((++s.scattered_count * kOdd) & (kTop - 1));
+}
+
 // Submits one request; returns true if it started. A waiting one is cancelled.
-bool SubmitOne(Indexed& s, Request& request) {
-  request.id = s.next_id++;
+bool SubmitOne(Indexed& s, Request& request, bool scattered = false) {
+  request.id = scattered ? ScatteredId(s) : s.next_id++;
   s.decisions.clear();
   Check(s.scheduler->Submit(request, s.now, s.decisions));
   if (std::holds_alternative<sched::Placed>(s.decisions.front())) {
@@ -223,7 +237,7 @@ double ThreadCpuSeconds() {
 // then submits kBatch requests, timed by the thread's CPU clock around the
 // whole batch (UseManualTime), so items/s = Submit calls per CPU second of
 // Submit calls alone.
-void BM_Submit(benchmark::State& st, Indexed& s, std::vector<Request>& requests) {
+void BM_Submit(benchmark::State& st, Indexed& s, std::vector<Request>& requests, bool scattered) {
   size_t next = 0;
   std::int64_t placed = 0;
   for (auto _ : st) {
@@ -234,7 +248,9 @@ void BM_Submit(benchmark::State& st, Indexed& s, std::vector<Request>& requests)
       s.live.Remove(at);
     }
     const double begin = ThreadCpuSeconds();
-    for (int i = 0; i < kBatch; ++i) placed += SubmitOne(s, requests[next++ % requests.size()]) ? 1 : 0;
+    for (int i = 0; i < kBatch; ++i) {
+      placed += SubmitOne(s, requests[next++ % requests.size()], scattered) ? 1 : 0;
+    }
     st.SetIterationTime(ThreadCpuSeconds() - begin);
   }
   st.SetItemsProcessed(st.iterations() * kBatch);
@@ -485,56 +501,57 @@ int Main(int argc, char** argv) {
   const std::vector<std::string> policies = {"first-fit", "best-fit", "frag-aware"};
   std::map<std::string, std::unique_ptr<Indexed>> indexed;
   std::map<std::string, std::unique_ptr<Naive>> naive;
-  for (const std::string& policy : policies) {
+  // Registers one benchmark of a policy on its shared, filled scheduler.
+  const auto add = [&](const std::string& name, const std::string& policy, bool manual_time,
+                       auto run) {
     benchmark::internal::Benchmark* b = benchmark::RegisterBenchmark(
-        ("BM_Decide/" + policy).c_str(), [&, policy](benchmark::State& st) {
+        (name + "/" + policy).c_str(), [&, policy, run](benchmark::State& st) {
           if (!indexed[policy]) indexed[policy] = MakeIndexed(*catalog, policy, requests);
-          BM_Decide(st, *indexed[policy], requests);
+          run(st, policy);
         });
-    benchmark::internal::Benchmark* submit = benchmark::RegisterBenchmark(
-        ("BM_Submit/" + policy).c_str(), [&, policy](benchmark::State& st) {
-          if (!indexed[policy]) indexed[policy] = MakeIndexed(*catalog, policy, requests);
-          BM_Submit(st, *indexed[policy], requests);
-        });
-    submit->UseManualTime();
-    benchmark::internal::Benchmark* batched = benchmark::RegisterBenchmark(
-        ("BM_Batched/" + policy).c_str(), [&, policy](benchmark::State& st) {
-          if (!indexed[policy]) indexed[policy] = MakeIndexed(*catalog, policy, requests);
-          BM_Batched(st, *indexed[policy], requests);
-        });
-    batched->UseManualTime();
-    benchmark::internal::Benchmark* c = benchmark::RegisterBenchmark(
-        ("BM_NaiveScan/" + policy).c_str(), [&, policy](benchmark::State& st) {
-          if (!indexed[policy]) indexed[policy] = MakeIndexed(*catalog, policy, requests);
-          if (!naive[policy]) naive[policy] = MakeNaive(*catalog, policy, *indexed[policy]->scheduler);
-          BM_NaiveScan(st, *naive[policy], requests);
-        });
-    if (!min_time_given) {
-      b->MinTime(kMinTime);
-      submit->MinTime(kMinTime);
-      batched->MinTime(kMinTime);
-      c->MinTime(kMinTime);
-    }
+    if (manual_time) b->UseManualTime();
+    if (!min_time_given) b->MinTime(kMinTime);
+  };
+  for (const std::string& policy : policies) {
+    add("BM_Decide", policy, false, [&](benchmark::State& st, const std::string& p) {
+      BM_Decide(st, *indexed[p], requests);
+    });
+    add("BM_Submit", policy, true, [&](benchmark::State& st, const std::string& p) {
+      BM_Submit(st, *indexed[p], requests, /*scattered=*/false);
+    });
+    add("BM_SubmitScattered", policy, true, [&](benchmark::State& st, const std::string& p) {
+      BM_Submit(st, *indexed[p], requests, /*scattered=*/true);
+    });
+    add("BM_Batched", policy, true, [&](benchmark::State& st, const std::string& p) {
+      BM_Batched(st, *indexed[p], requests);
+    });
+    add("BM_NaiveScan", policy, false, [&](benchmark::State& st, const std::string& p) {
+      if (!naive[p]) naive[p] = MakeNaive(*catalog, p, *indexed[p]->scheduler);
+      BM_NaiveScan(st, *naive[p], requests);
+    });
   }
 
   SummaryReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
   std::printf("\nSummary (%d GPUs, ~%.0f%% of memory slices held; per CPU second; an event is one\n"
-              "release + one submit; submit/s counts Submit calls alone; p50/p99 of single Submits):\n",
+              "release + one submit; submit/s counts Submit calls alone (consecutive ids, and\n"
+              "scattered ids); p50/p99 of single Submits):\n",
               kGpus, kOccupancy * 100);
-  std::printf("%-11s %11s %11s %12s %12s %11s %8s %7s %7s\n", "policy", "events/s", "submit/s",
-              "batch ev/s", "batch sub/s", "naive ev/s", "speedup", "p50 ns", "p99 ns");
+  std::printf("%-11s %10s %10s %10s %11s %11s %10s %8s %7s %7s\n", "policy", "events/s", "submit/s",
+              "scattered", "batch ev/s", "batch sub/s", "naive ev/s", "speedup", "p50 ns", "p99 ns");
   for (const std::string& policy : policies) {
     const auto fast = reporter.Find("BM_Decide/" + policy);
     const auto submit = reporter.Find("BM_Submit/" + policy);
+    const auto scattered = reporter.Find("BM_SubmitScattered/" + policy);
     const auto batched = reporter.Find("BM_Batched/" + policy);
     const auto slow = reporter.Find("BM_NaiveScan/" + policy);
-    if (!fast && !submit && !batched && !slow) continue;
+    if (!fast && !submit && !scattered && !batched && !slow) continue;
     const double speedup = fast && slow && slow->per_second > 0 ? fast->per_second / slow->per_second : 0;
-    std::printf("%-11s %11.0f %11.0f %12.0f %12.0f %11.0f %7.0fx %7.0f %7.0f\n", policy.c_str(),
+    std::printf("%-11s %10.0f %10.0f %10.0f %11.0f %11.0f %10.0f %7.0fx %7.0f %7.0f\n", policy.c_str(),
                 fast ? fast->per_second : 0, submit ? submit->per_second : 0,
-                batched ? batched->per_second : 0, batched ? batched->submits_per_second : 0,
-                slow ? slow->per_second : 0, speedup, fast ? fast->p50_ns : 0, fast ? fast->p99_ns : 0);
+                scattered ? scattered->per_second : 0, batched ? batched->per_second : 0,
+                batched ? batched->submits_per_second : 0, slow ? slow->per_second : 0, speedup,
+                fast ? fast->p50_ns : 0, fast ? fast->p99_ns : 0);
   }
   benchmark::Shutdown();
   return 0;
