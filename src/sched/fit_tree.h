@@ -1,10 +1,10 @@
 // FitTree: finds the lowest-index GPU whose state fits a profile, for the
-// first-fit policy. Per profile bit, a 64-ary tree of bitsets over one
-// model's GPUs: bit i of a level-0 word is set when leaf i's mask has the
-// profile bit, and bit j of a word one level up when word j below is not
-// zero. A search is one count-trailing-zeros per level (10^5 GPUs: 3 levels,
-// ~6 KB per profile, so the whole index stays in cache; a 16-ary tree of
-// masks took 5 levels over 200 KB).
+// first-fit policy. Per profile bit, a 64-ary tree of bitsets over the
+// leaves (fleet GPU indices): bit i of a level-0 word is set when leaf i's
+// mask has the profile bit, and bit j of a word one level up when word j
+// below is not zero. A search is one count-trailing-zeros per level (10^5
+// GPUs: 3 levels, ~12 KB per profile, so the index stays in cache; a 16-ary
+// tree of masks took 5 levels over 200 KB).
 //
 // Example: leaves {0b010, 0b000, 0b011}: FindFirst(bit 0) = 2, FindFirst(bit 1) = 0.
 #pragma once
