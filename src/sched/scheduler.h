@@ -32,12 +32,12 @@
 
 namespace migsched::sched {
 
-enum class JobState { kQueued, kRepartitioning, kRunning };
+enum class JobState : std::uint8_t { kQueued, kRepartitioning, kRunning };
 
 struct JobView {
   JobId id = 0;
   JobState state = JobState::kQueued;
-  Time submitted_at = 0;
+  std::optional<Time> waiting_since;  // while queued: when it was submitted
   std::vector<Placement> where;  // empty while queued
 };
 

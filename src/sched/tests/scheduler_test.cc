@@ -206,6 +206,8 @@ TEST(QueueTest, HigherPriorityStartsFirstThenFifo) {
   ASSERT_TRUE(Is<Wait>(Ok(s.Submit(Mig(3, "H100-80GB", "7g.80gb", 5), 2))[0]));
   ASSERT_TRUE(Is<Wait>(Ok(s.Submit(Mig(4, "H100-80GB", "7g.80gb", 0), 3))[0]));
   EXPECT_THAT(s.Queue(), ElementsAre(3u, 2u, 4u));
+  EXPECT_EQ(s.Job(3)->waiting_since, 2);
+  EXPECT_EQ(s.Job(1)->waiting_since, std::nullopt) << "running";
   std::vector<JobId> started;
   for (JobId running = 1; started.size() < 3;) {
     const std::vector<Decision> d = Ok(s.Release(running, 10 + static_cast<Time>(started.size())));
@@ -214,6 +216,7 @@ TEST(QueueTest, HigherPriorityStartsFirstThenFifo) {
     started.push_back(running);
   }
   EXPECT_THAT(started, ElementsAre(3u, 2u, 4u));
+  EXPECT_EQ(s.Job(4)->waiting_since, std::nullopt) << "started";
 }
 
 TEST(QueueTest, SmallJobBackfillsUntilTheHeadHasWaitedTooLong) {
@@ -226,6 +229,8 @@ TEST(QueueTest, SmallJobBackfillsUntilTheHeadHasWaitedTooLong) {
   const std::vector<Decision> held = Ok(s.Submit(Mig(4, "H100-80GB", "1g.10gb"), 20));
   ASSERT_TRUE(Is<Wait>(held[0]));
   EXPECT_THAT(std::get<Wait>(held[0]).reason, HasSubstr("held behind job 2"));
+  EXPECT_TRUE(Is<Placed>(Ok(s.Submit(Mig(5, "H100-80GB", "1g.10gb", /*priority=*/1), 21))[0]))
+      << "the hold binds only jobs of the head's priority or lower";
 }
 
 TEST(IdleTest, StaticPresetReusesIdleInstancesAndRejectsOtherProfiles) {
