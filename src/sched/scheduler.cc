@@ -204,6 +204,7 @@ struct Scheduler::Impl {
     return models;
   }
 
+  // Everything but the duplicate check (Submit does that last, see there).
   Status Validate(const Request& r, Time now) const {
     // The message is built only on the error path: Validate runs on every Submit.
     const auto error = [&](const std::string& what) {
@@ -214,7 +215,6 @@ struct Scheduler::Impl {
                    std::to_string(last_now) + ")");
     }
     if (r.id == kNoJob) return InvalidArgumentError("job id 0 is reserved");
-    if (jobs.contains(r.id)) return error("already known");
     if (r.whole_gpus < 0) return error("negative whole_gpus");
     if (r.whole_gpus == 0 && r.options.empty()) return error("no profile options and no whole GPUs");
     for (const ProfileOption& option : r.options) {
@@ -594,14 +594,20 @@ Status Scheduler::Submit(const Request& request, Time now, std::vector<Decision>
   s.jobs.Prefetch(request.id + 1);
   const std::optional<InstanceChoice> first_choice = s.FindFirstChoice(request);
   MIGSCHED_RETURN_IF_ERROR(s.Validate(request, now));
+  std::string why = s.InfeasibleReason(request);
+  const std::optional<JobId> hold = why.empty() ? s.HoldingHead(now) : std::nullopt;
+  // The duplicate check comes last, so that the id's slot, loading since
+  // entry, has had the most work to hide behind (ids in no order miss it).
+  if (s.jobs.contains(request.id)) {
+    return InvalidArgumentError("job " + std::to_string(request.id) + ": already known");
+  }
   s.last_now = now;
   const size_t first = out.size();
-  if (std::string why = s.InfeasibleReason(request); !why.empty()) {
+  if (!why.empty()) {
     out.push_back(Infeasible{.job = request.id, .reason = std::move(why)});
     s.Finish(out, first);
     return Status::Ok();
   }
-  const std::optional<JobId> hold = s.HoldingHead(now);
   const bool held = hold && s.extras.Find(*hold)->request->priority >= request.priority;
   JobRecord& job = s.jobs.Emplace(request.id);
   if (const TenantQuota* quota = s.QuotaOf(request.tenant)) s.Extra(request.id, job).quota = quota;

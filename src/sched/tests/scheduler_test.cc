@@ -333,6 +333,10 @@ TEST(ContractTest, BadCallsAreErrorsNotDecisions) {
   const std::vector<Decision> other = Ok(s.Submit(Mig(5, "A100-80GB", "1g.10gb"), 10));
   ASSERT_TRUE(Is<Infeasible>(other[0]));
   EXPECT_THAT(std::get<Infeasible>(other[0]).reason, HasSubstr("no A100-80GB GPU"));
+  // A known id is an error even when the request could never run (Submit
+  // checks duplicates after the infeasibility test).
+  EXPECT_THAT(s.Submit(Mig(1, "A100-80GB", "1g.10gb"), 10), HasError(StatusCode::kInvalidArgument, "already known"));
+  EXPECT_EQ(s.Job(1)->state, JobState::kRunning) << "the first job 1 is untouched";
 }
 
 TEST(ContractTest, FleetMustBeIdleAndValid) {
