@@ -171,14 +171,14 @@ void FleetState::MarkRanks(ModelIndex& m, StateId state, bool nonempty) {
 }
 
 void FleetState::BucketInsert(ModelIndex& m, StateId state, std::uint32_t g) {
-  if (first_fit_ && state != StateSpace::kEmpty) return;  // see first_fit_
+  if (!KeepsBucket(state)) return;
   MIGSCHED_DCHECK(gpus_[g].bucket_position == kNotInSet);
   gpus_[g].bucket_position = m.buckets.Insert(state, g);
   if (m.buckets.size(state) == 1) MarkRanks(m, state, true);
 }
 
 void FleetState::BucketErase(ModelIndex& m, StateId state, std::uint32_t g) {
-  if (first_fit_ && state != StateSpace::kEmpty) return;
+  if (!KeepsBucket(state)) return;
   std::uint32_t& position = gpus_[g].bucket_position;
   const std::uint32_t moved = m.buckets.Erase(state, g, position);
   if (moved != kNotInSet) gpus_[moved].bucket_position = position;  // a store: no stall

@@ -227,15 +227,19 @@ class FleetState {
   // After a change to the GPU's idle instances of `profile`: keeps
   // idle_by_profile and with_idle in step.
   void UpdateIdleSets(std::uint32_t gpu, int profile);
-  // StateBuckets::Insert/Erase that keep nonempty_ranks in step.
+  // First-fit finds GPUs through the FitTrees, so of the state buckets it
+  // keeps only the empty state's (FindWhole's MIG-enabled empty GPUs).
+  bool KeepsBucket(geometry::StateId state) const {
+    return !first_fit_ || state == geometry::StateSpace::kEmpty;
+  }
+  // StateBuckets::Insert/Erase (for the states KeepsBucket) that keep
+  // nonempty_ranks in step.
   void BucketInsert(ModelIndex& m, geometry::StateId state, std::uint32_t gpu);
   void BucketErase(ModelIndex& m, geometry::StateId state, std::uint32_t gpu);
   static void MarkRanks(ModelIndex& m, geometry::StateId state, bool nonempty);
 
   Options options_;
-  // First-fit finds GPUs through the FitTrees, so of the state buckets it
-  // keeps only the empty state's (FindWhole's MIG-enabled empty GPUs).
-  bool first_fit_ = false;
+  bool first_fit_ = false;  // the first-fit policy: keep the FitTrees
   fleet::Fleet base_;  // node, index, model, labels of each GPU; no instances
   std::vector<ModelIndex> models_;
   std::vector<const geometry::GpuModel*> model_ptrs_;  // models_[i].model, packed for ModelIndexOf

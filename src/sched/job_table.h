@@ -88,6 +88,7 @@ class JobTable {
     JobId id = 0;
     V value{};
   };
+  using Slots = std::vector<Slot, HugePageAllocator<Slot>>;
 
   std::size_t mask() const { return slots_.size() - 1; }
   std::size_t Home(JobId id) const {
@@ -107,7 +108,7 @@ class JobTable {
     return slots_[i].value;
   }
   void Grow() {
-    std::vector<Slot, HugePageAllocator<Slot>> old = std::move(slots_);
+    Slots old = std::move(slots_);
     slots_.clear();
     slots_.resize(old.size() * 2);
     for (Slot& slot : old) {
@@ -115,7 +116,7 @@ class JobTable {
     }
   }
 
-  std::vector<Slot, HugePageAllocator<Slot>> slots_;
+  Slots slots_;
   std::size_t size_ = 0;
 };
 
