@@ -6,6 +6,9 @@
 #   GTest/GMock     libgtest-dev, libgmock-dev 1.12.1
 #   benchmark       libbenchmark-dev     1.7.1
 #   GLPK            libglpk-dev          5.0     planner's integer program
+#   SQLite3         libsqlite3-dev       3.40    serve's durable store
+#   cpp-httplib     libcpp-httplib-dev   0.11.4  serve's HTTP server and the clients
+#   Threads         (libc)                       serve, agent loop
 find_package(yaml-cpp 0.7 REQUIRED)
 find_package(nlohmann_json 3.11 REQUIRED)
 find_package(CLI11 2.1 REQUIRED)
@@ -15,6 +18,19 @@ find_library(GLPK_LIBRARY glpk REQUIRED)
 add_library(GLPK::glpk UNKNOWN IMPORTED)
 set_target_properties(GLPK::glpk PROPERTIES
   IMPORTED_LOCATION ${GLPK_LIBRARY} INTERFACE_INCLUDE_DIRECTORIES ${GLPK_INCLUDE_DIR})
+find_package(SQLite3 3.40 REQUIRED)
+find_package(Threads REQUIRED)
+# cpp-httplib is header-only and ships no CMake config: find the header and
+# check its version, and wrap it as httplib::httplib.
+find_path(HTTPLIB_INCLUDE_DIR httplib.h REQUIRED)
+file(STRINGS ${HTTPLIB_INCLUDE_DIR}/httplib.h HTTPLIB_VERSION_LINE REGEX "define CPPHTTPLIB_VERSION")
+string(REGEX MATCH "[0-9]+\\.[0-9]+\\.[0-9]+" HTTPLIB_VERSION "${HTTPLIB_VERSION_LINE}")
+if(HTTPLIB_VERSION VERSION_LESS 0.11)
+  message(FATAL_ERROR "cpp-httplib ${HTTPLIB_VERSION} is too old: 0.11 or newer is needed")
+endif()
+add_library(httplib::httplib INTERFACE IMPORTED)
+set_target_properties(httplib::httplib PROPERTIES INTERFACE_INCLUDE_DIRECTORIES ${HTTPLIB_INCLUDE_DIR})
+target_link_libraries(httplib::httplib INTERFACE Threads::Threads)
 if(MIGSCHED_BUILD_TESTS)
   find_package(GTest 1.12 REQUIRED)
 endif()

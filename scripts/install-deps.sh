@@ -6,7 +6,9 @@ packages=(
   build-essential cmake g++ git
   libyaml-cpp-dev nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libglpk-dev
+  libglpk-dev libsqlite3-dev libcpp-httplib-dev
+  # tests of serve: promtool checks /metrics, chromium loads the dashboard
+  prometheus chromium
 )
 missing=()
 for p in "${packages[@]}"; do
