@@ -73,6 +73,7 @@ constexpr std::string_view kSelectGpus =
 constexpr std::string_view kSelectJobs =
     "SELECT id, tenant, name, spec_json, state, placement_json, queue_seq, waiting_since, "
     "ready_at, updated_at, reason, mig_uuid FROM jobs ORDER BY id";
+constexpr const char* kCountJobs = "SELECT count(*) FROM jobs";
 constexpr std::string_view kSelectMeta = "SELECT key, value FROM meta";
 
 // How many events beyond keep_events may be held before Commit prunes.
@@ -282,6 +283,10 @@ Result<StoreContents> Store::Load() {
                                 .mig_enabled = row.ColumnInt64(4) != 0,
                                 .layout_json = row.ColumnText(5)});
     }));
+    // One allocation for the vector: growing it would fault in twice the memory.
+    Result<std::int64_t> job_count = c.db.QueryInt64(kCountJobs, "load: count jobs");
+    if (!job_count.has_value()) return job_count.error();
+    out.jobs.reserve(static_cast<std::size_t>(*job_count));
     Result<SqliteStatement> jobs = c.db.Prepare(kSelectJobs, "load: read jobs");
     if (!jobs.has_value()) return jobs.error();
     MIGSCHED_RETURN_IF_ERROR(ReadRows(c.db, *jobs, "load: read jobs", [&](const auto& row) {
