@@ -20,8 +20,11 @@ set_target_properties(GLPK::glpk PROPERTIES
   IMPORTED_LOCATION ${GLPK_LIBRARY} INTERFACE_INCLUDE_DIRECTORIES ${GLPK_INCLUDE_DIR})
 find_package(SQLite3 3.40 REQUIRED)
 find_package(Threads REQUIRED)
-# cpp-httplib is header-only and ships no CMake config: find the header and
-# check its version, and wrap it as httplib::httplib.
+# cpp-httplib ships no CMake config: find the header and check its version,
+# and wrap it as httplib::httplib. Debian's package is the split build: the
+# header declares, libcpp-httplib.so defines, compiled with OpenSSL, zlib and
+# Brotli support; users must link it and see the same definitions (its
+# cpp-httplib.pc), or classes differ between the two sides.
 find_path(HTTPLIB_INCLUDE_DIR httplib.h REQUIRED)
 file(STRINGS ${HTTPLIB_INCLUDE_DIR}/httplib.h HTTPLIB_VERSION_LINE REGEX "define CPPHTTPLIB_VERSION")
 string(REGEX MATCH "[0-9]+\\.[0-9]+\\.[0-9]+" HTTPLIB_VERSION "${HTTPLIB_VERSION_LINE}")
@@ -31,6 +34,12 @@ endif()
 add_library(httplib::httplib INTERFACE IMPORTED)
 set_target_properties(httplib::httplib PROPERTIES INTERFACE_INCLUDE_DIRECTORIES ${HTTPLIB_INCLUDE_DIR})
 target_link_libraries(httplib::httplib INTERFACE Threads::Threads)
+find_library(HTTPLIB_LIBRARY cpp-httplib)
+if(HTTPLIB_LIBRARY)
+  target_link_libraries(httplib::httplib INTERFACE ${HTTPLIB_LIBRARY})
+  target_compile_definitions(httplib::httplib INTERFACE
+    CPPHTTPLIB_OPENSSL_SUPPORT CPPHTTPLIB_ZLIB_SUPPORT CPPHTTPLIB_BROTLI_SUPPORT)
+endif()
 if(MIGSCHED_BUILD_TESTS)
   find_package(GTest 1.12 REQUIRED)
 endif()
