@@ -456,18 +456,22 @@ void FleetState::Free(const Placement& where) {
 }
 
 fleet::Fleet FleetState::Snapshot() const {
-  fleet::Fleet out = base_;
-  for (size_t g = 0; g < gpus_.size(); ++g) {
-    const GpuRecord& gpu = gpus_[g];
-    fleet::FleetGpu& target = out.gpus[g];
-    target.whole_gpu_busy = gpu.whole_busy;
-    for (const Instance& instance : gpu.instances) {
-      const geometry::GiProfile& profile = target.model->profiles[static_cast<size_t>(instance.profile)];
-      target.instances.push_back(fleet::FleetInstance{
-          .instance = geometry::GpuInstance{instance.profile, profile.PlacementAt(instance.start)},
-          .workload = "",
-          .busy = instance.busy});
-    }
+  fleet::Fleet out;
+  out.gpus.reserve(gpus_.size());
+  for (std::uint32_t g = 0; g < gpus_.size(); ++g) out.gpus.push_back(GpuSnapshot(g));
+  return out;
+}
+
+fleet::FleetGpu FleetState::GpuSnapshot(std::uint32_t g) const {
+  const GpuRecord& gpu = gpus_[g];
+  fleet::FleetGpu out = base_.gpus[g];
+  out.whole_gpu_busy = gpu.whole_busy;
+  for (const Instance& instance : gpu.instances) {
+    const geometry::GiProfile& profile = out.model->profiles[static_cast<size_t>(instance.profile)];
+    out.instances.push_back(fleet::FleetInstance{
+        .instance = geometry::GpuInstance{instance.profile, profile.PlacementAt(instance.start)},
+        .workload = "",
+        .busy = instance.busy});
   }
   return out;
 }

@@ -211,6 +211,7 @@ class FleetState {
   // Held instances and whole GPUs are busy with workload "" here: the
   // scheduler names their jobs.
   fleet::Fleet Snapshot() const;
+  fleet::FleetGpu GpuSnapshot(std::uint32_t gpu) const;
   GpuUsage Usage(std::uint32_t gpu) const;
 
  private:

@@ -756,6 +756,10 @@ const Counters& Scheduler::counters() const {
 }
 std::size_t Scheduler::gpu_count() const { return impl_->fleet.gpu_count(); }
 const std::string& Scheduler::policy() const { return impl_->options.policy; }
+fleet::FleetGpu Scheduler::GpuSnapshot(int gpu) const {
+  return impl_->fleet.GpuSnapshot(static_cast<std::uint32_t>(gpu));
+}
+
 fleet::Fleet Scheduler::Snapshot() const {
   fleet::Fleet out = impl_->fleet.Snapshot();
   impl_->jobs.ForEach([&](JobId id, const JobRecord& job) {

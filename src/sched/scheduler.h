@@ -129,6 +129,9 @@ class Scheduler {
   // The fleet as it is now: instances held by a job (running or reserved) have
   // workload "job-<id>" and busy = true; idle ones "" and busy = false.
   fleet::Fleet Snapshot() const;
+  // One GPU of Snapshot() (busy instances without their job names: Job()
+  // says who holds what), cheap enough to read for each GPU an event changed.
+  fleet::FleetGpu GpuSnapshot(int gpu) const;
 
  private:
   struct Impl;
