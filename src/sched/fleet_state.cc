@@ -101,6 +101,8 @@ Result<FleetState> FleetState::Build(fleet::Fleet fleet, const PlacementPolicy& 
     }
     if (whole_only) gpu.mig_enabled = false;
     gpu.instances.clear();
+    gpu.whole_gpu_workload.clear();  // the base is bare: the records say who holds what
+    gpu.whole_gpu_busy = false;
   }
   // Each held placement claims its busy instance or whole GPU, once.
   std::vector<std::vector<bool>> claimed(fleet.gpus.size());

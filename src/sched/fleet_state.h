@@ -144,8 +144,9 @@ struct InstanceChoice {
 };
 
 // A job's placement as Restore finds it: the fleet's busy instance (or whole
-// GPU) at `where` is the job's, and `preset` says whether the instance came
-// with the fleet (goes back to idle on release).
+// GPU) at `where` is the job's, and `preset` says whether the instance goes
+// back to idle on release (under ReleaseMode::kKeepIdle, where every one
+// does, the flag changes nothing).
 struct HeldPlacement {
   JobId job = 0;
   Placement where;

@@ -683,14 +683,14 @@ Result<Scheduler> Scheduler::Restore(const geometry::Catalog& catalog, Options o
   for (const RestoredJob& job : input.jobs) {
     const std::string name = "job " + std::to_string(job.request.id);
     if (!ids.insert(job.request.id).second) return InvalidArgumentError(name + ": listed twice");
-    if (!job.preset.empty() && job.preset.size() != job.where.size()) {
-      return InvalidArgumentError(name + ": " + std::to_string(job.preset.size()) + " preset flags for " +
+    if (!job.stays_idle.empty() && job.stays_idle.size() != job.where.size()) {
+      return InvalidArgumentError(name + ": " + std::to_string(job.stays_idle.size()) + " stays_idle flags for " +
                                   std::to_string(job.where.size()) + " placements");
     }
     if (job.state == JobState::kQueued) continue;  // RestoreJob rejects placements
     for (size_t i = 0; i < job.where.size(); ++i) {
       held.push_back(HeldPlacement{.job = job.request.id, .where = job.where[i],
-                                   .preset = !job.preset.empty() && job.preset[i]});
+                                   .preset = !job.stays_idle.empty() && job.stays_idle[i]});
     }
   }
   Result<FleetState> state = FleetState::Restore(std::move(input.fleet), *p.policy, options, held);
@@ -866,10 +866,13 @@ std::optional<JobView> Scheduler::Job(JobId id) const {
   const JobRecord* job = impl_->jobs.Find(id);
   if (job == nullptr) return std::nullopt;
   JobView view{.id = id, .state = job->state, .waiting_since = std::nullopt, .ready_at = std::nullopt,
-               .where = impl_->WhereOf(id, *job), .preset = {}};
+               .where = impl_->WhereOf(id, *job), .stays_idle = {}};
   if (job->state == JobState::kQueued) view.waiting_since = impl_->extras.Find(id)->queued_at;
   if (job->state == JobState::kRepartitioning) view.ready_at = impl_->extras.Find(id)->ready_at;
-  for (const Placement& where : view.where) view.preset.push_back(impl_->fleet.IsPreset(where));
+  const bool keep_all = impl_->options.release == ReleaseMode::kKeepIdle;
+  for (const Placement& where : view.where) {
+    view.stays_idle.push_back(where.profile != kWholeGpu && (keep_all || impl_->fleet.IsPreset(where)));
+  }
   return view;
 }
 

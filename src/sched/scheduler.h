@@ -40,9 +40,11 @@ struct JobView {
   std::optional<Time> waiting_since;  // while queued: when it was submitted
   std::optional<Time> ready_at;       // while repartitioning: when it becomes Placed
   std::vector<Placement> where;  // empty while queued
-  // Per `where` entry: the instance came with the fleet (a preset) and goes
-  // back to idle on release, whatever the ReleaseMode. False for whole GPUs.
-  std::vector<bool> preset;
+  // Per `where` entry: the instance stays, idle, when the job leaves — it
+  // came with the fleet (a preset), or ReleaseMode::kKeepIdle keeps every
+  // one; otherwise it was created for the job and is destroyed with it.
+  // False for whole GPUs.
+  std::vector<bool> stays_idle;
 };
 
 // A job as a caller remembers it, to rebuild a scheduler (Restore): the
@@ -51,7 +53,7 @@ struct RestoredJob {
   Request request;
   JobState state = JobState::kQueued;
   std::vector<Placement> where;  // kRunning / kRepartitioning: JobView::where
-  std::vector<bool> preset;      // JobView::preset (empty: none is a preset)
+  std::vector<bool> stays_idle;  // JobView::stays_idle (empty: all false)
   Time waiting_since = 0;        // kQueued: JobView::waiting_since
   Time ready_at = 0;             // kRepartitioning: JobView::ready_at
 };
@@ -112,7 +114,7 @@ class Scheduler {
 
   // A scheduler equivalent to the one `input` was saved from: the same jobs,
   // placements and states, queue order and waiting_since, ready_at, idle and
-  // preset instances, quota charges and cordons; with the tie order, it makes
+  // preset (stays_idle) instances, quota charges and cordons; with the tie order, it makes
   // exactly the same decisions. `now` (>= every waiting_since) is the clock:
   // later calls must not go back before it; a repartition whose ready_at <= now
   // is Placed by the next call. Counters start at zero. Quotas are those of
