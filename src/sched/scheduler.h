@@ -114,8 +114,8 @@ class Scheduler {
 
   // A scheduler equivalent to the one `input` was saved from: the same jobs,
   // placements and states, queue order and waiting_since, ready_at, idle and
-  // preset (stays_idle) instances, quota charges and cordons; with the tie order, it makes
-  // exactly the same decisions. `now` (>= every waiting_since) is the clock:
+  // preset (stays_idle) instances, quota charges and cordons; with the tie
+  // order, it makes exactly the same decisions. `now` (>= every waiting_since) is the clock:
   // later calls must not go back before it; a repartition whose ready_at <= now
   // is Placed by the next call. Counters start at zero. Quotas are those of
   // `options` and are not checked against what jobs already hold. Errors
@@ -123,6 +123,8 @@ class Scheduler {
   // placement that is not a busy instance or whole GPU of the fleet, a busy one
   // held by no job, repeated ids, a placement that is none of the job's
   // options, queued jobs out of priority order, a tie order that does not match.
+  // Restore returns no decisions: for GPUs appended (a node joined) while jobs
+  // wait, list them in `cordoned` and Uncordon them, which retries the queue.
   static Result<Scheduler> Restore(const geometry::Catalog& catalog, Options options,
                                    RestoreInput input, Time now);
 
@@ -169,8 +171,9 @@ class Scheduler {
   // as usual (a released instance stays on it, idle or destroyed per
   // ReleaseMode, unused until Uncordon). Uncordon makes it eligible again and
   // retries the queue at `now`, returning the decisions for queued jobs that
-  // start, as Release does. Both are no-ops (Uncordon: no decisions) on a GPU
-  // already so. A cordon is temporary: jobs that only a cordoned GPU could
+  // start, as Release does (and, like every call, the repartitions due by
+  // `now`). Cordon is a no-op on a cordoned GPU; Uncordon on an uncordoned
+  // one is Advance(now). A cordon is temporary: jobs that only a cordoned GPU could
   // run wait rather than being Infeasible. InvalidArgument for a GPU out of
   // range (or, for Uncordon, `now` before the last call).
   Status Cordon(int gpu);
