@@ -45,13 +45,28 @@ Status CheckMix(const Options& options) {
 
 Result<FleetState> FleetState::Create(fleet::Fleet fleet, const PlacementPolicy& policy,
                                       const Options& options) {
+  return Build(std::move(fleet), policy, options, std::nullopt);
+}
+
+Result<FleetState> FleetState::Restore(fleet::Fleet fleet, const PlacementPolicy& policy,
+                                       const Options& options, std::span<const HeldPlacement> held) {
+  return Build(std::move(fleet), policy, options, held);
+}
+
+Result<FleetState> FleetState::Build(fleet::Fleet fleet, const PlacementPolicy& policy,
+                                     const Options& options,
+                                     std::optional<std::span<const HeldPlacement>> held) {
   MIGSCHED_RETURN_IF_ERROR(CheckMix(options));
   const bool whole_only = policy.choice() == GpuChoice::kWholeGpusOnly;
+  const auto where_of = [&](size_t g) {
+    const fleet::FleetGpu& gpu = fleet.gpus[g];
+    return "gpu " + std::to_string(g) + " (" + gpu.node + "/" + std::to_string(gpu.index) + ")";
+  };
   std::vector<std::vector<Instance>> initial(fleet.gpus.size());
+  std::vector<bool> whole_busy(fleet.gpus.size(), false);
   for (size_t g = 0; g < fleet.gpus.size(); ++g) {
     fleet::FleetGpu& gpu = fleet.gpus[g];
-    const std::string where = "gpu " + std::to_string(g) + " (" + gpu.node + "/" +
-                              std::to_string(gpu.index) + ")";
+    const std::string where = where_of(g);
     if (gpu.model == nullptr) return InvalidArgumentError(where + " has no model");
     if (gpu.model->max_instances > kMaxInstancesPerGpu ||
         gpu.model->profiles.size() > static_cast<size_t>(kMaxProfilesPerModel) ||
@@ -60,25 +75,75 @@ Result<FleetState> FleetState::Create(fleet::Fleet fleet, const PlacementPolicy&
                                   std::to_string(kMaxInstancesPerGpu) + " instances, " +
                                   std::to_string(kMaxProfilesPerModel) + " profiles per GPU)");
     }
-    if (!gpu.whole_gpu_workload.empty() || gpu.whole_gpu_busy) {
+    whole_busy[g] = !gpu.whole_gpu_workload.empty() || gpu.whole_gpu_busy;
+    if (whole_busy[g] && !held) {
       return FailedPreconditionError(where + " is in use; the scheduler starts with an idle fleet");
+    }
+    if (whole_busy[g] && gpu.mig_enabled && !gpu.instances.empty()) {
+      return InvalidArgumentError(where + " is held whole but has instances");
     }
     if (gpu.mig_enabled && !whole_only) {
       const geometry::LayoutVerdict verdict = geometry::CheckLayout(*gpu.model, fleet::LayoutOf(gpu));
       if (!verdict.valid) return InvalidArgumentError(where + ": invalid layout: " + verdict.reason);
       for (const fleet::FleetInstance& instance : gpu.instances) {
-        if (instance.busy || !instance.workload.empty()) {
+        const bool busy = instance.busy || !instance.workload.empty();
+        if (busy && !held) {
           return FailedPreconditionError(where + " has a busy instance " +
                                          geometry::InstanceLabel(*gpu.model, instance.instance) +
                                          "; the scheduler starts with an idle fleet");
         }
+        // A busy instance's preset flag is its job's (set below).
         initial[g].push_back(Instance{.profile = static_cast<std::int8_t>(instance.instance.profile),
                                       .start = static_cast<std::int8_t>(instance.instance.placement.start),
-                                      .preset = true});
+                                      .busy = busy,
+                                      .preset = !busy});
       }
     }
     if (whole_only) gpu.mig_enabled = false;
     gpu.instances.clear();
+    gpu.whole_gpu_workload.clear();  // the base is bare: the records say who holds what
+    gpu.whole_gpu_busy = false;
+  }
+  // Each held placement claims its busy instance or whole GPU, once.
+  std::vector<std::vector<bool>> claimed(fleet.gpus.size());
+  for (size_t g = 0; g < fleet.gpus.size(); ++g) claimed[g].assign(initial[g].size() + 1, false);
+  for (const HeldPlacement& h : held.value_or(std::span<const HeldPlacement>{})) {
+    const std::string job = "job " + std::to_string(h.job) + ": ";
+    if (h.where.gpu < 0 || static_cast<size_t>(h.where.gpu) >= fleet.gpus.size()) {
+      return InvalidArgumentError(job + "gpu " + std::to_string(h.where.gpu) + " is not in the fleet (" +
+                                  std::to_string(fleet.gpus.size()) + " GPUs)");
+    }
+    const auto g = static_cast<size_t>(h.where.gpu);
+    if (h.where.profile == kWholeGpu) {
+      if (!whole_busy[g]) return InvalidArgumentError(job + where_of(g) + " is not held whole");
+      if (claimed[g].back()) return InvalidArgumentError(job + where_of(g) + " is held by another job too");
+      claimed[g].back() = true;
+      continue;
+    }
+    const auto it = std::find_if(initial[g].begin(), initial[g].end(), [&](const Instance& i) {
+      return i.busy && i.profile == h.where.profile && i.start == h.where.start;
+    });
+    const std::string label = "instance of profile " + std::to_string(h.where.profile) + " at " +
+                              std::to_string(h.where.start);
+    if (it == initial[g].end()) return InvalidArgumentError(job + where_of(g) + " has no busy " + label);
+    const auto index = static_cast<size_t>(it - initial[g].begin());
+    if (claimed[g][index]) {
+      return InvalidArgumentError(job + where_of(g) + ": " + label + " is held by another job too");
+    }
+    claimed[g][index] = true;
+    it->preset = h.preset;
+  }
+  for (size_t g = 0; g < fleet.gpus.size(); ++g) {
+    if (whole_busy[g] && !claimed[g].back()) {
+      return InvalidArgumentError(where_of(g) + " is held whole by no job");
+    }
+    for (size_t i = 0; i < initial[g].size(); ++i) {
+      if (initial[g][i].busy && !claimed[g][i]) {
+        return InvalidArgumentError(where_of(g) + ": busy instance of profile " +
+                                    std::to_string(initial[g][i].profile) + " at " +
+                                    std::to_string(initial[g][i].start) + " is held by no job");
+      }
+    }
   }
 
   FleetState state(options, std::move(fleet));
@@ -128,7 +193,15 @@ Result<FleetState> FleetState::Create(fleet::Fleet fleet, const PlacementPolicy&
     const geometry::GpuModel& model = *base.gpus[g].model;
     state.totals_.memory_slices += model.memory_slices;
     for (const Instance& instance : initial[g]) state.AddInstance(gpu, instance);
-    if (initial[g].empty()) ++state.models_[state.gpus_[g].model].without_presets;
+    const bool has_preset = std::any_of(initial[g].begin(), initial[g].end(),
+                                        [](const Instance& i) { return i.preset; });
+    if (!has_preset) ++state.models_[state.gpus_[g].model].without_presets;
+    if (whole_busy[g]) {
+      GpuRecord& record = state.gpus_[g];
+      record.whole_busy = true;
+      record.held_slices = static_cast<std::int16_t>(model.memory_slices);
+      record.jobs = 1;
+    }
     state.Attach(gpu);
   }
   return state;
@@ -138,10 +211,10 @@ void FleetState::Detach(std::uint32_t g) {
   GpuRecord& gpu = gpus_[g];
   ModelIndex& m = models_[gpu.model];
   if (gpu.mig && !gpu.whole_busy) {
-    BucketErase(m, gpu.state, g);
+    if (!gpu.cordoned) BucketErase(m, gpu.state, g);
     totals_.stranded_slices -= m.facts[gpu.state].stranded;
   }
-  if (!gpu.mig && !gpu.whole_busy) m.free_whole.Erase(g);
+  if (!gpu.mig && !gpu.whole_busy && !gpu.cordoned) m.free_whole.Erase(g);
   totals_.held_slices -= gpu.held_slices;
   totals_.idle_slices -= gpu.idle_slices;
   if (gpu.jobs > 0) --totals_.busy_gpus;
@@ -150,12 +223,11 @@ void FleetState::Detach(std::uint32_t g) {
 void FleetState::Attach(std::uint32_t g) {
   GpuRecord& gpu = gpus_[g];
   ModelIndex& m = models_[gpu.model];
-  const bool in_buckets = gpu.mig && !gpu.whole_busy;
-  if (in_buckets) {
-    BucketInsert(m, gpu.state, g);
-    totals_.stranded_slices += m.facts[gpu.state].stranded;
-  }
-  if (!gpu.mig && !gpu.whole_busy) m.free_whole.Insert(g);
+  const bool mig_free = gpu.mig && !gpu.whole_busy;
+  const bool in_buckets = mig_free && !gpu.cordoned;
+  if (mig_free) totals_.stranded_slices += m.facts[gpu.state].stranded;
+  if (in_buckets) BucketInsert(m, gpu.state, g);
+  if (!gpu.mig && !gpu.whole_busy && !gpu.cordoned) m.free_whole.Insert(g);
   totals_.held_slices += gpu.held_slices;
   totals_.idle_slices += gpu.idle_slices;
   if (gpu.jobs > 0) ++totals_.busy_gpus;
@@ -189,14 +261,17 @@ void FleetState::BucketErase(ModelIndex& m, StateId state, std::uint32_t g) {
 void FleetState::UpdateIdleSets(std::uint32_t g, int profile) {
   GpuRecord& gpu = gpus_[g];
   ModelIndex& m = models_[gpu.model];
-  const bool any = std::any_of(gpu.instances.begin(), gpu.instances.end(), [&](const Instance& i) {
-    return !i.busy && i.profile == profile;
-  });
+  // A cordoned GPU's idle instances are in no set: nothing may use them.
+  const bool any = !gpu.cordoned && std::any_of(gpu.instances.begin(), gpu.instances.end(),
+                                                [&](const Instance& i) {
+                                                  return !i.busy && i.profile == profile;
+                                                });
   GpuSet& by_profile = m.idle_by_profile[static_cast<size_t>(profile)];
   if (any && !by_profile.contains(g)) by_profile.Insert(g);
   if (!any && by_profile.contains(g)) by_profile.Erase(g);
-  if (gpu.idle_slices > 0 && !m.with_idle.contains(g)) m.with_idle.Insert(g);
-  if (gpu.idle_slices == 0 && m.with_idle.contains(g)) m.with_idle.Erase(g);
+  const bool with_idle = gpu.idle_slices > 0 && !gpu.cordoned;
+  if (with_idle && !m.with_idle.contains(g)) m.with_idle.Insert(g);
+  if (!with_idle && m.with_idle.contains(g)) m.with_idle.Erase(g);
 }
 
 void FleetState::AddInstance(std::uint32_t g, Instance instance) {
@@ -453,6 +528,177 @@ void FleetState::Free(const Placement& where) {
     }
   }
   Attach(g);
+}
+
+bool FleetState::IsPreset(const Placement& where) const {
+  if (where.profile == kWholeGpu) return false;
+  for (const Instance& instance : gpus_[static_cast<size_t>(where.gpu)].instances) {
+    if (instance.busy && instance.profile == where.profile && instance.start == where.start) {
+      return instance.preset;
+    }
+  }
+  return false;
+}
+
+void FleetState::Cordon(std::uint32_t g) {
+  if (gpus_[g].cordoned) return;
+  Detach(g);
+  gpus_[g].cordoned = true;
+  for (const Instance& instance : gpus_[g].instances) UpdateIdleSets(g, instance.profile);
+  Attach(g);
+}
+
+void FleetState::Uncordon(std::uint32_t g) {
+  if (!gpus_[g].cordoned) return;
+  Detach(g);
+  gpus_[g].cordoned = false;
+  for (const Instance& instance : gpus_[g].instances) UpdateIdleSets(g, instance.profile);
+  Attach(g);
+}
+
+// The encoding: gpu count, model count, then per model: the number of
+// non-empty state buckets and each as (size, GPUs...); free_whole, with_idle
+// as (size, GPUs...); the profile count and each idle_by_profile set as
+// (size, GPUs...). A bucket is named by its GPUs' state, not its StateId, so
+// the order survives a renumbering of states.
+std::vector<std::uint32_t> FleetState::TieOrder() const {
+  std::vector<std::uint32_t> out = {static_cast<std::uint32_t>(gpus_.size()),
+                                    static_cast<std::uint32_t>(models_.size())};
+  const auto put = [&](const std::vector<std::uint32_t>& members) {
+    out.push_back(static_cast<std::uint32_t>(members.size()));
+    out.insert(out.end(), members.begin(), members.end());
+  };
+  for (const ModelIndex& m : models_) {
+    const size_t count_at = out.size();
+    out.push_back(0);
+    for (StateId s = 0; s < m.space.size(); ++s) {
+      if (!KeepsBucket(s) || m.buckets.empty(s)) continue;
+      ++out[count_at];
+      put(m.buckets.members(s));
+    }
+    put(m.free_whole.members());
+    put(m.with_idle.members());
+    out.push_back(static_cast<std::uint32_t>(m.idle_by_profile.size()));
+    for (const GpuSet& set : m.idle_by_profile) put(set.members());
+  }
+  return out;
+}
+
+namespace {
+
+// Reads ApplyTieOrder's input, failing (not crashing) past its end.
+class OrderReader {
+ public:
+  explicit OrderReader(std::span<const std::uint32_t> order) : order_(order) {}
+  std::optional<std::uint32_t> Next() {
+    if (at_ >= order_.size()) return std::nullopt;
+    return order_[at_++];
+  }
+  // The next list: its size, then that many GPU indices.
+  std::optional<std::span<const std::uint32_t>> List() {
+    const std::optional<std::uint32_t> size = Next();
+    if (!size || *size > order_.size() - at_) return std::nullopt;
+    const std::span<const std::uint32_t> list = order_.subspan(at_, *size);
+    at_ += *size;
+    return list;
+  }
+  bool done() const { return at_ == order_.size(); }
+
+ private:
+  std::span<const std::uint32_t> order_;
+  size_t at_ = 0;
+};
+
+// `saved` lists, in order, exactly the members of `current` below `saved_gpus`.
+bool SameMembers(std::span<const std::uint32_t> saved, const std::vector<std::uint32_t>& current,
+                 std::uint32_t saved_gpus) {
+  const auto old = std::count_if(current.begin(), current.end(),
+                                 [&](std::uint32_t g) { return g < saved_gpus; });
+  if (static_cast<size_t>(old) != saved.size()) return false;
+  std::vector<std::uint32_t> a(saved.begin(), saved.end());
+  std::vector<std::uint32_t> b;
+  for (const std::uint32_t g : current) {
+    if (g < saved_gpus) b.push_back(g);
+  }
+  std::sort(a.begin(), a.end());
+  std::sort(b.begin(), b.end());
+  return a == b && std::adjacent_find(a.begin(), a.end()) == a.end();
+}
+
+// The saved GPUs in their order, then the others in their current order.
+std::vector<std::uint32_t> Reordered(std::span<const std::uint32_t> saved,
+                                     const std::vector<std::uint32_t>& current, std::uint32_t saved_gpus) {
+  std::vector<std::uint32_t> order(saved.begin(), saved.end());
+  for (const std::uint32_t g : current) {
+    if (g >= saved_gpus) order.push_back(g);
+  }
+  return order;
+}
+
+void Reorder(GpuSet& set, const std::vector<std::uint32_t>& order) {
+  for (const std::uint32_t g : order) set.Erase(g);
+  for (const std::uint32_t g : order) set.Insert(g);
+}
+
+}  // namespace
+
+Status FleetState::ApplyTieOrder(std::span<const std::uint32_t> order) {
+  const auto mismatch = [](const std::string& what) {
+    return InvalidArgumentError("tie order does not match the fleet: " + what);
+  };
+  OrderReader in(order);
+  const std::optional<std::uint32_t> saved_gpus = in.Next();
+  const std::optional<std::uint32_t> saved_models = in.Next();
+  if (!saved_gpus || !saved_models) return mismatch("truncated");
+  if (*saved_gpus > gpus_.size() || *saved_models > models_.size()) {
+    return mismatch("it has " + std::to_string(*saved_gpus) + " GPUs of " + std::to_string(*saved_models) +
+                    " models; the fleet " + std::to_string(gpus_.size()) + " of " +
+                    std::to_string(models_.size()));
+  }
+  for (std::uint32_t mi = 0; mi < *saved_models; ++mi) {
+    ModelIndex& m = models_[mi];
+    const std::string model = "model " + m.model->name + ": ";
+    const std::optional<std::uint32_t> buckets = in.Next();
+    if (!buckets) return mismatch(model + "truncated");
+    std::vector<bool> seen(m.space.size(), false);
+    for (std::uint32_t b = 0; b < *buckets; ++b) {
+      const std::optional<std::span<const std::uint32_t>> list = in.List();
+      if (!list || list->empty()) return mismatch(model + "bad state bucket");
+      const std::uint32_t first = list->front();
+      if (first >= *saved_gpus || gpus_[first].model != mi) return mismatch(model + "bad state bucket");
+      const StateId state = gpus_[first].state;
+      if (seen[state] || !KeepsBucket(state) ||
+          !SameMembers(*list, m.buckets.members(state), *saved_gpus)) {
+        return mismatch(model + "state bucket of gpu " + std::to_string(first));
+      }
+      seen[state] = true;
+      const std::vector<std::uint32_t> reordered = Reordered(*list, m.buckets.members(state), *saved_gpus);
+      for (const std::uint32_t g : reordered) BucketErase(m, state, g);
+      for (const std::uint32_t g : reordered) BucketInsert(m, state, g);
+    }
+    for (StateId s = 0; s < m.space.size(); ++s) {
+      if (seen[s] || !KeepsBucket(s)) continue;
+      const std::vector<std::uint32_t>& members = m.buckets.members(s);
+      if (std::any_of(members.begin(), members.end(), [&](std::uint32_t g) { return g < *saved_gpus; })) {
+        return mismatch(model + "a state bucket is missing");
+      }
+    }
+    const auto apply = [&](GpuSet& set, const std::string& name) -> Status {
+      const std::optional<std::span<const std::uint32_t>> list = in.List();
+      if (!list || !SameMembers(*list, set.members(), *saved_gpus)) return mismatch(model + name);
+      Reorder(set, Reordered(*list, set.members(), *saved_gpus));
+      return Status::Ok();
+    };
+    MIGSCHED_RETURN_IF_ERROR(apply(m.free_whole, "free whole GPUs"));
+    MIGSCHED_RETURN_IF_ERROR(apply(m.with_idle, "GPUs with idle instances"));
+    const std::optional<std::uint32_t> profiles = in.Next();
+    if (!profiles || *profiles != m.idle_by_profile.size()) return mismatch(model + "profile count");
+    for (size_t p = 0; p < m.idle_by_profile.size(); ++p) {
+      MIGSCHED_RETURN_IF_ERROR(apply(m.idle_by_profile[p], "idle instances of " + m.model->profiles[p].name));
+    }
+  }
+  if (!in.done()) return mismatch("trailing entries");
+  return Status::Ok();
 }
 
 fleet::Fleet FleetState::Snapshot() const {

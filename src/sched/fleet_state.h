@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -88,6 +89,7 @@ struct alignas(64) GpuRecord {
   std::uint8_t jobs = 0;
   bool mig = true;
   bool whole_busy = false;  // a whole-GPU job holds it (MIG disabled, or enabled with no instance)
+  bool cordoned = false;    // out of the index: no new placement (Cordon), jobs on it stay
   InstanceList instances;
 };
 static_assert(sizeof(GpuRecord) == 64, "a GPU record is one cache line");
@@ -141,6 +143,16 @@ struct InstanceChoice {
   int idle_index = -1;  // >= 0: reuse this idle instance; -1: create on free slices
 };
 
+// A job's placement as Restore finds it: the fleet's busy instance (or whole
+// GPU) at `where` is the job's, and `preset` says whether the instance goes
+// back to idle on release (under ReleaseMode::kKeepIdle, where every one
+// does, the flag changes nothing).
+struct HeldPlacement {
+  JobId job = 0;
+  Placement where;
+  bool preset = false;
+};
+
 // A repartition: destroy these idle instances (indices into the GPU's
 // instances), then create the profile at start.
 struct RepartitionChoice {
@@ -157,6 +169,11 @@ class FleetState {
   // is used with MIG disabled and its instances are dropped.
   static Result<FleetState> Create(fleet::Fleet fleet, const PlacementPolicy& policy,
                                    const Options& options);
+  // The same, for a fleet whose busy instances and whole GPUs are exactly
+  // `held` (each held by one job); idle instances are presets. InvalidArgument
+  // naming the GPU (and job) when they do not match.
+  static Result<FleetState> Restore(fleet::Fleet fleet, const PlacementPolicy& policy,
+                                    const Options& options, std::span<const HeldPlacement> held);
 
   // Inline: every decision asks, once per option.
   std::optional<std::uint32_t> ModelIndexOf(const geometry::GpuModel* model) const {
@@ -208,6 +225,23 @@ class FleetState {
   // a whole GPU becomes free.
   void Free(const Placement& where);
 
+  // Is the busy instance at `where` a preset? (false for a whole GPU)
+  bool IsPreset(const Placement& where) const;
+
+  // A cordoned GPU leaves the index (no Find* returns it) but keeps its
+  // instances and jobs, which Free releases as usual; Uncordon puts it back.
+  // Both are no-ops when the GPU is already so.
+  void Cordon(std::uint32_t gpu);
+  void Uncordon(std::uint32_t gpu);
+
+  // The order in which the index breaks ties between equally ranked GPUs (a
+  // function of history, not state), encoded for Scheduler::TieOrder, and
+  // its inverse: reorders the index's sets to match, GPUs not in the saved
+  // fleet (appended since) after the saved ones. InvalidArgument, the index
+  // unchanged in its membership, when the order does not match the fleet.
+  std::vector<std::uint32_t> TieOrder() const;
+  Status ApplyTieOrder(std::span<const std::uint32_t> order);
+
   // Held instances and whole GPUs are busy with workload "" here: the
   // scheduler names their jobs.
   fleet::Fleet Snapshot() const;
@@ -216,6 +250,11 @@ class FleetState {
 
  private:
   FleetState(const Options& options, fleet::Fleet base) : options_(options), base_(std::move(base)) {}
+
+  // Create (held == nullopt: no busy instance allowed) and Restore.
+  static Result<FleetState> Build(fleet::Fleet fleet, const PlacementPolicy& policy,
+                                  const Options& options,
+                                  std::optional<std::span<const HeldPlacement>> held);
 
   // Every change of a GPU is bracketed by Detach/Attach, which take the GPU out
   // of (and put it back into) the index and the totals.

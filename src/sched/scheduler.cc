@@ -530,6 +530,82 @@ struct Scheduler::Impl {
     }
   }
 
+  // Restore: takes one job back as it was (its placements are already in
+  // the fleet, checked by FleetState::Restore). `last_priority`: of the
+  // previous queued job, for the queue order check.
+  Status RestoreJob(const RestoredJob& j, Time now, std::optional<int>& last_priority) {
+    const Request& r = j.request;
+    MIGSCHED_RETURN_IF_ERROR(Validate(r, now));
+    const auto error = [&](const std::string& what) {
+      return InvalidArgumentError("job " + std::to_string(r.id) + ": " + what);
+    };
+    if (j.state == JobState::kQueued) {
+      if (!j.where.empty()) return error("queued but holds placements");
+      if (j.waiting_since > now) return error("waiting since after now");
+      if (last_priority && r.priority > *last_priority) {
+        return error("queued behind a lower priority: give queued jobs in Queue() order");
+      }
+      last_priority = r.priority;
+    } else {
+      MIGSCHED_RETURN_IF_ERROR(CheckShape(r, j.where));
+    }
+    JobRecord& job = jobs.Emplace(r.id);
+    if (const TenantQuota* quota = QuotaOf(r.tenant)) Extra(r.id, job).quota = quota;
+    if (j.state == JobState::kQueued) {
+      JobExtra& extra = Extra(r.id, job);
+      extra.request = std::make_unique<Request>(r);
+      extra.seq = next_seq++;
+      extra.queued_at = j.waiting_since;
+      // Enqueue's work, not a call to it: a second caller changes how the
+      // compiler inlines it into Submit, the hot path.
+      const QueueKey key{-r.priority, extra.seq};
+      queue.emplace(key, r.id);
+      ForEachWaitingList(r, [&](std::set<QueueKey>& list) { list.emplace(key); });
+      return Status::Ok();
+    }
+    PlacementList where;
+    int slices = 0;
+    for (const Placement& p : j.where) {
+      where.push_back(p);
+      const geometry::GpuModel& model = *fleet.model(fleet.gpu(static_cast<std::uint32_t>(p.gpu)).model).model;
+      slices += p.profile == kWholeGpu ? model.memory_slices
+                                       : model.profiles[static_cast<size_t>(p.profile)].memory_slices;
+    }
+    job.state = JobState::kRunning;
+    SetWhere(r.id, job, where);
+    Charge(r.id, job, slices, WholeCount(r));
+    if (j.state == JobState::kRepartitioning) Reserve(job, r.id, j.ready_at);
+    return Status::Ok();
+  }
+
+  // Restore: are `where` placements the scheduler could have made for `r`?
+  Status CheckShape(const Request& r, const std::vector<Placement>& where) const {
+    const auto error = [&](const std::string& what) {
+      return InvalidArgumentError("job " + std::to_string(r.id) + ": " + what);
+    };
+    if (const int whole = WholeCount(r); whole > 0) {
+      if (std::ssize(where) != whole) {
+        return error("holds " + std::to_string(where.size()) + " placements for " + std::to_string(whole) +
+                     " whole GPUs");
+      }
+      const std::vector<std::uint32_t> models = WholeModels(r);
+      for (const Placement& p : where) {
+        const std::uint32_t model = fleet.gpu(static_cast<std::uint32_t>(p.gpu)).model;
+        if (p.profile != kWholeGpu || std::find(models.begin(), models.end(), model) == models.end()) {
+          return error("placement on gpu " + std::to_string(p.gpu) + " is not a whole GPU it may use");
+        }
+      }
+      return Status::Ok();
+    }
+    if (where.size() != 1) return error("holds " + std::to_string(where.size()) + " placements, not 1");
+    const geometry::GpuModel* model = fleet.model(fleet.gpu(static_cast<std::uint32_t>(where[0].gpu)).model).model;
+    const bool listed = std::any_of(r.options.begin(), r.options.end(), [&](const ProfileOption& o) {
+      return o.model == model && o.profile == where[0].profile;
+    });
+    if (!listed) return error("placement on gpu " + std::to_string(where[0].gpu) + " is none of its options");
+    return Status::Ok();
+  }
+
   void UpdateTotals() {
     FleetUsage& totals = fleet.mutable_totals();
     totals.queued = queue.size();
@@ -547,11 +623,18 @@ struct Scheduler::Impl {
   }
 };
 
-Result<Scheduler> Scheduler::Create(const geometry::Catalog& catalog, fleet::Fleet fleet,
-                                    Options options) {
+namespace {
+
+// What Create and Restore check before they build: the policy and the quotas.
+struct Prepared {
+  std::unique_ptr<PlacementPolicy> policy;
+  std::map<std::string, TenantQuota> quotas;
+};
+
+Result<Prepared> Prepare(const geometry::Catalog& catalog, const fleet::Fleet& fleet,
+                         const Options& options) {
   Result<std::unique_ptr<PlacementPolicy>> made = MakePolicy(options.policy);
   if (!made.has_value()) return made.error();
-  std::unique_ptr<PlacementPolicy> policy = std::move(made).value();
   for (const fleet::FleetGpu& gpu : fleet.gpus) {
     if (gpu.model == nullptr) continue;  // FleetState names the GPU
     const bool known = std::any_of(catalog.models().begin(), catalog.models().end(),
@@ -573,10 +656,61 @@ Result<Scheduler> Scheduler::Create(const geometry::Catalog& catalog, fleet::Fle
       return InvalidArgumentError("tenant '" + quota.tenant + "' has two quotas");
     }
   }
-  Result<FleetState> state = FleetState::Create(std::move(fleet), *policy, options);
+  return Prepared{.policy = std::move(made).value(), .quotas = std::move(quotas)};
+}
+
+}  // namespace
+
+Result<Scheduler> Scheduler::Create(const geometry::Catalog& catalog, fleet::Fleet fleet,
+                                    Options options) {
+  Result<Prepared> prepared = Prepare(catalog, fleet, options);
+  if (!prepared.has_value()) return prepared.error();
+  Prepared p = std::move(prepared).value();
+  Result<FleetState> state = FleetState::Create(std::move(fleet), *p.policy, options);
   if (!state.has_value()) return state.error();
-  auto impl = std::make_unique<Impl>(std::move(options), std::move(policy), std::move(state).value());
-  impl->quotas = std::move(quotas);
+  auto impl = std::make_unique<Impl>(std::move(options), std::move(p.policy), std::move(state).value());
+  impl->quotas = std::move(p.quotas);
+  return Scheduler(std::move(impl));
+}
+
+Result<Scheduler> Scheduler::Restore(const geometry::Catalog& catalog, Options options,
+                                     RestoreInput input, Time now) {
+  Result<Prepared> prepared = Prepare(catalog, input.fleet, options);
+  if (!prepared.has_value()) return prepared.error();
+  Prepared p = std::move(prepared).value();
+  std::vector<HeldPlacement> held;
+  std::set<JobId> ids;
+  for (const RestoredJob& job : input.jobs) {
+    const std::string name = "job " + std::to_string(job.request.id);
+    if (!ids.insert(job.request.id).second) return InvalidArgumentError(name + ": listed twice");
+    if (!job.stays_idle.empty() && job.stays_idle.size() != job.where.size()) {
+      return InvalidArgumentError(name + ": " + std::to_string(job.stays_idle.size()) + " stays_idle flags for " +
+                                  std::to_string(job.where.size()) + " placements");
+    }
+    if (job.state == JobState::kQueued) continue;  // RestoreJob rejects placements
+    for (size_t i = 0; i < job.where.size(); ++i) {
+      held.push_back(HeldPlacement{.job = job.request.id, .where = job.where[i],
+                                   .preset = !job.stays_idle.empty() && job.stays_idle[i]});
+    }
+  }
+  Result<FleetState> state = FleetState::Restore(std::move(input.fleet), *p.policy, options, held);
+  if (!state.has_value()) return state.error();
+  auto impl = std::make_unique<Impl>(std::move(options), std::move(p.policy), std::move(state).value());
+  impl->quotas = std::move(p.quotas);
+  std::optional<int> last_priority;
+  for (const RestoredJob& job : input.jobs) {
+    MIGSCHED_RETURN_IF_ERROR(impl->RestoreJob(job, now, last_priority));
+  }
+  for (const int gpu : input.cordoned) {
+    if (gpu < 0 || static_cast<size_t>(gpu) >= impl->fleet.gpu_count()) {
+      return InvalidArgumentError("cordoned gpu " + std::to_string(gpu) + " is not in the fleet (" +
+                                  std::to_string(impl->fleet.gpu_count()) + " GPUs)");
+    }
+    impl->fleet.Cordon(static_cast<std::uint32_t>(gpu));
+  }
+  if (!input.tie_order.empty()) MIGSCHED_RETURN_IF_ERROR(impl->fleet.ApplyTieOrder(input.tie_order));
+  impl->last_now = now;
+  impl->UpdateTotals();
   return Scheduler(std::move(impl));
 }
 
@@ -595,7 +729,9 @@ Status Scheduler::Submit(const Request& request, Time now, std::vector<Decision>
   const std::optional<InstanceChoice> first_choice = s.FindFirstChoice(request);
   MIGSCHED_RETURN_IF_ERROR(s.Validate(request, now));
   std::string why = s.InfeasibleReason(request);
-  const std::optional<JobId> hold = why.empty() ? s.HoldingHead(now) : std::nullopt;
+  // The queue's holding head, or kNoJob (a plain id: GCC 12 misreads an
+  // optional here as maybe uninitialised once Restore shares Submit's helpers).
+  const JobId hold = why.empty() ? s.HoldingHead(now).value_or(kNoJob) : kNoJob;
   // The duplicate check comes last, so that the id's slot, loading since
   // entry, has had the most work to hide behind (ids in no order miss it).
   if (s.jobs.contains(request.id)) {
@@ -608,7 +744,7 @@ Status Scheduler::Submit(const Request& request, Time now, std::vector<Decision>
     s.Finish(out, first);
     return Status::Ok();
   }
-  const bool held = hold && s.extras.Find(*hold)->request->priority >= request.priority;
+  const bool held = hold != kNoJob && s.extras.Find(hold)->request->priority >= request.priority;
   JobRecord& job = s.jobs.Emplace(request.id);
   if (const TenantQuota* quota = s.QuotaOf(request.tenant)) s.Extra(request.id, job).quota = quota;
   if (held || !s.TryPlace(job, request, now, out, first_choice)) {
@@ -618,7 +754,7 @@ Status Scheduler::Submit(const Request& request, Time now, std::vector<Decision>
     extra.queued_at = now;
     s.Enqueue(QueueKey{-request.priority, extra.seq}, request);
     out.push_back(Wait{.job = request.id,
-                       .reason = held ? "held behind job " + std::to_string(*hold) + " (backfill hold)"
+                       .reason = held ? "held behind job " + std::to_string(hold) + " (backfill hold)"
                                       : s.WaitReason(request)});
   }
   s.Finish(out, first);
@@ -729,11 +865,56 @@ Result<std::vector<Decision>> Scheduler::Advance(Time now) {
 std::optional<JobView> Scheduler::Job(JobId id) const {
   const JobRecord* job = impl_->jobs.Find(id);
   if (job == nullptr) return std::nullopt;
-  std::optional<Time> waiting_since;
-  if (job->state == JobState::kQueued) waiting_since = impl_->extras.Find(id)->queued_at;
-  return JobView{.id = id, .state = job->state, .waiting_since = waiting_since,
-                 .where = impl_->WhereOf(id, *job)};
+  JobView view{.id = id, .state = job->state, .waiting_since = std::nullopt, .ready_at = std::nullopt,
+               .where = impl_->WhereOf(id, *job), .stays_idle = {}};
+  if (job->state == JobState::kQueued) view.waiting_since = impl_->extras.Find(id)->queued_at;
+  if (job->state == JobState::kRepartitioning) view.ready_at = impl_->extras.Find(id)->ready_at;
+  const bool keep_all = impl_->options.release == ReleaseMode::kKeepIdle;
+  for (const Placement& where : view.where) {
+    view.stays_idle.push_back(where.profile != kWholeGpu && (keep_all || impl_->fleet.IsPreset(where)));
+  }
+  return view;
 }
+
+Status Scheduler::Cordon(int gpu) {
+  if (gpu < 0 || static_cast<size_t>(gpu) >= impl_->fleet.gpu_count()) {
+    return InvalidArgumentError("cordon: gpu " + std::to_string(gpu) + " is not in the fleet (" +
+                                std::to_string(impl_->fleet.gpu_count()) + " GPUs)");
+  }
+  impl_->fleet.Cordon(static_cast<std::uint32_t>(gpu));
+  return Status::Ok();
+}
+
+Result<std::vector<Decision>> Scheduler::Uncordon(int gpu, Time now) {
+  Impl& s = *impl_;
+  if (gpu < 0 || static_cast<size_t>(gpu) >= s.fleet.gpu_count()) {
+    return InvalidArgumentError("uncordon: gpu " + std::to_string(gpu) + " is not in the fleet (" +
+                                std::to_string(s.fleet.gpu_count()) + " GPUs)");
+  }
+  if (now < s.last_now) {
+    return InvalidArgumentError("uncordon of gpu " + std::to_string(gpu) + ": time " + std::to_string(now) +
+                                " is before the last event (" + std::to_string(s.last_now) + ")");
+  }
+  s.last_now = now;
+  std::vector<Decision> out;
+  const auto g = static_cast<std::uint32_t>(gpu);
+  if (s.fleet.gpu(g).cordoned) {
+    s.fleet.Uncordon(g);
+    s.RetryQueue(now, out);
+  }
+  s.Finish(out, 0);
+  return out;
+}
+
+std::vector<int> Scheduler::Cordoned() const {
+  std::vector<int> out;
+  for (std::uint32_t g = 0; g < impl_->fleet.gpu_count(); ++g) {
+    if (impl_->fleet.gpu(g).cordoned) out.push_back(static_cast<int>(g));
+  }
+  return out;
+}
+
+std::vector<std::uint32_t> Scheduler::TieOrder() const { return impl_->fleet.TieOrder(); }
 
 std::vector<JobId> Scheduler::Queue() const {
   std::vector<JobId> out;

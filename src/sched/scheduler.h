@@ -38,7 +38,39 @@ struct JobView {
   JobId id = 0;
   JobState state = JobState::kQueued;
   std::optional<Time> waiting_since;  // while queued: when it was submitted
+  std::optional<Time> ready_at;       // while repartitioning: when it becomes Placed
   std::vector<Placement> where;  // empty while queued
+  // Per `where` entry: the instance stays, idle, when the job leaves — it
+  // came with the fleet (a preset), or ReleaseMode::kKeepIdle keeps every
+  // one; otherwise it was created for the job and is destroyed with it.
+  // False for whole GPUs.
+  std::vector<bool> stays_idle;
+};
+
+// A job as a caller remembers it, to rebuild a scheduler (Restore): the
+// request as submitted and the fields of its JobView.
+struct RestoredJob {
+  Request request;
+  JobState state = JobState::kQueued;
+  std::vector<Placement> where;  // kRunning / kRepartitioning: JobView::where
+  std::vector<bool> stays_idle;  // JobView::stays_idle (empty: all false)
+  Time waiting_since = 0;        // kQueued: JobView::waiting_since
+  Time ready_at = 0;             // kRepartitioning: JobView::ready_at
+};
+
+// Everything Restore rebuilds a scheduler from, as the caller saved it from
+// the scheduler's read-only views at one moment (between two calls).
+struct RestoreInput {
+  // Snapshot(): busy instances and whole GPUs are exactly the jobs'
+  // placements (workload names are not read), idle instances are idle.
+  // GPUs may be appended after the saved ones (a node joined).
+  fleet::Fleet fleet;
+  // Every job the scheduler knew; queued ones in Queue() order.
+  std::vector<RestoredJob> jobs;
+  std::vector<int> cordoned;  // Cordoned()
+  // TieOrder(), for exactly the same decisions; empty: ties between equally
+  // ranked GPUs are broken as for a fresh fleet (same state, maybe other GPUs).
+  std::vector<std::uint32_t> tie_order;
 };
 
 // One GPU's occupancy, in memory slices.
@@ -80,6 +112,22 @@ class Scheduler {
   static Result<Scheduler> Create(const geometry::Catalog& catalog, fleet::Fleet fleet,
                                   Options options);
 
+  // A scheduler equivalent to the one `input` was saved from: the same jobs,
+  // placements and states, queue order and waiting_since, ready_at, idle and
+  // preset (stays_idle) instances, quota charges and cordons; with the tie
+  // order, it makes exactly the same decisions. `now` (>= every waiting_since) is the clock:
+  // later calls must not go back before it; a repartition whose ready_at <= now
+  // is Placed by the next call. Counters start at zero. Quotas are those of
+  // `options` and are not checked against what jobs already hold. Errors
+  // (InvalidArgument naming the job or GPU; never a crash): those of Create, a
+  // placement that is not a busy instance or whole GPU of the fleet, a busy one
+  // held by no job, repeated ids, a placement that is none of the job's
+  // options, queued jobs out of priority order, a tie order that does not match.
+  // Restore returns no decisions: for GPUs appended (a node joined) while jobs
+  // wait, list them in `cordoned` and Uncordon them, which retries the queue.
+  static Result<Scheduler> Restore(const geometry::Catalog& catalog, Options options,
+                                   RestoreInput input, Time now);
+
   Scheduler(Scheduler&&) noexcept;
   Scheduler& operator=(Scheduler&&) noexcept;
   ~Scheduler();
@@ -117,6 +165,26 @@ class Scheduler {
   // before it, which took effect.
   Status SubmitBatch(std::span<const Request> requests, Time now, std::vector<Decision>& out);
   Status ReleaseBatch(std::span<const JobId> jobs, Time now, std::vector<Decision>& out);
+
+  // Cordon: the GPU gets no new placement (idle reuse, free slices,
+  // repartitions, whole GPUs) while jobs on it keep running and are released
+  // as usual (a released instance stays on it, idle or destroyed per
+  // ReleaseMode, unused until Uncordon). Uncordon makes it eligible again and
+  // retries the queue at `now`, returning the decisions for queued jobs that
+  // start, as Release does (and, like every call, the repartitions due by
+  // `now`). Cordon is a no-op on a cordoned GPU; Uncordon on an uncordoned
+  // one is Advance(now). A cordon is temporary: jobs that only a cordoned GPU could
+  // run wait rather than being Infeasible. InvalidArgument for a GPU out of
+  // range (or, for Uncordon, `now` before the last call).
+  Status Cordon(int gpu);
+  Result<std::vector<Decision>> Uncordon(int gpu, Time now);
+  std::vector<int> Cordoned() const;  // ascending
+
+  // Ties between GPUs a policy ranks equal are broken by the order of the
+  // fleet index's sets, which follows the scheduler's history, not only its
+  // state. This encodes that order (opaque; valid with the Snapshot() taken
+  // at the same moment) for RestoreInput::tie_order.
+  std::vector<std::uint32_t> TieOrder() const;
 
   // Read-only views for metrics and tests.
   std::optional<JobView> Job(JobId job) const;

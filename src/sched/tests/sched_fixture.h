@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -74,6 +76,48 @@ inline std::vector<Decision> Ok(Result<std::vector<Decision>> result) {
     return {};
   }
   return std::move(result).value();
+}
+
+// What a caller saves to Restore `s` later: its Snapshot, every job's view
+// with the request it was submitted with (from `requests`), queued jobs
+// first in queue order, its cordons and tie order.
+inline RestoreInput SaveForRestore(const Scheduler& s, const std::map<JobId, Request>& requests) {
+  RestoreInput input{.fleet = s.Snapshot(), .jobs = {}, .cordoned = s.Cordoned(), .tie_order = s.TieOrder()};
+  const auto add = [&](JobId id) {
+    const JobView view = *s.Job(id);
+    input.jobs.push_back(RestoredJob{.request = requests.at(id), .state = view.state, .where = view.where,
+                                     .stays_idle = view.stays_idle,
+                                     .waiting_since = view.waiting_since.value_or(0),
+                                     .ready_at = view.ready_at.value_or(0)});
+  };
+  for (const JobId id : s.Queue()) add(id);
+  for (const auto& [id, request] : requests) {
+    if (const std::optional<JobView> view = s.Job(id); view && view->state != JobState::kQueued) add(id);
+  }
+  return input;
+}
+
+// A fleet as text, every field, for comparing two Snapshots.
+inline std::string Render(const fleet::Fleet& fleet) {
+  std::ostringstream out;
+  for (const fleet::FleetGpu& gpu : fleet.gpus) {
+    out << gpu.node << "/" << gpu.index << " " << gpu.model->name << " mig=" << gpu.mig_enabled
+        << " whole=" << gpu.whole_gpu_workload << "," << gpu.whole_gpu_busy << " [";
+    for (const fleet::FleetInstance& i : gpu.instances) {
+      out << " " << i.instance.profile << "@" << i.instance.placement.start << "+"
+          << i.instance.placement.size << ":" << i.workload << "," << i.busy;
+    }
+    out << " ] labels=" << gpu.labels.size() << "\n";
+  }
+  return out.str();
+}
+
+inline std::string Render(const FleetUsage& u) {
+  std::ostringstream out;
+  out << "memory=" << u.memory_slices << " held=" << u.held_slices << " idle=" << u.idle_slices
+      << " stranded=" << u.stranded_slices << " busy_gpus=" << u.busy_gpus << " queued=" << u.queued
+      << " repartitioning=" << u.repartitioning << " running=" << u.running;
+  return out.str();
 }
 
 template <typename T>
