@@ -17,6 +17,7 @@ namespace migsched::agent {
 struct ObservedComputeInstance {
   int id = 0;          // NVML-local compute-instance id, valid inside its GPU instance
   int profile_id = 0;  // CiProfile::id
+  std::string uuid = {};  // the MIG device UUID ("MIG-..."); empty if NVML lists none
   friend bool operator==(const ObservedComputeInstance&, const ObservedComputeInstance&) = default;
 };
 

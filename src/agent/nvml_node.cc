@@ -46,7 +46,7 @@ Result<ObservedGpu> ObserveGpu(const nvml::NvmlSession& session, unsigned index)
                                  .compute_instances = {}, .pids = {}};
     for (const nvml::ComputeInstanceInfo& ci : gi.compute_instances) {
       observed.compute_instances.push_back(ObservedComputeInstance{
-          .id = static_cast<int>(ci.id), .profile_id = static_cast<int>(ci.profile_id)});
+          .id = static_cast<int>(ci.id), .profile_id = static_cast<int>(ci.profile_id), .uuid = ci.uuid});
     }
     Result<std::vector<nvml::ProcessInfo>> processes = session.Processes(index, gi.id);
     if (!processes.has_value()) return processes.error();

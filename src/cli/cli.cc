@@ -5,11 +5,13 @@
 #include <vector>
 
 #include "cli/agent_commands.h"
+#include "cli/client_commands.h"
 #include "cli/command_context.h"
 #include "cli/gpu_commands.h"
 #include "cli/layout_commands.h"
 #include "cli/nvml_commands.h"
 #include "cli/plan_commands.h"
+#include "cli/serve_commands.h"
 #include "cli/simulate_commands.h"
 #include "io/catalog_loader.h"
 
@@ -33,6 +35,8 @@ int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   AddAgentCommands(app, command);
   AddPlanCommands(app, command);
   AddSimulateCommands(app, command);
+  AddServeCommands(app, command);
+  AddClientCommands(app, command);
 
   try {
     app.parse(argc, argv);

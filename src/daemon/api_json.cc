@@ -1,0 +1,122 @@
+#include "daemon/api_json.h"
+
+namespace migsched::daemon {
+namespace {
+
+using nlohmann::ordered_json;
+
+constexpr std::size_t kUiJobs = 200;
+constexpr std::int64_t kUiEvents = 50;
+
+ordered_json TotalsJson(const FleetView& fleet) {
+  std::size_t gpus = 0;
+  for (const FleetView::Node& node : fleet.nodes) gpus += node.gpus.size();
+  return {{"gpus", gpus},
+          {"memory_slices", fleet.totals.memory_slices},
+          {"held_slices", fleet.totals.held_slices},
+          {"idle_slices", fleet.totals.idle_slices},
+          {"free_slices", fleet.totals.memory_slices - fleet.totals.held_slices - fleet.totals.idle_slices},
+          {"stranded_slices", fleet.totals.stranded_slices},
+          {"queued", fleet.totals.queued},
+          {"starting", fleet.starting},
+          {"running", fleet.totals.running + fleet.totals.repartitioning - fleet.starting}};
+}
+
+}  // namespace
+
+ordered_json JobJson(const JobInfo& job) {
+  ordered_json out{{"id", job.id},         {"name", job.name},
+                   {"tenant", job.tenant}, {"priority", job.priority},
+                   {"kind", job.kind},     {"state", std::string(JobPhaseName(job.phase))}};
+  out["node"] = job.node.empty() ? ordered_json(nullptr) : ordered_json(job.node);
+  out["gpu"] = job.gpu < 0 ? ordered_json(nullptr) : ordered_json(job.gpu);
+  out["profile"] = job.profile.empty() ? ordered_json(nullptr) : ordered_json(job.profile);
+  out["start"] = job.start < 0 || job.profile == "whole" ? ordered_json(nullptr) : ordered_json(job.start);
+  if (job.gpus > 0) out["gpus"] = job.gpus;
+  out["mig_uuid"] = job.mig_uuid.empty() ? ordered_json(nullptr) : ordered_json(job.mig_uuid);
+  out["reason"] = job.reason;
+  out["waiting_since"] = job.waiting_since;
+  out["updated_at"] = job.updated_at;
+  return out;
+}
+
+ordered_json FleetJson(const FleetView& fleet) {
+  ordered_json nodes = ordered_json::array();
+  for (const FleetView::Node& node : fleet.nodes) {
+    ordered_json gpus = ordered_json::array();
+    for (const FleetView::Gpu& gpu : node.gpus) {
+      ordered_json instances = ordered_json::array();
+      for (const FleetView::Instance& i : gpu.instances) {
+        instances.push_back({{"profile", i.profile}, {"start", i.start}, {"size", i.size},
+                             {"job", i.job == 0 ? ordered_json(nullptr) : ordered_json(i.job)},
+                             {"busy", i.busy}, {"exists", i.exists},
+                             {"mig_uuid", i.mig_uuid.empty() ? ordered_json(nullptr) : ordered_json(i.mig_uuid)}});
+      }
+      ordered_json item{{"index", gpu.index},
+                        {"model", gpu.model},
+                        {"mig_enabled", gpu.mig_enabled},
+                        {"memory_slices", gpu.memory_slices},
+                        {"held_slices", gpu.held_slices},
+                        {"idle_slices", gpu.idle_slices},
+                        {"free_slices", gpu.free_slices},
+                        {"stranded_slices", gpu.stranded_slices},
+                        {"instances", instances}};
+      if (gpu.whole_job != 0) item["whole_gpu_job"] = gpu.whole_job;
+      gpus.push_back(std::move(item));
+    }
+    nodes.push_back({{"name", node.name},
+                     {"healthy", node.healthy},
+                     {"cordoned", node.cordoned},
+                     {"last_seen", node.last_seen},
+                     {"generation", node.generation},
+                     {"applied_generation", node.applied_generation},
+                     {"apply_error", node.apply_error},
+                     {"gpus", gpus}});
+  }
+  return {{"nodes", nodes}, {"totals", TotalsJson(fleet)}};
+}
+
+ordered_json EventJson(const ServiceEvent& event) {
+  ordered_json data = ordered_json::parse(event.json);
+  return {{"seq", event.seq}, {"at", event.at}, {"type", event.type}, {"text", event.text}, {"data", data}};
+}
+
+ordered_json UiStateJson(const ControlPlane& plane) {
+  const FleetView fleet = plane.Fleet();
+  ordered_json nodes = ordered_json::array();
+  for (const FleetView::Node& node : fleet.nodes) {
+    nodes.push_back({{"name", node.name}, {"healthy", node.healthy}, {"cordoned", node.cordoned},
+                     {"last_seen", node.last_seen}, {"generation", node.generation},
+                     {"applied_generation", node.applied_generation}, {"gpus", node.gpus.size()}});
+  }
+  ordered_json queue = ordered_json::array();
+  for (const JobInfo& job : plane.Jobs(JobPhase::kQueued, kUiJobs)) {
+    queue.push_back({{"id", job.id}, {"name", job.name}, {"tenant", job.tenant}, {"priority", job.priority},
+                     {"profile", job.profile}, {"waiting_since", job.waiting_since}, {"reason", job.reason}});
+  }
+  ordered_json jobs = ordered_json::array();
+  std::vector<JobInfo> active = plane.Jobs(JobPhase::kRunning, kUiJobs);
+  for (JobInfo& job : plane.Jobs(JobPhase::kStarting, kUiJobs)) active.push_back(std::move(job));
+  for (const JobInfo& job : active) jobs.push_back(JobJson(job));
+  ordered_json history = ordered_json::array();
+  for (const ControlPlane::HistorySample& s : plane.History()) {
+    history.push_back({{"t", s.t}, {"memory_slices", s.memory_slices}, {"held_slices", s.held_slices},
+                       {"idle_slices", s.idle_slices}, {"stranded_slices", s.stranded_slices},
+                       {"queued", s.queued}});
+  }
+  const std::int64_t last = plane.LastEventSeq();
+  ordered_json events = ordered_json::array();
+  for (const ServiceEvent& e : plane.EventsAfter(std::max<std::int64_t>(0, last - kUiEvents), static_cast<std::size_t>(kUiEvents),
+                                                 std::chrono::milliseconds(0))) {
+    events.push_back({{"seq", e.seq}, {"at", e.at}, {"type", e.type}, {"text", e.text}});
+  }
+  return {{"server", {{"policy", plane.policy()}, {"started_at", plane.started_at()}, {"now", plane.Now()}}},
+          {"totals", TotalsJson(fleet)},
+          {"nodes", nodes},
+          {"queue", queue},
+          {"jobs", jobs},
+          {"history", history},
+          {"events", events}};
+}
+
+}  // namespace migsched::daemon

@@ -1,0 +1,18 @@
+// The JSON bodies of serve's API: jobs, the fleet, events and the
+// dashboard's state. One writer each, used by the server; the clients
+// (`migsched jobs`, `migsched fleet`) read the same shapes.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "daemon/control_plane.h"
+
+namespace migsched::daemon {
+
+nlohmann::ordered_json JobJson(const JobInfo& job);
+nlohmann::ordered_json FleetJson(const FleetView& fleet);
+nlohmann::ordered_json EventJson(const ServiceEvent& event);
+// GET /ui/state: totals, nodes, queue, recent jobs, history and events.
+nlohmann::ordered_json UiStateJson(const ControlPlane& plane);
+
+}  // namespace migsched::daemon
