@@ -28,6 +28,8 @@ struct ServeArgs {
   std::int64_t reconfig_delay_s = 0;
   std::size_t threads = 64;
   int stream_seconds = 60;
+  int agent_timeout_s = 15;
+  std::size_t max_batch = 4096;
   bool sync_normal = false;
 };
 
@@ -98,7 +100,10 @@ int RunServe(const CommandContext& context, const ServeArgs& args) {
   options.reconfiguration_delay_s = args.reconfig_delay_s;
   const auto started = std::chrono::steady_clock::now();
   Result<std::unique_ptr<daemon::ControlPlane>> plane = daemon::ControlPlane::Start(
-      context.catalog, std::move(store).value(), daemon::ControlPlaneOptions{.scheduler = options});
+      context.catalog, std::move(store).value(),
+      daemon::ControlPlaneOptions{.scheduler = options,
+                                  .agent_timeout = std::chrono::seconds(args.agent_timeout_s),
+                                  .max_batch = args.max_batch});
   if (!plane.has_value()) return Fail(context, plane.error());
   Result<std::unique_ptr<daemon::HttpApi>> api = daemon::HttpApi::Bind(
       **plane, context.catalog,
@@ -159,6 +164,14 @@ void AddServeCommands(CLI::App& app, ChosenCommand& chosen) {
   serve->add_option("--event-stream-seconds", serve_args->stream_seconds,
                     "an event stream (SSE) ends after this long; clients reconnect")
       ->check(CLI::Range(1, 3600));
+  serve->add_option("--agent-timeout", serve_args->agent_timeout_s,
+                    "seconds without a report before a node counts as lost (cordoned)")
+      ->check(CLI::Range(2, 86400))
+      ->capture_default_str();
+  serve->add_option("--max-batch", serve_args->max_batch,
+                    "most requests per store transaction (1 = one commit per request, to measure group commit)")
+      ->check(CLI::Range(1, 65536))
+      ->capture_default_str();
   serve->add_flag("--sync-normal", serve_args->sync_normal,
                   "SQLite synchronous=NORMAL: survives a process crash, not a power loss (faster)");
   serve->callback([&chosen, serve_args] {

@@ -12,6 +12,7 @@
 #include <set>
 
 #include "daemon/tests/serve_process.h"
+#include "testing/headless_chromium.h"
 
 namespace migsched::daemon {
 namespace {
@@ -274,6 +275,39 @@ TEST_F(ServeTest, AcknowledgedChangesSurviveKillNine) {
   }
   EXPECT_GT(acked.size(), static_cast<std::size_t>(cycles));
   EXPECT_FALSE(cancelled.empty());
+}
+
+// The dashboard of a running server, rendered by headless Chromium, shows
+// the fleet's GPU rows and the job just placed; /metrics passes promtool.
+TEST_F(ServeTest, TheDashboardShowsTheFleetAndAJobJustPlaced) {
+  StartServer({"--event-stream-seconds", "1"});
+  StartAgent("node-a", "H100-80GB:2");
+  StartAgent("node-b", "A100-80GB:1");
+  ASSERT_TRUE(WaitFor([&] { return Nodes() == 2; }));
+  const std::uint64_t id = Submit({{"name", "sdxl-demo"}, {"profile", "4g.40gb"}, {"model", "A100-80GB"}})["id"];
+  Submit({{"name", "waiting-for-room"}, {"profile", "7g.80gb"}, {"model", "A100-80GB"}});
+  ASSERT_TRUE(WaitFor([&] { return InState(id, "running"); }));
+
+  const std::string metrics = Client(false).Get("/metrics")->body;
+  EXPECT_THAT(metrics, ::testing::HasSubstr("migsched_gpu_memory_slices{node=\"node-b\",gpu=\"0\",model=\"A100-80GB\",state=\"held\"} 4"));
+  if (std::system("command -v promtool >/dev/null 2>&1") == 0) {
+    std::ofstream(Path("metrics.txt")) << metrics;
+    EXPECT_EQ(std::system(("promtool check metrics < " + Path("metrics.txt")).c_str()), 0) << metrics;
+  }
+
+  if (!migsched::testing::FindChromium()) GTEST_SKIP() << "chromium is not on PATH (Debian package 'chromium')";
+  const Result<std::string> dom = migsched::testing::DumpDom("http://127.0.0.1:" + std::to_string(port_) + "/");
+  ASSERT_TRUE(dom.has_value()) << dom.error().ToString();
+  const std::string fleet = migsched::testing::ElementById(*dom, "fleet");
+  EXPECT_THAT(fleet, ::testing::HasSubstr("gpu-row"));
+  EXPECT_THAT(fleet, ::testing::HasSubstr("job-" + std::to_string(id)));
+  const std::string jobs = migsched::testing::ElementById(*dom, "jobs");
+  EXPECT_THAT(jobs, ::testing::HasSubstr("sdxl-demo"));
+  EXPECT_THAT(jobs, ::testing::HasSubstr("running"));
+  EXPECT_THAT(migsched::testing::ElementById(*dom, "queue"), ::testing::HasSubstr("waiting-for-room"));
+  if (const char* shot = std::getenv("MIGSCHED_DASHBOARD_SCREENSHOT")) {
+    EXPECT_TRUE(migsched::testing::Screenshot("http://127.0.0.1:" + std::to_string(port_) + "/", shot).ok());
+  }
 }
 
 }  // namespace
