@@ -92,13 +92,13 @@ int RunServe(const CommandContext& context, const ServeArgs& args) {
   Result<std::string> token =
       args.token_file.empty() ? daemon::LoadOrCreateTokenFile(token_path) : daemon::ReadTokenFile(token_path);
   if (!token.has_value()) return Fail(context, token.error());
+  const auto started = std::chrono::steady_clock::now();
   Result<std::unique_ptr<daemon::Store>> store =
       daemon::Store::Open(args.state_dir, {.synchronous_full = !args.sync_normal});
   if (!store.has_value()) return Fail(context, store.error());
   sched::Options options;
   options.policy = args.policy;
   options.reconfiguration_delay_s = args.reconfig_delay_s;
-  const auto started = std::chrono::steady_clock::now();
   Result<std::unique_ptr<daemon::ControlPlane>> plane = daemon::ControlPlane::Start(
       context.catalog, std::move(store).value(),
       daemon::ControlPlaneOptions{.scheduler = options,

@@ -618,6 +618,15 @@ JobInfo ControlPlane::InfoOf(const LiveJob& job) const {
                .kind = std::string(JobKindName(job.spec.kind)), .phase = job.phase, .node = "", .gpu = -1,
                .profile = "", .start = -1, .gpus = job.spec.gpus, .mig_uuid = job.mig_uuid,
                .reason = job.reason, .waiting_since = job.waiting_since, .updated_at = job.updated_at};
+  if (!Active(job.phase) && job.spec.name.empty()) {
+    // A finished job loaded from the store: its request is read when asked for.
+    const nlohmann::json spec = nlohmann::json::parse(job.spec_json, nullptr, /*allow_exceptions=*/false);
+    if (spec.is_object()) {
+      info.priority = spec.value("priority", 0);
+      info.kind = spec.value("kind", "inference");
+      info.gpus = spec.value("gpus", 0);
+    }
+  }
   if (!job.where.empty() && Active(job.phase)) {
     const sched::Placement& p = job.where.front();
     const auto [node, index] = gpu_owner_[static_cast<size_t>(p.gpu)];
@@ -707,6 +716,8 @@ Status ControlPlane::Load() {
   }
   gpu_jobs_.resize(gpu_owner_.size());
   std::vector<const LiveJob*> active;
+  jobs_.reserve(contents.jobs.size());
+  job_by_key_.reserve(contents.jobs.size());
   for (JobRow& row : contents.jobs) {
     const std::string where = "store: job " + std::to_string(row.id);
     auto job = std::make_unique<LiveJob>();
@@ -717,10 +728,13 @@ Status ControlPlane::Load() {
     const std::optional<JobPhase> phase = ParseJobPhase(row.state);
     if (!phase) return InternalError(where + ": unknown state '" + row.state + "'");
     job->phase = *phase;
-    ParsedSpec parsed = ParseJobSpec(job->spec_json, catalog_);
-    if (!parsed.ok()) return InternalError(where + ": " + parsed.error.field + ": " + parsed.error.message);
-    job->spec = std::move(parsed.spec);
-    if (!Active(job->phase)) job->spec.options.clear();
+    if (Active(job->phase)) {
+      // Only jobs the scheduler holds need their options (a store of a
+      // million finished jobs restarts without parsing each).
+      ParsedSpec parsed = ParseJobSpec(job->spec_json, catalog_);
+      if (!parsed.ok()) return InternalError(where + ": " + parsed.error.field + ": " + parsed.error.message);
+      job->spec = std::move(parsed.spec);
+    }
     Result<StoredPlacement> placement = PlacementFromJson(row.placement_json, fleet.gpus.size());
     if (!placement.has_value()) return placement.error().WithPrefix(where);
     job->where = std::move(placement->where);
