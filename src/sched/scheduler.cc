@@ -531,9 +531,8 @@ struct Scheduler::Impl {
   }
 
   // Restore: takes one job back as it was (its placements are already in
-  // the fleet, checked by FleetState::Restore). `last_priority`: of the
-  // previous queued job, for the queue order check.
-  Status RestoreJob(const RestoredJob& j, Time now, std::optional<int>& last_priority) {
+  // the fleet, checked by FleetState::Restore). Queued jobs come in queue order.
+  Status RestoreJob(const RestoredJob& j, Time now) {
     const Request& r = j.request;
     MIGSCHED_RETURN_IF_ERROR(Validate(r, now));
     const auto error = [&](const std::string& what) {
@@ -542,10 +541,6 @@ struct Scheduler::Impl {
     if (j.state == JobState::kQueued) {
       if (!j.where.empty()) return error("queued but holds placements");
       if (j.waiting_since > now) return error("waiting since after now");
-      if (last_priority && r.priority > *last_priority) {
-        return error("queued behind a lower priority: give queued jobs in Queue() order");
-      }
-      last_priority = r.priority;
     } else {
       MIGSCHED_RETURN_IF_ERROR(CheckShape(r, j.where));
     }
@@ -697,9 +692,16 @@ Result<Scheduler> Scheduler::Restore(const geometry::Catalog& catalog, Options o
   if (!state.has_value()) return state.error();
   auto impl = std::make_unique<Impl>(std::move(options), std::move(p.policy), std::move(state).value());
   impl->quotas = std::move(p.quotas);
-  std::optional<int> last_priority;
+  std::optional<int> last_priority;  // of the previous queued job
   for (const RestoredJob& job : input.jobs) {
-    MIGSCHED_RETURN_IF_ERROR(impl->RestoreJob(job, now, last_priority));
+    if (job.state == JobState::kQueued) {
+      if (last_priority && job.request.priority > *last_priority) {
+        return InvalidArgumentError("job " + std::to_string(job.request.id) +
+                                    ": queued behind a lower priority: give queued jobs in Queue() order");
+      }
+      last_priority = job.request.priority;
+    }
+    MIGSCHED_RETURN_IF_ERROR(impl->RestoreJob(job, now));
   }
   for (const int gpu : input.cordoned) {
     if (gpu < 0 || static_cast<size_t>(gpu) >= impl->fleet.gpu_count()) {

@@ -62,7 +62,8 @@ struct RestoredJob {
 // the scheduler's read-only views at one moment (between two calls).
 struct RestoreInput {
   // Snapshot(): busy instances and whole GPUs are exactly the jobs'
-  // placements (workload names are not read), idle instances are idle.
+  // placements (a workload name marks busy too; names are not matched to
+  // jobs, placements are), idle instances are idle.
   // GPUs may be appended after the saved ones (a node joined).
   fleet::Fleet fleet;
   // Every job the scheduler knew; queued ones in Queue() order.
