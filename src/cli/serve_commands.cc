@@ -31,6 +31,7 @@ struct ServeArgs {
   int agent_timeout_s = 15;
   std::size_t max_batch = 4096;
   bool sync_normal = false;
+  bool check_invariants = false;
 };
 
 struct AgentArgs {
@@ -103,7 +104,8 @@ int RunServe(const CommandContext& context, const ServeArgs& args) {
       context.catalog, std::move(store).value(),
       daemon::ControlPlaneOptions{.scheduler = options,
                                   .agent_timeout = std::chrono::seconds(args.agent_timeout_s),
-                                  .max_batch = args.max_batch});
+                                  .max_batch = args.max_batch,
+                                  .check_invariants = args.check_invariants});
   if (!plane.has_value()) return Fail(context, plane.error());
   Result<std::unique_ptr<daemon::HttpApi>> api = daemon::HttpApi::Bind(
       **plane, context.catalog,
@@ -172,6 +174,8 @@ void AddServeCommands(CLI::App& app, ChosenCommand& chosen) {
                     "most requests per store transaction (1 = one commit per request, to measure group commit)")
       ->check(CLI::Range(1, 65536))
       ->capture_default_str();
+  serve->add_flag("--check-invariants", serve_args->check_invariants,
+                  "check the state's invariants after every batch; stop on a violation (tests, canaries)");
   serve->add_flag("--sync-normal", serve_args->sync_normal,
                   "SQLite synchronous=NORMAL: survives a process crash, not a power loss (faster)");
   serve->callback([&chosen, serve_args] {

@@ -7,6 +7,8 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "geometry/layout.h"
+
 namespace migsched::daemon {
 namespace {
 
@@ -173,6 +175,12 @@ void ControlPlane::Run() {
       SettleChangedGpus();
       for (const sched::JobId id : dirty_jobs_) StoreJob(*jobs_.at(id));
       dirty_jobs_.clear();
+      if (options_.check_invariants) {
+        if (Status s = CheckInvariantsLocked(); !s.ok()) {
+          std::cerr << "migsched serve: invariant violated: " << s.message() << "\n";
+          std::abort();
+        }
+      }
     }
     if (!batch_.jobs.empty() || !batch_.nodes.empty() || !batch_.gpus.empty() || !batch_.events.empty()) {
       batch_.meta = {{"last_now", std::to_string(last_now_)},
@@ -784,6 +792,63 @@ Status ControlPlane::Load() {
 }
 
 // ---------------------------------------------------------------- reads
+
+Status ControlPlane::CheckInvariants() const {
+  std::shared_lock lock(state_mutex_);
+  return CheckInvariantsLocked();
+}
+
+Status ControlPlane::CheckInvariantsLocked() const {
+  std::size_t queued = 0, placed = 0;
+  for (const auto& [id, job] : jobs_) {
+    queued += job->phase == JobPhase::kQueued ? 1u : 0u;
+    placed += job->phase == JobPhase::kStarting || job->phase == JobPhase::kRunning ? 1u : 0u;
+    const std::string name = "job " + std::to_string(id);
+    if (!Active(job->phase) || job->phase == JobPhase::kQueued) {
+      if (!job->where.empty() && Active(job->phase)) return InternalError(name + " is queued but holds GPUs");
+      continue;
+    }
+    if (job->where.empty()) return InternalError(name + " is placed but holds nothing");
+    for (const sched::Placement& p : job->where) {
+      const auto& holders = gpu_jobs_[static_cast<size_t>(p.gpu)];
+      if (std::find(holders.begin(), holders.end(), id) == holders.end()) {
+        return InternalError(name + " is not listed on fleet GPU " + std::to_string(p.gpu));
+      }
+      if (p.profile == sched::kWholeGpu) continue;
+      const auto [node, index] = gpu_owner_[static_cast<size_t>(p.gpu)];
+      const DesiredGpu& desired = node->desired[static_cast<size_t>(
+          std::find(node->fleet_gpus.begin(), node->fleet_gpus.end(), p.gpu) - node->fleet_gpus.begin())];
+      const bool held = std::any_of(desired.instances.begin(), desired.instances.end(), [&](const DesiredInstance& i) {
+        return i.profile == p.profile && i.start == p.start && i.job == id;
+      });
+      if (!held) return InternalError(name + "'s instance is not in " + node->name + " GPU " + std::to_string(index) + "'s layout");
+    }
+  }
+  for (const auto& [name, node] : nodes_) {
+    for (const DesiredGpu& gpu : node->desired) {
+      std::vector<geometry::GpuInstance> layout;
+      for (const DesiredInstance& i : gpu.instances) {
+        layout.push_back({i.profile, gpu.model->profiles[static_cast<size_t>(i.profile)].PlacementAt(i.start)});
+        if (i.job == 0) continue;
+        const auto job = jobs_.find(i.job);
+        if (job == jobs_.end() || !Active(job->second->phase)) {
+          return InternalError(name + " GPU " + std::to_string(gpu.index) + " holds an instance for job " +
+                               std::to_string(i.job) + ", which is not active");
+        }
+      }
+      if (const geometry::LayoutVerdict verdict = geometry::CheckLayout(*gpu.model, layout); !verdict.valid) {
+        return InternalError(name + " GPU " + std::to_string(gpu.index) + ": invalid layout: " + verdict.reason);
+      }
+    }
+  }
+  const sched::FleetUsage& totals = scheduler_->Totals();
+  if (totals.queued != queued || totals.running + totals.repartitioning != placed) {
+    return InternalError("the core has " + std::to_string(totals.queued) + " queued and " +
+                         std::to_string(totals.running + totals.repartitioning) + " placed jobs; the jobs say " +
+                         std::to_string(queued) + " and " + std::to_string(placed));
+  }
+  return Status::Ok();
+}
 
 std::optional<JobInfo> ControlPlane::Job(sched::JobId id) const {
   std::shared_lock lock(state_mutex_);

@@ -86,6 +86,9 @@ struct ControlPlaneOptions {
   std::chrono::seconds agent_timeout{15};  // no report for this long: node lost, cordoned
   std::size_t max_batch = 4096;          // commands per transaction
   std::function<std::int64_t()> clock = {};  // seconds; default: the system clock
+  // After every batch, check the state's invariants (CheckInvariants) and
+  // stop the process on a violation: for tests and canaries.
+  bool check_invariants = false;
 };
 
 // The fleet as the API shows it.
@@ -167,6 +170,13 @@ class ControlPlane {
 
   Status Backup(const std::string& path);
 
+  // The invariants the scheduler's property tests check, on the live state:
+  // every desired layout is valid for its model; every placed job's
+  // instances are in its GPU's desired layout, held by it, and every held
+  // instance belongs to an active job; the core's queue and running counts
+  // match the jobs' states. The first violation, named.
+  Status CheckInvariants() const;
+
  private:
   struct LiveJob;
   struct LiveNode;
@@ -180,6 +190,7 @@ class ControlPlane {
   // the batch is durable.
   Status Execute(std::function<void()> apply);
 
+  Status CheckInvariantsLocked() const;
   // On the scheduler thread, under state_mutex_:
   void ApplyDecisions(const std::vector<sched::Decision>& decisions, std::int64_t now);
   void MarkGpuChanged(int fleet_gpu);

@@ -15,13 +15,7 @@ using nlohmann::ordered_json;
 constexpr std::int64_t kMaxIndex = 1024;
 constexpr std::int64_t kMaxPid = std::int64_t{1} << 32;
 
-Result<json> Parse(std::string_view text) {
-  try {
-    return json::parse(text);
-  } catch (const json::parse_error& e) {
-    return InvalidArgumentError("$: malformed JSON at byte " + std::to_string(e.byte));
-  }
-}
+Result<json> Parse(std::string_view text) { return io::ParseJson(text, "$"); }
 
 Result<const geometry::GpuModel*> ModelAt(const io::JsonObjectReader& r, const geometry::Catalog& catalog) {
   auto name_r = r.String("model");

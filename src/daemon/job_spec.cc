@@ -93,12 +93,9 @@ std::string_view JobKindName(sched::JobKind kind) {
 }
 
 ParsedSpec ParseJobSpec(std::string_view body, const geometry::Catalog& catalog) {
-  json document;
-  try {
-    document = json::parse(body);
-  } catch (const json::parse_error& e) {
-    return Fail("$", "malformed JSON at byte " + std::to_string(e.byte));
-  }
+  Result<json> parsed_body = io::ParseJson(body, "$");
+  if (!parsed_body.has_value()) return Fail(parsed_body.error());
+  const json& document = *parsed_body;
   const io::JsonObjectReader r(document, "$");
   if (Status s = r.CheckKeys({"name", "tenant", "priority", "kind", "memory_mib", "profile",
                               "min_compute_slices", "gpus", "model"});

@@ -14,6 +14,9 @@ Result<json> ParseJson(std::string_view text, const std::string& source) {
   } catch (const json::parse_error& e) {
     return InvalidArgumentError(source + ": malformed JSON at byte " + std::to_string(e.byte) + ": " +
                                 e.what());
+  } catch (const json::exception& e) {
+    // e.g. out_of_range 406: a number beyond a double ("1e400").
+    return InvalidArgumentError(source + ": unreadable JSON: " + e.what());
   }
 }
 

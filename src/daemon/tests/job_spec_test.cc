@@ -61,6 +61,7 @@ TEST(JobSpecTest, WholeGpuGangs) {
 TEST(JobSpecTest, ErrorsNameTheField) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"not json", "$"},
+      {R"({"name": "a", "memory_mib": 1e400})", "$"},  // found by request_fuzz_test: threw out_of_range
       {R"({"name": "a", "memory_mib": 1, "profile": "1g.10gb"})", "$"},
       {R"({"name": "a", "memory_mib": 0})", "$.memory_mib"},
       {R"({"name": "a", "memory_mib": 1.5})", "$.memory_mib"},

@@ -277,6 +277,74 @@ TEST_F(ServeTest, AcknowledgedChangesSurviveKillNine) {
   EXPECT_FALSE(cancelled.empty());
 }
 
+// An agent killed by the (fake) NVML in the middle of an apply is restarted
+// and finishes from its journal: every job reaches running, the GPUs hold
+// exactly the desired instances.
+TEST_F(ServeTest, AnAgentKilledMidApplyConverges) {
+  StartServer();
+  StartAgent("node-a", "A100-80GB:1");
+  ASSERT_TRUE(WaitFor([&] { return Nodes() == 1; }));
+  agents_.clear();  // SIGKILL: the node keeps its place, its GPUs wait
+  {
+    std::ifstream in(Path("node-a.json"));
+    json state = json::parse(in);
+    state["kill_after_mutations"] = 3;  // dies after the 3rd NVML change
+    std::ofstream(Path("node-a.json")) << state.dump();
+  }
+  std::vector<std::uint64_t> ids;
+  for (const char* profile : {"3g.40gb", "2g.20gb", "1g.10gb"}) {
+    ids.push_back(Submit({{"name", std::string("j-") + profile}, {"profile", profile}})["id"]);
+  }
+  StartAgent("node-a", "A100-80GB:1");
+  ASSERT_TRUE(WaitFor([&] { return !agents_.back()->Running(); }, std::chrono::seconds(10))) << "the fake did not kill it";
+  EXPECT_TRUE(std::filesystem::exists(Path("node-a.journal")));
+  EXPECT_FALSE(InState(ids.back(), "running"));
+  StartAgent("node-a", "A100-80GB:1");
+  for (const std::uint64_t id : ids) ASSERT_TRUE(WaitFor([&] { return InState(id, "running"); })) << Job(id).dump();
+  EXPECT_FALSE(std::filesystem::exists(Path("node-a.journal")));
+  EXPECT_EQ(FakeInstances("node-a")[0].size(), 3u);
+}
+
+// A client that sends half a request, or nothing, is dropped after the I/O
+// timeout and holds up nobody meanwhile.
+TEST_F(ServeTest, SlowAndHalfOpenClientsAreDropped) {
+  StartServer();
+  const auto connect_raw = [&] {
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<std::uint16_t>(port_));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+    return fd;
+  };
+  std::vector<int> slow;
+  for (int i = 0; i < 8; ++i) {
+    const int fd = connect_raw();
+    const std::string partial = "POST /v1/jobs HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n";
+    if (i % 2 == 0) {
+      EXPECT_EQ(send(fd, partial.data(), partial.size(), 0), static_cast<ssize_t>(partial.size()));
+    }
+    slow.push_back(fd);
+  }
+  // Others are served meanwhile.
+  const auto before = std::chrono::steady_clock::now();
+  EXPECT_EQ(Submit({{"name", "meanwhile"}, {"gpus", 1}})["state"], "failed");  // no GPUs: failed, but answered
+  EXPECT_LT(std::chrono::steady_clock::now() - before, std::chrono::seconds(2));
+  // Within the 5 s I/O timeout (and some slack) the server hangs up.
+  for (const int fd : slow) {
+    timeval limit{.tv_sec = 15, .tv_usec = 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+    char buffer[512];
+    ssize_t got = 0;
+    while ((got = recv(fd, buffer, sizeof buffer, 0)) > 0) {
+    }
+    EXPECT_EQ(got, 0) << "the server did not close a stalled connection";
+    close(fd);
+  }
+  EXPECT_EQ(GetJson("/v1/jobs")["jobs"].size(), 1u);
+}
+
 // The dashboard of a running server, rendered by headless Chromium, shows
 // the fleet's GPU rows and the job just placed; /metrics passes promtool.
 TEST_F(ServeTest, TheDashboardShowsTheFleetAndAJobJustPlaced) {

@@ -87,6 +87,10 @@ class ServeFixture : public ::testing::Test {
     std::filesystem::create_directories(dir_);
   }
   void TearDown() override {
+    // A server that stopped by itself failed an invariant (--check-invariants).
+    if (server_) {
+      EXPECT_TRUE(server_->Running()) << server_->Output();
+    }
     agents_.clear();
     server_.reset();
     if (!HasFailure()) std::filesystem::remove_all(dir_);
@@ -99,7 +103,7 @@ class ServeFixture : public ::testing::Test {
     server_.reset();
     if (port_ == 0) port_ = FreePort();
     std::vector<std::string> argv{MIGSCHED_BINARY_PATH, "serve", "--listen", "127.0.0.1:" + std::to_string(port_),
-                                  "--state", Path("state")};
+                                  "--state", Path("state"), "--check-invariants"};
     argv.insert(argv.end(), extra.begin(), extra.end());
     server_ = std::make_unique<Child>(argv, std::vector<std::pair<std::string, std::string>>{},
                                       Path("serve.log." + std::to_string(++server_starts_)));

@@ -52,6 +52,8 @@ TEST(JsonObjectReaderTest, IntegersOutsideTheRangeAreErrorsEvenAboveInt64) {
 TEST(JsonObjectReaderTest, ParseReportsTheByteOfASyntaxError) {
   EXPECT_THAT(ParseJson("{\"a\": ", "f.json"), HasError(StatusCode::kInvalidArgument, "f.json: malformed JSON at byte"));
   EXPECT_TRUE(ParseJson("{\"a\": 1}", "f.json").has_value());
+  // A number beyond a double is an error, not an escaping exception (found by request_fuzz_test).
+  EXPECT_THAT(ParseJson("{\"a\": 1e400}", "f.json"), HasError(StatusCode::kInvalidArgument, "f.json: unreadable JSON"));
 }
 
 }  // namespace
