@@ -117,12 +117,15 @@ class FleetPainter {
     const int x0 = kMargin + kCaptionWidth;
     const int slices = gpu.model->memory_slices;
     auto slice_x = [&](int slice) { return x0 + slice * kBarWidth / slices; };
-    if (!gpu.mig_enabled) {
+    // A whole-GPU workload also runs on a MIG-enabled GPU with no instance
+    // (the scheduler's gangs do): drawn the same, captioned by the mode.
+    if (!gpu.mig_enabled || !gpu.whole_gpu_workload.empty()) {
       const bool used = !gpu.whole_gpu_workload.empty();
       svg_.Open("g", {{"class", "whole-gpu"}, {"data-workload", gpu.whole_gpu_workload}});
       Block(x0, y, kBarWidth, used ? Colour(gpu.whole_gpu_workload) : kFreeFill, gpu.whole_gpu_busy);
       Centred(x0 + kBarWidth / 2, y + 24,
-              "whole GPU (MIG disabled)" + (used ? ": " + gpu.whole_gpu_workload : std::string(", free")),
+              std::string(gpu.mig_enabled ? "whole GPU (MIG on, no instance)" : "whole GPU (MIG disabled)") +
+                  (used ? ": " + gpu.whole_gpu_workload : std::string(", free")),
               kFont, InkOn(used ? Colour(gpu.whole_gpu_workload) : std::string(kFreeFill)));
       svg_.Close("g");
       svg_.Close("g");

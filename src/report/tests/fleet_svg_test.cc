@@ -71,6 +71,23 @@ TEST(FleetSvgTest, GroupsIdenticalLayoutsAndShowsFreeAndStranded) {
   EXPECT_EQ(svg, RenderFleetSvg(Example()));
 }
 
+// serve's whole-GPU gangs hold MIG-enabled GPUs with no instance: they are
+// drawn as whole GPUs, not as empty ones.
+TEST(FleetSvgTest, AWholeGpuJobOnAMigEnabledGpuIsDrawn) {
+  fleet::Fleet fleet;
+  fleet::FleetGpu gpu;
+  gpu.node = "node-1";
+  gpu.model = &Gpu("H100-80GB");
+  gpu.mig_enabled = true;
+  gpu.whole_gpu_workload = "job-5";
+  gpu.whole_gpu_busy = true;
+  fleet.gpus.push_back(gpu);
+  const std::string svg = RenderFleetSvg(fleet);
+  EXPECT_THAT(svg, HasSubstr("class=\"whole-gpu\" data-workload=\"job-5\""));
+  EXPECT_THAT(svg, HasSubstr("MIG on, no instance"));
+  EXPECT_EQ(Count(svg, "class=\"free\""), 0);
+}
+
 TEST(FleetSvgTest, LargeFleetStaysSmallAndExtraRowsAreCounted) {
   const fleet::Fleet example = Example();
   fleet::Fleet large;
