@@ -13,6 +13,7 @@
 #include "cli/plan_commands.h"
 #include "cli/serve_commands.h"
 #include "cli/simulate_commands.h"
+#include "cli/slurm_commands.h"
 #include "io/catalog_loader.h"
 
 namespace migsched::cli {
@@ -37,6 +38,7 @@ int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   AddSimulateCommands(app, command);
   AddServeCommands(app, command);
   AddClientCommands(app, command);
+  AddSlurmCommands(app, command);
 
   try {
     app.parse(argc, argv);

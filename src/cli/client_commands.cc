@@ -1,15 +1,13 @@
 #include "cli/client_commands.h"
 
-#include <httplib.h>
-
 #include <CLI/CLI.hpp>
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 
 #include "cli/cli.h"
+#include "cli/server_client.h"
 #include "cli/text_table.h"
-#include "daemon/token.h"
 
 namespace migsched::cli {
 namespace {
@@ -17,59 +15,11 @@ namespace {
 using nlohmann::json;
 using nlohmann::ordered_json;
 
-struct ServerArgs {
-  std::string server;
-  std::string token_file;
-};
-
 struct SubmitArgs {
   std::string name, tenant, kind, profile, model;
   std::int64_t memory_mib = 0;
   int priority = 0, gpus = 0, min_compute_slices = 0;
 };
-
-std::string EnvOr(const char* name, const std::string& fallback) {
-  const char* value = std::getenv(name);
-  return value != nullptr && *value != '\0' ? value : fallback;
-}
-
-void AddServerOptions(CLI::App* command, ServerArgs& args) {
-  args.server = EnvOr("MIGSCHED_SERVER", "http://127.0.0.1:8470");
-  args.token_file = EnvOr("MIGSCHED_TOKEN_FILE", "./migsched-state/token");
-  command->add_option("--server", args.server, "server URL ($MIGSCHED_SERVER)")->capture_default_str();
-  command->add_option("--token-file", args.token_file, "bearer token file ($MIGSCHED_TOKEN_FILE)")
-      ->capture_default_str();
-}
-
-// One request; the parsed JSON body of a 2xx answer, else an error with the
-// server's message.
-Result<json> Call(const ServerArgs& args, const std::string& method, const std::string& path,
-                  const std::string& body = "") {
-  Result<std::string> token = daemon::ReadTokenFile(args.token_file);
-  if (!token.has_value()) return token.error();
-  httplib::Client client(args.server);
-  if (!client.is_valid()) return InvalidArgumentError("--server '" + args.server + "' is not a valid URL");
-  client.set_bearer_token_auth(*token);
-  client.set_connection_timeout(std::chrono::seconds(5));
-  client.set_read_timeout(std::chrono::seconds(30));
-  httplib::Result res = method == "POST"     ? client.Post(path, body, "application/json")
-                        : method == "DELETE" ? client.Delete(path)
-                                             : client.Get(path);
-  if (!res) return UnavailableError("cannot reach " + args.server + ": " + httplib::to_string(res.error()));
-  json parsed = json::parse(res->body, nullptr, /*allow_exceptions=*/false);
-  if (res->status < 200 || res->status >= 300) {
-    std::string message = parsed.is_object() && parsed.contains("error") ? parsed["error"].get<std::string>() : res->body;
-    if (parsed.is_object() && parsed.contains("field") && parsed["field"].is_string()) {
-      message = parsed["field"].get<std::string>() + ": " + message;
-    }
-    const StatusCode code = res->status == 404 ? StatusCode::kNotFound
-                            : res->status < 500 ? StatusCode::kInvalidArgument
-                                                : StatusCode::kUnavailable;
-    return Status(code, "server answered " + std::to_string(res->status) + ": " + message);
-  }
-  if (parsed.is_discarded()) return UnavailableError("server answered with malformed JSON");
-  return parsed;
-}
 
 int Fail(const CommandContext& context, const Status& status) {
   context.err << "migsched: " << status.message() << "\n";
@@ -168,7 +118,7 @@ void AddClientCommands(CLI::App& app, ChosenCommand& chosen) {
       if (gpus->count() > 0) body["gpus"] = submit_args->gpus;
       if (submit_args->min_compute_slices > 0) body["min_compute_slices"] = submit_args->min_compute_slices;
       if (!submit_args->model.empty()) body["model"] = submit_args->model;
-      return Show(c, Call(*submit_server, "POST", "/v1/jobs", body.dump()),
+      return Show(c, CallServer(*submit_server, "POST", "/v1/jobs", body.dump()),
                   [&](const json& job) { PrintJobs(c, json::array({job})); });
     };
   });
@@ -181,7 +131,7 @@ void AddClientCommands(CLI::App& app, ChosenCommand& chosen) {
   list->callback([&chosen, list_server, list_state] {
     chosen = [=](const CommandContext& c) {
       const std::string path = list_state->empty() ? "/v1/jobs" : "/v1/jobs?state=" + *list_state;
-      return Show(c, Call(*list_server, "GET", path), [&](const json& answer) { PrintJobs(c, answer["jobs"]); });
+      return Show(c, CallServer(*list_server, "GET", path), [&](const json& answer) { PrintJobs(c, answer["jobs"]); });
     };
   });
 
@@ -194,7 +144,7 @@ void AddClientCommands(CLI::App& app, ChosenCommand& chosen) {
     command->add_option("id", *id, "job id")->required();
     command->callback([&chosen, server, id, verb] {
       chosen = [=](const CommandContext& c) {
-        return Show(c, Call(*server, verb == "get" ? "GET" : "DELETE", "/v1/jobs/" + std::to_string(*id)),
+        return Show(c, CallServer(*server, verb == "get" ? "GET" : "DELETE", "/v1/jobs/" + std::to_string(*id)),
                     [&](const json& job) { PrintJobs(c, json::array({job})); });
       };
     });
@@ -208,7 +158,7 @@ void AddClientCommands(CLI::App& app, ChosenCommand& chosen) {
   fleet_export->add_option("-o,--out", *export_file, "file to write (default: standard output)");
   fleet->callback([&chosen, fleet_server, export_file, fleet_export] {
     chosen = [=](const CommandContext& c) {
-      const Result<json> answer = Call(*fleet_server, "GET", "/v1/fleet");
+      const Result<json> answer = CallServer(*fleet_server, "GET", "/v1/fleet");
       if (fleet_export->parsed()) {
         if (!answer.has_value()) return Fail(c, answer.error());
         const std::string yaml = FleetYaml(*answer);

@@ -11,6 +11,7 @@
 
 #include "cli/alibaba_workloads.h"
 #include "cli/cli.h"
+#include "cli/slurm_commands.h"
 #include "cli/text_table.h"
 #include "common/strings.h"
 #include "engines/k8s_resources.h"
@@ -248,7 +249,7 @@ Status WriteOutputs(const PlanArgs& args, const plan::PlanDocument& document,
         io::WriteTextFile(args.mig_parted_path, engines::WriteMigPartedConfig(target).yaml));
   }
   if (!args.slurm_dir.empty()) {
-    const engines::SlurmConfig slurm = engines::WriteSlurmConfig(target);
+    const engines::SlurmConfig slurm = engines::WriteSlurmConfig(target, args.slurm_type_style);
     MIGSCHED_RETURN_IF_ERROR(io::WriteTextFile(args.slurm_dir + "/gres.conf", slurm.gres_conf));
     MIGSCHED_RETURN_IF_ERROR(io::WriteTextFile(args.slurm_dir + "/slurm.conf", slurm.slurm_conf));
   }
@@ -330,6 +331,7 @@ void AddPlanCommands(CLI::App& app, ChosenCommand& chosen) {
   plan->add_option("--out", args->out_path, "write plan.json here (for `migsched apply --plan`)");
   plan->add_option("--mig-parted", args->mig_parted_path, "write an NVIDIA mig-parted config here");
   plan->add_option("--slurm", args->slurm_dir, "write gres.conf and slurm.conf lines into this directory");
+  AddSlurmTypeStyleOption(plan, "--slurm-type-style", args->slurm_type_style);
   plan->add_option("--svg", args->svg_path, "write an SVG picture of the planned fleet");
   plan->add_flag("--explain", args->explain, "say why each workload got its profile");
   plan->add_flag("--dry-run", args->dry_run, "print the transition operations; write no files");

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "cli/command_context.h"
+#include "engines/slurm_gres_type.h"
 
 namespace migsched::cli {
 
@@ -17,6 +18,7 @@ struct PlanArgs {
   std::string out_path;         // plan.json; optional
   std::string mig_parted_path;  // optional
   std::string slurm_dir;        // gres.conf + slurm.conf; optional
+  engines::SlurmTypeStyle slurm_type_style = engines::SlurmTypeStyle::kAutodetect;
   std::string svg_path;         // optional
   bool explain = false;         // per workload: why this profile
   bool dry_run = false;         // print the transition ops; write no files

@@ -50,7 +50,9 @@ ordered_json FleetJson(const FleetView& fleet) {
         instances.push_back({{"profile", i.profile}, {"start", i.start}, {"size", i.size},
                              {"job", i.job == 0 ? ordered_json(nullptr) : ordered_json(i.job)},
                              {"busy", i.busy}, {"exists", i.exists},
-                             {"mig_uuid", i.mig_uuid.empty() ? ordered_json(nullptr) : ordered_json(i.mig_uuid)}});
+                             {"mig_uuid", i.mig_uuid.empty() ? ordered_json(nullptr) : ordered_json(i.mig_uuid)},
+                             {"gi_id", i.gi_id < 0 ? ordered_json(nullptr) : ordered_json(i.gi_id)},
+                             {"ci_id", i.ci_id < 0 ? ordered_json(nullptr) : ordered_json(i.ci_id)}});
       }
       ordered_json item{{"index", gpu.index},
                         {"model", gpu.model},

@@ -902,13 +902,16 @@ FleetView ControlPlane::Fleet() const {
       for (const DesiredInstance& d : desired.instances) {
         const geometry::GiProfile& profile = desired.model->profiles[static_cast<size_t>(d.profile)];
         FleetView::Instance instance{.profile = profile.name, .start = d.start, .size = profile.memory_slices,
-                                     .job = d.job, .busy = d.job != 0, .mig_uuid = "", .exists = false};
+                                     .job = d.job, .busy = d.job != 0, .mig_uuid = "", .exists = false,
+                                     .gi_id = -1, .ci_id = -1};
         if (observed != node->inventory.gpus.end()) {
           for (const agent::ObservedGpuInstance& gi : observed->instances) {
             if (gi.instance.profile != d.profile || gi.instance.placement.start != d.start) continue;
             instance.exists = true;
+            instance.gi_id = gi.id;
             for (const agent::ObservedComputeInstance& ci : gi.compute_instances) {
               if (!ci.uuid.empty()) instance.mig_uuid = ci.uuid;
+              instance.ci_id = ci.id;
             }
           }
         }

@@ -101,6 +101,8 @@ struct FleetView {
     bool busy = false;
     std::string mig_uuid;
     bool exists = false;  // the agent reports it
+    int gi_id = -1;       // NVML ids of the reported GPU and compute instance; -1 until it exists
+    int ci_id = -1;
   };
   struct Gpu {
     int index = 0;

@@ -4,14 +4,12 @@
 
 #include <filesystem>
 #include <map>
-#include <regex>
 #include <set>
 #include <sstream>
 #include <string>
 
 #include "engines/k8s_resources.h"
 #include "engines/mig_parted_writer.h"
-#include "engines/slurm_gres_writer.h"
 #include "testing/catalog_fixture.h"
 
 namespace migsched::engines {
@@ -134,37 +132,6 @@ TEST(MigPartedWriterTest, EntriesNameTheirDevicesAndCounts) {
             "    - devices: [0, 2]\n      mig-enabled: true\n      mig-devices:\n        \"1g.10gb\": 7\n"
             "    - devices: all\n      mig-enabled: true\n      mig-devices: {}\n"
             "    - devices: [3]\n      mig-enabled: false\n");
-}
-
-TEST(SlurmGresWriterTest, NodeLinesMatchThePlan) {
-  const fleet::Fleet fleet = Example();
-  const SlurmConfig config = WriteSlurmConfig(fleet);
-  EXPECT_THAT(config.gres_conf, ::testing::HasSubstr("\nAutoDetect=nvml\n"));
-  std::map<std::string, std::map<std::string, int>> expected;
-  for (const fleet::FleetGpu& gpu : fleet.gpus) {
-    if (!gpu.mig_enabled) {
-      ++expected[gpu.node][WholeGpuGresType(*gpu.model)];
-      continue;
-    }
-    for (const auto& [profile, count] : Counted(gpu)) expected[gpu.node][profile] += count;
-  }
-  const std::regex node_line(R"(^NodeName=(\S+) Gres=(\S+)$)");
-  const std::regex item(R"(gpu:([^:,]+):(\d+))");
-  std::map<std::string, std::map<std::string, int>> parsed;
-  std::istringstream lines(config.slurm_conf);
-  std::string line;
-  while (std::getline(lines, line)) {
-    std::smatch m;
-    if (!std::regex_match(line, m, node_line)) continue;
-    const std::string gres = m[2];
-    for (auto it = std::sregex_iterator(gres.begin(), gres.end(), item); it != std::sregex_iterator(); ++it) {
-      parsed[m[1]][(*it)[1]] += std::stoi((*it)[2]);
-    }
-  }
-  EXPECT_EQ(parsed, expected);
-  EXPECT_EQ(expected["node-1"]["h100-80gb"], 1);
-  EXPECT_THAT(config.slurm_conf, ::testing::HasSubstr("gres/gpu:1g.10gb+me"));
-  EXPECT_THAT(config.slurm_conf, ::testing::HasSubstr("\nGresTypes=gpu\n"));
 }
 
 TEST(K8sResourcesTest, MixedStrategyCountsPerNodeAndFleet) {

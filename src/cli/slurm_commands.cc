@@ -1,0 +1,119 @@
+#include "cli/slurm_commands.h"
+
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <climits>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "cli/cli.h"
+#include "cli/server_client.h"
+#include "cli/slurm_gres_sources.h"
+#include "engines/slurm_gres_writer.h"
+#include "nvml/nvml_session.h"
+
+namespace migsched::cli {
+namespace {
+
+using nlohmann::ordered_json;
+
+struct GresArgs {
+  std::string node;
+  engines::SlurmTypeStyle style = engines::SlurmTypeStyle::kAutodetect;
+  ServerArgs server;
+};
+
+// slurmd's node name when slurm.conf gives none: the host name up to its first dot.
+std::string ShortHostName() {
+  char name[HOST_NAME_MAX + 1] = {};
+  if (gethostname(name, sizeof(name) - 1) != 0) return "localhost";
+  const std::string host = name;
+  return host.substr(0, host.find('.'));
+}
+
+int Fail(const CommandContext& context, const Status& status) {
+  context.err << "migsched: " << status.message() << "\n";
+  return status.code() == StatusCode::kInvalidArgument || status.code() == StatusCode::kNotFound ? kExitBadInput
+                                                                                                  : kExitNo;
+}
+
+Result<std::vector<engines::SlurmNodeGres>> CollectNodes(const CommandContext& context, const GresArgs& args,
+                                                         bool from_server) {
+  if (from_server) {
+    const Result<nlohmann::json> fleet = CallServer(args.server, "GET", "/v1/fleet");
+    if (!fleet.has_value()) return fleet.error();
+    return SlurmNodesFromFleetJson(*fleet, context.catalog, args.node, args.style);
+  }
+  Result<std::unique_ptr<nvml::NvmlSession>> session = nvml::NvmlSession::Open(context.catalog);
+  if (!session.has_value()) return session.error();
+  Result<engines::SlurmNodeGres> node =
+      SlurmNodeFromNvml(**session, args.node.empty() ? ShortHostName() : args.node, args.style);
+  if (!node.has_value()) return node.error();
+  return std::vector<engines::SlurmNodeGres>{std::move(node).value()};
+}
+
+void PrintJson(const CommandContext& context, const GresArgs& args,
+               const std::vector<engines::SlurmNodeGres>& nodes) {
+  ordered_json out{{"type_style", args.style == engines::SlurmTypeStyle::kAutodetect ? "autodetect" : "profile"},
+                   {"nodes", ordered_json::array()}};
+  for (const engines::SlurmNodeGres& node : nodes) {
+    ordered_json devices = ordered_json::array();
+    for (const engines::SlurmGresDevice& d : node.devices) {
+      devices.push_back({{"gpu", d.gpu}, {"type", d.type}, {"what", d.what}, {"files", d.files}});
+    }
+    out["nodes"].push_back({{"name", node.node},
+                            {"gres", engines::GresString(node.devices)},
+                            {"devices", std::move(devices)},
+                            {"notes", node.notes}});
+  }
+  context.out << out.dump(2) << "\n";
+}
+
+int RunSlurmGres(const CommandContext& context, const GresArgs& args, bool from_server) {
+  const Result<std::vector<engines::SlurmNodeGres>> nodes = CollectNodes(context, args, from_server);
+  if (!nodes.has_value()) return Fail(context, nodes.error());
+  if (context.json) {
+    PrintJson(context, args, *nodes);
+    return kExitOk;
+  }
+  context.out << "# gres.conf\n"
+              << engines::WriteGresConfLines(*nodes) << "# slurm.conf\n"
+              << engines::WriteNodeGresLines(*nodes);
+  return kExitOk;
+}
+
+}  // namespace
+
+CLI::Option* AddSlurmTypeStyleOption(CLI::App* command, const std::string& name, engines::SlurmTypeStyle& style) {
+  return command
+      ->add_option_function<std::string>(
+          name,
+          [&style](const std::string& text) {
+            const Result<engines::SlurmTypeStyle> parsed = engines::ParseSlurmTypeStyle(text);
+            if (!parsed.has_value()) throw CLI::ValidationError(parsed.error().message());
+            style = *parsed;
+          },
+          "GRES types: autodetect (as Slurm's NVML AutoDetect names them, e.g. a100_3g.39gb; default) or "
+          "profile (bare profile names, e.g. 3g.40gb)")
+      ->type_name("STYLE");
+}
+
+void AddSlurmCommands(CLI::App& app, ChosenCommand& chosen) {
+  CLI::App* slurm = app.add_subcommand("slurm", "SLURM configuration from the live MIG layout");
+  slurm->require_subcommand(1);
+
+  auto args = std::make_shared<GresArgs>();
+  CLI::App* gres = slurm->add_subcommand("gres", "print a node's gres.conf lines and slurm.conf Gres= string");
+  gres->fallthrough();  // the global --json may follow the subcommand
+  gres->add_option("--node", args->node,
+                   "node name (default: this host's short name); with --server, only this node (default: all)");
+  AddSlurmTypeStyleOption(gres, "--type-style", args->style);
+  AddServerOptions(gres, args->server);
+  gres->callback([&chosen, args, gres] {
+    const bool from_server = gres->count("--server") > 0;
+    chosen = [args, from_server](const CommandContext& c) { return RunSlurmGres(c, *args, from_server); };
+  });
+}
+
+}  // namespace migsched::cli
