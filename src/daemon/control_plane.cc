@@ -237,9 +237,7 @@ Result<SubmitOutcome> ControlPlane::Submit(JobSpec spec) {
     job_by_key_.emplace(Key(job->tenant, job->name), id);
     jobs_.emplace(id, std::move(job));
     dirty_jobs_.push_back(id);
-    AddEvent(now, "job", "job " + std::to_string(id) + " " + jobs_.at(id)->name + " submitted",
-             ordered_json{{"job", id}, {"state", "queued"}}.dump());
-    ApplyDecisions(*decisions, now);
+    ApplyDecisions(*decisions, now);  // its events say what became of the job
     result = SubmitOutcome{.kind = SubmitOutcome::Kind::kCreated, .job = InfoOf(*jobs_.at(id))};
   }));
   return *result;

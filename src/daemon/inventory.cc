@@ -18,30 +18,27 @@ constexpr std::int64_t kMaxPid = std::int64_t{1} << 32;
 Result<json> Parse(std::string_view text) { return io::ParseJson(text, "$"); }
 
 Result<const geometry::GpuModel*> ModelAt(const io::JsonObjectReader& r, const geometry::Catalog& catalog) {
-  auto name_r = r.String("model");
-  if (!name_r.has_value()) return name_r.error();
-  auto name = std::move(*name_r);
+  std::string name;
+  MIGSCHED_ASSIGN_OR_RETURN(name, r.String("model"));
   Result<const geometry::GpuModel*> model = catalog.Find(name);
   if (!model.has_value()) return r.Error("model", model.error().message());
   return *model;
 }
 
 Result<int> ProfileAt(const io::JsonObjectReader& r, const geometry::GpuModel& model) {
-  auto name_r = r.String("profile");
-  if (!name_r.has_value()) return name_r.error();
-  auto name = std::move(*name_r);
+  std::string name;
+  MIGSCHED_ASSIGN_OR_RETURN(name, r.String("profile"));
   const std::optional<int> profile = model.FindProfile(name);
   if (!profile) return r.Error("profile", "'" + name + "' is not a profile of " + model.name + " (" +
                                               model.ProfileNames() + ")");
   return *profile;
 }
 
-Result<std::vector<std::uint32_t>> Pids(const io::JsonObjectReader& r, const json& object) {
+Result<std::vector<std::uint32_t>> Pids(const io::JsonObjectReader& r) {
   std::vector<std::uint32_t> pids;
   if (!r.Has("pids")) return pids;
-  auto array_r = r.Array("pids");
-  if (!array_r.has_value()) return array_r.error();
-  auto array = std::move(*array_r);
+  const json* array = nullptr;
+  MIGSCHED_ASSIGN_OR_RETURN(array, r.Array("pids"));
   for (std::size_t i = 0; i < array->size(); ++i) {
     const json& pid = (*array)[i];
     if (!pid.is_number_integer() || pid.get<std::int64_t>() < 0 || pid.get<std::int64_t>() >= kMaxPid) {
@@ -49,7 +46,6 @@ Result<std::vector<std::uint32_t>> Pids(const io::JsonObjectReader& r, const jso
     }
     pids.push_back(static_cast<std::uint32_t>(pid.get<std::int64_t>()));
   }
-  (void)object;
   return pids;
 }
 
@@ -66,60 +62,41 @@ Result<agent::ObservedGpu> ObservedGpuFromJson(const json& item, const std::stri
   const io::JsonObjectReader r(item, path);
   if (Status s = r.CheckKeys({"index", "uuid", "model", "mig_enabled", "pids", "instances"}); !s.ok()) return s;
   agent::ObservedGpu gpu;
-  auto index_r = r.Integer("index", 0, kMaxIndex);
-  if (!index_r.has_value()) return index_r.error();
-  auto index = std::move(*index_r);
+  std::int64_t index = 0;
+  MIGSCHED_ASSIGN_OR_RETURN(index, r.Integer("index", 0, kMaxIndex));
   gpu.index = static_cast<int>(index);
   if (r.Has("uuid")) {
-    auto uuid_r = r.String("uuid");
-  if (!uuid_r.has_value()) return uuid_r.error();
-  auto uuid = std::move(*uuid_r);
-    gpu.uuid = uuid;
+    MIGSCHED_ASSIGN_OR_RETURN(gpu.uuid, r.String("uuid"));
   }
-  auto model_r = ModelAt(r, catalog);
-  if (!model_r.has_value()) return model_r.error();
-  auto model = std::move(*model_r);
-  gpu.model = model;
-  auto mig_r = r.Bool("mig_enabled");
-  if (!mig_r.has_value()) return mig_r.error();
-  auto mig = std::move(*mig_r);
-  gpu.mig_enabled = mig;
-  auto pids_r = Pids(r, item);
-  if (!pids_r.has_value()) return pids_r.error();
-  auto pids = std::move(*pids_r);
-  gpu.pids = pids;
+  MIGSCHED_ASSIGN_OR_RETURN(gpu.model, ModelAt(r, catalog));
+  const geometry::GpuModel& model = *gpu.model;
+  MIGSCHED_ASSIGN_OR_RETURN(gpu.mig_enabled, r.Bool("mig_enabled"));
+  MIGSCHED_ASSIGN_OR_RETURN(gpu.pids, Pids(r));
   if (!r.Has("instances")) return gpu;
-  auto instances_r = r.Array("instances");
-  if (!instances_r.has_value()) return instances_r.error();
-  auto instances = std::move(*instances_r);
+  const json* instances = nullptr;
+  MIGSCHED_ASSIGN_OR_RETURN(instances, r.Array("instances"));
   std::vector<geometry::GpuInstance> layout;
   for (std::size_t i = 0; i < instances->size(); ++i) {
     const io::JsonObjectReader ir((*instances)[i], r.ItemPath("instances", i));
     if (Status s = ir.CheckKeys({"profile", "start", "uuid", "pids"}); !s.ok()) return s;
-    auto profile_r = ProfileAt(ir, *model);
-  if (!profile_r.has_value()) return profile_r.error();
-  auto profile = std::move(*profile_r);
-    auto start_r = ir.Integer("start", 0, model->memory_slices - 1);
-  if (!start_r.has_value()) return start_r.error();
-  auto start = std::move(*start_r);
+    int profile = 0;
+    MIGSCHED_ASSIGN_OR_RETURN(profile, ProfileAt(ir, model));
+    std::int64_t start = 0;
+    MIGSCHED_ASSIGN_OR_RETURN(start, ir.Integer("start", 0, model.memory_slices - 1));
     agent::ObservedGpuInstance gi;
     gi.id = static_cast<int>(i);
     gi.instance = geometry::GpuInstance{
-        profile, model->profiles[static_cast<size_t>(profile)].PlacementAt(static_cast<int>(start))};
+        profile, model.profiles[static_cast<size_t>(profile)].PlacementAt(static_cast<int>(start))};
     if (ir.Has("uuid")) {
-      auto uuid_r = ir.String("uuid");
-  if (!uuid_r.has_value()) return uuid_r.error();
-  auto uuid = std::move(*uuid_r);
+      std::string uuid;
+      MIGSCHED_ASSIGN_OR_RETURN(uuid, ir.String("uuid"));
       gi.compute_instances.push_back({.id = 0, .profile_id = 0, .uuid = uuid});
     }
-    auto gi_pids_r = Pids(ir, (*instances)[i]);
-  if (!gi_pids_r.has_value()) return gi_pids_r.error();
-  auto gi_pids = std::move(*gi_pids_r);
-    gi.pids = gi_pids;
+    MIGSCHED_ASSIGN_OR_RETURN(gi.pids, Pids(ir));
     layout.push_back(gi.instance);
     gpu.instances.push_back(std::move(gi));
   }
-  if (Status s = CheckGpuLayout(path, *model, layout); !s.ok()) return s;
+  if (Status s = CheckGpuLayout(path, model, layout); !s.ok()) return s;
   return gpu;
 }
 
@@ -155,35 +132,23 @@ std::string InventoryToJson(const NodeInventory& inventory) {
 }
 
 Result<NodeInventory> InventoryFromJson(std::string_view text, const geometry::Catalog& catalog) {
-  auto document_r = Parse(text);
-  if (!document_r.has_value()) return document_r.error();
-  auto document = std::move(*document_r);
+  json document;
+  MIGSCHED_ASSIGN_OR_RETURN(document, Parse(text));
   const io::JsonObjectReader r(document, "$");
   if (Status s = r.CheckKeys({"node", "applied_generation", "apply_error", "gpus"}); !s.ok()) return s;
   NodeInventory inventory;
-  auto node_r = r.String("node");
-  if (!node_r.has_value()) return node_r.error();
-  auto node = std::move(*node_r);
-  inventory.node = node;
+  MIGSCHED_ASSIGN_OR_RETURN(inventory.node, r.String("node"));
   if (r.Has("applied_generation")) {
-    auto generation_r = r.Integer("applied_generation", 0, std::numeric_limits<std::int64_t>::max());
-  if (!generation_r.has_value()) return generation_r.error();
-  auto generation = std::move(*generation_r);
-    inventory.applied_generation = generation;
+    MIGSCHED_ASSIGN_OR_RETURN(inventory.applied_generation, r.Integer("applied_generation", 0, std::numeric_limits<std::int64_t>::max()));
   }
   if (r.Has("apply_error")) {
-    auto error_r = r.String("apply_error");
-  if (!error_r.has_value()) return error_r.error();
-  auto error = std::move(*error_r);
-    inventory.apply_error = error;
+    MIGSCHED_ASSIGN_OR_RETURN(inventory.apply_error, r.String("apply_error"));
   }
-  auto gpus_r = r.Array("gpus");
-  if (!gpus_r.has_value()) return gpus_r.error();
-  auto gpus = std::move(*gpus_r);
+  const json* gpus = nullptr;
+  MIGSCHED_ASSIGN_OR_RETURN(gpus, r.Array("gpus"));
   for (std::size_t i = 0; i < gpus->size(); ++i) {
-    auto gpu_r = ObservedGpuFromJson((*gpus)[i], r.ItemPath("gpus", i), catalog);
-  if (!gpu_r.has_value()) return gpu_r.error();
-  auto gpu = std::move(*gpu_r);
+    agent::ObservedGpu gpu;
+    MIGSCHED_ASSIGN_OR_RETURN(gpu, ObservedGpuFromJson((*gpus)[i], r.ItemPath("gpus", i), catalog));
     for (const agent::ObservedGpu& seen : inventory.gpus) {
       if (seen.index == gpu.index) {
         return InvalidArgumentError(r.ItemPath("gpus", i) + ".index: GPU " + std::to_string(gpu.index) +
@@ -214,60 +179,42 @@ std::string DesiredToJson(const DesiredLayout& layout) {
 }
 
 Result<DesiredLayout> DesiredFromJson(std::string_view text, const geometry::Catalog& catalog) {
-  auto document_r = Parse(text);
-  if (!document_r.has_value()) return document_r.error();
-  auto document = std::move(*document_r);
+  json document;
+  MIGSCHED_ASSIGN_OR_RETURN(document, Parse(text));
   const io::JsonObjectReader r(document, "$");
   if (Status s = r.CheckKeys({"node", "generation", "gpus"}); !s.ok()) return s;
   DesiredLayout layout;
-  auto node_r = r.String("node");
-  if (!node_r.has_value()) return node_r.error();
-  auto node = std::move(*node_r);
-  layout.node = node;
-  auto generation_r = r.Integer("generation", 0, std::numeric_limits<std::int64_t>::max());
-  if (!generation_r.has_value()) return generation_r.error();
-  auto generation = std::move(*generation_r);
-  layout.generation = generation;
-  auto gpus_r = r.Array("gpus");
-  if (!gpus_r.has_value()) return gpus_r.error();
-  auto gpus = std::move(*gpus_r);
+  MIGSCHED_ASSIGN_OR_RETURN(layout.node, r.String("node"));
+  MIGSCHED_ASSIGN_OR_RETURN(layout.generation, r.Integer("generation", 0, std::numeric_limits<std::int64_t>::max()));
+  const json* gpus = nullptr;
+  MIGSCHED_ASSIGN_OR_RETURN(gpus, r.Array("gpus"));
   for (std::size_t g = 0; g < gpus->size(); ++g) {
     const io::JsonObjectReader gr((*gpus)[g], r.ItemPath("gpus", g));
     if (Status s = gr.CheckKeys({"index", "model", "mig_enabled", "instances"}); !s.ok()) return s;
     DesiredGpu gpu;
-    auto index_r = gr.Integer("index", 0, kMaxIndex);
-  if (!index_r.has_value()) return index_r.error();
-  auto index = std::move(*index_r);
+    std::int64_t index = 0;
+    MIGSCHED_ASSIGN_OR_RETURN(index, gr.Integer("index", 0, kMaxIndex));
     gpu.index = static_cast<int>(index);
-    auto model_r = ModelAt(gr, catalog);
-  if (!model_r.has_value()) return model_r.error();
-  auto model = std::move(*model_r);
-    gpu.model = model;
-    auto mig_r = gr.Bool("mig_enabled");
-  if (!mig_r.has_value()) return mig_r.error();
-  auto mig = std::move(*mig_r);
-    gpu.mig_enabled = mig;
-    auto instances_r = gr.Array("instances");
-  if (!instances_r.has_value()) return instances_r.error();
-  auto instances = std::move(*instances_r);
+    MIGSCHED_ASSIGN_OR_RETURN(gpu.model, ModelAt(gr, catalog));
+    const geometry::GpuModel& model = *gpu.model;
+    MIGSCHED_ASSIGN_OR_RETURN(gpu.mig_enabled, gr.Bool("mig_enabled"));
+    const json* instances = nullptr;
+    MIGSCHED_ASSIGN_OR_RETURN(instances, gr.Array("instances"));
     std::vector<geometry::GpuInstance> check;
     for (std::size_t i = 0; i < instances->size(); ++i) {
       const io::JsonObjectReader ir((*instances)[i], gr.ItemPath("instances", i));
       if (Status s = ir.CheckKeys({"profile", "start", "job"}); !s.ok()) return s;
-      auto profile_r = ProfileAt(ir, *model);
-  if (!profile_r.has_value()) return profile_r.error();
-  auto profile = std::move(*profile_r);
-      auto start_r = ir.Integer("start", 0, model->memory_slices - 1);
-  if (!start_r.has_value()) return start_r.error();
-  auto start = std::move(*start_r);
-      auto job_r = ir.Integer("job", 0, std::numeric_limits<std::int64_t>::max());
-  if (!job_r.has_value()) return job_r.error();
-  auto job = std::move(*job_r);
+      int profile = 0;
+      MIGSCHED_ASSIGN_OR_RETURN(profile, ProfileAt(ir, model));
+      std::int64_t start = 0;
+      MIGSCHED_ASSIGN_OR_RETURN(start, ir.Integer("start", 0, model.memory_slices - 1));
+      std::int64_t job = 0;
+      MIGSCHED_ASSIGN_OR_RETURN(job, ir.Integer("job", 0, std::numeric_limits<std::int64_t>::max()));
       gpu.instances.push_back({.profile = profile, .start = static_cast<int>(start),
                                .job = static_cast<std::uint64_t>(job)});
-      check.push_back({profile, model->profiles[static_cast<size_t>(profile)].PlacementAt(static_cast<int>(start))});
+      check.push_back({profile, model.profiles[static_cast<size_t>(profile)].PlacementAt(static_cast<int>(start))});
     }
-    if (Status s = CheckGpuLayout(gr.Path(""), *model, check); !s.ok()) return s;
+    if (Status s = CheckGpuLayout(gr.Path(""), model, check); !s.ok()) return s;
     layout.gpus.push_back(std::move(gpu));
   }
   return layout;
