@@ -168,7 +168,7 @@ void AddServeCommands(CLI::App& app, ChosenCommand& chosen) {
       ->check(CLI::Range(1, 3600));
   serve->add_option("--agent-timeout", serve_args->agent_timeout_s,
                     "seconds without a report before a node counts as lost (cordoned)")
-      ->check(CLI::Range(2, 86400))
+      ->check(CLI::Range(2, 86400))  // keep it above the agents' 5 s heartbeat (2: tests of lost nodes)
       ->capture_default_str();
   serve->add_option("--max-batch", serve_args->max_batch,
                     "most requests per store transaction (1 = one commit per request, to measure group commit)")

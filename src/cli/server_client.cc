@@ -43,7 +43,9 @@ Result<json> CallServer(const ServerArgs& args, const std::string& method, const
   if (!res) return UnavailableError("cannot reach " + args.server + ": " + httplib::to_string(res.error()));
   json parsed = json::parse(res->body, nullptr, /*allow_exceptions=*/false);
   if (res->status < 200 || res->status >= 300) {
-    std::string message = parsed.is_object() && parsed.contains("error") ? parsed["error"].get<std::string>() : res->body;
+    std::string message = parsed.is_object() && parsed.contains("error") && parsed["error"].is_string()
+                              ? parsed["error"].get<std::string>()
+                              : res->body;
     if (parsed.is_object() && parsed.contains("field") && parsed["field"].is_string()) {
       message = parsed["field"].get<std::string>() + ": " + message;
     }

@@ -87,7 +87,9 @@ Status RunAgent(const geometry::Catalog& catalog, const AgentOptions& options, c
       report_now = true;
       continue;
     }
-    if (next->generation <= applied) {
+    // Any other generation is applied, a lower one too: the server's store
+    // may have been restored from a backup.
+    if (next->generation == applied) {
       backoff = std::chrono::milliseconds(200);
       // Nothing new: the long-poll ended, report again (the heartbeat).
       report_now = !report_now;

@@ -100,6 +100,7 @@ struct ControlPlane::LiveNode {
   bool healthy = true;
   bool cordoned = false;
   NodeInventory inventory;
+  std::string inventory_json;  // as stored: written again with each generation, serialised once
   bool bumped = false;  // generation raised in this batch
   SteadyClock::time_point bumped_at{};
 };
@@ -181,24 +182,30 @@ void ControlPlane::Run() {
           std::abort();
         }
       }
-    }
-    if (!batch_.jobs.empty() || !batch_.nodes.empty() || !batch_.gpus.empty() || !batch_.events.empty()) {
-      batch_.meta = {{"last_now", std::to_string(last_now_)},
-                     {"next_job_id", std::to_string(next_job_id_)},
-                     {"next_queue_seq", std::to_string(next_queue_seq_)}};
-      const auto commit_start = SteadyClock::now();
-      if (Status s = store_->Commit(batch_); !s.ok()) {
-        // Fail-stop: replies would claim changes the disk lacks. A restart
-        // rebuilds from what was committed.
-        std::cerr << "migsched serve: store commit failed, stopping: " << s.message() << "\n";
-        std::abort();
-      }
-      metrics_.ObserveCommit(commands.size(), SteadyClock::now() - commit_start);
-      batch_ = StoreBatch{};
+      // Committed under the lock: no reader (an agent's long-poll included)
+      // sees a change a crash could still take back.
+      Commit(commands.size());
     }
     for (const std::shared_ptr<Command>& c : commands) c->done.set_value();
     changed_cv_.notify_all();
   }
+}
+
+// One transaction for the batch's changes (nothing when it changed nothing).
+void ControlPlane::Commit(std::size_t commands) {
+  if (batch_.jobs.empty() && batch_.nodes.empty() && batch_.gpus.empty() && batch_.events.empty()) return;
+  batch_.meta = {{"last_now", std::to_string(last_now_)},
+                 {"next_job_id", std::to_string(next_job_id_)},
+                 {"next_queue_seq", std::to_string(next_queue_seq_)}};
+  const auto commit_start = SteadyClock::now();
+  if (Status s = store_->Commit(batch_); !s.ok()) {
+    // Fail-stop: replies would claim changes the disk lacks. A restart
+    // rebuilds from what was committed.
+    std::cerr << "migsched serve: store commit failed, stopping: " << s.message() << "\n";
+    std::abort();
+  }
+  metrics_.ObserveCommit(commands, SteadyClock::now() - commit_start);
+  batch_ = StoreBatch{};
 }
 
 // ---------------------------------------------------------------- commands
@@ -235,6 +242,7 @@ Result<SubmitOutcome> ControlPlane::Submit(JobSpec spec) {
     ++next_queue_seq_;
     const sched::JobId id = job->id;
     job_by_key_.emplace(Key(job->tenant, job->name), id);
+    by_phase_[static_cast<size_t>(JobPhase::kQueued)].insert(id);
     jobs_.emplace(id, std::move(job));
     dirty_jobs_.push_back(id);
     ApplyDecisions(*decisions, now);  // its events say what became of the job
@@ -264,7 +272,7 @@ Result<JobInfo> ControlPlane::Cancel(sched::JobId id) {
     }
     const bool was_queued = job.phase == JobPhase::kQueued;
     Unhold(job);
-    job.phase = JobPhase::kFinished;
+    SetPhase(job, JobPhase::kFinished);
     job.reason = was_queued ? "cancelled while queued" : "released";
     job.updated_at = now;
     job.spec.options.clear();
@@ -326,18 +334,33 @@ Result<DesiredLayout> ControlPlane::ReportInventory(NodeInventory inventory) {
                                      .model = gpu.model->name, .mig_enabled = gpu.mig_enabled,
                                      .layout_json = "[]"});
       }
-      AddEvent(now, "node", "node " + raw->name + " joined with " + std::to_string(gpus.size()) + " GPUs",
+      AddEvent(now, "node", "node " + raw->name + " joined with " + std::to_string(raw->fleet_gpus.size()) + " GPUs",
                ordered_json{{"node", raw->name}, {"gpus", raw->fleet_gpus.size()}}.dump());
       it = nodes_.find(raw->name);
     }
     LiveNode& node = *it->second;
     if (inventory.gpus.size() != node.fleet_gpus.size()) {
-      result = InvalidArgumentError("node " + node.name + " reported " + std::to_string(inventory.gpus.size()) +
-                                    " GPUs; it joined with " + std::to_string(node.fleet_gpus.size()));
-      return;
+      // GPUs are matched by index; one that is missing simply confirms no job.
+      AddEvent(now, "agent", "node " + node.name + " reported " + std::to_string(inventory.gpus.size()) +
+                                 " GPUs; it joined with " + std::to_string(node.fleet_gpus.size()),
+               ordered_json{{"node", node.name}, {"gpus", inventory.gpus.size()}}.dump());
     }
     const std::int64_t previous_applied = node.inventory.applied_generation;
     node.inventory = std::move(inventory);
+    if (node.inventory.applied_generation > node.generation) {
+      // The agent applied a generation this store never committed (the store
+      // was restored from a backup): move past it, so that what the store
+      // holds is applied and no job runs on the agent's word for the old one.
+      node.generation = node.inventory.applied_generation + 1;
+      node.bumped_at = SteadyClock::now();
+      for (const int g : node.fleet_gpus) {
+        for (const sched::JobId id : gpu_jobs_[static_cast<size_t>(g)]) jobs_.at(id)->needs_generation = node.generation;
+      }
+      AddEvent(now, "node", "node " + node.name + ": agent was ahead of the store; generation now " +
+                                std::to_string(node.generation),
+               ordered_json{{"node", node.name}, {"generation", node.generation}}.dump());
+    }
+    node.inventory_json = InventoryToJson(node.inventory);
     node.last_seen = now;
     if (!node.healthy) {
       node.healthy = true;
@@ -414,7 +437,7 @@ void ControlPlane::ApplyDecisions(const std::vector<sched::Decision>& decisions,
     job.needs_generation = std::numeric_limits<std::int64_t>::max();
     metrics_.CountDecision(decision);
     if (const auto* placed = std::get_if<sched::Placed>(&decision)) {
-      job.phase = JobPhase::kStarting;
+      SetPhase(job, JobPhase::kStarting);
       Unhold(job);
       job.where.assign(placed->where.begin(), placed->where.end());
       const std::optional<sched::JobView> view = scheduler_->Job(id);
@@ -428,7 +451,7 @@ void ControlPlane::ApplyDecisions(const std::vector<sched::Decision>& decisions,
                ordered_json{{"job", id}, {"state", "starting"}, {"node", node->name}, {"gpu", index}}.dump());
     } else if (const auto* repartition = std::get_if<sched::NeedsRepartition>(&decision)) {
       const std::optional<sched::JobView> view = scheduler_->Job(id);
-      job.phase = JobPhase::kStarting;
+      SetPhase(job, JobPhase::kStarting);
       Unhold(job);
       job.where = view ? view->where : std::vector<sched::Placement>{};
       job.preset = view ? view->stays_idle : std::vector<bool>{};
@@ -443,12 +466,12 @@ void ControlPlane::ApplyDecisions(const std::vector<sched::Decision>& decisions,
                ordered_json{{"job", id}, {"node", node->name}, {"gpu", index},
                             {"operations", repartition->ops.size()}}.dump());
     } else if (const auto* wait = std::get_if<sched::Wait>(&decision)) {
-      job.phase = JobPhase::kQueued;
+      SetPhase(job, JobPhase::kQueued);
       job.reason = wait->reason;
       AddEvent(now, "job", "job " + std::to_string(id) + " " + job.name + " queued: " + wait->reason,
                ordered_json{{"job", id}, {"state", "queued"}, {"reason", wait->reason}}.dump());
     } else if (const auto* infeasible = std::get_if<sched::Infeasible>(&decision)) {
-      job.phase = JobPhase::kFailed;
+      SetPhase(job, JobPhase::kFailed);
       job.reason = infeasible->reason;
       job.spec.options.clear();
       AddEvent(now, "job", "job " + std::to_string(id) + " " + job.name + " cannot run: " + infeasible->reason,
@@ -458,6 +481,13 @@ void ControlPlane::ApplyDecisions(const std::vector<sched::Decision>& decisions,
 }
 
 void ControlPlane::MarkGpuChanged(int fleet_gpu) { changed_gpus_.push_back(fleet_gpu); }
+
+void ControlPlane::SetPhase(LiveJob& job, JobPhase phase) {
+  if (job.phase == phase) return;
+  by_phase_[static_cast<size_t>(job.phase)].erase(job.id);
+  by_phase_[static_cast<size_t>(phase)].insert(job.id);
+  job.phase = phase;
+}
 
 void ControlPlane::Hold(const LiveJob& job) {
   for (const sched::Placement& p : job.where) {
@@ -569,7 +599,7 @@ void ControlPlane::UpdateRunning(LiveNode& node, std::int64_t now) {
       // A gang runs once its first GPU's node confirms (the others' nodes
       // were handed their layouts in the same batch).
       if (!present || job.where.front().gpu != g) continue;
-      job.phase = JobPhase::kRunning;
+      SetPhase(job, JobPhase::kRunning);
       job.mig_uuid = uuid;
       job.reason = "";
       job.updated_at = now;
@@ -663,7 +693,7 @@ void ControlPlane::StoreNode(const LiveNode& node) {
   batch_.nodes.push_back(NodeRow{.name = node.name, .position = node.position, .generation = node.generation,
                                  .applied_generation = node.inventory.applied_generation,
                                  .last_seen = node.last_seen, .cordoned = node.cordoned,
-                                 .inventory_json = InventoryToJson(node.inventory)});
+                                 .inventory_json = node.inventory_json});
 }
 
 // ---------------------------------------------------------------- start-up
@@ -687,8 +717,10 @@ Status ControlPlane::Load() {
     node->generation = row.generation;
     node->last_seen = last_now_;  // agents could not report while the server was down
     node->cordoned = row.cordoned;
+    node->healthy = !row.cordoned;  // a lost node stays cordoned until its agent reports
     Result<NodeInventory> inventory = InventoryFromJson(row.inventory_json, catalog_);
     if (inventory.has_value()) node->inventory = std::move(*inventory);
+    node->inventory_json = row.inventory_json;
     node->inventory.node = row.name;
     node->inventory.applied_generation = row.applied_generation;
     nodes_.emplace(row.name, std::move(node));
@@ -754,8 +786,15 @@ Status ControlPlane::Load() {
     if (Active(job->phase)) {
       Hold(*job);
       active.push_back(job.get());
+      // Layout rows hold MIG instances only: a whole GPU's holder is its job.
+      for (const sched::Placement& p : job->where) {
+        if (p.profile != sched::kWholeGpu) continue;
+        fleet.gpus[static_cast<size_t>(p.gpu)].whole_gpu_busy = true;
+        fleet.gpus[static_cast<size_t>(p.gpu)].whole_gpu_workload = "job-" + std::to_string(job->id);
+      }
     }
     job_by_key_.emplace(Key(job->tenant, job->name), job->id);
+    by_phase_[static_cast<size_t>(job->phase)].insert(by_phase_[static_cast<size_t>(job->phase)].end(), job->id);
     jobs_.emplace(job->id, std::move(job));
   }
   changed_gpus_.clear();
@@ -857,14 +896,20 @@ std::optional<JobInfo> ControlPlane::Job(sched::JobId id) const {
 
 std::vector<JobInfo> ControlPlane::Jobs(std::optional<JobPhase> phase, std::size_t limit) const {
   std::shared_lock lock(state_mutex_);
-  std::vector<const LiveJob*> matching;
-  for (const auto& [id, job] : jobs_) {
-    if (!phase || job->phase == *phase) matching.push_back(job.get());
+  // The newest `limit`, oldest first: from the phase's index, or (ids are
+  // given out in order, one per job) counting down from the last id.
+  std::vector<const LiveJob*> newest;
+  if (phase) {
+    const std::set<sched::JobId>& ids = by_phase_[static_cast<size_t>(*phase)];
+    for (auto it = ids.rbegin(); it != ids.rend() && newest.size() < limit; ++it) newest.push_back(jobs_.at(*it).get());
+  } else {
+    for (sched::JobId id = next_job_id_ - 1; id >= 1 && newest.size() < limit; --id) {
+      if (const auto it = jobs_.find(id); it != jobs_.end()) newest.push_back(it->second.get());
+    }
   }
-  std::sort(matching.begin(), matching.end(), [](const auto* a, const auto* b) { return a->id < b->id; });
-  if (matching.size() > limit) matching.erase(matching.begin(), matching.end() - static_cast<std::ptrdiff_t>(limit));
   std::vector<JobInfo> out;
-  for (const auto* job : matching) out.push_back(InfoOf(*job));
+  out.reserve(newest.size());
+  for (auto it = newest.rbegin(); it != newest.rend(); ++it) out.push_back(InfoOf(**it));
   return out;
 }
 
@@ -875,7 +920,7 @@ FleetView ControlPlane::Fleet() const {
   std::vector<const LiveNode*> nodes;
   for (const auto& [name, node] : nodes_) nodes.push_back(node.get());
   std::sort(nodes.begin(), nodes.end(), [](const LiveNode* a, const LiveNode* b) { return a->position < b->position; });
-  for (const auto& [id, job] : jobs_) view.starting += job->phase == JobPhase::kStarting ? 1u : 0u;
+  view.starting = by_phase_[static_cast<size_t>(JobPhase::kStarting)].size();
   for (const LiveNode* node : nodes) {
     FleetView::Node out{.name = node->name, .healthy = node->healthy, .cordoned = node->cordoned,
                         .last_seen = node->last_seen, .generation = node->generation,
@@ -1015,15 +1060,11 @@ void ControlPlane::WriteMetrics(MetricsText& out) const {
             count);
   }
   std::map<int, std::int64_t> queued;
-  std::map<JobPhase, std::int64_t> phases;
-  for (const auto& [id, job] : jobs_) {
-    ++phases[job->phase];
-    if (job->phase == JobPhase::kQueued) ++queued[job->spec.priority];
-  }
+  for (const sched::JobId id : by_phase_[static_cast<size_t>(JobPhase::kQueued)]) ++queued[jobs_.at(id)->spec.priority];
   for (const auto& [priority, count] : queued) out.Add(kQueued, {{"priority", std::to_string(priority)}}, count);
   for (const JobPhase phase : {JobPhase::kQueued, JobPhase::kStarting, JobPhase::kRunning, JobPhase::kFinished,
                                JobPhase::kFailed}) {
-    out.Add(kJobs, {{"state", std::string(JobPhaseName(phase))}}, phases[phase]);
+    out.Add(kJobs, {{"state", std::string(JobPhaseName(phase))}}, by_phase_[static_cast<size_t>(phase)].size());
   }
   const sched::Counters& counters = scheduler_->counters();
   out.Add(kRepartitions, {}, counters.reconfigurations);

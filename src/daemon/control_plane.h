@@ -18,6 +18,7 @@
 // cordoned: no new work, its running jobs stay.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -27,6 +28,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <shared_mutex>
 #include <string>
 #include <thread>
@@ -193,9 +195,11 @@ class ControlPlane {
   Status Execute(std::function<void()> apply);
 
   Status CheckInvariantsLocked() const;
+  void Commit(std::size_t commands);  // the batch's store transaction; stops the process on failure
   // On the scheduler thread, under state_mutex_:
   void ApplyDecisions(const std::vector<sched::Decision>& decisions, std::int64_t now);
   void MarkGpuChanged(int fleet_gpu);
+  void SetPhase(LiveJob& job, JobPhase phase);  // keeps by_phase_ in step
   void Hold(const LiveJob& job);    // gpu_jobs_ learns where the job is
   void Unhold(const LiveJob& job);
   void SettleChangedGpus();
@@ -225,6 +229,7 @@ class ControlPlane {
   std::optional<sched::Scheduler> scheduler_;
   std::unordered_map<sched::JobId, std::unique_ptr<LiveJob>> jobs_;
   std::unordered_map<std::string, sched::JobId> job_by_key_;  // tenant \0 name
+  std::array<std::set<sched::JobId>, 5> by_phase_;  // ids by JobPhase: lists and counts without a scan
   std::map<std::string, std::unique_ptr<LiveNode>> nodes_;
   std::vector<std::pair<LiveNode*, int>> gpu_owner_;  // fleet GPU -> (node, index on node)
   std::vector<const geometry::GpuModel*> gpu_model_;  // fleet GPU -> model

@@ -87,7 +87,8 @@ struct HttpApi::Impl {
   HttpOptions options;
   httplib::Server server;
   int port = 0;
-  std::atomic<std::size_t> streams{0};
+  std::atomic<std::size_t> streams{0};     // /v1/events
+  std::atomic<std::size_t> ui_streams{0};  // /ui/events: tokenless, so apart from the operators' pool
   std::atomic<std::size_t> long_polls{0};
 
   Impl(ControlPlane& p, const geometry::Catalog& c, HttpOptions o) : plane(p), catalog(c), options(std::move(o)) {}
@@ -186,7 +187,12 @@ struct HttpApi::Impl {
     const std::optional<std::int64_t> wait = IntParam(req, "wait_ms", kMaxLongPollMs, error);
     if (!error.empty()) return SendError(res, 400, "wait_ms " + error, "wait_ms");
     Slot slot(long_polls, options.max_long_polls);
-    const auto wait_for = std::chrono::milliseconds(slot.taken() ? wait.value_or(0) : 0);
+    if (!slot.taken() && wait.value_or(0) > 0) {
+      // The agent backs off and reports again, instead of polling in a loop.
+      res.set_header("Retry-After", "1");
+      return SendError(res, 503, "too many agents waiting; retry later");
+    }
+    const auto wait_for = std::chrono::milliseconds(wait.value_or(0));
     Result<DesiredLayout> desired = plane.WaitDesired(req.matches[1], after.value_or(-1), wait_for);
     if (!desired.has_value()) return SendError(res, HttpStatusOf(desired.error()), desired.error().message());
     res.status = 200;
@@ -194,11 +200,11 @@ struct HttpApi::Impl {
   }
 
   // Server-sent events from `after` on, until the client goes away.
-  void StreamEvents(const httplib::Request& req, httplib::Response& res) {
+  void StreamEvents(const httplib::Request& req, httplib::Response& res, std::atomic<std::size_t>& pool) {
     std::string error;
     const std::optional<std::int64_t> after = IntParam(req, "after", std::numeric_limits<std::int64_t>::max(), error);
     if (!error.empty()) return SendError(res, 400, "after " + error, "after");
-    auto slot = std::make_shared<Slot>(streams, options.max_streams);
+    auto slot = std::make_shared<Slot>(pool, options.max_streams);
     if (!slot->taken()) return SendError(res, 503, "too many event streams; try again later");
     auto cursor = std::make_shared<std::int64_t>(after.value_or(plane.LastEventSeq()));
     // A stream ends after a while and the client reconnects (EventSource does,
@@ -244,7 +250,7 @@ struct HttpApi::Impl {
     server.Get(R"(/v1/jobs/([^/]+))", Guarded([this](const auto& req, auto& res) { GetJob(req, res); }));
     server.Delete(R"(/v1/jobs/([^/]+))", Guarded([this](const auto& req, auto& res) { DeleteJob(req, res); }));
     server.Get("/v1/fleet", Guarded([this](const auto&, auto& res) { SendJson(res, 200, FleetJson(plane.Fleet())); }));
-    server.Get("/v1/events", Guarded([this](const auto& req, auto& res) { StreamEvents(req, res); }));
+    server.Get("/v1/events", Guarded([this](const auto& req, auto& res) { StreamEvents(req, res, streams); }));
     server.Post(R"(/v1/agents/([^/]+)/inventory)",
                 Guarded([this](const auto& req, auto& res) { PostInventory(req, res); }));
     server.Get(R"(/v1/agents/([^/]+)/desired)", Guarded([this](const auto& req, auto& res) { GetDesired(req, res); }));
@@ -258,7 +264,7 @@ struct HttpApi::Impl {
                                          : report::RenderFleetSvg(fleet, {.title = "migsched: live fleet"}),
                       "image/svg+xml");
     });
-    server.Get("/ui/events", [this](const auto& req, auto& res) { StreamEvents(req, res); });
+    server.Get("/ui/events", [this](const auto& req, auto& res) { StreamEvents(req, res, ui_streams); });
     server.Get("/metrics", [this](const auto&, auto& res) {
       MetricsText out;
       plane.WriteMetrics(out);

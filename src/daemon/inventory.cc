@@ -1,5 +1,6 @@
 #include "daemon/inventory.h"
 
+#include <algorithm>
 #include <limits>
 #include <nlohmann/json.hpp>
 
@@ -14,8 +15,18 @@ using nlohmann::ordered_json;
 
 constexpr std::int64_t kMaxIndex = 1024;
 constexpr std::int64_t kMaxPid = std::int64_t{1} << 32;
+constexpr std::int64_t kMaxNvmlId = 1 << 16;  // NVML-local GI/CI ids are small
 
 Result<json> Parse(std::string_view text) { return io::ParseJson(text, "$"); }
+
+// Node names travel in URL paths and Slurm's NodeName: host-name characters only.
+bool ValidNodeName(const std::string& name) {
+  if (name.empty() || name.size() > 253) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+           c == '.';
+  });
+}
 
 Result<const geometry::GpuModel*> ModelAt(const io::JsonObjectReader& r, const geometry::Catalog& catalog) {
   std::string name;
@@ -78,19 +89,25 @@ Result<agent::ObservedGpu> ObservedGpuFromJson(const json& item, const std::stri
   std::vector<geometry::GpuInstance> layout;
   for (std::size_t i = 0; i < instances->size(); ++i) {
     const io::JsonObjectReader ir((*instances)[i], r.ItemPath("instances", i));
-    if (Status s = ir.CheckKeys({"profile", "start", "uuid", "pids"}); !s.ok()) return s;
+    if (Status s = ir.CheckKeys({"profile", "start", "gi_id", "ci_id", "uuid", "pids"}); !s.ok()) return s;
     int profile = 0;
     MIGSCHED_ASSIGN_OR_RETURN(profile, ProfileAt(ir, model));
     std::int64_t start = 0;
     MIGSCHED_ASSIGN_OR_RETURN(start, ir.Integer("start", 0, model.memory_slices - 1));
     agent::ObservedGpuInstance gi;
-    gi.id = static_cast<int>(i);
+    std::int64_t gi_id = static_cast<std::int64_t>(i);
+    if (ir.Has("gi_id")) MIGSCHED_ASSIGN_OR_RETURN(gi_id, ir.Integer("gi_id", 0, kMaxNvmlId));
+    gi.id = static_cast<int>(gi_id);
     gi.instance = geometry::GpuInstance{
         profile, model.profiles[static_cast<size_t>(profile)].PlacementAt(static_cast<int>(start))};
-    if (ir.Has("uuid")) {
-      std::string uuid;
-      MIGSCHED_ASSIGN_OR_RETURN(uuid, ir.String("uuid"));
-      gi.compute_instances.push_back({.id = 0, .profile_id = 0, .uuid = uuid});
+    if (ir.Has("uuid") || ir.Has("ci_id")) {
+      // Its compute instance (the agent makes one spanning it).
+      agent::ObservedComputeInstance ci;
+      std::int64_t ci_id = 0;
+      if (ir.Has("ci_id")) MIGSCHED_ASSIGN_OR_RETURN(ci_id, ir.Integer("ci_id", 0, kMaxNvmlId));
+      ci.id = static_cast<int>(ci_id);
+      if (ir.Has("uuid")) MIGSCHED_ASSIGN_OR_RETURN(ci.uuid, ir.String("uuid"));
+      gi.compute_instances.push_back(std::move(ci));
     }
     MIGSCHED_ASSIGN_OR_RETURN(gi.pids, Pids(ir));
     layout.push_back(gi.instance);
@@ -116,7 +133,9 @@ std::string InventoryToJson(const NodeInventory& inventory) {
     ordered_json instances = ordered_json::array();
     for (const agent::ObservedGpuInstance& gi : gpu.instances) {
       ordered_json item{{"profile", gpu.model->profiles[static_cast<size_t>(gi.instance.profile)].name},
-                        {"start", gi.instance.placement.start}};
+                        {"start", gi.instance.placement.start},
+                        {"gi_id", gi.id}};
+      if (!gi.compute_instances.empty()) item["ci_id"] = gi.compute_instances.front().id;
       if (const std::string uuid = UuidOf(gi); !uuid.empty()) item["uuid"] = uuid;
       item["pids"] = gi.pids;
       instances.push_back(std::move(item));
@@ -138,6 +157,9 @@ Result<NodeInventory> InventoryFromJson(std::string_view text, const geometry::C
   if (Status s = r.CheckKeys({"node", "applied_generation", "apply_error", "gpus"}); !s.ok()) return s;
   NodeInventory inventory;
   MIGSCHED_ASSIGN_OR_RETURN(inventory.node, r.String("node"));
+  if (!ValidNodeName(inventory.node)) {
+    return r.Error("node", "must be 1-253 letters, digits, '-', '_' or '.' (a host name)");
+  }
   if (r.Has("applied_generation")) {
     MIGSCHED_ASSIGN_OR_RETURN(inventory.applied_generation, r.Integer("applied_generation", 0, std::numeric_limits<std::int64_t>::max()));
   }

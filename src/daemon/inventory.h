@@ -5,8 +5,8 @@
 //   inventory: {"node": "dgx-1", "applied_generation": 3, "apply_error": "",
 //               "gpus": [{"index": 0, "uuid": "GPU-..", "model": "H100-80GB",
 //                         "mig_enabled": true, "pids": [],
-//                         "instances": [{"profile": "3g.40gb", "start": 4,
-//                                        "uuid": "MIG-..", "pids": [4242]}]}]}
+//                         "instances": [{"profile": "3g.40gb", "start": 4, "gi_id": 1,
+//                                        "ci_id": 0, "uuid": "MIG-..", "pids": [4242]}]}]}
 //   desired:   {"node": "dgx-1", "generation": 4,
 //               "gpus": [{"index": 0, "mig_enabled": true,
 //                         "instances": [{"profile": "3g.40gb", "start": 4, "job": 17}]}]}

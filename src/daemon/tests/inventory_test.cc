@@ -17,7 +17,7 @@ const geometry::Catalog& Catalog() { return migsched::testing::BuiltinCatalogFor
 TEST(InventoryTest, RoundTrips) {
   const std::string text =
       R"({"node":"n1","applied_generation":3,"apply_error":"","gpus":[{"index":0,"uuid":"GPU-1","model":"H100-80GB",)"
-      R"("mig_enabled":true,"pids":[],"instances":[{"profile":"3g.40gb","start":4,"uuid":"MIG-9","pids":[42]}]}]})";
+      R"("mig_enabled":true,"pids":[],"instances":[{"profile":"3g.40gb","start":4,"gi_id":2,"ci_id":0,"uuid":"MIG-9","pids":[42]}]}]})";
   Result<NodeInventory> inventory = InventoryFromJson(text, Catalog());
   ASSERT_THAT(inventory, IsOk());
   EXPECT_EQ(inventory->applied_generation, 3);
@@ -25,6 +25,7 @@ TEST(InventoryTest, RoundTrips) {
   ASSERT_EQ(inventory->gpus[0].instances.size(), 1u);
   EXPECT_EQ(inventory->gpus[0].instances[0].instance.placement.start, 4);
   EXPECT_EQ(inventory->gpus[0].instances[0].pids, std::vector<std::uint32_t>{42});
+  EXPECT_EQ(inventory->gpus[0].instances[0].id, 2);  // NVML's GI id travels (SLURM's cap files need it)
   EXPECT_EQ(InventoryToJson(*inventory), text);
 }
 
@@ -37,6 +38,8 @@ TEST(InventoryTest, RefusesBadReports) {
       R"({"node":"n","gpus":[{"index":-1,"model":"H100-80GB","mig_enabled":true}]})",
       R"({"node":"n","gpus":[],"extra":1})",
       R"({"node":"n"})",
+      R"({"node":"a/b?c","gpus":[]})",  // node names reach URL paths
+      R"({"node":"","gpus":[]})",
       R"(nope)",
   };
   for (const std::string& text : bad) EXPECT_THAT(InventoryFromJson(text, Catalog()), HasCode(StatusCode::kInvalidArgument)) << text;

@@ -209,6 +209,33 @@ TEST_F(ServeTest, RestartRebuildsJobsQueueAndLayouts) {
   EXPECT_GT(Submit({{"name", "e"}, {"profile", "1g.10gb"}})["id"].get<std::uint64_t>(), c);
 }
 
+// Regression (review of the first version): a whole-GPU job made every
+// restart fail ("not held whole"), and a restart forgot that a node had
+// lost its agent, placing new work on it.
+TEST_F(ServeTest, RestartKeepsWholeGpuJobsAndLostNodes) {
+  StartServer({"--agent-timeout", "2"});
+  StartAgent("node-a", "A100-80GB:2");
+  ASSERT_TRUE(WaitFor([&] { return Nodes() == 1; }));
+  const std::uint64_t gang = Submit({{"name", "train"}, {"gpus", 1}, {"kind", "training"}})["id"];
+  ASSERT_TRUE(WaitFor([&] { return InState(gang, "running"); })) << Job(gang).dump();
+  agents_.clear();  // the agent dies
+  ASSERT_TRUE(WaitFor([&] { return GetJson("/v1/fleet")["nodes"][0]["healthy"] == false; }));
+
+  server_->Kill(SIGKILL);
+  StartServer({"--agent-timeout", "2"});
+  EXPECT_TRUE(InState(gang, "running"));
+  const json node = GetJson("/v1/fleet")["nodes"][0];
+  EXPECT_EQ(node["healthy"], false);
+  EXPECT_EQ(node["cordoned"], true);
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));  // a few ticks
+  EXPECT_EQ(Submit({{"name", "later"}, {"profile", "1g.10gb"}})["state"], "queued");
+  // The agent comes back: the node is uncordoned and the waiting job placed.
+  StartAgent("node-a", "A100-80GB:2");
+  ASSERT_TRUE(WaitFor([&] { return GetJson("/v1/fleet")["nodes"][0]["cordoned"] == false; }));
+  EXPECT_TRUE(WaitFor([&] { return GetJson("/v1/jobs?state=running")["jobs"].size() == 2; }))
+      << GetJson("/v1/jobs").dump();
+}
+
 // Clients submit and cancel concurrently while the server is killed with
 // SIGKILL at random moments; after each restart every acknowledged submit
 // exists exactly once (same id) and every acknowledged cancel took effect.
