@@ -242,7 +242,7 @@ Result<SubmitOutcome> ControlPlane::Submit(JobSpec spec) {
     ++next_queue_seq_;
     const sched::JobId id = job->id;
     job_by_key_.emplace(Key(job->tenant, job->name), id);
-    by_phase_[static_cast<size_t>(JobPhase::kQueued)].insert(id);
+    Index(*job);
     jobs_.emplace(id, std::move(job));
     dirty_jobs_.push_back(id);
     ApplyDecisions(*decisions, now);  // its events say what became of the job
@@ -484,9 +484,33 @@ void ControlPlane::MarkGpuChanged(int fleet_gpu) { changed_gpus_.push_back(fleet
 
 void ControlPlane::SetPhase(LiveJob& job, JobPhase phase) {
   if (job.phase == phase) return;
-  by_phase_[static_cast<size_t>(job.phase)].erase(job.id);
-  by_phase_[static_cast<size_t>(phase)].insert(job.id);
+  Unindex(job);
   job.phase = phase;
+  Index(job);
+}
+
+// Active jobs are few and listed often: an id set per phase. Finished and
+// failed ones are most of a long-lived store: only counted (a list of them
+// walks the ids down).
+void ControlPlane::Index(const LiveJob& job) {
+  if (Active(job.phase)) {
+    by_phase_[static_cast<size_t>(job.phase)].insert(job.id);
+  } else {
+    ++ended_count_[job.phase == JobPhase::kFinished ? 0 : 1];
+  }
+}
+
+void ControlPlane::Unindex(const LiveJob& job) {
+  if (Active(job.phase)) {
+    by_phase_[static_cast<size_t>(job.phase)].erase(job.id);
+  } else {
+    --ended_count_[job.phase == JobPhase::kFinished ? 0 : 1];
+  }
+}
+
+std::size_t ControlPlane::CountIn(JobPhase phase) const {
+  if (Active(phase)) return by_phase_[static_cast<size_t>(phase)].size();
+  return ended_count_[phase == JobPhase::kFinished ? 0 : 1];
 }
 
 void ControlPlane::Hold(const LiveJob& job) {
@@ -794,7 +818,7 @@ Status ControlPlane::Load() {
       }
     }
     job_by_key_.emplace(Key(job->tenant, job->name), job->id);
-    by_phase_[static_cast<size_t>(job->phase)].insert(by_phase_[static_cast<size_t>(job->phase)].end(), job->id);
+    Index(*job);
     jobs_.emplace(job->id, std::move(job));
   }
   changed_gpus_.clear();
@@ -899,12 +923,13 @@ std::vector<JobInfo> ControlPlane::Jobs(std::optional<JobPhase> phase, std::size
   // The newest `limit`, oldest first: from the phase's index, or (ids are
   // given out in order, one per job) counting down from the last id.
   std::vector<const LiveJob*> newest;
-  if (phase) {
+  if (phase && Active(*phase)) {
     const std::set<sched::JobId>& ids = by_phase_[static_cast<size_t>(*phase)];
     for (auto it = ids.rbegin(); it != ids.rend() && newest.size() < limit; ++it) newest.push_back(jobs_.at(*it).get());
   } else {
     for (sched::JobId id = next_job_id_ - 1; id >= 1 && newest.size() < limit; --id) {
-      if (const auto it = jobs_.find(id); it != jobs_.end()) newest.push_back(it->second.get());
+      const auto it = jobs_.find(id);
+      if (it != jobs_.end() && (!phase || it->second->phase == *phase)) newest.push_back(it->second.get());
     }
   }
   std::vector<JobInfo> out;
@@ -1064,7 +1089,7 @@ void ControlPlane::WriteMetrics(MetricsText& out) const {
   for (const auto& [priority, count] : queued) out.Add(kQueued, {{"priority", std::to_string(priority)}}, count);
   for (const JobPhase phase : {JobPhase::kQueued, JobPhase::kStarting, JobPhase::kRunning, JobPhase::kFinished,
                                JobPhase::kFailed}) {
-    out.Add(kJobs, {{"state", std::string(JobPhaseName(phase))}}, by_phase_[static_cast<size_t>(phase)].size());
+    out.Add(kJobs, {{"state", std::string(JobPhaseName(phase))}}, CountIn(phase));
   }
   const sched::Counters& counters = scheduler_->counters();
   out.Add(kRepartitions, {}, counters.reconfigurations);

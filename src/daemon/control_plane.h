@@ -199,7 +199,10 @@ class ControlPlane {
   // On the scheduler thread, under state_mutex_:
   void ApplyDecisions(const std::vector<sched::Decision>& decisions, std::int64_t now);
   void MarkGpuChanged(int fleet_gpu);
-  void SetPhase(LiveJob& job, JobPhase phase);  // keeps by_phase_ in step
+  void SetPhase(LiveJob& job, JobPhase phase);  // keeps the index in step
+  void Index(const LiveJob& job);
+  void Unindex(const LiveJob& job);
+  std::size_t CountIn(JobPhase phase) const;
   void Hold(const LiveJob& job);    // gpu_jobs_ learns where the job is
   void Unhold(const LiveJob& job);
   void SettleChangedGpus();
@@ -229,7 +232,8 @@ class ControlPlane {
   std::optional<sched::Scheduler> scheduler_;
   std::unordered_map<sched::JobId, std::unique_ptr<LiveJob>> jobs_;
   std::unordered_map<std::string, sched::JobId> job_by_key_;  // tenant \0 name
-  std::array<std::set<sched::JobId>, 5> by_phase_;  // ids by JobPhase: lists and counts without a scan
+  std::array<std::set<sched::JobId>, 5> by_phase_;  // active jobs' ids by JobPhase
+  std::array<std::size_t, 2> ended_count_{};         // finished, failed
   std::map<std::string, std::unique_ptr<LiveNode>> nodes_;
   std::vector<std::pair<LiveNode*, int>> gpu_owner_;  // fleet GPU -> (node, index on node)
   std::vector<const geometry::GpuModel*> gpu_model_;  // fleet GPU -> model
