@@ -9,6 +9,10 @@
 #   SQLite3         libsqlite3-dev       3.40    serve's durable store
 #   cpp-httplib     libcpp-httplib-dev   0.11.4  serve's HTTP server and the clients
 #   Threads         (libc)                       serve, agent loop
+# Test tools, not found by CMake (their tests skip when missing):
+#   promtool        prometheus           2.42    /metrics lint
+#   chromium        chromium                     dashboard test
+#   Slurm, MUNGE    slurmctld slurmd slurm-client munge  22.05.8, 0.5.15  tests/slurm
 find_package(yaml-cpp 0.7 REQUIRED)
 find_package(nlohmann_json 3.11 REQUIRED)
 find_package(CLI11 2.1 REQUIRED)

@@ -9,6 +9,11 @@ packages=(
   libglpk-dev libsqlite3-dev libcpp-httplib-dev
   # tests of serve: promtool checks /metrics, chromium loads the dashboard
   prometheus chromium
+  # tests/slurm: a real single-node cluster. Installing starts no daemon that
+  # the test meets: without /etc/slurm/slurm.conf the slurmd and slurmctld
+  # init scripts exit at once, and a system munged (if one starts) listens on
+  # /run/munge, while the test runs its own munged on its own socket and key.
+  slurmctld slurmd slurm-client munge
 )
 missing=()
 for p in "${packages[@]}"; do

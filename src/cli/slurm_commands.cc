@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "cli/server_client.h"
 #include "cli/slurm_gres_sources.h"
+#include "engines/mig_device_files.h"
 #include "engines/slurm_gres_writer.h"
 #include "nvml/nvml_session.h"
 
@@ -21,6 +22,7 @@ using nlohmann::ordered_json;
 struct GresArgs {
   std::string node;
   engines::SlurmTypeStyle style = engines::SlurmTypeStyle::kAutodetect;
+  std::string dev_root{engines::kDevRoot};
   ServerArgs server;
 };
 
@@ -53,6 +55,21 @@ Result<std::vector<engines::SlurmNodeGres>> CollectNodes(const CommandContext& c
   return std::vector<engines::SlurmNodeGres>{std::move(node).value()};
 }
 
+// The nodes with every device file moved from /dev to `dev_root`.
+Result<std::vector<engines::SlurmNodeGres>> UnderDevRoot(std::vector<engines::SlurmNodeGres> nodes,
+                                                         const std::string& dev_root) {
+  for (engines::SlurmNodeGres& node : nodes) {
+    for (engines::SlurmGresDevice& device : node.devices) {
+      for (std::string& file : device.files) {
+        Result<std::string> moved = engines::UnderDevRoot(file, dev_root);
+        if (!moved.has_value()) return moved.error();
+        file = std::move(moved).value();
+      }
+    }
+  }
+  return nodes;
+}
+
 void PrintJson(const CommandContext& context, const GresArgs& args,
                const std::vector<engines::SlurmNodeGres>& nodes) {
   ordered_json out{{"type_style", args.style == engines::SlurmTypeStyle::kAutodetect ? "autodetect" : "profile"},
@@ -71,7 +88,10 @@ void PrintJson(const CommandContext& context, const GresArgs& args,
 }
 
 int RunSlurmGres(const CommandContext& context, const GresArgs& args, bool from_server) {
-  const Result<std::vector<engines::SlurmNodeGres>> nodes = CollectNodes(context, args, from_server);
+  const Result<std::vector<engines::SlurmNodeGres>> nodes =
+      CollectNodes(context, args, from_server).and_then([&args](std::vector<engines::SlurmNodeGres> collected) {
+        return UnderDevRoot(std::move(collected), args.dev_root);
+      });
   if (!nodes.has_value()) return Fail(context, nodes.error());
   if (context.json) {
     PrintJson(context, args, *nodes);
@@ -109,6 +129,10 @@ void AddSlurmCommands(CLI::App& app, ChosenCommand& chosen) {
   gres->add_option("--node", args->node,
                    "node name (default: this host's short name); with --server, only this node (default: all)");
   AddSlurmTypeStyleOption(gres, "--type-style", args->style);
+  gres->add_option("--dev-root", args->dev_root,
+                   "absolute directory that stands for /dev in the device files (default: /dev), e.g. a "
+                   "tree of fake device files for a test cluster")
+      ->type_name("DIR");
   AddServerOptions(gres, args->server);
   gres->callback([&chosen, args, gres] {
     const bool from_server = gres->count("--server") > 0;

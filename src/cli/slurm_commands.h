@@ -1,4 +1,4 @@
-// `migsched slurm gres [--node N] [--type-style autodetect|profile]
+// `migsched slurm gres [--node N] [--type-style autodetect|profile] [--dev-root DIR]
 // [--server URL --token-file F]`: the gres.conf lines (one per MIG device or
 // whole GPU, with its device files) and the slurm.conf Gres= string of a node
 // as it is now — this machine's GPUs through NVML, or with --server the nodes

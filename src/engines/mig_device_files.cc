@@ -28,4 +28,17 @@ Result<std::vector<std::string>> MigDeviceFiles(int gpu, int gi, int ci) {
   return std::vector<std::string>{GpuDeviceFile(gpu), CapFile(gi_minor), CapFile(gi_minor + 1 + ci)};
 }
 
+Result<std::string> UnderDevRoot(const std::string& file, std::string_view dev_root) {
+  if (!dev_root.starts_with('/')) {
+    return InvalidArgumentError("device root '" + std::string(dev_root) + "' is not an absolute path");
+  }
+  const std::string prefix = std::string(kDevRoot) + "/";
+  if (!file.starts_with(prefix)) {
+    return InvalidArgumentError("device file '" + file + "' is not under " + prefix);
+  }
+  while (dev_root.size() > 1 && dev_root.ends_with('/')) dev_root.remove_suffix(1);
+  const std::string root = dev_root == "/" ? "" : std::string(dev_root);
+  return root + file.substr(kDevRoot.size());
+}
+
 }  // namespace migsched::engines

@@ -27,6 +27,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
@@ -43,5 +44,17 @@ std::string GpuDeviceFile(int gpu);
 // InvalidArgument for a negative GPU, a GI id outside 0-14 or a CI id
 // outside 0-7.
 Result<std::vector<std::string>> MigDeviceFiles(int gpu, int gi, int ci);
+
+// Where the driver's device files live; the functions above name files under it.
+inline constexpr std::string_view kDevRoot = "/dev";
+
+// `file`, a path under /dev as named above, moved under another device root,
+// for device files kept elsewhere (a test's fake device tree):
+// "/dev/nvidia-caps/nvidia-cap21" under "/tmp/t/dev" is
+// "/tmp/t/dev/nvidia-caps/nvidia-cap21"; under "/dev" it is unchanged. A
+// trailing '/' on `dev_root` is ignored. InvalidArgument when `dev_root` is
+// not an absolute path (Slurm wants absolute device paths) or `file` is not
+// under /dev.
+Result<std::string> UnderDevRoot(const std::string& file, std::string_view dev_root);
 
 }  // namespace migsched::engines

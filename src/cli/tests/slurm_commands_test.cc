@@ -84,6 +84,25 @@ TEST_F(SlurmGresCliTest, ProfileStyleAndJson) {
   EXPECT_EQ(out["nodes"][0]["notes"].size(), 1u);
 }
 
+// The real-cluster test (tests/slurm/) points slurmd at fake device files.
+TEST_F(SlurmGresCliTest, DevRootMovesEveryDeviceFile) {
+  SetUpMachine();
+  const CliRun run = RunMigsched({"slurm", "gres", "--node", "n1", "--dev-root", "/tmp/fake/dev/"});
+  ASSERT_EQ(run.code, kExitOk) << run.err;
+  EXPECT_THAT(run.out, ::testing::HasSubstr("Type=a100_3g.39gb MultipleFiles=/tmp/fake/dev/nvidia0,"
+                                            "/tmp/fake/dev/nvidia-caps/nvidia-cap21,"
+                                            "/tmp/fake/dev/nvidia-caps/nvidia-cap22\n"));
+  EXPECT_THAT(run.out, ::testing::HasSubstr("Type=a100-sxm4-80gb File=/tmp/fake/dev/nvidia1\n"));
+  EXPECT_THAT(run.out, ::testing::Not(::testing::HasSubstr("=/dev/")));
+}
+
+TEST_F(SlurmGresCliTest, RelativeDevRootIsBadInput) {
+  SetUpMachine();
+  const CliRun run = RunMigsched({"slurm", "gres", "--node", "n1", "--dev-root", "fake/dev"});
+  EXPECT_EQ(run.code, kExitBadInput);
+  EXPECT_THAT(run.err, ::testing::HasSubstr("device root 'fake/dev' is not an absolute path"));
+}
+
 TEST_F(SlurmGresCliTest, UnknownTypeStyleIsBadUsage) {
   const CliRun run = RunMigsched({"slurm", "gres", "--type-style", "deepops"});
   EXPECT_EQ(run.code, kExitBadInput);

@@ -109,6 +109,22 @@ TEST(MigDeviceFilesTest, RejectsIdsTheDriverNeverAssigns) {
   EXPECT_THAT(MigDeviceFiles(0, 14, 7), IsOk());
 }
 
+TEST(MigDeviceFilesTest, UnderDevRootMovesFilesOutOfDev) {
+  EXPECT_EQ(UnderDevRoot("/dev/nvidia-caps/nvidia-cap21", "/tmp/t/dev").value(),
+            "/tmp/t/dev/nvidia-caps/nvidia-cap21");
+  EXPECT_EQ(UnderDevRoot("/dev/nvidia1", "/tmp/t/dev/").value(), "/tmp/t/dev/nvidia1");
+  EXPECT_EQ(UnderDevRoot("/dev/nvidia1", "/dev").value(), "/dev/nvidia1");
+  EXPECT_EQ(UnderDevRoot("/dev/nvidia1", "/").value(), "/nvidia1");
+}
+
+TEST(MigDeviceFilesTest, UnderDevRootWantsAnAbsoluteRootAndAFileUnderDev) {
+  const Result<std::string> relative = UnderDevRoot("/dev/nvidia0", "fake/dev");
+  EXPECT_THAT(relative, HasCode(StatusCode::kInvalidArgument));
+  EXPECT_THAT(relative.error().message(), ::testing::HasSubstr("'fake/dev' is not an absolute path"));
+  EXPECT_THAT(UnderDevRoot("/device/nvidia0", "/tmp/t"), HasCode(StatusCode::kInvalidArgument));
+  EXPECT_THAT(UnderDevRoot("/dev", "/tmp/t"), HasCode(StatusCode::kInvalidArgument));
+}
+
 fleet::FleetGpu MakeGpu(const std::string& node, int index, const geometry::GpuModel& model,
                         const std::vector<std::string>& specs, bool mig_enabled = true) {
   fleet::FleetGpu gpu{.node = node, .index = index, .model = &model, .mig_enabled = mig_enabled,
