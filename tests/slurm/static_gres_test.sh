@@ -100,11 +100,15 @@ for _ in $(seq 50); do [ -S "$t/run/munge.socket" ] && break; sleep 0.1; done
 [ -S "$t/run/munge.socket" ] || fail "munged did not start: $(cat "$t/log/munged.out")"
 
 # 5. slurm.conf: free ports, every path in $t, no accounting, no cgroups.
+# Ports come from below the kernel's ephemeral range: there, the client side of
+# any connection (other tests run alongside) can hold a port that no listener
+# shows, and slurmctld's bind fails ("Address already in use").
 port_is_free() { ! (exec 3<> "/dev/tcp/127.0.0.1/$1") 2> /dev/null; }
+ephemeral_low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2> /dev/null || echo 32768)
 free_port() {
   local port
   for _ in $(seq 100); do
-    port=$((20000 + RANDOM % 40000))
+    port=$((10000 + RANDOM % (ephemeral_low - 10000)))
     if [ "$port" != "${1:-}" ] && port_is_free "$port"; then echo "$port"; return; fi
   done
   fail "no free TCP port found"
