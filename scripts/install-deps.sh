@@ -7,8 +7,9 @@ packages=(
   libyaml-cpp-dev nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libglpk-dev libsqlite3-dev libcpp-httplib-dev
-  # tests of serve: promtool checks /metrics, chromium loads the dashboard
-  prometheus chromium
+  # tests of serve: promtool checks /metrics, chromium loads the dashboard;
+  # bench/serve_load.sh drives the server with wrk
+  prometheus chromium wrk
   # tests/slurm: a real single-node cluster. Installing starts no daemon that
   # the test meets: without /etc/slurm/slurm.conf the slurmd and slurmctld
   # init scripts exit at once, and a system munged (if one starts) listens on

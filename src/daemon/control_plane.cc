@@ -482,6 +482,18 @@ void ControlPlane::ApplyDecisions(const std::vector<sched::Decision>& decisions,
 
 void ControlPlane::MarkGpuChanged(int fleet_gpu) { changed_gpus_.push_back(fleet_gpu); }
 
+std::size_t ControlPlane::PositionOnNode(const LiveNode& node, int fleet_gpu) {
+  return static_cast<std::size_t>(std::find(node.fleet_gpus.begin(), node.fleet_gpus.end(), fleet_gpu) -
+                                  node.fleet_gpus.begin());
+}
+
+std::vector<const ControlPlane::LiveNode*> ControlPlane::NodesInJoinOrder() const {
+  std::vector<const LiveNode*> nodes;
+  for (const auto& [name, node] : nodes_) nodes.push_back(node.get());
+  std::sort(nodes.begin(), nodes.end(), [](const LiveNode* a, const LiveNode* b) { return a->position < b->position; });
+  return nodes;
+}
+
 void ControlPlane::SetPhase(LiveJob& job, JobPhase phase) {
   if (job.phase == phase) return;
   Unindex(job);
@@ -545,8 +557,7 @@ void ControlPlane::SettleChangedGpus() {
     }
     std::sort(desired.instances.begin(), desired.instances.end(),
               [](const DesiredInstance& a, const DesiredInstance& b) { return a.start < b.start; });
-    const auto position = static_cast<size_t>(
-        std::find(node->fleet_gpus.begin(), node->fleet_gpus.end(), g) - node->fleet_gpus.begin());
+    const std::size_t position = PositionOnNode(*node, g);
     // Name the holders: the jobs whose placement is on this GPU.
     for (DesiredInstance& i : desired.instances) {
       for (const sched::JobId id : gpu_jobs_[static_cast<size_t>(g)]) {
@@ -877,8 +888,7 @@ Status ControlPlane::CheckInvariantsLocked() const {
       }
       if (p.profile == sched::kWholeGpu) continue;
       const auto [node, index] = gpu_owner_[static_cast<size_t>(p.gpu)];
-      const DesiredGpu& desired = node->desired[static_cast<size_t>(
-          std::find(node->fleet_gpus.begin(), node->fleet_gpus.end(), p.gpu) - node->fleet_gpus.begin())];
+      const DesiredGpu& desired = node->desired[PositionOnNode(*node, p.gpu)];
       const bool held = std::any_of(desired.instances.begin(), desired.instances.end(), [&](const DesiredInstance& i) {
         return i.profile == p.profile && i.start == p.start && i.job == id;
       });
@@ -942,9 +952,7 @@ FleetView ControlPlane::Fleet() const {
   std::shared_lock lock(state_mutex_);
   FleetView view;
   view.totals = scheduler_->Totals();
-  std::vector<const LiveNode*> nodes;
-  for (const auto& [name, node] : nodes_) nodes.push_back(node.get());
-  std::sort(nodes.begin(), nodes.end(), [](const LiveNode* a, const LiveNode* b) { return a->position < b->position; });
+  const std::vector<const LiveNode*> nodes = NodesInJoinOrder();
   view.starting = by_phase_[static_cast<size_t>(JobPhase::kStarting)].size();
   for (const LiveNode* node : nodes) {
     FleetView::Node out{.name = node->name, .healthy = node->healthy, .cordoned = node->cordoned,
@@ -1055,9 +1063,7 @@ constexpr MetricFamily kNodes{"migsched_nodes", MetricType::kGauge, "Nodes, by a
 
 void ControlPlane::WriteMetrics(MetricsText& out) const {
   std::shared_lock lock(state_mutex_);
-  std::vector<const LiveNode*> nodes;
-  for (const auto& [name, node] : nodes_) nodes.push_back(node.get());
-  std::sort(nodes.begin(), nodes.end(), [](const LiveNode* a, const LiveNode* b) { return a->position < b->position; });
+  const std::vector<const LiveNode*> nodes = NodesInJoinOrder();
   std::map<std::tuple<std::string, std::string, bool>, std::int64_t> instances;
   int healthy = 0;
   for (const LiveNode* node : nodes) {

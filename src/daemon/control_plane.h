@@ -199,6 +199,8 @@ class ControlPlane {
   // On the scheduler thread, under state_mutex_:
   void ApplyDecisions(const std::vector<sched::Decision>& decisions, std::int64_t now);
   void MarkGpuChanged(int fleet_gpu);
+  static std::size_t PositionOnNode(const LiveNode& node, int fleet_gpu);  // index into fleet_gpus/desired
+  std::vector<const LiveNode*> NodesInJoinOrder() const;
   void SetPhase(LiveJob& job, JobPhase phase);  // keeps the index in step
   void Index(const LiveJob& job);
   void Unindex(const LiveJob& job);

@@ -173,6 +173,20 @@ TEST_F(ServeTest, BadRequestsAreRefusedAndStoreNothing) {
   }
   httplib::Result huge = Client().Post("/v1/jobs", std::string(10 << 20, ' '), "application/json");
   EXPECT_TRUE(!huge || huge->status == 413);
+  // Agent and query errors name their field too.
+  httplib::Result wrong_node = Client().Post("/v1/agents/node-a/inventory", R"({"node":"node-b","gpus":[]})",
+                                             "application/json");
+  ASSERT_TRUE(wrong_node);
+  EXPECT_EQ(wrong_node->status, 400);
+  EXPECT_EQ(json::parse(wrong_node->body)["field"], "$.node");
+  httplib::Result bad_name = Client().Post("/v1/agents/x/inventory", R"({"node":"a?b","gpus":[]})", "application/json");
+  ASSERT_TRUE(bad_name);
+  EXPECT_EQ(json::parse(bad_name->body)["field"], "$.node");
+  EXPECT_EQ(Client().Get("/v1/agents/nobody/desired?after=0")->status, 404);
+  EXPECT_EQ(json::parse(Client().Get("/v1/jobs?state=sleeping")->body)["field"], "state");
+  EXPECT_EQ(json::parse(Client().Get("/v1/jobs?limit=-1")->body)["field"], "limit");
+  EXPECT_EQ(json::parse(Client().Get("/v1/agents/nobody/desired?wait_ms=99999999")->body)["field"], "wait_ms");
+  EXPECT_EQ(Nodes(), 0u);
   EXPECT_EQ(Client().Get("/v1/jobs/99")->status, 404);
   EXPECT_EQ(Client().Get("/v1/jobs/abc")->status, 404);
   EXPECT_EQ(Client().Delete("/v1/jobs/99")->status, 404);

@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <iterator>
 #include <map>
+#include <random>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -53,6 +55,32 @@ inline Request Mig(JobId id, std::string_view model, std::string_view profile, i
   return Request{.id = id, .priority = priority, .tenant = std::move(tenant),
                  .kind = JobKind::kInference, .whole_gpus = 0,
                  .options = {ProfileOption{&m, Profile(m, profile)}}};
+}
+
+// A random request for the property tests: priority 0-2, tenant a-c; one
+// time in `gang_one_in` a gang of 1-3 whole GPUs (half of them H100 only),
+// else a MIG profile on one of the two models, or on both in random order.
+inline Request RandomRequest(std::mt19937_64& rng, JobId id, const geometry::GpuModel& h100,
+                             const geometry::GpuModel& a100, std::uint64_t gang_one_in) {
+  const auto below = [&](std::uint64_t n) { return rng() % n; };
+  Request r{.id = id, .priority = static_cast<int>(below(3)),
+            .tenant = std::string(1, static_cast<char>('a' + below(3))),
+            .kind = JobKind::kInference, .whole_gpus = 0, .options = {}};
+  if (below(gang_one_in) == 0) {
+    r.kind = JobKind::kTraining;
+    r.whole_gpus = 1 + static_cast<int>(below(3));
+    if (below(2) == 0) r.options.push_back(ProfileOption{&h100, 0});
+    return r;
+  }
+  static const char* const kProfiles[] = {"1g.10gb", "1g.10gb", "1g.20gb", "2g.20gb",
+                                          "3g.40gb", "4g.40gb", "7g.80gb"};
+  const std::string profile = kProfiles[below(std::size(kProfiles))];
+  const bool h100_first = below(2) == 0;
+  const geometry::GpuModel& first = h100_first ? h100 : a100;
+  const geometry::GpuModel& second = h100_first ? a100 : h100;
+  r.options.push_back(ProfileOption{&first, Profile(first, profile)});
+  if (below(2) == 0) r.options.push_back(ProfileOption{&second, Profile(second, profile)});
+  return r;
 }
 
 inline Request Whole(JobId id, int gpus, int priority = 0) {

@@ -112,26 +112,7 @@ class Scenario {
  private:
   std::uint64_t Below(std::uint64_t n) { return rng_() % n; }
 
-  Request RandomRequest() {
-    Request r{.id = next_id_++, .priority = static_cast<int>(Below(3)),
-              .tenant = std::string(1, static_cast<char>('a' + Below(3))),
-              .kind = JobKind::kInference, .whole_gpus = 0, .options = {}};
-    if (Below(10) == 0) {
-      r.kind = JobKind::kTraining;
-      r.whole_gpus = 1 + static_cast<int>(Below(3));
-      if (Below(2) == 0) r.options.push_back(ProfileOption{&h100_, 0});
-      return r;
-    }
-    static const char* const kProfiles[] = {"1g.10gb", "1g.10gb", "1g.20gb", "2g.20gb",
-                                            "3g.40gb", "4g.40gb", "7g.80gb"};
-    const std::string profile = kProfiles[Below(std::size(kProfiles))];
-    const bool h100_first = Below(2) == 0;
-    const geometry::GpuModel& first = h100_first ? h100_ : a100_;
-    const geometry::GpuModel& second = h100_first ? a100_ : h100_;
-    r.options.push_back(ProfileOption{&first, Profile(first, profile)});
-    if (Below(2) == 0) r.options.push_back(ProfileOption{&second, Profile(second, profile)});
-    return r;
-  }
+  Request RandomRequest() { return ::migsched::sched::testing::RandomRequest(rng_, next_id_++, h100_, a100_, 10); }
 
   void Step() {
     now_ += static_cast<Time>(Below(20));
