@@ -16,6 +16,7 @@
 #include "daemon/http_api.h"
 #include "daemon/store.h"
 #include "daemon/token.h"
+#include "slurm/slurm_adapter.h"
 
 namespace migsched::cli {
 namespace {
@@ -32,6 +33,8 @@ struct ServeArgs {
   std::size_t max_batch = 4096;
   bool sync_normal = false;
   bool check_invariants = false;
+  bool slurm = false;
+  int slurm_interval_ms = 250;
 };
 
 struct AgentArgs {
@@ -112,6 +115,13 @@ int RunServe(const CommandContext& context, const ServeArgs& args) {
       daemon::HttpOptions{.host = listen->first, .port = listen->second, .token = *token, .worker_threads = args.threads,
                           .stream_seconds = args.stream_seconds});
   if (!api.has_value()) return Fail(context, api.error());
+  std::unique_ptr<slurm::SlurmAdapter> slurm_adapter;
+  if (args.slurm) {
+    Result<std::unique_ptr<slurm::SlurmAdapter>> adapter = slurm::SlurmAdapter::Start(
+        **plane, context.catalog, {.interval = std::chrono::milliseconds(args.slurm_interval_ms)}, context.err);
+    if (!adapter.has_value()) return Fail(context, adapter.error());
+    slurm_adapter = std::move(adapter).value();
+  }
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
   const daemon::FleetView fleet = (*plane)->Fleet();
   context.out << "migsched serve: listening on http://" << listen->first << ":" << (*api)->port() << " (policy "
@@ -119,6 +129,7 @@ int RunServe(const CommandContext& context, const ServeArgs& args) {
               << fleet.nodes.size() << " nodes, " << fleet.totals.queued + fleet.totals.running << " active jobs)\n"
               << "  token: " << token_path << "\n"
               << "  dashboard: http://" << listen->first << ":" << (*api)->port() << "/\n"
+              << (args.slurm ? "  slurm: dynamic MIG for the nodes slurmctld knows (docs/slurm.md)\n" : "")
               << std::flush;
   g_api = api->get();
   std::signal(SIGINT, OnSignal);
@@ -176,6 +187,12 @@ void AddServeCommands(CLI::App& app, ChosenCommand& chosen) {
       ->capture_default_str();
   serve->add_flag("--check-invariants", serve_args->check_invariants,
                   "check the state's invariants after every batch; stop on a violation (tests, canaries)");
+  serve->add_flag("--slurm", serve_args->slurm,
+                  "dynamic MIG for SLURM: serve jobs that ask for --gres=mig:<type>:1 through the installed "
+                  "scontrol (docs/slurm.md)");
+  serve->add_option("--slurm-interval", serve_args->slurm_interval_ms, "milliseconds between two looks at SLURM")
+      ->capture_default_str()
+      ->check(CLI::Range(10, 60000));
   serve->add_flag("--sync-normal", serve_args->sync_normal,
                   "SQLite synchronous=NORMAL: survives a process crash, not a power loss (faster)");
   serve->callback([&chosen, serve_args] {

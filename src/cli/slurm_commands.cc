@@ -3,7 +3,9 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <climits>
+#include <cstdlib>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -13,6 +15,8 @@
 #include "engines/mig_device_files.h"
 #include "engines/slurm_gres_writer.h"
 #include "nvml/nvml_session.h"
+#include "slurm/dynamic_conf.h"
+#include "slurm/task_prolog.h"
 
 namespace migsched::cli {
 namespace {
@@ -103,6 +107,43 @@ int RunSlurmGres(const CommandContext& context, const GresArgs& args, bool from_
   return kExitOk;
 }
 
+int RunDynamicConf(const CommandContext& context, const ServerArgs& server, const std::string& task_prolog) {
+  const Result<nlohmann::json> fleet = CallServer(server, "GET", "/v1/fleet");
+  if (!fleet.has_value()) return Fail(context, fleet.error());
+  std::vector<std::vector<const geometry::GpuModel*>> nodes;
+  for (const nlohmann::json& node : fleet->value("nodes", nlohmann::json::array())) {
+    std::vector<const geometry::GpuModel*>& gpus = nodes.emplace_back();
+    for (const nlohmann::json& gpu : node.value("gpus", nlohmann::json::array())) {
+      const Result<const geometry::GpuModel*> model = context.catalog.Find(gpu.value("model", ""));
+      if (!model.has_value()) return Fail(context, model.error());
+      gpus.push_back(*model);
+    }
+  }
+  if (nodes.empty()) {
+    return Fail(context, FailedPreconditionError("the server's fleet has no nodes yet (start their agents first)"));
+  }
+  const engines::SlurmTypeTable types(context.catalog, engines::SlurmTypeStyle::kAutodetect);
+  context.out << slurm::DynamicSlurmConf(types, nodes, task_prolog);
+  return kExitOk;
+}
+
+int RunTaskProlog(const CommandContext& context, double timeout_s) {
+  const char* job = std::getenv("SLURM_JOB_ID");
+  if (job == nullptr || *job == '\0') {
+    context.err << "migsched: slurm task-prolog: SLURM_JOB_ID is not set (run it as slurm.conf's TaskProlog)\n";
+    return kExitBadInput;
+  }
+  Result<std::string> exports =
+      slurm::TaskPrologExports(job, std::chrono::milliseconds(static_cast<std::int64_t>(timeout_s * 1000)));
+  if (!exports.has_value()) {
+    // Slurm shows a TaskProlog's "print" lines in the task's output.
+    context.out << "print migsched: " << exports.error().message() << "\n";
+    return kExitNo;
+  }
+  context.out << *exports;
+  return kExitOk;
+}
+
 }  // namespace
 
 CLI::Option* AddSlurmTypeStyleOption(CLI::App* command, const std::string& name, engines::SlurmTypeStyle& style) {
@@ -137,6 +178,27 @@ void AddSlurmCommands(CLI::App& app, ChosenCommand& chosen) {
   gres->callback([&chosen, args, gres] {
     const bool from_server = gres->count("--server") > 0;
     chosen = [args, from_server](const CommandContext& c) { return RunSlurmGres(c, *args, from_server); };
+  });
+
+  auto conf_server = std::make_shared<ServerArgs>();
+  auto task_prolog = std::make_shared<std::string>("/etc/slurm/migsched-task-prolog");
+  CLI::App* conf = slurm->add_subcommand(
+      "dynamic-conf", "print the slurm.conf lines for dynamic MIG (migsched serve --slurm) for a server's fleet");
+  conf->add_option("--task-prolog", *task_prolog, "path of the TaskProlog script that runs `migsched slurm task-prolog`")
+      ->capture_default_str();
+  AddServerOptions(conf, *conf_server);
+  conf->callback([&chosen, conf_server, task_prolog] {
+    chosen = [conf_server, task_prolog](const CommandContext& c) { return RunDynamicConf(c, *conf_server, *task_prolog); };
+  });
+
+  auto timeout_s = std::make_shared<double>(60);
+  CLI::App* prolog = slurm->add_subcommand(
+      "task-prolog", "slurm.conf TaskProlog for dynamic MIG: export the job's MIG device as CUDA_VISIBLE_DEVICES");
+  prolog->add_option("--timeout", *timeout_s, "seconds to wait for migsched serve --slurm to bind a device")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 3600.0));
+  prolog->callback([&chosen, timeout_s] {
+    chosen = [timeout_s](const CommandContext& c) { return RunTaskProlog(c, *timeout_s); };
   });
 }
 

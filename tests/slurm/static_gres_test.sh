@@ -14,55 +14,12 @@
 # usage: static_gres_test.sh MIGSCHED FAKE_NVML_LIBRARY
 # MIGSCHED_SLURM_TEST_KEEP=1 keeps the temporary directory (logs, configs).
 set -euo pipefail
-umask 022
 migsched=$1
 fake_nvml=$2
 here=$(cd "$(dirname "$0")" && pwd)
-
-skip() { echo "SKIPPED: $*"; exit 77; }
-fail() { echo "FAIL: $*"; exit 1; }
-
-[ "$(id -u)" -eq 0 ] || skip "not root: slurmd runs jobs as their users and the cluster runs with SlurmUser=root"
-for tool in munged slurmctld slurmd scontrol srun sbatch mknod; do
-  command -v "$tool" > /dev/null ||
-    skip "'$tool' is not on PATH (Debian packages: slurmctld slurmd slurm-client munge; scripts/install-deps.sh)"
-done
-
-# Short path: the munge socket must fit in sun_path (108 bytes).
-t=$(mktemp -d /tmp/migsched-slurm.XXXXXX)
-# Every process of this cluster carries the mark, slurmstepd included, which
-# leaves slurmd's session and can outlive it.
-export MIGSCHED_SLURM_TEST=$t
-pids=()  # in start order: munged, slurmctld, slurmd
-stop() {  # pid: TERM, up to 5 s, then KILL
-  kill "$1" 2> /dev/null || return 0
-  for _ in $(seq 50); do kill -0 "$1" 2> /dev/null || return 0; sleep 0.1; done
-  kill -9 "$1" 2> /dev/null || true
-}
-cleanup() {
-  local rc=$?
-  if [ ${#pids[@]} -ge 2 ]; then  # let slurmctld end the jobs while slurmd still runs
-    timeout 5 scancel --user=root 2> /dev/null || true
-    for _ in $(seq 50); do [ -z "$(timeout 2 squeue -h 2> /dev/null)" ] && break; sleep 0.2; done
-  fi
-  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do stop "${pids[i]}"; done
-  wait 2> /dev/null || true
-  for proc in /proc/[0-9]*; do
-    [ "${proc#/proc/}" = $$ ] && continue
-    grep -qsxz "MIGSCHED_SLURM_TEST=$t" "$proc/environ" && stop "${proc#/proc/}"
-  done
-  if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ]; then
-    for log in "$t"/log/*; do
-      [ -f "$log" ] && { echo "--- $log (last 30 lines)"; tail -n 30 "$log"; }
-    done
-  fi
-  if [ "${MIGSCHED_SLURM_TEST_KEEP:-0}" = 1 ]; then echo "kept $t"; else rm -rf "$t"; fi
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-chmod 755 "$t"  # munged wants every directory above its socket searchable by all
-mkdir -p "$t"/{etc,munge,run,log,state,spool/n1,dev/nvidia-caps}
-chmod 700 "$t/munge"
+. "$here/cluster.sh"
+cluster_init
+mkdir -p "$t/spool/n1"
 
 # 1. The node: a fake NVML machine, cut by migsched apply.
 export MIGSCHED_NVML_LIBRARY=$fake_nvml MIGSCHED_FAKE_NVML_STATE=$t/gpus.json
@@ -90,85 +47,17 @@ for file in $(grep -o -E '(File|MultipleFiles)=[^ ]+' "$t/etc/gres.conf" | cut -
 done
 
 # 4. MUNGE with its own key and socket.
-dd if=/dev/urandom of="$t/munge/munge.key" bs=1024 count=1 status=none
-chmod 400 "$t/munge/munge.key"
-munged --foreground --socket="$t/run/munge.socket" --key-file="$t/munge/munge.key" \
-  --pid-file="$t/run/munged.pid" --seed-file="$t/munge/munged.seed" --log-file="$t/log/munged.log" \
-  > "$t/log/munged.out" 2>&1 &
-pids+=($!)
-for _ in $(seq 50); do [ -S "$t/run/munge.socket" ] && break; sleep 0.1; done
-[ -S "$t/run/munge.socket" ] || fail "munged did not start: $(cat "$t/log/munged.out")"
+cluster_start_munge
 
 # 5. slurm.conf: free ports, every path in $t, no accounting, no cgroups.
-# Ports come from below the kernel's ephemeral range: there, the client side of
-# any connection (other tests run alongside) can hold a port that no listener
-# shows, and slurmctld's bind fails ("Address already in use").
-port_is_free() { ! (exec 3<> "/dev/tcp/127.0.0.1/$1") 2> /dev/null; }
-ephemeral_low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2> /dev/null || echo 32768)
-free_port() {
-  local port
-  for _ in $(seq 100); do
-    port=$((10000 + RANDOM % (ephemeral_low - 10000)))
-    if [ "$port" != "${1:-}" ] && port_is_free "$port"; then echo "$port"; return; fi
-  done
-  fail "no free TCP port found"
-}
-ctld_port=$(free_port)
-slurmd_port=$(free_port "$ctld_port")
-export SLURM_CONF=$t/etc/slurm.conf
-cat > "$SLURM_CONF" << EOF
-ClusterName=migsched-test
-SlurmctldHost=$(hostname -s)(127.0.0.1)
-SlurmctldPort=$ctld_port
-SlurmdPort=$slurmd_port
-SlurmUser=root
-SlurmdUser=root
-AuthType=auth/munge
-CredType=cred/munge
-AuthInfo=socket=$t/run/munge.socket
-StateSaveLocation=$t/state
-SlurmdSpoolDir=$t/spool/%n
-SlurmctldPidFile=$t/run/slurmctld.pid
-SlurmdPidFile=$t/run/slurmd-%n.pid
-SlurmctldLogFile=$t/log/slurmctld.log
-SlurmdLogFile=$t/log/slurmd-%n.log
-SlurmctldDebug=verbose
-SlurmdDebug=verbose
-MailProg=/bin/true
-MpiDefault=none
-ProctrackType=proctrack/linuxproc
-TaskPlugin=task/none
-JobAcctGatherType=jobacct_gather/none
-AccountingStorageType=accounting_storage/none
-JobCompType=jobcomp/none
-SchedulerType=sched/backfill
-SelectType=select/cons_tres
-SelectTypeParameters=CR_Core
-GresTypes=gpu
-ReturnToService=2
-NodeName=n1 NodeAddr=127.0.0.1 CPUs=1 State=UNKNOWN Gres=$gres
-PartitionName=debug Nodes=n1 Default=YES MaxTime=INFINITE State=UP
-EOF
+cluster_write_conf gpu "NodeName=n1 NodeAddr=127.0.0.1 CPUs=1 State=UNKNOWN Gres=$gres" \
+  "PartitionName=debug Nodes=n1 Default=YES MaxTime=INFINITE State=UP"
 
 # 6. slurmctld, then slurmd; wait until the node is IDLE.
-slurmctld -D -c -f "$SLURM_CONF" > "$t/log/slurmctld.out" 2>&1 &
-pids+=($!)
-for _ in $(seq 100); do timeout 5 scontrol ping 2> /dev/null | grep -q UP && break; sleep 0.2; done
-timeout 5 scontrol ping | grep -q UP || fail "slurmctld did not come up"
-slurmd -D -N n1 -f "$SLURM_CONF" > "$t/log/slurmd.out" 2>&1 &
-pids+=($!)
-node=""
-for _ in $(seq 100); do
-  node=$(timeout 5 scontrol show node -o n1 2> /dev/null || true)
-  case $node in
-    *" State=IDLE "*) break ;;
-    *" State="*DRAIN* | *" State="*INVAL*) fail "slurmctld refused the node: $node" ;;
-  esac
-  sleep 0.2
-done
+cluster_start n1
+node=$node_line
 echo "$ scontrol show node -o n1"
 echo "$node"
-[[ $node == *" State=IDLE "* ]] || fail "node n1 is not IDLE"
 [[ $node == *" Gres=$want_gres "* ]] || fail "node n1 does not show Gres=$want_gres"
 
 # 7. Jobs. Slurm without NVML exports each GRES's index among the node's

@@ -1,0 +1,147 @@
+#include "slurm/dynamic_mig.h"
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+
+namespace migsched::slurm {
+namespace {
+
+std::map<std::string, int, std::less<>> MigCounts(std::string_view gres) {
+  std::map<std::string, int, std::less<>> out;
+  while (!gres.empty()) {
+    const std::size_t comma = std::min(gres.find(','), gres.size());
+    std::string_view item = gres.substr(0, comma);
+    gres = comma < gres.size() ? gres.substr(comma + 1) : std::string_view();
+    if (const std::size_t paren = item.find('('); paren != std::string_view::npos) item = item.substr(0, paren);
+    if (!item.starts_with(kGresName) || item.size() <= kGresName.size() || item[kGresName.size()] != ':') continue;
+    item.remove_prefix(kGresName.size() + 1);
+    const std::size_t colon = item.rfind(':');
+    if (colon == std::string_view::npos) continue;
+    int count = 0;
+    const std::string_view digits = item.substr(colon + 1);
+    std::from_chars(digits.data(), digits.data() + digits.size(), count);
+    if (count > 0) out[std::string(item.substr(0, colon))] += count;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string ReservationName(const SlurmJob& job) {
+  return "slurm/" + job.id + "/" + job.submit_time + "/" + job.type;
+}
+
+std::string GresOf(const std::vector<std::string>& types, const std::vector<int>& counts) {
+  std::string out;
+  for (std::size_t i = 0; i < types.size(); ++i) {
+    if (!out.empty()) out += ',';
+    out += std::string(kGresName) + ":" + types[i] + ":" + std::to_string(counts[i]);
+  }
+  return out;
+}
+
+bool SameMigCounts(std::string_view a, std::string_view b) { return MigCounts(a) == MigCounts(b); }
+
+ReconcileActions Reconcile(const ReconcileInput& input) {
+  ReconcileActions out;
+  std::map<std::int64_t, const Reservation*> by_id;
+  std::set<std::string, std::less<>> names;
+  for (const Reservation& r : input.reservations) {
+    by_id.emplace(r.id, &r);
+    names.insert(r.name);
+  }
+
+  // Running jobs keep their binding; new ones take a ready, unbound
+  // reservation of their type on their node, their own first.
+  std::set<std::int64_t> bound;
+  std::vector<const SlurmJob*> unbound_running;
+  std::map<std::string, std::vector<const SlurmJob*>, std::less<>> pending;  // by type
+  for (const SlurmJob& job : input.jobs) {
+    if (job.type.empty() || job.state == SlurmJob::State::kOther) continue;
+    if (!input.known_types.contains(job.type) || job.count != 1) {
+      out.problems.push_back("SLURM job " + job.id + " asks for " + std::to_string(job.count) + " x " +
+                             std::string(kGresName) + ":" + job.type +
+                             (job.count != 1 ? ": migsched serves one MIG device per job"
+                                             : ": no GPU model of the catalog offers that type"));
+      continue;
+    }
+    if (job.state == SlurmJob::State::kPending) {
+      pending[job.type].push_back(&job);
+    } else if (job.bound_job && by_id.contains(*job.bound_job)) {
+      bound.insert(*job.bound_job);
+    } else {
+      unbound_running.push_back(&job);
+    }
+  }
+  for (const SlurmJob* job : unbound_running) {
+    const Reservation* chosen = nullptr;
+    for (const Reservation& r : input.reservations) {
+      if (!r.ready || r.node != job->node || r.type != job->type || bound.contains(r.id)) continue;
+      if (chosen == nullptr || r.name == ReservationName(*job)) chosen = &r;
+    }
+    if (chosen == nullptr) {
+      out.problems.push_back("SLURM job " + job->id + " runs on " + job->node + " with " + std::string(kGresName) +
+                             ":" + job->type + " but migsched holds no free device of that type there");
+      continue;
+    }
+    bound.insert(chosen->id);
+    out.bind.push_back({job->id, chosen->id, chosen->uuid});
+  }
+
+  // Unbound reservations of each type match its pending jobs in number.
+  std::map<std::string, std::vector<const Reservation*>, std::less<>> unbound;
+  for (const Reservation& r : input.reservations) {
+    if (!bound.contains(r.id)) unbound[r.type].push_back(&r);
+  }
+  std::set<std::int64_t> cancelled;
+  std::set<std::string, std::less<>> types;
+  for (const auto& [type, list] : pending) types.insert(type);
+  for (const auto& [type, list] : unbound) types.insert(type);
+  for (const std::string& type : types) {
+    const auto& jobs = pending[type];
+    std::vector<const Reservation*> spare = unbound[type];
+    if (spare.size() < jobs.size()) {
+      std::size_t missing = jobs.size() - spare.size();
+      for (const SlurmJob* job : jobs) {
+        if (missing == 0) break;
+        const std::string name = ReservationName(*job);
+        if (names.contains(name)) continue;
+        out.submit.push_back({job->id, type, name});
+        --missing;
+      }
+      continue;
+    }
+    std::size_t surplus = spare.size() - jobs.size();
+    // Not yet placed first (cancelling them disturbs nothing), newest first.
+    std::stable_sort(spare.begin(), spare.end(), [](const Reservation* a, const Reservation* b) {
+      if (a->ready != b->ready) return !a->ready;
+      return a->id > b->id;
+    });
+    for (const Reservation* r : spare) {
+      if (surplus == 0) break;
+      --surplus;
+      if (r->ready && !input.surplus_before.contains(r->id)) {
+        out.surplus.insert(r->id);
+        continue;
+      }
+      out.cancel.push_back(r->id);
+      cancelled.insert(r->id);
+    }
+  }
+
+  // SLURM's counts: the ready reservations on each node.
+  for (const NodeGres& node : input.nodes) {
+    std::vector<int> counts(node.types.size(), 0);
+    for (const Reservation& r : input.reservations) {
+      if (!r.ready || r.node != node.node || cancelled.contains(r.id)) continue;
+      const auto it = std::find(node.types.begin(), node.types.end(), r.type);
+      if (it != node.types.end()) ++counts[static_cast<std::size_t>(it - node.types.begin())];
+    }
+    std::string gres = GresOf(node.types, counts);
+    if (!SameMigCounts(gres, node.current)) out.set_gres.emplace_back(node.node, std::move(gres));
+  }
+  return out;
+}
+
+}  // namespace migsched::slurm
