@@ -27,6 +27,7 @@ struct ServeArgs {
   std::string token_file;
   std::string policy = "frag-aware";
   std::int64_t reconfig_delay_s = 0;
+  std::int64_t backfill_hold_s = 30;
   std::size_t threads = 64;
   int stream_seconds = 60;
   int agent_timeout_s = 15;
@@ -103,6 +104,7 @@ int RunServe(const CommandContext& context, const ServeArgs& args) {
   sched::Options options;
   options.policy = args.policy;
   options.reconfiguration_delay_s = args.reconfig_delay_s;
+  options.backfill_hold_after_s = args.backfill_hold_s;
   Result<std::unique_ptr<daemon::ControlPlane>> plane = daemon::ControlPlane::Start(
       context.catalog, std::move(store).value(),
       daemon::ControlPlaneOptions{.scheduler = options,
@@ -173,6 +175,11 @@ void AddServeCommands(CLI::App& app, ChosenCommand& chosen) {
   serve->add_option("--reconfig-delay", serve_args->reconfig_delay_s,
                     "seconds a repartition takes before its job starts")
       ->check(CLI::Range(0, 3600));
+  serve->add_option("--backfill-hold", serve_args->backfill_hold_s,
+                    "seconds the head of the queue waits before no job behind it may start first (starvation "
+                    "guard for large requests; 0 = plain greedy backfill)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 86400));
   serve->add_option("--threads", serve_args->threads, "HTTP worker threads")->check(CLI::Range(4, 4096));
   serve->add_option("--event-stream-seconds", serve_args->stream_seconds,
                     "an event stream (SSE) ends after this long; clients reconnect")

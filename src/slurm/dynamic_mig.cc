@@ -28,8 +28,16 @@ std::map<std::string, int, std::less<>> MigCounts(std::string_view gres) {
 
 }  // namespace
 
-std::string ReservationName(const SlurmJob& job) {
-  return "slurm/" + job.id + "/" + job.submit_time + "/" + job.type;
+std::string ReservationName(const SlurmJob& job, int attempt) {
+  return "slurm/" + job.id + "/" + job.submit_time + (attempt > 1 ? "." + std::to_string(attempt) : "") + "/" +
+         job.type;
+}
+
+std::string OwnerKey(std::string_view name) {
+  const std::size_t type = name.rfind('/');
+  name = name.substr(0, type == std::string_view::npos ? 0 : type);
+  const std::size_t attempt = name.rfind('.');
+  return std::string(attempt == std::string_view::npos || attempt < name.rfind('/') ? name : name.substr(0, attempt));
 }
 
 std::string GresOf(const std::vector<std::string>& types, const std::vector<int>& counts) {
@@ -78,7 +86,7 @@ ReconcileActions Reconcile(const ReconcileInput& input) {
     const Reservation* chosen = nullptr;
     for (const Reservation& r : input.reservations) {
       if (!r.ready || r.node != job->node || r.type != job->type || bound.contains(r.id)) continue;
-      if (chosen == nullptr || r.name == ReservationName(*job)) chosen = &r;
+      if (chosen == nullptr || OwnerKey(r.name) == OwnerKey(ReservationName(*job))) chosen = &r;
     }
     if (chosen == nullptr) {
       out.problems.push_back("SLURM job " + job->id + " runs on " + job->node + " with " + std::string(kGresName) +
@@ -89,52 +97,69 @@ ReconcileActions Reconcile(const ReconcileInput& input) {
     out.bind.push_back({job->id, chosen->id, chosen->uuid});
   }
 
-  // Unbound reservations of each type match its pending jobs in number.
+  // Each pending job keeps its own unbound reservation; one whose own was
+  // taken by another job (the swap above) adopts that job's. Reservations of
+  // jobs that are gone are released — not handed to other pending jobs, so
+  // that the core, not the order SLURM starts jobs in, decides who gets the
+  // slices next (its priorities and backfill hold).
   std::map<std::string, std::vector<const Reservation*>, std::less<>> unbound;
   for (const Reservation& r : input.reservations) {
     if (!bound.contains(r.id)) unbound[r.type].push_back(&r);
   }
-  std::set<std::int64_t> cancelled;
+  std::set<std::string, std::less<>> running_owners;  // OwnerKey of running jobs
+  for (const SlurmJob& job : input.jobs) {
+    if (job.state == SlurmJob::State::kRunning) running_owners.insert(OwnerKey(ReservationName(job)));
+  }
+  std::set<std::int64_t> released;  // cancelled now, or surplus (SLURM's count drops first)
+  const auto release = [&](const Reservation* r) {
+    released.insert(r->id);
+    if (r->ready && !input.surplus_before.contains(r->id)) {
+      out.surplus.insert(r->id);  // SLURM may have just started a job on it; the next step sees that
+    } else {
+      out.cancel.push_back(r->id);
+    }
+  };
   std::set<std::string, std::less<>> types;
   for (const auto& [type, list] : pending) types.insert(type);
   for (const auto& [type, list] : unbound) types.insert(type);
   for (const std::string& type : types) {
-    const auto& jobs = pending[type];
-    std::vector<const Reservation*> spare = unbound[type];
-    if (spare.size() < jobs.size()) {
-      std::size_t missing = jobs.size() - spare.size();
-      for (const SlurmJob* job : jobs) {
-        if (missing == 0) break;
-        const std::string name = ReservationName(*job);
-        if (names.contains(name)) continue;
-        out.submit.push_back({job->id, type, name});
-        --missing;
+    std::set<std::string, std::less<>> pending_owners;
+    for (const SlurmJob* job : pending[type]) pending_owners.insert(OwnerKey(ReservationName(*job)));
+    std::set<std::string, std::less<>> served;  // pending owners with their own reservation
+    std::vector<const Reservation*> adoptable;
+    for (const Reservation* r : unbound[type]) {
+      const std::string owner = OwnerKey(r->name);
+      if (pending_owners.contains(owner) && served.insert(owner).second) continue;
+      if (running_owners.contains(owner)) {
+        adoptable.push_back(r);
+      } else {
+        release(r);
       }
-      continue;
     }
-    std::size_t surplus = spare.size() - jobs.size();
-    // Not yet placed first (cancelling them disturbs nothing), newest first.
-    std::stable_sort(spare.begin(), spare.end(), [](const Reservation* a, const Reservation* b) {
-      if (a->ready != b->ready) return !a->ready;
-      return a->id > b->id;
-    });
-    for (const Reservation* r : spare) {
-      if (surplus == 0) break;
-      --surplus;
-      if (r->ready && !input.surplus_before.contains(r->id)) {
-        out.surplus.insert(r->id);
+    // Adopt ready ones first, then in submission order.
+    std::stable_sort(adoptable.begin(), adoptable.end(),
+                     [](const Reservation* a, const Reservation* b) { return a->ready && !b->ready; });
+    std::size_t next = 0;
+    for (const SlurmJob* job : pending[type]) {
+      const std::string name = ReservationName(*job);
+      if (served.contains(OwnerKey(name))) continue;
+      if (next < adoptable.size()) {
+        ++next;
         continue;
       }
-      out.cancel.push_back(r->id);
-      cancelled.insert(r->id);
+      int attempt = 1;  // the job's own name may be held by another job already
+      std::string unique = name;
+      while (names.contains(unique)) unique = ReservationName(*job, ++attempt);
+      out.submit.push_back({job->id, type, unique});
     }
+    for (; next < adoptable.size(); ++next) release(adoptable[next]);
   }
 
   // SLURM's counts: the ready reservations on each node.
   for (const NodeGres& node : input.nodes) {
     std::vector<int> counts(node.types.size(), 0);
     for (const Reservation& r : input.reservations) {
-      if (!r.ready || r.node != node.node || cancelled.contains(r.id)) continue;
+      if (!r.ready || r.node != node.node || released.contains(r.id)) continue;
       const auto it = std::find(node.types.begin(), node.types.end(), r.type);
       if (it != node.types.end()) ++counts[static_cast<std::size_t>(it - node.types.begin())];
     }

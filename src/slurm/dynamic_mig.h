@@ -9,11 +9,11 @@
 // device), so it starts a job exactly where a device waits. Which pending job
 // SLURM starts first is SLURM's choice: a running job is bound to any ready,
 // unbound reservation of its type on its node (its own if there), and the
-// binding is written into the job (slurm_jobs.h) for its TaskProlog. The
-// unbound reservations of a type match its pending jobs in number: missing
-// ones are submitted, surplus ones cancelled — those not yet placed first, a
-// ready one only when it was surplus in the previous step too (SLURM may have
-// just started a job on it; the next step sees that job).
+// binding is written into the job (slurm_jobs.h) for its TaskProlog; the job
+// whose reservation it took adopts the starter's own. Reservations of jobs
+// that are gone are released, not passed on: the core decides who gets the
+// slices next. A ready one is first left out of SLURM's count and cancelled
+// in the next step if still unused (SLURM may have just started a job on it).
 // Pure.
 #pragma once
 
@@ -73,10 +73,13 @@ struct ReconcileActions {
 
 ReconcileActions Reconcile(const ReconcileInput& input);
 
-// The reservation's name for a SLURM job, "slurm/<id>/<submit time>/<type>":
-// unique although ids restart when a cluster's state is cleared, and it keeps
-// the type of a reservation not placed yet.
-std::string ReservationName(const SlurmJob& job);
+// The reservation's name for a SLURM job, "slurm/<id>/<submit time>/<type>"
+// ("<submit time>.<attempt>" after the first): unique although ids restart
+// when a cluster's state is cleared, and it keeps the type of a reservation
+// not placed yet.
+std::string ReservationName(const SlurmJob& job, int attempt = 1);
+// The job a reservation's name belongs to: "slurm/<id>/<submit time>".
+std::string OwnerKey(std::string_view name);
 
 // "mig:a100_1g.10gb:2,mig:a100_4g.39gb:0": every type with its count.
 std::string GresOf(const std::vector<std::string>& types, const std::vector<int>& counts);

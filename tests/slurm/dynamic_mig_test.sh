@@ -181,6 +181,24 @@ PartitionName=debug Nodes=n1,migsched-capacity Default=YES MaxTime=INFINITE Stat
 cluster_start n1
 stop_pid "$serve_pid"  # again, now with SLURM up
 start_serve --slurm --slurm-interval 200
+
+# One job alone first, for a type the layout lacks: the path from pending to
+# running, step by step (slurmctld's log has millisecond times).
+log_time() {  # the epoch seconds of the first slurmctld.log line matching $1
+  local stamp
+  stamp=$(grep -m1 -E "$1" "$t/log/slurmctld.log" | sed -E 's/^\[([^]]+)\].*/\1/')
+  [ -n "$stamp" ] || fail "slurmctld.log has no line matching '$1'"
+  date -d "$stamp" +%s.%N
+}
+probe_at=$(date +%s.%N)
+probe=$(sbatch --parsable --gres=mig:a100_4g.39gb:1 --output="$t/probe.out" "$t/job.sh" 4g.40gb 0)
+for _ in $(seq 300); do grep -q '^RESULT ' "$t/probe.out" 2> /dev/null && break; sleep 0.1; done
+grep -q '^RESULT .* yes$' "$t/probe.out" || fail "the lone 4g.40gb job did not run on its device: $(cat "$t/probe.out")"
+probe_gres=$(log_time "_update_node_gres: nodes n1 gres set to: .*a100_4g\.39gb:1")
+probe_alloc=$(log_time "(sched: Allocate JobId=$probe |_start_job: Started JobId=$probe )")
+probe_start=$(awk '/^RESULT / {print $5}' "$t/probe.out")
+wait_queue_empty 30 || fail "the lone job did not end"
+
 submit_stream dynamic mig
 wait_queue_empty 180 || fail "dynamic: jobs still queued after 180 s: $(squeue -o '%i %T %r %b')"
 
@@ -202,7 +220,13 @@ bad=$(grep -h '^RESULT ' "$t"/dynamic-*.out | awk '$7 != "yes"')
 shared=$(grep -h '^RESULT ' "$t"/dynamic-*.out | sort -k4,4 -k5,5n | awk '
   $4 == dev && $5 < end { print "jobs " job " and " $2 " shared " $4 } { if ($4 != dev || $6 > end) { end = $6 } dev = $4; job = $2 }')
 [ -z "$shared" ] || fail "$shared"
-echo "== dynamic MIG: jobs whose type the starting layout lacked (a repartition and a GRES update first)"
+echo "== dynamic MIG: one a100_4g.39gb job alone (the layout has none; idle 1g.10gb + 2g.20gb are cut away)"
+echo "$probe_at $probe_gres $probe_alloc $probe_start" | awk '{
+  printf "  submitted -> GRES count set by migsched serve (reservation, repartition, agent): %.2f s\n", $2 - $1
+  printf "  GRES count set -> slurmctld allocates the job (its scheduler cycle):               %.2f s\n", $3 - $2
+  printf "  allocated -> job running with its device (binding, TaskProlog):                  %.2f s\n", $4 - $3
+  printf "  pending -> running:                                                                %.2f s\n", $4 - $1 }'
+echo "== dynamic MIG: in the stream, jobs whose type the starting layout lacked (a repartition and a GRES update first)"
 grep -E ' (a100_4g\.39gb) ' "$t/dynamic.submitted" | while read -r id type at; do
   start=$(grep -h '^RESULT ' "$t/dynamic-$id.out" | awk '{print $5}')
   echo "$start $at" | awk -v id="$id" -v type="$type" '{printf "  job %s (%s): pending to running in %.2f s\n", id, type, $1 - $2}'

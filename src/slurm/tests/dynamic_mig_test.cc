@@ -86,7 +86,8 @@ TEST(DynamicMigTest, SlurmStartingAnotherJobFirstSwapsTheReservations) {
   ASSERT_EQ(actions.bind.size(), 1u);
   EXPECT_EQ(actions.bind[0].slurm_job, "8");
   EXPECT_EQ(actions.bind[0].reservation, 1);
-  EXPECT_THAT(actions.cancel, IsEmpty()) << "reservation 2 now waits for job 7";
+  EXPECT_THAT(actions.cancel, IsEmpty()) << "job 7 adopts reservation 2";
+  EXPECT_THAT(actions.surplus, IsEmpty());
   EXPECT_THAT(actions.submit, IsEmpty());
 }
 
@@ -98,21 +99,41 @@ TEST(DynamicMigTest, SurplusQueuedReservationsGoAtOnceReadyOnesAfterASecondLook)
   ReconcileActions actions = Reconcile(input);
   EXPECT_THAT(actions.cancel, ElementsAre(1));
   EXPECT_THAT(actions.surplus, ElementsAre(2)) << "SLURM may have just started a job on it";
-  EXPECT_THAT(actions.set_gres, IsEmpty());
+  EXPECT_THAT(actions.set_gres, ElementsAre(Pair("n1", "mig:a100_1g.10gb:0,mig:a100_4g.39gb:0")));
 
   input.reservations = {Held(2, ended, "n1", true)};
   input.surplus_before = actions.surplus;
+  input.nodes[0].current = "mig:a100_1g.10gb:0";
   actions = Reconcile(input);
   EXPECT_THAT(actions.cancel, ElementsAre(2));
-  EXPECT_THAT(actions.set_gres, ElementsAre(Pair("n1", "mig:a100_1g.10gb:0,mig:a100_4g.39gb:0")));
+  EXPECT_THAT(actions.set_gres, IsEmpty());
 }
 
-TEST(DynamicMigTest, AQueuedSurplusGoesBeforeAReadyOne) {
-  // One pending job, two unbound reservations: keep the ready one.
-  const SlurmJob job = Pending("7", kOne), other = Pending("6", kOne);
-  const ReconcileActions actions = Reconcile(Input({job}, {Held(1, other, "n1", true), Held(2, job)}));
-  EXPECT_THAT(actions.cancel, ElementsAre(2));
-  EXPECT_THAT(actions.surplus, IsEmpty());
+TEST(DynamicMigTest, AGoneJobsDeviceIsReleasedNotPassedOnToAnotherPendingJob) {
+  // Job 6 ended; job 7 of the same type waits for its own (queued)
+  // reservation: the core, not SLURM's start order, decides what comes next.
+  const SlurmJob job = Pending("7", kOne), ended = Pending("6", kOne);
+  ReconcileInput input = Input({job}, {Held(1, ended, "n1", true), Held(2, job)});
+  input.nodes[0].current = "mig:a100_1g.10gb:1";
+  ReconcileActions actions = Reconcile(input);
+  EXPECT_THAT(actions.cancel, IsEmpty());
+  EXPECT_THAT(actions.surplus, ElementsAre(1));
+  EXPECT_THAT(actions.set_gres, ElementsAre(Pair("n1", "mig:a100_1g.10gb:0,mig:a100_4g.39gb:0")))
+      << "SLURM's count drops before the device goes";
+  input.surplus_before = actions.surplus;
+  input.nodes[0].current = "mig:a100_1g.10gb:0";
+  actions = Reconcile(input);
+  EXPECT_THAT(actions.cancel, ElementsAre(1));
+  EXPECT_THAT(actions.submit, IsEmpty());
+}
+
+TEST(DynamicMigTest, AJobWhoseNameIsTakenGetsANewOne) {
+  // Job 8 runs on job 7's reservation and its own is gone: 7 needs a new one.
+  const SlurmJob waiting = Pending("7", kOne), runner = Running("8", kOne, "n1", 1);
+  const ReconcileActions actions = Reconcile(Input({waiting, runner}, {Held(1, waiting, "n1", true)}));
+  ASSERT_EQ(actions.submit.size(), 1u);
+  EXPECT_EQ(actions.submit[0].name, "slurm/7/2026-12-05T10:00:00.2/a100_1g.10gb");
+  EXPECT_EQ(OwnerKey(actions.submit[0].name), OwnerKey(ReservationName(waiting)));
 }
 
 TEST(DynamicMigTest, BoundReservationsStayWhileTheirJobRuns) {
