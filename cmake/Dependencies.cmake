@@ -14,6 +14,7 @@
 #   chromium        chromium                     dashboard test
 #   wrk             wrk                  4.1.0   bench/serve_load.sh
 #   Slurm, MUNGE    slurmctld slurmd slurm-client munge  22.05.8, 0.5.15  tests/slurm
+#   curl            curl                 7.88    tests/slurm/dynamic_mig_test.sh, bench/serve_load.sh
 find_package(yaml-cpp 0.7 REQUIRED)
 find_package(nlohmann_json 3.11 REQUIRED)
 find_package(CLI11 2.1 REQUIRED)

@@ -15,6 +15,8 @@ packages=(
   # init scripts exit at once, and a system munged (if one starts) listens on
   # /run/munge, while the test runs its own munged on its own socket and key.
   slurmctld slurmd slurm-client munge
+  # tests/slurm/dynamic_mig_test.sh and bench/serve_load.sh wait for serve with curl
+  curl
 )
 missing=()
 for p in "${packages[@]}"; do
