@@ -2,6 +2,7 @@
 #include <cmath>
 #include <map>
 
+#include "common/strings.h"
 #include "io/plan_input_records.h"
 #include "io/plan_inputs.h"
 #include "io/text_file.h"
@@ -55,7 +56,7 @@ Result<plan::Workload> ParseWorkload(const geometry::Catalog& catalog, const Rec
   if (kind == "training") {
     w.kind = plan::WorkloadKind::kTraining;
   } else if (!kind.empty() && kind != "inference") {
-    return fail("kind", "kind must be inference or training, not '" + kind + "'");
+    return fail("kind", "kind must be inference or training, not " + Quote(kind));
   }
   Result<std::optional<int64_t>> priority = r.Integer("priority", -1000000, 1000000);
   if (!priority.has_value()) return with_name(priority.error());
