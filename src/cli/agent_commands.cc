@@ -13,6 +13,7 @@
 #include "agent/plan_target.h"
 #include "cli/cli.h"
 #include "common/check.h"
+#include "common/names.h"
 #include "fleet/fleet.h"
 #include "io/mig_parted_reader.h"
 #include "plan/plan_json.h"
@@ -193,6 +194,8 @@ int RunAssert(const CommandContext& context, const std::string& config_file,
 }
 
 int RunExport(const CommandContext& context, const std::string& config_name) {
+  // The name becomes a YAML key that apply and assert read back.
+  if (const Status name = CheckHostName(config_name, "--config-name"); !name.ok()) return Fail(context, name);
   Result<std::unique_ptr<nvml::NvmlSession>> session = nvml::NvmlSession::Open(context.catalog);
   if (!session.has_value()) return Fail(context, session.error());
   Result<std::vector<agent::ObservedGpu>> gpus = agent::ObserveNode(**session);

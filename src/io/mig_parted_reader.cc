@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/names.h"
 #include "common/strings.h"
 #include "geometry/gpu_model.h"
 #include "io/text_file.h"
@@ -108,6 +109,7 @@ Status ParseConfigs(const YamlReader& reader, const YAML::Node& root, MigPartedF
   for (const auto& item : *configs) {
     MigPartedConfig config{.name = item.first.Scalar(), .where = reader.Where(item.first),
                            .entries = {}};
+    MIGSCHED_RETURN_IF_ERROR(CheckHostName(config.name, "config name").WithPrefix(config.where));
     for (const MigPartedConfig& seen : file.configs) {
       if (seen.name == config.name) {
         return reader.Error(item.first, "config '" + config.name + "' is defined twice (first at " +

@@ -2,6 +2,7 @@
 #include <cmath>
 #include <map>
 
+#include "common/names.h"
 #include "common/strings.h"
 #include "io/plan_input_records.h"
 #include "io/plan_inputs.h"
@@ -21,6 +22,7 @@ constexpr double kMaxMemoryGib = 16384;  // no GPU comes near 16 TiB
 Result<plan::Workload> ParseWorkload(const geometry::Catalog& catalog, const Record& r) {
   plan::Workload w;
   MIGSCHED_ASSIGN_OR_RETURN(w.name, r.String("name"));
+  MIGSCHED_RETURN_IF_ERROR(CheckDisplayName(w.name, "workload name").WithPrefix(r.Where("name")));
   w.source = r.Where();
   auto fail = [&](std::string_view key, const std::string& message) {
     return r.Error(key, "workload '" + w.name + "': " + message);

@@ -275,6 +275,23 @@ TEST_F(FakeNvmlTest, SecondApplyOnANodeFailsClearlyOrWaits) {
   EXPECT_EQ(Migsched({"assert", "-f", config, "-c", "two"}).exit_code, 0);
 }
 
+// Issue 16: `export --config-name 'a: b'` wrote YAML that assert could not
+// read back; names that would change the file's structure are refused.
+TEST_F(FakeNvmlTest, ExportRefusesConfigNamesThatWouldNotReadBack) {
+  InitState({{"A100-40GB", 1}});
+  for (const std::string name : {"a: b", "a\nb", "a b", "a=b", ""}) {
+    const CommandResult refused = Migsched({"export", "--config-name", name});
+    EXPECT_EQ(refused.exit_code, 2) << name;
+    EXPECT_NE(refused.err.find("--config-name '" + name + "' is not a valid name"), std::string::npos) << refused.err;
+    EXPECT_EQ(refused.out, "");
+  }
+  const CommandResult exported = Migsched({"export", "--config-name", "rack_1.node-2"});
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  const std::string file = Path("exported.yaml");
+  std::ofstream(file) << exported.out;
+  EXPECT_EQ(Migsched({"assert", "-f", file, "-c", "rack_1.node-2"}).exit_code, 0);
+}
+
 // Issue 16: NVML errors that are races or refusals said exit 2 ("bad input").
 TEST_F(FakeNvmlTest, NvmlRaceMidApplyIsExitOneNotBadInput) {
   InitState({{"A100-40GB", 1}});

@@ -136,5 +136,15 @@ TEST(WorkloadReaderTest, DeepNestingNamesTheDepthAndLine) {
               HasError(StatusCode::kInvalidArgument, "w.yaml:3: YAML nested too deeply (500 levels)"));
 }
 
+// Issue 16: names are checked where they enter; workload names reach only
+// escaping writers (JSON, SVG), so only control characters are refused.
+TEST(WorkloadReaderTest, WorkloadNamesWithControlCharactersAreRejected) {
+  EXPECT_THAT(Yaml("workloads:\n  - {name: \"a\\nb\", replicas: 1, memory_gib: 1}\n"),
+              HasError(StatusCode::kInvalidArgument, "w.yaml:2: workload name 'a\nb' is not a valid name"));
+  EXPECT_THAT(Csv("name,replicas,memory_gib\n\"a\tb\",1,1\n"),
+              HasError(StatusCode::kInvalidArgument, "w.csv:2: workload name 'a\tb' is not a valid name"));
+  EXPECT_THAT(Yaml("workloads:\n  - {name: \"a: b = \\\"c\\\" <d>\", replicas: 1, memory_gib: 1}\n"), IsOk());
+}
+
 }  // namespace
 }  // namespace migsched::io
