@@ -369,7 +369,10 @@ void AddSimulateCommands(CLI::App& app, ChosenCommand& chosen) {
   simulate->add_option("--trace", args->trace, "alibaba2023:PATH or synthetic:jobs=N,rate=R,duration=S")->required();
   simulate->add_option("--mode", args->mode, "replay (real times) or fill (FGD fragmentation experiment)");
   simulate->add_option("--fleet", args->fleet,
-                       "a fleet file (YAML/JSON, as for plan), MODEL:COUNT[,MODEL:COUNT...], or MODEL for the trace's node list as that model");
+                       "a fleet file (YAML/JSON, as for plan), MODEL:COUNT[,MODEL:COUNT...], or MODEL for the trace's node list as that model")
+      ->check(CLI::Validator(  // '' would otherwise mean the default fleet, silently
+          [](const std::string& value) { return value.empty() ? std::string("must not be empty") : std::string(); },
+          "NONEMPTY"));
   simulate->add_option("--policy", args->policy, "policy names, comma-separated, or all");
   simulate->add_option("--seed", args->seed, "seed of the synthetic trace and of fill-mode sampling");
   simulate->add_option("--compress", args->compress, "divide arrival times by this factor (replay)")

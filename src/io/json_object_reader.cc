@@ -66,9 +66,12 @@ std::size_t TooDeepAt(std::string_view text) {
   return text.size();
 }
 
-std::string LineOf(std::string_view text, std::size_t byte) {
+// "<source>:<line>" for a file; a JSON path ("$", a request body) stays as
+// it is, since callers read it as the field an error concerns.
+std::string Where(const std::string& source, std::string_view text, std::size_t byte) {
+  if (source.starts_with('$')) return source;
   const auto end = text.begin() + static_cast<std::ptrdiff_t>(std::min(byte, text.size()));
-  return std::to_string(1 + std::count(text.begin(), end, '\n'));
+  return source + ":" + std::to_string(1 + std::count(text.begin(), end, '\n'));
 }
 
 }  // namespace
@@ -83,13 +86,12 @@ Result<json> ParseJson(std::string_view text, const std::string& source) {
   }
   if (parser.too_deep()) {
     const std::size_t byte = TooDeepAt(text);
-    return InvalidArgumentError(source + ":" + LineOf(text, byte) + ": JSON nested deeper than " +
+    return InvalidArgumentError(Where(source, text, byte) + ": JSON nested deeper than " +
                                 std::to_string(kMaxJsonDepth) + " levels (at byte " +
                                 std::to_string(byte) + ")");
   }
-  return InvalidArgumentError(source + ":" + LineOf(text, parser.position()) +
-                              ": malformed JSON at byte " + std::to_string(parser.position()) + ": " +
-                              Abbreviate(parser.message()));
+  return InvalidArgumentError(Where(source, text, parser.position()) + ": malformed JSON at byte " +
+                              std::to_string(parser.position()) + ": " + Abbreviate(parser.message()));
 }
 
 Status JsonObjectReader::CheckKeys(std::initializer_list<std::string_view> known) const {

@@ -28,6 +28,9 @@ Result<fleet::Fleet> ParseFleetSpec(std::string_view spec, const geometry::Catal
     const size_t comma = spec.find(',');
     const std::string_view item = spec.substr(0, comma);
     spec = comma == std::string_view::npos ? std::string_view() : spec.substr(comma + 1);
+    if (item.empty() || (comma != std::string_view::npos && spec.empty())) {
+      return InvalidArgumentError("empty item in the fleet spec (a stray ','); expected MODEL:COUNT[,MODEL:COUNT...]");
+    }
     const size_t colon = item.rfind(':');
     if (colon == std::string_view::npos) {
       return InvalidArgumentError("fleet item " + Quote(item) + " is not MODEL:COUNT");

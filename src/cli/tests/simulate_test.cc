@@ -162,6 +162,9 @@ TEST(SimulateCliTest, BadInputIsExitTwoWithTheReason) {
   EXPECT_EQ(run.code, kExitBadInput);
   EXPECT_NE(run.err.find("--compress: must be a number > 0, not '0'"), std::string::npos) << run.err;
   EXPECT_LT(run.err.size(), 200u) << run.err;
+  run = RunMigsched({"simulate", "--trace", "synthetic:jobs=10", "--fleet", ""});  // was the default fleet
+  EXPECT_EQ(run.code, kExitBadInput);
+  EXPECT_NE(run.err.find("--fleet: must not be empty"), std::string::npos) << run.err;
   run = RunMigsched({"simulate", "--trace", "synthetic:jobs=10", "--reconfig-delay", "-1"});
   EXPECT_EQ(run.code, kExitBadInput);
   EXPECT_NE(run.err.find("--reconfig-delay: must be a number >= 0, not '-1'"), std::string::npos) << run.err;

@@ -78,6 +78,10 @@ TEST(JsonObjectReaderTest, ErrorsQuoteABoundedPartOfTheInput) {
   EXPECT_LT(parsed.error().message().size(), 400u) << parsed.error().message();
 }
 
+TEST(JsonObjectReaderTest, ARequestBodyKeepsItsJsonPathAsTheSource) {
+  EXPECT_THAT(ParseJson("{\n\"a\": 1e400}", "$"), HasError(StatusCode::kInvalidArgument, "$: malformed JSON at byte 12"));
+}
+
 TEST(JsonObjectReaderTest, ParseSkipsAUtf8ByteOrderMark) {
   EXPECT_TRUE(ParseJson("\xEF\xBB\xBF{\"a\": 1}", "f.json").has_value());
 }
