@@ -1,6 +1,7 @@
 #include "agent/apply.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "agent/journal.h"
 #include "agent/nvml_node.h"
@@ -12,6 +13,19 @@ const geometry::GpuModel* ModelOf(const std::vector<ObservedGpu>& gpus, int inde
   const auto gpu = std::find_if(gpus.begin(), gpus.end(),
                                 [&](const ObservedGpu& g) { return g.index == index; });
   return gpu == gpus.end() ? nullptr : gpu->model;
+}
+
+// What NVML answers mid-apply describes the node, which another program may
+// have changed since it was read; it is never a fault in the user's input.
+Status NodeRefused(const Status& status) {
+  if (status.code() != StatusCode::kInvalidArgument && status.code() != StatusCode::kNotFound) return status;
+  return Status(StatusCode::kFailedPrecondition, status.message());
+}
+
+Result<std::vector<ObservedGpu>> Observe(const nvml::NvmlSession& session) {
+  Result<std::vector<ObservedGpu>> gpus = ObserveNode(session);
+  if (!gpus.has_value()) return NodeRefused(gpus.error());
+  return gpus;
 }
 
 std::vector<std::string> Describe(const std::vector<ObservedGpu>& gpus, const NodePlan& plan) {
@@ -33,7 +47,7 @@ Status Execute(nvml::NvmlSession& session, const Journal& journal,
   NvmlExecutor executor(session);
   for (size_t i = 0; i < plan.ops.size(); ++i) {
     const Op& op = plan.ops[i];
-    const Status status = executor.Execute(*ModelOf(gpus, op.gpu), op);
+    const Status status = NodeRefused(executor.Execute(*ModelOf(gpus, op.gpu), op));
     if (!status.ok()) {
       return status.WithPrefix(record.ops[i] + " failed after " + std::to_string(i) + " of " +
                                std::to_string(plan.ops.size()) + " operations; the journal " +
@@ -48,7 +62,7 @@ Status Execute(nvml::NvmlSession& session, const Journal& journal,
 // Step 1: converge to an interrupted apply's target.
 Status Recover(nvml::NvmlSession& session, const Journal& journal, const JournalRecord& record,
                ApplyReport& report) {
-  Result<std::vector<ObservedGpu>> gpus = ObserveNode(session);
+  Result<std::vector<ObservedGpu>> gpus = Observe(session);
   if (!gpus.has_value()) return gpus.error();
   std::vector<GpuTarget> targets;
   for (const JournaledTarget& t : record.targets) {
@@ -67,25 +81,41 @@ Status Recover(nvml::NvmlSession& session, const Journal& journal, const Journal
 
 Result<ApplyReport> Apply(nvml::NvmlSession& session, const geometry::Catalog& catalog,
                           const TargetFunction& target_function, const ApplyOptions& options) {
+  std::optional<ApplyLock> lock;  // held until Apply returns
+  if (!options.dry_run) {
+    Result<ApplyLock> taken = ApplyLock::Acquire(options.journal_path, options.lock_wait, options.waiting);
+    if (!taken.has_value()) return taken.error();
+    lock.emplace(std::move(taken).value());
+  }
   const Journal journal(options.journal_path);
   ApplyReport report;
+  const bool abandon = options.abandon_journal && !options.dry_run;
   Result<std::optional<JournalRecord>> pending = journal.Load(catalog);
-  if (!pending.has_value()) return pending.error();
-  if (pending->has_value()) {
+  if (!pending.has_value() && abandon) {
+    MIGSCHED_RETURN_IF_ERROR(journal.Remove());
+    report.journal_found = report.journal_abandoned = true;
+  } else if (!pending.has_value()) {
+    return pending.error().WithPrefix("the journal of an interrupted apply is unreadable (apply "
+                                      "--abandon-journal removes it)");
+  } else if (pending->has_value()) {
     report.journal_found = true;
     report.journal_ops_done = (*pending)->done;
     report.journal_ops_total = (*pending)->ops.size();
-    if (!options.dry_run) {
+    if (abandon) {
+      MIGSCHED_RETURN_IF_ERROR(journal.Remove());
+      report.journal_abandoned = true;
+    } else if (!options.dry_run) {
       const Status recovered = Recover(session, journal, **pending, report);
       if (!recovered.ok()) {
-        // Without this way out, a journal whose target became unsafe (a process
-        // started on an instance it destroys) would block every later apply.
+        // Without this way out, a journal whose target became unreachable (a
+        // process started on an instance it destroys, NVML refuses) would
+        // block every later apply, even of other GPUs.
         return recovered.WithPrefix("finishing the interrupted apply in " + journal.path() +
-                                    " (remove that file to abandon it)");
+                                    " (apply --abandon-journal gives it up and applies the new target)");
       }
     }
   }
-  Result<std::vector<ObservedGpu>> gpus = ObserveNode(session);
+  Result<std::vector<ObservedGpu>> gpus = Observe(session);
   if (!gpus.has_value()) return gpus.error();
   report.gpus = *gpus;
   Result<std::vector<GpuTarget>> targets = target_function(*gpus);

@@ -6,8 +6,12 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
+#include <sstream>
 #include <nlohmann/json.hpp>
+
+#include "common/strings.h"
+#include "io/json_object_reader.h"
+#include "io/text_file.h"
 
 namespace migsched::agent {
 namespace {
@@ -59,63 +63,89 @@ json TargetsJson(const std::vector<JournaledTarget>& targets) {
   return out;
 }
 
-Result<JournaledTarget> TargetFromJson(const json& item, const geometry::Catalog& catalog,
-                                       const std::string& where) {
-  const Result<const geometry::GpuModel*> model = catalog.Find(item.at("model").get<std::string>());
-  if (!model.has_value()) return model.error().WithPrefix(where);
-  JournaledTarget out{.model = *model,
-                      .target = GpuTarget{.index = item.at("gpu").get<int>(),
-                                          .mig_enabled = item.at("mig_enabled").get<bool>(),
-                                          .instances = {}}};
-  for (const json& instance : item.at("instances")) {
-    const std::string name = instance.at("profile").get<std::string>();
+// Reads through io's one strict JSON path: every key known, every value
+// typed and in range, errors naming "<path>:1: $.targets[i]...".
+Result<JournaledTarget> TargetFromJson(const json& item, const std::string& path,
+                                       const geometry::Catalog& catalog) {
+  const io::JsonObjectReader r(item, path);
+  MIGSCHED_RETURN_IF_ERROR(r.CheckKeys({"gpu", "model", "mig_enabled", "instances"}));
+  std::string model_name;
+  MIGSCHED_ASSIGN_OR_RETURN(model_name, r.String("model"));
+  const Result<const geometry::GpuModel*> model = catalog.Find(model_name);
+  if (!model.has_value()) return model.error().WithPrefix(r.Path("model"));
+  JournaledTarget out{.model = *model, .target = {}};
+  std::int64_t index = 0;
+  MIGSCHED_ASSIGN_OR_RETURN(index, r.Integer("gpu", 0, 1023));
+  out.target.index = static_cast<int>(index);
+  MIGSCHED_ASSIGN_OR_RETURN(out.target.mig_enabled, r.Bool("mig_enabled"));
+  const json* instances = nullptr;
+  MIGSCHED_ASSIGN_OR_RETURN(instances, r.Array("instances"));
+  for (size_t i = 0; i < instances->size(); ++i) {
+    const io::JsonObjectReader instance((*instances)[i], r.ItemPath("instances", i));
+    MIGSCHED_RETURN_IF_ERROR(instance.CheckKeys({"profile", "start"}));
+    std::string name;
+    MIGSCHED_ASSIGN_OR_RETURN(name, instance.String("profile"));
     const std::optional<int> profile = (*model)->FindProfile(name);
-    if (!profile) {
-      return InvalidArgumentError(where + ": " + (*model)->name + " has no profile '" + name + "'");
+    if (!profile) return instance.Error("profile", (*model)->name + " has no profile " + Quote(name));
+    const geometry::GiProfile& gi = (*model)->profiles[static_cast<size_t>(*profile)];
+    std::int64_t start = 0;
+    MIGSCHED_ASSIGN_OR_RETURN(start, instance.Integer("start", 0, 64));
+    if (!gi.AllowsStart(static_cast<int>(start))) {
+      return instance.Error("start", gi.name + " cannot start at slice " + std::to_string(start));
     }
-    out.target.instances.push_back(geometry::GpuInstance{
-        *profile,
-        (*model)->profiles[static_cast<size_t>(*profile)].PlacementAt(instance.at("start").get<int>())});
+    out.target.instances.push_back(geometry::GpuInstance{*profile, gi.PlacementAt(static_cast<int>(start))});
   }
   return out;
+}
+
+Result<JournalRecord> HeaderFromJson(const json& header, const geometry::Catalog& catalog) {
+  if (!header.is_object() || header.value("migsched_journal", json()) != 1) {
+    return InvalidArgumentError("not a migsched journal (version 1)");
+  }
+  const io::JsonObjectReader r(header, "$");
+  MIGSCHED_RETURN_IF_ERROR(r.CheckKeys({"migsched_journal", "force", "targets", "ops"}));
+  JournalRecord record;
+  MIGSCHED_ASSIGN_OR_RETURN(record.force, r.Bool("force"));
+  const json* targets = nullptr;
+  MIGSCHED_ASSIGN_OR_RETURN(targets, r.Array("targets"));
+  for (size_t i = 0; i < targets->size(); ++i) {
+    JournaledTarget target;
+    MIGSCHED_ASSIGN_OR_RETURN(target, TargetFromJson((*targets)[i], r.ItemPath("targets", i), catalog));
+    record.targets.push_back(std::move(target));
+  }
+  const json* ops = nullptr;
+  MIGSCHED_ASSIGN_OR_RETURN(ops, r.Array("ops"));
+  for (const json& op : *ops) {
+    if (!op.is_string()) return r.Error("ops", "must be a list of strings");
+    record.ops.push_back(op.get<std::string>());
+  }
+  return record;
 }
 
 }  // namespace
 
 Result<std::optional<JournalRecord>> Journal::Load(const geometry::Catalog& catalog) const {
-  std::ifstream in(path_);
-  if (!in) {
-    if (!std::filesystem::exists(path_)) return std::optional<JournalRecord>();
-    return IoError("cannot be read", path_);
-  }
+  std::error_code error;
+  if (!std::filesystem::exists(path_, error) && !error) return std::optional<JournalRecord>();
+  std::string text;
+  MIGSCHED_ASSIGN_OR_RETURN(text, io::ReadTextFile(path_, "journal"));
   std::vector<std::string> lines;
+  std::istringstream in(text);
   for (std::string line; std::getline(in, line);) lines.push_back(line);
   if (lines.empty()) return InvalidArgumentError(path_ + ":1: empty journal");
-  JournalRecord record;
-  try {
-    const json header = json::parse(lines[0]);
-    if (header.value("migsched_journal", 0) != 1) {
-      return InvalidArgumentError(path_ + ":1: not a migsched journal (version 1)");
-    }
-    record.force = header.at("force").get<bool>();
-    for (const json& item : header.at("targets")) {
-      Result<JournaledTarget> target = TargetFromJson(item, catalog, path_ + ":1");
-      if (!target.has_value()) return target.error();
-      record.targets.push_back(std::move(*target));
-    }
-    record.ops = header.at("ops").get<std::vector<std::string>>();
-  } catch (const json::exception& e) {
-    return InvalidArgumentError(path_ + ":1: malformed journal header: " + e.what());
-  }
+  json header;
+  MIGSCHED_ASSIGN_OR_RETURN(header, io::ParseJson(lines[0], path_));
+  Result<JournalRecord> record = HeaderFromJson(header, catalog);
+  if (!record.has_value()) return record.error().WithPrefix(path_ + ":1");
   for (size_t i = 1; i < lines.size(); ++i) {
-    const json line = json::parse(lines[i], nullptr, /*allow_exceptions=*/false);
-    if (line.is_discarded() || !line.contains("done")) {
+    const Result<json> line = io::ParseJson(lines[i], path_);
+    if (!line.has_value() || !line->is_object() || !line->contains("done")) {
       if (i + 1 == lines.size()) break;  // torn by a crash mid-append
       return InvalidArgumentError(path_ + ":" + std::to_string(i + 1) + ": malformed journal line");
     }
-    ++record.done;
+    ++record->done;
   }
-  return std::optional<JournalRecord>(std::move(record));
+  return std::optional<JournalRecord>(std::move(record).value());
 }
 
 Status Journal::Begin(const JournalRecord& record) const {

@@ -33,7 +33,13 @@ Result<ObservedGpu> ObserveGpu(const nvml::NvmlSession& session, unsigned index)
     if (!model.has_value()) return model.error();
     gpu.model = *model;
   }
-  if (!gpu.mig_enabled) return gpu;
+  if (!gpu.mig_enabled) {
+    // A process on the whole GPU blocks a MIG mode change (NVML: IN_USE).
+    Result<std::vector<nvml::ProcessInfo>> processes = session.GpuProcesses(index);
+    if (!processes.has_value()) return processes.error();
+    for (const nvml::ProcessInfo& p : *processes) gpu.pids.push_back(p.pid);
+    return gpu;
+  }
   Result<std::vector<nvml::GpuInstanceInfo>> gis = session.GpuInstances(index);
   if (!gis.has_value()) return gis.error();
   for (const nvml::GpuInstanceInfo& gi : *gis) {

@@ -101,8 +101,8 @@ Status PlanGpu(const ObservedGpu& gpu, const GpuTarget& target, const ReconcileO
 
   plan.ops.insert(plan.ops.end(), destroys.begin(), destroys.end());
   if (gpu.mig_enabled != target.mig_enabled) {
-    if (!gpu.pids.empty() && !options.force) {
-      return FailedPreconditionError(name + ": changing MIG mode would end running processes (pids " +
+    if (!gpu.pids.empty()) {  // even with --force: NVML refuses (IN_USE), it ends nothing
+      return FailedPreconditionError(name + ": MIG mode cannot change while processes run on the GPU (pids " +
                                      PidList(gpu.pids) + "); nothing was changed");
     }
     plan.ops.push_back(

@@ -11,7 +11,9 @@
 //
 // Nothing is planned unless the whole target is valid (geometry::CheckLayout)
 // and no instance with running processes would be destroyed (unless
-// `force`): Reconcile fails with the reason and changes nothing.
+// `force`) and no MIG mode changes on a GPU that processes use as a whole
+// (NVML refuses that even with force): Reconcile fails with the reason and
+// changes nothing.
 #pragma once
 
 #include <string>

@@ -13,6 +13,7 @@
 #include "agent/plan_target.h"
 #include "cli/cli.h"
 #include "common/check.h"
+#include "common/names.h"
 #include "fleet/fleet.h"
 #include "io/mig_parted_reader.h"
 #include "plan/plan_json.h"
@@ -82,7 +83,11 @@ void PrintReport(const CommandContext& context, const agent::ApplyReport& report
                      {"changed", !changes.empty() || !report.recovery.empty()},
                      {"operations", OpsJson(report.gpus, changes)},
                      {"kept", kept}};
-    if (report.journal_found) {
+    if (report.journal_abandoned) {
+      out["abandoned"] = {{"journal", args.journal},
+                          {"ops_done_before", report.journal_ops_done},
+                          {"ops_total", report.journal_ops_total}};
+    } else if (report.journal_found) {
       out["recovered"] = {{"journal", args.journal},
                           {"ops_done_before", report.journal_ops_done},
                           {"ops_total", report.journal_ops_total},
@@ -91,7 +96,10 @@ void PrintReport(const CommandContext& context, const agent::ApplyReport& report
     context.out << out.dump(2) << "\n";
     return;
   }
-  if (report.journal_found) {
+  if (report.journal_abandoned) {
+    context.out << "abandoned the interrupted apply in " << args.journal << " (" << report.journal_ops_done
+                << " of " << report.journal_ops_total << " operations had been done)\n";
+  } else if (report.journal_found) {
     if (args.dry_run) {
       context.out << "an interrupted apply left " << args.journal << " (" << report.journal_ops_done
                   << " of " << report.journal_ops_total << " operations done); a real run finishes it first\n";
@@ -147,7 +155,12 @@ int RunApply(const CommandContext& context, const ApplyArgs& args) {
   if (!session.has_value()) return Fail(context, session.error());
   const Result<agent::ApplyReport> report = agent::Apply(
       **session, context.catalog, targets,
-      agent::ApplyOptions{.force = args.force, .dry_run = args.dry_run, .journal_path = args.journal});
+      agent::ApplyOptions{.force = args.force,
+                          .dry_run = args.dry_run,
+                          .abandon_journal = args.abandon_journal,
+                          .journal_path = args.journal,
+                          .lock_wait = args.wait ? agent::LockWait::kWait : agent::LockWait::kFail,
+                          .waiting = [&context](std::string_view line) { context.err << "migsched: " << line << "\n"; }});
   if (!report.has_value()) return Fail(context, report.error());
   PrintReport(context, *report, args, what);
   return kExitOk;
@@ -181,6 +194,8 @@ int RunAssert(const CommandContext& context, const std::string& config_file,
 }
 
 int RunExport(const CommandContext& context, const std::string& config_name) {
+  // The name becomes a YAML key that apply and assert read back.
+  if (const Status name = CheckHostName(config_name, "--config-name"); !name.ok()) return Fail(context, name);
   Result<std::unique_ptr<nvml::NvmlSession>> session = nvml::NvmlSession::Open(context.catalog);
   if (!session.has_value()) return Fail(context, session.error());
   Result<std::vector<agent::ObservedGpu>> gpus = agent::ObserveNode(**session);
@@ -202,6 +217,9 @@ void AddAgentCommands(CLI::App& app, ChosenCommand& chosen) {
   apply->add_flag("--dry-run", apply_args->dry_run, "print the operations without doing them");
   apply->add_option("--journal", apply_args->journal, "write-ahead journal file")
       ->capture_default_str();
+  apply->add_flag("--wait", apply_args->wait, "wait for another apply on this node instead of failing");
+  apply->add_flag("--abandon-journal", apply_args->abandon_journal,
+                  "remove an interrupted apply's journal without finishing it, then apply");
   apply->callback([&chosen, apply_args] {
     chosen = [apply_args](const CommandContext& c) { return RunApply(c, *apply_args); };
   });

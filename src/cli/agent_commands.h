@@ -16,6 +16,8 @@ struct ApplyArgs {
   std::string node;         // --node: which plan GPUs are this machine's
   bool force = false;
   bool dry_run = false;
+  bool wait = false;             // --wait: for another apply on this node to finish
+  bool abandon_journal = false;  // --abandon-journal
   std::string journal;      // default agent::kDefaultJournalPath
 };
 

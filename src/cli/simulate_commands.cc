@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli.h"
+#include "cli/number_checks.h"
 #include "cli/text_table.h"
 #include "io/plan_inputs.h"
 #include "report/sim_report.h"
@@ -368,16 +369,19 @@ void AddSimulateCommands(CLI::App& app, ChosenCommand& chosen) {
   simulate->add_option("--trace", args->trace, "alibaba2023:PATH or synthetic:jobs=N,rate=R,duration=S")->required();
   simulate->add_option("--mode", args->mode, "replay (real times) or fill (FGD fragmentation experiment)");
   simulate->add_option("--fleet", args->fleet,
-                       "a fleet file (YAML/JSON, as for plan), MODEL:COUNT[,MODEL:COUNT...], or MODEL for the trace's node list as that model");
+                       "a fleet file (YAML/JSON, as for plan), MODEL:COUNT[,MODEL:COUNT...], or MODEL for the trace's node list as that model")
+      ->check(CLI::Validator(  // '' would otherwise mean the default fleet, silently
+          [](const std::string& value) { return value.empty() ? std::string("must not be empty") : std::string(); },
+          "NONEMPTY"));
   simulate->add_option("--policy", args->policy, "policy names, comma-separated, or all");
   simulate->add_option("--seed", args->seed, "seed of the synthetic trace and of fill-mode sampling");
   simulate->add_option("--compress", args->compress, "divide arrival times by this factor (replay)")
-      ->check(CLI::PositiveNumber);
+      ->check(NumberCheck(NumberBound::kAboveZero));
   simulate->add_option("--reconfig-delay", args->reconfig_delay_s, "seconds a repartition takes")
-      ->check(CLI::NonNegativeNumber);
+      ->check(NumberCheck(NumberBound::kZeroOrMore));
   simulate->add_flag("--keep-idle", args->keep_idle, "keep released instances idle for reuse (dynamic policies)");
   simulate->add_option("--patience", args->patience, "fill: stop after this many rejections in a row")
-      ->check(CLI::PositiveNumber);
+      ->check(NumberCheck(NumberBound::kAboveZero));
   simulate->add_option("--mix", args->mix,
                        "frag-aware's expected mix: mig (the trace's MIG requests) or all (also whole GPUs)");
   simulate->add_option("--report", args->report_path, "write an HTML report with SVG plots");

@@ -78,7 +78,7 @@ Result<const GpuModel*> Catalog::Find(std::string_view query) const {
     const std::vector<std::string> names = NamesOf(model);
     if (std::find(names.begin(), names.end(), key) != names.end()) return &model;
   }
-  return NotFoundError("unknown GPU '" + std::string(query) + "'; known GPUs: " + ModelNames());
+  return NotFoundError("unknown GPU " + Quote(query) + "; known GPUs: " + ModelNames());
 }
 
 std::string Catalog::ModelNames() const {

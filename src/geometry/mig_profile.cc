@@ -4,6 +4,8 @@
 #include <charconv>
 #include <utility>
 
+#include "common/strings.h"
+
 namespace migsched::geometry {
 namespace {
 
@@ -43,8 +45,8 @@ Result<MigProfileName> MigProfileName::Parse(std::string_view text) {
   std::string_view rest = text;
   if (!ConsumeNumber(rest, name.compute_slices) || !ConsumeLiteral(rest, "g.") ||
       !ConsumeNumber(rest, name.memory_gb) || !ConsumeLiteral(rest, "gb")) {
-    return InvalidArgumentError("malformed MIG profile '" + std::string(text) +
-                                "': expected <N>g.<M>gb with an optional +me, +me.all, -me or +gfx");
+    return InvalidArgumentError("malformed MIG profile " + Quote(text) +
+                                ": expected <N>g.<M>gb with an optional +me, +me.all, -me or +gfx");
   }
   if (rest.empty()) return name;
   for (const auto& [suffix, variant] : kSuffixes) {
@@ -53,8 +55,8 @@ Result<MigProfileName> MigProfileName::Parse(std::string_view text) {
       return name;
     }
   }
-  return InvalidArgumentError("malformed MIG profile '" + std::string(text) + "': unknown suffix '" +
-                              std::string(rest) + "' (known: +me, +me.all, -me, +gfx)");
+  return InvalidArgumentError("malformed MIG profile " + Quote(text) + ": unknown suffix " +
+                              Quote(rest) + " (known: +me, +me.all, -me, +gfx)");
 }
 
 std::string MigProfileName::ToString() const {

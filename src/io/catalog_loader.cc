@@ -1,5 +1,6 @@
 #include "io/catalog_loader.h"
 
+#include "common/strings.h"
 #include "io/builtin_catalog_data.h"
 #include "io/text_file.h"
 #include "io/yaml_reader.h"
@@ -20,8 +21,8 @@ Result<Evidence> ParseEvidence(const YamlReader& reader, const YAML::Node& map) 
   if (*text == "captured") return Evidence::kCaptured;
   if (*text == "equivalent") return Evidence::kEquivalent;
   if (*text == "inferred") return Evidence::kInferred;
-  return reader.Error(map["evidence"], "evidence must be captured, equivalent or inferred, not '" +
-                                           *text + "'");
+  return reader.Error(map["evidence"], "evidence must be captured, equivalent or inferred, not " +
+                                           Quote(*text));
 }
 
 
@@ -161,7 +162,7 @@ Result<std::vector<GpuModel>> ParseCatalogYaml(std::string_view text, const std:
   const Result<std::string> schema = reader.String(*root, "schema");
   if (!schema.has_value()) return schema.error();
   if (*schema != kSchema) {
-    return reader.Error((*root)["schema"], "unsupported schema '" + *schema + "' (expected " +
+    return reader.Error((*root)["schema"], "unsupported schema " + Quote(*schema) + " (expected " +
                                                std::string(kSchema) + ")");
   }
   const Result<YAML::Node> gpus = reader.Required(*root, "gpus");

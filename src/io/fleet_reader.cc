@@ -3,6 +3,7 @@
 #include <map>
 #include <set>
 
+#include "common/names.h"
 #include "geometry/layout.h"
 #include "io/plan_input_records.h"
 #include "io/plan_inputs.h"
@@ -99,6 +100,7 @@ class FleetParser {
   Status AddNode(const YAML::Node& node, const std::string& name,
                  const std::vector<std::pair<const geometry::GpuModel*, YAML::Node>>& gpus,
                  const std::vector<std::string>& labels) {
+    MIGSCHED_RETURN_IF_ERROR(CheckHostName(name, "node name").WithPrefix(reader_.Where(node)));
     if (!node_names_.insert(name).second) {
       return reader_.Error(node, "duplicate node name '" + name + "'");
     }

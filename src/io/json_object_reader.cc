@@ -1,5 +1,7 @@
 #include "io/json_object_reader.h"
 
+#include <algorithm>
+#include <exception>
 #include <vector>
 
 #include "common/strings.h"
@@ -8,16 +10,88 @@ namespace migsched::io {
 
 using nlohmann::json;
 
-Result<json> ParseJson(std::string_view text, const std::string& source) {
-  try {
-    return json::parse(text);
-  } catch (const json::parse_error& e) {
-    return InvalidArgumentError(source + ": malformed JSON at byte " + std::to_string(e.byte) + ": " +
-                                e.what());
-  } catch (const json::exception& e) {
-    // e.g. out_of_range 406: a number beyond a double ("1e400").
-    return InvalidArgumentError(source + ": unreadable JSON: " + e.what());
+namespace {
+
+constexpr int kMaxJsonDepth = 256;
+
+// The DOM parser, but a syntax error or a number beyond a double ("1e400",
+// which nlohmann reports as out_of_range without a position) is kept with
+// its byte offset instead of thrown, and nesting is limited: no document we
+// read needs more than a few levels.
+class LocatingParser : public nlohmann::detail::json_sax_dom_parser<json> {
+ public:
+  explicit LocatingParser(json& result) : json_sax_dom_parser(result, /*allow_exceptions_=*/false) {}
+
+  bool start_object(std::size_t n) { return Enter() && json_sax_dom_parser::start_object(n); }
+  bool start_array(std::size_t n) { return Enter() && json_sax_dom_parser::start_array(n); }
+  bool end_object() { --depth_; return json_sax_dom_parser::end_object(); }
+  bool end_array() { --depth_; return json_sax_dom_parser::end_array(); }
+  bool parse_error(std::size_t position, const std::string& /*token*/,
+                   const nlohmann::detail::exception& e) {
+    position_ = position;
+    message_ = e.what();
+    return false;
   }
+
+  bool too_deep() const { return depth_ > kMaxJsonDepth; }
+  std::size_t position() const { return position_; }
+  const std::string& message() const { return message_; }
+
+ private:
+  bool Enter() { return ++depth_ <= kMaxJsonDepth; }
+
+  int depth_ = 0;
+  std::size_t position_ = 0;
+  std::string message_;
+};
+
+// The byte where nesting first goes deeper than kMaxJsonDepth (the SAX
+// interface gives no positions): brackets outside strings.
+std::size_t TooDeepAt(std::string_view text) {
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxJsonDepth) return i;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return text.size();
+}
+
+// "<source>:<line>" for a file; a JSON path ("$", a request body) stays as
+// it is, since callers read it as the field an error concerns.
+std::string Where(const std::string& source, std::string_view text, std::size_t byte) {
+  if (source.starts_with('$')) return source;
+  const auto end = text.begin() + static_cast<std::ptrdiff_t>(std::min(byte, text.size()));
+  return source + ":" + std::to_string(1 + std::count(text.begin(), end, '\n'));
+}
+
+}  // namespace
+
+Result<json> ParseJson(std::string_view text, const std::string& source) {
+  json root;
+  LocatingParser parser(root);
+  try {
+    if (json::sax_parse(text, &parser)) return root;
+  } catch (const std::exception& e) {  // nothing the library throws may escape
+    return InvalidArgumentError(source + ": unreadable JSON: " + Abbreviate(e.what()));
+  }
+  if (parser.too_deep()) {
+    const std::size_t byte = TooDeepAt(text);
+    return InvalidArgumentError(Where(source, text, byte) + ": JSON nested deeper than " +
+                                std::to_string(kMaxJsonDepth) + " levels (at byte " +
+                                std::to_string(byte) + ")");
+  }
+  return InvalidArgumentError(Where(source, text, parser.position()) + ": malformed JSON at byte " +
+                              std::to_string(parser.position()) + ": " + Abbreviate(parser.message()));
 }
 
 Status JsonObjectReader::CheckKeys(std::initializer_list<std::string_view> known) const {
@@ -26,7 +100,7 @@ Status JsonObjectReader::CheckKeys(std::initializer_list<std::string_view> known
     bool found = false;
     for (const std::string_view k : known) found = found || k == key;
     if (!found) {
-      return Error("", "unknown key '" + key + "'; expected keys: " +
+      return Error("", "unknown key " + Quote(key) + "; expected keys: " +
                            Join(std::vector<std::string>(known.begin(), known.end()), ", "));
     }
   }

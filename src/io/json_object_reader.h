@@ -15,7 +15,12 @@
 
 namespace migsched::io {
 
-// InvalidArgument "<source>: malformed JSON at byte N: ..." on a syntax error.
+// The one JSON parse of every reader: no library exception escapes.
+// InvalidArgument "<source>:<line>: malformed JSON at byte N: ..." (N just
+// past the offending token) on a syntax error or a number beyond a double
+// ("1e400"); "<source>:<line>: JSON nested deeper than 256 levels (at byte
+// N)". A leading UTF-8 BOM is skipped. A `source` that is a JSON path ("$",
+// for a request body) is not given a line.
 Result<nlohmann::json> ParseJson(std::string_view text, const std::string& source);
 
 class JsonObjectReader {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/names.h"
 #include "common/strings.h"
 #include "geometry/gpu_model.h"
 #include "io/text_file.h"
@@ -100,7 +101,7 @@ Status ParseConfigs(const YamlReader& reader, const YAML::Node& root, MigPartedF
   Result<std::string> version = reader.String(root, "version");
   if (!version.has_value()) return version.error();
   if (*version != "v1") {
-    return reader.Error(root["version"], "unsupported version '" + *version + "' (known: v1)");
+    return reader.Error(root["version"], "unsupported version " + Quote(*version) + " (known: v1)");
   }
   Result<YAML::Node> configs = reader.Required(root, "mig-configs");
   if (!configs.has_value()) return configs.error();
@@ -108,6 +109,7 @@ Status ParseConfigs(const YamlReader& reader, const YAML::Node& root, MigPartedF
   for (const auto& item : *configs) {
     MigPartedConfig config{.name = item.first.Scalar(), .where = reader.Where(item.first),
                            .entries = {}};
+    MIGSCHED_RETURN_IF_ERROR(CheckHostName(config.name, "config name").WithPrefix(config.where));
     for (const MigPartedConfig& seen : file.configs) {
       if (seen.name == config.name) {
         return reader.Error(item.first, "config '" + config.name + "' is defined twice (first at " +
@@ -162,11 +164,7 @@ Result<const MigPartedConfig*> MigPartedFile::Find(std::string_view name) const 
 Result<MigPartedFile> ParseMigPartedYaml(std::string_view text, const std::string& source) {
   const YamlReader reader(source);
   std::vector<YAML::Node> documents;
-  try {
-    documents = YAML::LoadAll(std::string(text));
-  } catch (const YAML::Exception& e) {
-    return InvalidArgumentError(source + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
-  }
+  MIGSCHED_ASSIGN_OR_RETURN(documents, reader.ParseAll(text));
   MigPartedFile file;
   bool hooks_only = false;
   for (const YAML::Node& document : documents) {

@@ -94,7 +94,7 @@ Result<std::optional<double>> Record::Number(std::string_view key, double min, d
   double value = 0;
   const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || ptr != text.data() + text.size() || !std::isfinite(value)) {
-    return Error(key, "'" + std::string(key) + "' must be a number, not '" + text + "'");
+    return Error(key, "'" + std::string(key) + "' must be a number, not " + Quote(text));
   }
   if (value < min || value > max) {
     std::ostringstream range;
@@ -112,11 +112,11 @@ Result<std::optional<int64_t>> Record::Integer(std::string_view key, int64_t min
   int64_t value = 0;
   const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || ptr != text.data() + text.size()) {
-    return Error(key, "'" + std::string(key) + "' must be an integer, not '" + text + "'");
+    return Error(key, "'" + std::string(key) + "' must be an integer, not " + Quote(text));
   }
   if (value < min || value > max) {
     return Error(key, "'" + std::string(key) + "' must be between " + std::to_string(min) +
-                          " and " + std::to_string(max) + ", not " + text);
+                          " and " + std::to_string(max) + ", not " + Quote(text));
   }
   return std::optional<int64_t>(value);
 }
@@ -138,7 +138,7 @@ Result<std::vector<Record>> YamlRecords(std::string_view text, const std::string
     for (const auto& entry : item) {
       const std::string key = entry.first.Scalar();
       if (std::find(known.begin(), known.end(), key) == known.end()) {
-        return reader.Error(entry.first, "unknown key '" + key + "' in " + std::string(item_name) +
+        return reader.Error(entry.first, "unknown key " + Quote(key) + " in " + std::string(item_name) +
                                              " (known keys: " + KnownList(known) + ")");
       }
       if (record.fields.count(key) != 0) {
@@ -166,8 +166,9 @@ Result<std::vector<Record>> YamlRecords(std::string_view text, const std::string
   return records;
 }
 
-Result<std::vector<Record>> CsvRecords(std::string_view text, const std::string& source,
+Result<std::vector<Record>> CsvRecords(std::string_view bytes, const std::string& source,
                                        const std::vector<std::string_view>& known) {
+  const std::string_view text = StripUtf8Bom(bytes);
   std::vector<std::string> header;
   std::vector<Record> records;
   int line_number = 0;
@@ -185,8 +186,8 @@ Result<std::vector<Record>> CsvRecords(std::string_view text, const std::string&
     if (header.empty()) {
       for (const std::string& name : *cells) {
         if (std::find(known.begin(), known.end(), name) == known.end()) {
-          return InvalidArgumentError(where + ": unknown column '" + name +
-                                      "' (known columns: " + KnownList(known) + ")");
+          return InvalidArgumentError(where + ": unknown column " + Quote(name) +
+                                      " (known columns: " + KnownList(known) + ")");
         }
         if (std::find(header.begin(), header.end(), name) != header.end()) {
           return InvalidArgumentError(where + ": duplicate column '" + name + "'");

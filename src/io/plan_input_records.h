@@ -44,8 +44,9 @@ Result<std::vector<Record>> YamlRecords(std::string_view text, const std::string
                                         std::string_view list_key, std::string_view item_name,
                                         const std::vector<std::string_view>& known);
 
-// Records from CSV with a header row of names from `known`; '#' lines and
-// blank lines are skipped; cells may be double-quoted.
+// Records from CSV (a leading UTF-8 BOM is skipped) with a header row of
+// names from `known`; '#' lines and blank lines are skipped; cells may be
+// double-quoted.
 Result<std::vector<Record>> CsvRecords(std::string_view text, const std::string& source,
                                        const std::vector<std::string_view>& known);
 

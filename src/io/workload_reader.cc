@@ -2,6 +2,8 @@
 #include <cmath>
 #include <map>
 
+#include "common/names.h"
+#include "common/strings.h"
 #include "io/plan_input_records.h"
 #include "io/plan_inputs.h"
 #include "io/text_file.h"
@@ -20,6 +22,7 @@ constexpr double kMaxMemoryGib = 16384;  // no GPU comes near 16 TiB
 Result<plan::Workload> ParseWorkload(const geometry::Catalog& catalog, const Record& r) {
   plan::Workload w;
   MIGSCHED_ASSIGN_OR_RETURN(w.name, r.String("name"));
+  MIGSCHED_RETURN_IF_ERROR(CheckDisplayName(w.name, "workload name").WithPrefix(r.Where("name")));
   w.source = r.Where();
   auto fail = [&](std::string_view key, const std::string& message) {
     return r.Error(key, "workload '" + w.name + "': " + message);
@@ -55,7 +58,7 @@ Result<plan::Workload> ParseWorkload(const geometry::Catalog& catalog, const Rec
   if (kind == "training") {
     w.kind = plan::WorkloadKind::kTraining;
   } else if (!kind.empty() && kind != "inference") {
-    return fail("kind", "kind must be inference or training, not '" + kind + "'");
+    return fail("kind", "kind must be inference or training, not " + Quote(kind));
   }
   Result<std::optional<int64_t>> priority = r.Integer("priority", -1000000, 1000000);
   if (!priority.has_value()) return with_name(priority.error());

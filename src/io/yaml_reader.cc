@@ -2,14 +2,29 @@
 
 #include <algorithm>
 #include <charconv>
+#include <exception>
+#include <yaml-cpp/depthguard.h>
+
+#include "common/strings.h"
 
 namespace migsched::io {
 
 Result<YAML::Node> YamlReader::Parse(std::string_view text) const {
+  std::vector<YAML::Node> documents;
+  MIGSCHED_ASSIGN_OR_RETURN(documents, ParseAll(text));
+  return documents.empty() ? YAML::Node() : documents.front();
+}
+
+Result<std::vector<YAML::Node>> YamlReader::ParseAll(std::string_view text) const {
   try {
-    return YAML::Load(std::string(text));
+    return YAML::LoadAll(std::string(text));
+  } catch (const YAML::DeepRecursion& e) {
+    return InvalidArgumentError(source_ + ":" + std::to_string(e.mark.line + 1) + ": YAML nested too deeply (" +
+                                std::to_string(e.depth()) + " levels)");
   } catch (const YAML::Exception& e) {
-    return InvalidArgumentError(source_ + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+    return InvalidArgumentError(source_ + ":" + std::to_string(e.mark.line + 1) + ": " + Abbreviate(e.msg));
+  } catch (const std::exception& e) {  // nothing the library throws may escape
+    return InvalidArgumentError(source_ + ": unreadable YAML: " + Abbreviate(e.what()));
   }
 }
 
@@ -40,7 +55,7 @@ Status YamlReader::ExpectKeys(const YAML::Node& map, std::string_view what,
       list += (list.empty() ? "" : ", ") + std::string(k);
     }
     if (!found) {
-      return Error(entry.first, "unknown key '" + key + "' in " + std::string(what) +
+      return Error(entry.first, "unknown key " + Quote(key) + " in " + std::string(what) +
                                     " (known keys: " + list + ")");
     }
   }
@@ -66,7 +81,7 @@ Result<int64_t> YamlReader::AsInteger(const YAML::Node& node, std::string_view w
   int64_t value = 0;
   const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || ec != std::errc() || ptr != text.data() + text.size()) {
-    return Error(node, std::string(what) + " must be an integer, not '" + text + "'");
+    return Error(node, std::string(what) + " must be an integer, not " + Quote(text));
   }
   return value;
 }

@@ -20,8 +20,12 @@ class YamlReader {
  public:
   explicit YamlReader(std::string source) : source_(std::move(source)) {}
 
-  // Parses a whole document; syntax errors carry the line yaml-cpp reports.
+  // The one YAML parse of every reader: no library exception escapes.
+  // Parses a whole document; syntax errors carry the line yaml-cpp reports,
+  // nesting too deep for yaml-cpp names its depth and line. Parse gives the
+  // first document of the stream, ParseAll all of them.
   Result<YAML::Node> Parse(std::string_view text) const;
+  Result<std::vector<YAML::Node>> ParseAll(std::string_view text) const;
 
   // "<source>:<line>" of a node (1-based line).
   std::string Where(const YAML::Node& node) const;

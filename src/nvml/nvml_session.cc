@@ -542,4 +542,11 @@ Result<std::vector<ProcessInfo>> NvmlSession::Processes(unsigned index, unsigned
   return processes;
 }
 
+Result<std::vector<ProcessInfo>> NvmlSession::GpuProcesses(unsigned index) const {
+  const NvmlFunctions& fn = library_->fn();
+  nvmlDevice_t device = nullptr;
+  MIGSCHED_ASSIGN_OR_RETURN(device, Handle(fn, index));
+  return RunningProcesses(fn, device, GpuContext(index, "the whole GPU"));
+}
+
 }  // namespace migsched::nvml

@@ -158,6 +158,10 @@ class NvmlSession {
   // instances), read through the MIG device handles.
   Result<std::vector<ProcessInfo>> Processes(unsigned index, unsigned gi_id) const;
 
+  // Processes running on GPU `index` as a whole (with MIG disabled, every
+  // process on it), read through the GPU's own handle.
+  Result<std::vector<ProcessInfo>> GpuProcesses(unsigned index) const;
+
  private:
   NvmlSession(std::unique_ptr<NvmlLibrary> library, const geometry::Catalog& catalog);
 

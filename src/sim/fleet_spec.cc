@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "common/strings.h"
 #include "trace/csv_table.h"
 
 namespace migsched::sim {
@@ -27,13 +28,16 @@ Result<fleet::Fleet> ParseFleetSpec(std::string_view spec, const geometry::Catal
     const size_t comma = spec.find(',');
     const std::string_view item = spec.substr(0, comma);
     spec = comma == std::string_view::npos ? std::string_view() : spec.substr(comma + 1);
+    if (item.empty() || (comma != std::string_view::npos && spec.empty())) {
+      return InvalidArgumentError("empty item in the fleet spec (a stray ','); expected MODEL:COUNT[,MODEL:COUNT...]");
+    }
     const size_t colon = item.rfind(':');
     if (colon == std::string_view::npos) {
-      return InvalidArgumentError("fleet item '" + std::string(item) + "' is not MODEL:COUNT");
+      return InvalidArgumentError("fleet item " + Quote(item) + " is not MODEL:COUNT");
     }
     const std::optional<int64_t> count = trace::ParseInt64(item.substr(colon + 1));
     if (!count || *count < 1 || *count > kMaxSpecGpus) {
-      return InvalidArgumentError("fleet item '" + std::string(item) + "': count must be 1..1000000");
+      return InvalidArgumentError("fleet item " + Quote(item) + ": count must be 1..1000000");
     }
     total += *count;
     if (total > kMaxSpecGpus) return InvalidArgumentError("fleet has more than 1000000 GPUs");

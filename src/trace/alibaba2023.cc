@@ -2,6 +2,7 @@
 
 #include <optional>
 
+#include "common/strings.h"
 #include "io/text_file.h"
 #include "trace/csv_table.h"
 
@@ -24,7 +25,7 @@ std::optional<int64_t> ReadTime(std::string_view field, std::string_view column,
   const std::optional<int64_t> value = ParseInt64(field);
   if (!value) {
     reason = field.empty() ? "missing " + std::string(column)
-                           : std::string(column) + " '" + std::string(field) + "' is not an integer";
+                           : std::string(column) + " " + Quote(field) + " is not an integer";
     return std::nullopt;
   }
   if (*value < 0 || *value > kMaxSeconds) {
@@ -41,11 +42,11 @@ std::optional<TraceJob> PodToJob(const std::vector<std::string_view>& fields, st
   const std::optional<int64_t> num_gpu = ParseInt64(fields[PodColumns::kNumGpu]);
   const std::optional<int64_t> gpu_milli = ParseInt64(fields[PodColumns::kGpuMilli]);
   if (!num_gpu) {
-    reason = "num_gpu '" + std::string(fields[PodColumns::kNumGpu]) + "' is not an integer";
+    reason = "num_gpu " + Quote(fields[PodColumns::kNumGpu]) + " is not an integer";
     return std::nullopt;
   }
   if (!gpu_milli) {
-    reason = "gpu_milli '" + std::string(fields[PodColumns::kGpuMilli]) + "' is not an integer";
+    reason = "gpu_milli " + Quote(fields[PodColumns::kGpuMilli]) + " is not an integer";
     return std::nullopt;
   }
   if (*num_gpu < 0 || *num_gpu > kMaxGpusPerPod) {
@@ -144,7 +145,7 @@ Result<NodeList> ParseAlibabaNodes(std::string_view text, const std::string& sou
         if (fields[0].empty()) {
           list.bad_rows.push_back(RowIssue{line, "missing sn"});
         } else if (!gpus || *gpus < 0 || *gpus > 64) {
-          list.bad_rows.push_back(RowIssue{line, "gpu '" + std::string(fields[1]) + "' is not a GPU count 0..64"});
+          list.bad_rows.push_back(RowIssue{line, "gpu " + Quote(fields[1]) + " is not a GPU count 0..64"});
         } else if (*gpus == 0) {
           ++list.gpu_less_rows;
         } else {

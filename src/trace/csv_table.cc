@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "common/strings.h"
+
 namespace migsched::trace {
 namespace {
 
@@ -34,8 +36,9 @@ std::optional<int64_t> ParseInt64(std::string_view field) {
   return value;
 }
 
-Result<CsvTable> CsvTable::Open(std::string_view text, const std::string& source,
+Result<CsvTable> CsvTable::Open(std::string_view bytes, const std::string& source,
                                 const std::vector<std::string>& required) {
+  const std::string_view text = StripUtf8Bom(bytes);
   const size_t newline = text.find('\n');
   const std::string_view header =
       StripCarriageReturn(text.substr(0, newline == std::string_view::npos ? text.size() : newline));

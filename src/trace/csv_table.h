@@ -16,7 +16,8 @@ namespace migsched::trace {
 
 class CsvTable {
  public:
-  // Reads the header line of `text` and finds each of `required` columns.
+  // Reads the header line of `text` (after a UTF-8 BOM, if any) and finds
+  // each of `required` columns.
   // InvalidArgument "<source>:1: missing column 'x'" (or an empty file).
   static Result<CsvTable> Open(std::string_view text, const std::string& source,
                                const std::vector<std::string>& required);

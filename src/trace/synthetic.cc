@@ -5,6 +5,7 @@
 #include <cmath>
 #include <random>
 
+#include "common/strings.h"
 #include "trace/csv_table.h"
 
 namespace migsched::trace {
@@ -55,8 +56,8 @@ Result<double> ParsePositive(std::string_view key, std::string_view text) {
   const auto [ptr, error] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || error != std::errc() || ptr != text.data() + text.size() ||
       !std::isfinite(value) || value <= 0) {
-    return InvalidArgumentError("synthetic trace: " + std::string(key) + "='" + std::string(text) +
-                                "' is not a positive number");
+    return InvalidArgumentError("synthetic trace: " + std::string(key) + "=" + Quote(text) +
+                                " is not a positive number");
   }
   return value;
 }
@@ -106,14 +107,14 @@ Result<SyntheticOptions> ParseSyntheticSpec(std::string_view spec, SyntheticOpti
     spec = comma == std::string_view::npos ? std::string_view() : spec.substr(comma + 1);
     const size_t equals = item.find('=');
     if (equals == std::string_view::npos) {
-      return InvalidArgumentError("synthetic trace: '" + std::string(item) + "' is not KEY=VALUE");
+      return InvalidArgumentError("synthetic trace: " + Quote(item) + " is not KEY=VALUE");
     }
     const std::string_view key = item.substr(0, equals);
     const std::string_view value = item.substr(equals + 1);
     if (key == "jobs") {
       const std::optional<int64_t> jobs = ParseInt64(value);
       if (!jobs) {
-        return InvalidArgumentError("synthetic trace: jobs='" + std::string(value) + "' is not an integer");
+        return InvalidArgumentError("synthetic trace: jobs=" + Quote(value) + " is not an integer");
       }
       options.jobs = *jobs;
     } else if (key == "rate") {
@@ -121,8 +122,8 @@ Result<SyntheticOptions> ParseSyntheticSpec(std::string_view spec, SyntheticOpti
     } else if (key == "duration") {
       MIGSCHED_ASSIGN_OR_RETURN(options.mean_duration_s, ParsePositive(key, value));
     } else {
-      return InvalidArgumentError("synthetic trace: unknown key '" + std::string(key) +
-                                  "' (known: jobs, rate, duration)");
+      return InvalidArgumentError("synthetic trace: unknown key " + Quote(key) +
+                                  " (known: jobs, rate, duration)");
     }
   }
   return options;

@@ -11,9 +11,12 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <set>
+#include <thread>
 
 #include "agent/apply.h"
+#include "agent/apply_lock.h"
 #include "agent/journal.h"
 #include "agent/mig_parted_export.h"
 #include "agent/mig_parted_target.h"
@@ -191,10 +194,119 @@ TEST_F(FakeNvmlTest, JournalThatWouldNowEndProcessesIsNotFinishedAndSaysHowToAba
   const std::string before = StateText();
   const CommandResult blocked = Migsched({"apply", "-f", config, "-c", "two", "--journal", JournalPath()});
   EXPECT_EQ(blocked.exit_code, 1);
-  EXPECT_NE(blocked.err.find("(remove that file to abandon it)"), std::string::npos) << blocked.err;
+  EXPECT_NE(blocked.err.find("(apply --abandon-journal gives it up and applies the new target)"), std::string::npos)
+      << blocked.err;
   EXPECT_NE(blocked.err.find("pids 77"), std::string::npos) << blocked.err;
   EXPECT_EQ(StateText(), before);
-  std::filesystem::remove(JournalPath());
+  // Issue 16: the way out is an option, not removing a file by hand.
+  const CommandResult abandoned =
+      Migsched({"apply", "-f", config, "-c", "two", "--abandon-journal", "--journal", JournalPath()});
+  EXPECT_EQ(abandoned.exit_code, 0) << abandoned.err;
+  EXPECT_NE(abandoned.out.find("abandoned the interrupted apply in " + JournalPath() + " (0 of 1 operations had been done)"),
+            std::string::npos) << abandoned.out;
+  EXPECT_FALSE(JournalExists());
+  EXPECT_EQ(Migsched({"apply", "-f", config, "-c", "two", "--journal", JournalPath()}).exit_code, 0);
+}
+
+// Issue 16: a process on a whole GPU (MIG off) made no difference: --dry-run
+// said "enable MIG" with exit 0, and the real apply failed with IN_USE.
+TEST_F(FakeNvmlTest, WholeGpuProcessKeepsMigModeAndSaysWhy) {
+  InitState({{"A100-40GB", 2}});
+  nvml::fake::FakeState state = ReadState();
+  for (nvml::fake::FakeGpu& gpu : state.gpus) gpu.mig_enabled = gpu.mig_pending = false;
+  state.gpus[1].processes.push_back(nvml::fake::FakeProcess{.pid = 31337, .used_memory_mib = 100});
+  WriteState(state);
+  const std::string before = StateText();
+  const std::string config = Path("c.yaml");
+  std::ofstream(config) << "version: v1\nmig-configs:\n"
+                           "  two: [{devices: all, mig-enabled: true, mig-devices: {\"3g.20gb\": 2}}]\n";
+  for (const bool dry_run : {true, false}) {
+    std::vector<std::string> args = {"apply", "-f", config, "-c", "two", "--journal", JournalPath()};
+    if (dry_run) args.push_back("--dry-run");
+    const CommandResult refused = Migsched(args);
+    EXPECT_EQ(refused.exit_code, 1) << refused.out;
+    EXPECT_NE(refused.err.find("gpu 1 (A100-40GB): MIG mode cannot change while processes run on the GPU "
+                               "(pids 31337); nothing was changed"),
+              std::string::npos)
+        << refused.err;
+  }
+  EXPECT_EQ(StateText(), before);
+  EXPECT_FALSE(JournalExists());
+}
+
+// Issue 16: with no lock, two applies on one node raced (one exit 0 while
+// the GPUs matched neither config). This process holds the node's lock, as
+// a running apply does; the `migsched` child must refuse, or wait with --wait.
+TEST_F(FakeNvmlTest, SecondApplyOnANodeFailsClearlyOrWaits) {
+  InitState({{"A100-40GB", 1}});
+  const std::string config = Path("c.yaml");
+  std::ofstream(config) << "version: v1\nmig-configs:\n"
+                           "  two: [{devices: all, mig-enabled: true, mig-devices: {\"3g.20gb\": 2}}]\n";
+  const std::vector<std::string> args = {"apply", "-f", config, "-c", "two", "--journal", JournalPath()};
+  const std::string before = StateText();
+  std::optional<ApplyLock> held;
+  {
+    Result<ApplyLock> lock = ApplyLock::Acquire(JournalPath(), LockWait::kFail);
+    ASSERT_TRUE(lock.has_value()) << lock.error().ToString();
+    held.emplace(std::move(lock).value());
+  }
+  const int refused = SpawnMigsched(args);
+  ASSERT_TRUE(WIFEXITED(refused)) << refused;
+  EXPECT_EQ(WEXITSTATUS(refused), 1);
+  EXPECT_NE(ChildLog().find("another apply is running on this node (pid " + std::to_string(::getpid()) + ", holding " +
+                            ApplyLock::PathFor(JournalPath()) + "); nothing was changed (wait for it, or pass --wait)"),
+            std::string::npos)
+      << ChildLog();
+  EXPECT_EQ(StateText(), before);
+
+  std::vector<std::string> waiting_args = args;
+  waiting_args.push_back("--wait");
+  const pid_t child = StartMigsched(waiting_args);
+  while (ChildLog().find("waiting for it to finish") == std::string::npos) {
+    ASSERT_EQ(::waitpid(child, nullptr, WNOHANG), 0) << "the child ended without waiting: " << ChildLog();
+    std::this_thread::yield();
+  }
+  EXPECT_EQ(StateText(), before);  // it waits before touching anything
+  held.reset();
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status)) << status;
+  EXPECT_EQ(WEXITSTATUS(status), 0) << ChildLog();
+  EXPECT_EQ(Migsched({"assert", "-f", config, "-c", "two"}).exit_code, 0);
+}
+
+// Issue 16: `export --config-name 'a: b'` wrote YAML that assert could not
+// read back; names that would change the file's structure are refused.
+TEST_F(FakeNvmlTest, ExportRefusesConfigNamesThatWouldNotReadBack) {
+  InitState({{"A100-40GB", 1}});
+  for (const std::string name : {"a: b", "a\nb", "a b", "a=b", ""}) {
+    const CommandResult refused = Migsched({"export", "--config-name", name});
+    EXPECT_EQ(refused.exit_code, 2) << name;
+    EXPECT_NE(refused.err.find("--config-name '" + name + "' is not a valid name"), std::string::npos) << refused.err;
+    EXPECT_EQ(refused.out, "");
+  }
+  const CommandResult exported = Migsched({"export", "--config-name", "rack_1.node-2"});
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  const std::string file = Path("exported.yaml");
+  std::ofstream(file) << exported.out;
+  EXPECT_EQ(Migsched({"assert", "-f", file, "-c", "rack_1.node-2"}).exit_code, 0);
+}
+
+// Issue 16: NVML errors that are races or refusals said exit 2 ("bad input").
+TEST_F(FakeNvmlTest, NvmlRaceMidApplyIsExitOneNotBadInput) {
+  InitState({{"A100-40GB", 1}});
+  nvml::fake::FakeState state = ReadState();
+  // A GPU instance that vanished between reading the GPUs and creating its
+  // compute instance, as when another program destroyed it.
+  state.failures.push_back(nvml::fake::FailureInjection{
+      .call = "nvmlGpuInstanceCreateComputeInstance", .nth = 1, .error = NVML_ERROR_NOT_FOUND});
+  WriteState(state);
+  const std::string config = Path("c.yaml");
+  std::ofstream(config) << "version: v1\nmig-configs:\n"
+                           "  two: [{devices: all, mig-enabled: true, mig-devices: {\"3g.20gb\": 2}}]\n";
+  const CommandResult failed = Migsched({"apply", "-f", config, "-c", "two", "--journal", JournalPath()});
+  EXPECT_EQ(failed.exit_code, 1) << failed.err;
+  EXPECT_NE(failed.err.find("lets the next apply finish"), std::string::npos) << failed.err;
   EXPECT_EQ(Migsched({"apply", "-f", config, "-c", "two", "--journal", JournalPath()}).exit_code, 0);
 }
 

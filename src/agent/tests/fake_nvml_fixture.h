@@ -116,8 +116,8 @@ class FakeNvmlTest : public ::testing::Test {
     return CommandResult{.exit_code = code, .out = out.str(), .err = err.str()};
   }
 
-  // The built `migsched` binary as a child process; its wait status.
-  int SpawnMigsched(const std::vector<std::string>& args) const {
+  // The built `migsched` binary as a child process, its output in ChildLog().
+  pid_t StartMigsched(const std::vector<std::string>& args) const {
     const std::string log = Path("child.log");
     const pid_t pid = ::fork();
     if (pid == 0) {
@@ -133,9 +133,19 @@ class FakeNvmlTest : public ::testing::Test {
       ::execv(binary.c_str(), argv.data());
       ::_exit(127);
     }
+    return pid;
+  }
+  // Runs it to the end; its wait status.
+  int SpawnMigsched(const std::vector<std::string>& args) const {
     int status = 0;
-    ::waitpid(pid, &status, 0);
+    ::waitpid(StartMigsched(args), &status, 0);
     return status;
+  }
+  std::string ChildLog() const {
+    std::ifstream in(Path("child.log"));
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
   }
 
   std::filesystem::path dir_;

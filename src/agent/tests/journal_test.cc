@@ -92,7 +92,24 @@ TEST_F(JournalTest, ForeignFileIsRejected) {
               HasError(StatusCode::kInvalidArgument, ":1: not a migsched journal"));
   { std::ofstream(Path()) << "not json\n"; }
   EXPECT_THAT(Journal(Path()).Load(BuiltinCatalogForTest()),
-              HasError(StatusCode::kInvalidArgument, ":1: malformed journal header"));
+              HasError(StatusCode::kInvalidArgument, ":1: malformed JSON"));
+}
+
+// Issue 16: the journal had its own JSON reading (get<int>() on any number,
+// a start no profile allows taken as given); it now reads like plan.json.
+TEST_F(JournalTest, CorruptedHeaderValuesNameTheirPath) {
+  std::filesystem::create_directories(std::filesystem::path(Path()).parent_path());
+  const auto load_with = [&](const std::string& target) {
+    { std::ofstream(Path()) << R"({"migsched_journal": 1, "force": false, "ops": [], "targets": [)" << target << "]}\n"; }
+    return Journal(Path()).Load(BuiltinCatalogForTest());
+  };
+  const std::string gpu = R"({"gpu": 0, "model": "A100-40GB", "mig_enabled": true, "instances": )";
+  EXPECT_THAT(load_with(gpu + R"([{"profile": "3g.20gb", "start": 1e400}]})"),
+              HasError(StatusCode::kInvalidArgument, ":1: malformed JSON at byte"));
+  EXPECT_THAT(load_with(gpu + R"([{"profile": "3g.20gb", "start": 3}]})"),
+              HasError(StatusCode::kInvalidArgument, ":1: $.targets[0].instances[0].start: 3g.20gb cannot start at slice 3"));
+  EXPECT_THAT(load_with(R"({"gpu": 0.5, "model": "A100-40GB", "mig_enabled": true, "instances": []})"),
+              HasError(StatusCode::kInvalidArgument, ":1: $.targets[0].gpu: must be an integer"));
 }
 
 }  // namespace

@@ -113,6 +113,11 @@ TEST(MigPartedReaderTest, MalformedInputNamesFileAndLine) {
        "defined twice"},
       {"version: v1\nhooks: {}\n", "t.yaml: no 'mig-configs' found"},
       {"version: v1\nmig-configs: [1\n", "t.yaml:"},
+      // Issue 16: names that would not survive being written back as a key.
+      {"version: v1\nmig-configs:\n  \"a: b\":\n    - {devices: all, mig-enabled: false}\n",
+       "t.yaml:3: config name 'a: b' is not a valid name"},
+      {"version: v1\nmig-configs:\n  \"a\\nb\":\n    - {devices: all, mig-enabled: false}\n",
+       "t.yaml:3: config name 'a\nb' is not a valid name"},
   };
   for (const BadCase& c : cases) {
     EXPECT_THAT(ParseMigPartedYaml(c.text, "t.yaml"), HasError(StatusCode::kInvalidArgument, c.error))

@@ -157,8 +157,17 @@ TEST(SimulateCliTest, BadInputIsExitTwoWithTheReason) {
   EXPECT_NE(run.err.find("unknown mode 'drain'"), std::string::npos);
   run = RunMigsched({"simulate", "--trace", "synthetic:jobs=10", "--fleet", "X200:3"});
   EXPECT_EQ(run.code, kExitBadInput);
+  // Issue 16: the range was printed as 400 characters of the largest double.
   run = RunMigsched({"simulate", "--trace", "synthetic:jobs=10", "--compress", "0"});
   EXPECT_EQ(run.code, kExitBadInput);
+  EXPECT_NE(run.err.find("--compress: must be a number > 0, not '0'"), std::string::npos) << run.err;
+  EXPECT_LT(run.err.size(), 200u) << run.err;
+  run = RunMigsched({"simulate", "--trace", "synthetic:jobs=10", "--fleet", ""});  // was the default fleet
+  EXPECT_EQ(run.code, kExitBadInput);
+  EXPECT_NE(run.err.find("--fleet: must not be empty"), std::string::npos) << run.err;
+  run = RunMigsched({"simulate", "--trace", "synthetic:jobs=10", "--reconfig-delay", "-1"});
+  EXPECT_EQ(run.code, kExitBadInput);
+  EXPECT_NE(run.err.find("--reconfig-delay: must be a number >= 0, not '-1'"), std::string::npos) << run.err;
   run = RunMigsched({"simulate", "--trace", "alibaba2023:tests/data/trace/openb_pod_list_tiny.csv", "--report",
                      "/nonexistent-dir/r.html"});
   EXPECT_EQ(run.code, kExitBadInput);

@@ -120,6 +120,19 @@ TEST(FleetReaderTest, BadNumbersAndNamesAreRejected) {
               HasError(StatusCode::kInvalidArgument, "node 'n1' gpu 3: the node has 1 GPUs"));
 }
 
+// Issue 16: node names went unescaped into slurm.conf ("NodeName=a b") and
+// the comments of mig-parted YAML (a newline added a whole config).
+TEST(FleetReaderTest, NodeNamesThatWouldChangeGeneratedFilesAreRejected) {
+  for (const std::string name : {"\"a\\nb\"", "\"a b\"", "\"a=b\"", "\"a: b\"", "\"\"", "\"-a\"", "\"a,b\""}) {
+    EXPECT_THAT(Parse("nodes:\n  - {name: " + name + ", gpus: [{model: A100-40GB}]}\n"),
+                HasError(StatusCode::kInvalidArgument, "fleet.yaml:2: node name '"))
+        << name;
+  }
+  EXPECT_THAT(Parse("nodes:\n  - {name_prefix: \"r 1\", count: 2, gpus: [{model: A100-40GB}]}\n"),
+              HasError(StatusCode::kInvalidArgument, "fleet.yaml:2: node name 'r 1-1' is not a valid name: use 1-253"));
+  EXPECT_THAT(Parse("nodes:\n  - {name: dgx_1.rack-2, gpus: [{model: A100-40GB}]}\n"), IsOk());
+}
+
 TEST(FleetReaderTest, MissingFileIsNotFound) {
   EXPECT_THAT(ReadFleetFile(BuiltinCatalogForTest(), "/nonexistent/fleet.yaml"),
               HasError(StatusCode::kNotFound, "/nonexistent/fleet.yaml"));

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <string>
 
 #include "testing/status_matchers.h"
 
@@ -49,11 +50,40 @@ TEST(JsonObjectReaderTest, IntegersOutsideTheRangeAreErrorsEvenAboveInt64) {
   EXPECT_THAT(r.Integer("low", 0, 100), HasError(StatusCode::kInvalidArgument, "$.low: must be between 0 and 100"));
 }
 
-TEST(JsonObjectReaderTest, ParseReportsTheByteOfASyntaxError) {
-  EXPECT_THAT(ParseJson("{\"a\": ", "f.json"), HasError(StatusCode::kInvalidArgument, "f.json: malformed JSON at byte"));
+TEST(JsonObjectReaderTest, ParseReportsTheLineAndByteOfASyntaxError) {
+  EXPECT_THAT(ParseJson("{\"a\":\n ", "f.json"), HasError(StatusCode::kInvalidArgument, "f.json:2: malformed JSON at byte 8"));
   EXPECT_TRUE(ParseJson("{\"a\": 1}", "f.json").has_value());
-  // A number beyond a double is an error, not an escaping exception (found by request_fuzz_test).
-  EXPECT_THAT(ParseJson("{\"a\": 1e400}", "f.json"), HasError(StatusCode::kInvalidArgument, "f.json: unreadable JSON"));
+}
+
+// Issue 16: a number beyond a double is an error with its line, not an
+// escaping out_of_range exception (first found by request_fuzz_test).
+TEST(JsonObjectReaderTest, NumberBeyondADoubleIsAnErrorWithItsLine) {
+  EXPECT_THAT(ParseJson("{\n\"a\": 1e400}", "f.json"),
+              HasError(StatusCode::kInvalidArgument, "f.json:2: malformed JSON at byte 12: [json.exception.out_of_range.406] number overflow parsing '1e400'"));
+}
+
+// Issue 16: deep nesting names the depth and the line.
+TEST(JsonObjectReaderTest, DeepNestingNamesTheDepthAndLine) {
+  EXPECT_THAT(ParseJson("{\"a\":\n" + std::string(10000, '[') + std::string(10000, ']') + "}", "f.json"),
+              HasError(StatusCode::kInvalidArgument, "f.json:2: JSON nested deeper than 256 levels (at byte 261)"));
+  EXPECT_TRUE(ParseJson(std::string(200, '[') + std::string(200, ']'), "f.json").has_value());
+  // Brackets inside strings do not count.
+  EXPECT_TRUE(ParseJson("[\"" + std::string(1000, '[') + "\"]", "f.json").has_value());
+}
+
+// Issue 16: a 100 MB bad token is not echoed in full.
+TEST(JsonObjectReaderTest, ErrorsQuoteABoundedPartOfTheInput) {
+  const Result<json> parsed = ParseJson("[" + std::string(1'000'000, 'x') + "]", "f.json");
+  ASSERT_THAT(parsed, HasError(StatusCode::kInvalidArgument, "f.json:1: malformed JSON at byte 2"));
+  EXPECT_LT(parsed.error().message().size(), 400u) << parsed.error().message();
+}
+
+TEST(JsonObjectReaderTest, ARequestBodyKeepsItsJsonPathAsTheSource) {
+  EXPECT_THAT(ParseJson("{\n\"a\": 1e400}", "$"), HasError(StatusCode::kInvalidArgument, "$: malformed JSON at byte 12"));
+}
+
+TEST(JsonObjectReaderTest, ParseSkipsAUtf8ByteOrderMark) {
+  EXPECT_TRUE(ParseJson("\xEF\xBB\xBF{\"a\": 1}", "f.json").has_value());
 }
 
 }  // namespace

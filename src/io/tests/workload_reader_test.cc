@@ -111,5 +111,40 @@ TEST(WorkloadReaderTest, ErrorsNameFileLineAndWorkload) {
   EXPECT_THAT(Csv("name,size\n"), HasError(StatusCode::kInvalidArgument, "unknown column 'size'"));
 }
 
+// Issue 16: a CSV file with a UTF-8 BOM was refused ("unknown column").
+TEST(WorkloadReaderTest, CsvAndYamlWithAUtf8ByteOrderMarkRead) {
+  ASSERT_THAT(Csv("\xEF\xBB\xBFname,replicas,memory_gib\na,1,1\n"), IsOk());
+  ASSERT_THAT(Yaml("\xEF\xBB\xBFworkloads:\n  - {name: a, replicas: 1, memory_gib: 1}\n"), IsOk());
+}
+
+// Issue 16: a 200 kB bad value was echoed in full.
+TEST(WorkloadReaderTest, ErrorsQuoteAtMostEightyBytesOfABadValue) {
+  const std::string big(200'000, '9');
+  const Result<std::vector<plan::Workload>> w =
+      Yaml("workloads:\n  - {name: a, replicas: 1, memory_gib: 1, kind: " + big + "}\n");
+  EXPECT_THAT(w, HasError(StatusCode::kInvalidArgument,
+                          "kind must be inference or training, not '" + big.substr(0, 80) + "...' (200000 bytes)"));
+  EXPECT_THAT(Csv("name,replicas,memory_gib\na," + big + ",1\n"),
+              HasError(StatusCode::kInvalidArgument, "w.csv:2: 'replicas' must be an integer, not '999"));
+  EXPECT_LT(Csv("name,replicas,memory_gib\na," + big + ",1\n").error().message().size(), 200u);
+}
+
+// Issue 16: 10,000-deep nesting said only "w.yaml:1: bad file". (The line
+// is yaml-cpp's scanner position, which has read ahead to the end.)
+TEST(WorkloadReaderTest, DeepNestingNamesTheDepthAndLine) {
+  EXPECT_THAT(Yaml("workloads:\n  - " + std::string(10000, '[') + std::string(10000, ']') + "\n"),
+              HasError(StatusCode::kInvalidArgument, "w.yaml:3: YAML nested too deeply (500 levels)"));
+}
+
+// Issue 16: names are checked where they enter; workload names reach only
+// escaping writers (JSON, SVG), so only control characters are refused.
+TEST(WorkloadReaderTest, WorkloadNamesWithControlCharactersAreRejected) {
+  EXPECT_THAT(Yaml("workloads:\n  - {name: \"a\\nb\", replicas: 1, memory_gib: 1}\n"),
+              HasError(StatusCode::kInvalidArgument, "w.yaml:2: workload name 'a\nb' is not a valid name"));
+  EXPECT_THAT(Csv("name,replicas,memory_gib\n\"a\tb\",1,1\n"),
+              HasError(StatusCode::kInvalidArgument, "w.csv:2: workload name 'a\tb' is not a valid name"));
+  EXPECT_THAT(Yaml("workloads:\n  - {name: \"a: b = \\\"c\\\" <d>\", replicas: 1, memory_gib: 1}\n"), IsOk());
+}
+
 }  // namespace
 }  // namespace migsched::io

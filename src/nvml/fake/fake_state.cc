@@ -11,6 +11,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "common/strings.h"
 #include "io/json_object_reader.h"
 #include "io/text_file.h"
 #include "nvml/nvml_return_codes.h"
@@ -135,7 +136,7 @@ Result<FailureInjection> ParseFailure(const json& j, const std::string& path) {
   MIGSCHED_NVML_FUNCTIONS(MIGSCHED_FAKE_KNOWN_CALL)
 #undef MIGSCHED_FAKE_KNOWN_CALL
   if (!known_call || f.call == "nvmlShutdown" || f.call == "nvmlErrorString") {
-    return r.Error("call", "'" + f.call + "' is not an NVML call the fake can fail (nvmlShutdown and "
+    return r.Error("call", Quote(f.call) + " is not an NVML call the fake can fail (nvmlShutdown and "
                            "nvmlErrorString always succeed)");
   }
   int64_t nth = 1;
@@ -145,7 +146,7 @@ Result<FailureInjection> ParseFailure(const json& j, const std::string& path) {
   MIGSCHED_ASSIGN_OR_RETURN(error, r.String("error"));
   const std::optional<nvmlReturn_t> code = ParseReturnCode(error);
   if (!code || *code == NVML_SUCCESS) {
-    return r.Error("error", "'" + error + "' is not an NVML error name (e.g. NVML_ERROR_UNKNOWN)");
+    return r.Error("error", Quote(error) + " is not an NVML error name (e.g. NVML_ERROR_UNKNOWN)");
   }
   f.error = *code;
   return f;

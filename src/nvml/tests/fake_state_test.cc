@@ -37,7 +37,10 @@ TEST(FakeStateTest, NewStateRejectsUnknownModelsAndAbsurdCounts) {
 }
 
 TEST(FakeStateTest, ErrorsNameTheItem) {
-  EXPECT_THAT(Parse("{"), HasError(StatusCode::kInvalidArgument, "state.json: malformed JSON at byte"));
+  // Issue 16: a number beyond a double aborted the process (exit 134).
+  EXPECT_THAT(Parse("{\"gpus\": [{\"model\": \"A30\",\n \"serial\": 1e400}]}"),
+              HasError(StatusCode::kInvalidArgument, "state.json:2: malformed JSON at byte 43: [json.exception.out_of_range.406]"));
+  EXPECT_THAT(Parse("{"), HasError(StatusCode::kInvalidArgument, "state.json:1: malformed JSON at byte"));
   EXPECT_THAT(Parse(R"({"gpus": [], "gpuz": 1})"), HasError(StatusCode::kInvalidArgument, "unknown key 'gpuz'"));
   EXPECT_THAT(Parse(R"({})"), HasError(StatusCode::kInvalidArgument, "state.json: gpus: is required"));
   const std::string gpu =

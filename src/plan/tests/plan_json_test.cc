@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <cstdint>
 #include <limits>
 
@@ -109,7 +111,7 @@ TEST(PlanJsonTest, RoundTripsWriteReadEqual) {
 }
 
 TEST(PlanJsonTest, ErrorsNameTheJsonPath) {
-  EXPECT_THAT(Parse("{\"gpus_used\": 1,"), HasError(StatusCode::kInvalidArgument, "plan.json: malformed JSON"));
+  EXPECT_THAT(Parse("{\"gpus_used\": 1,"), HasError(StatusCode::kInvalidArgument, "plan.json:1: malformed JSON"));
   EXPECT_THAT(Parse(Edited("/gpus/0/instances/0/profile", "3g.99gb")),
               HasError(StatusCode::kNotFound,
                        "plan.json: $.gpus[0].instances[0].profile: unknown profile '3g.99gb' for H100-80GB"));
@@ -148,6 +150,18 @@ TEST(PlanJsonTest, ErrorsNameTheJsonPath) {
   nlohmann::json no_gpus = nlohmann::json::parse(WritePlanJson(Example()));
   no_gpus.erase("gpus");
   EXPECT_THAT(Parse(no_gpus.dump()), HasError(StatusCode::kInvalidArgument, "$.gpus: is required"));
+}
+
+// Issue 16: a number beyond a double ended the process (uncaught out_of_range).
+TEST(PlanJsonTest, NumberBeyondADoubleIsAnErrorWithItsLine) {
+  std::string text = WritePlanJson(Example());
+  const size_t start = text.find("\"start\": 4");
+  ASSERT_NE(start, std::string::npos);
+  text.replace(start, 10, "\"start\": 1e400");
+  const std::string line = std::to_string(1 + std::count(text.begin(), text.begin() + static_cast<long>(start), '\n'));
+  EXPECT_THAT(Parse(text), HasError(StatusCode::kInvalidArgument,
+                                    "plan.json:" + line + ": malformed JSON at byte"));
+  EXPECT_THAT(Parse(text), HasError(StatusCode::kInvalidArgument, "number overflow parsing '1e400'"));
 }
 
 TEST(PlanJsonTest, MissingFileIsNotFound) {

@@ -34,6 +34,11 @@ TEST(FleetSpecTest, BadSpecsAreClearErrors) {
   EXPECT_THAT(ParseFleetSpec("H100-80GB:x", catalog), HasError(StatusCode::kInvalidArgument, "1..1000000"));
   EXPECT_THAT(ParseFleetSpec("X100:3", catalog), HasError(StatusCode::kNotFound, "A100-40GB"));
   EXPECT_THAT(ParseFleetSpec("", catalog), HasError(StatusCode::kInvalidArgument, "empty fleet spec"));
+  // Issue 16: a stray comma was accepted silently.
+  for (const char* spec : {"H100-80GB:8,", ",H100-80GB:8", "H100-80GB:8,,A30:1"}) {
+    EXPECT_THAT(ParseFleetSpec(spec, catalog), HasError(StatusCode::kInvalidArgument, "empty item in the fleet spec"))
+        << spec;
+  }
 }
 
 TEST(FleetSpecTest, FleetFileNamesByExtension) {

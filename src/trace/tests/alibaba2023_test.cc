@@ -71,6 +71,17 @@ TEST(AlibabaPodsTest, MissingColumnNamesIt) {
   EXPECT_THAT(ParseAlibabaPods("", "p.csv"), HasError(StatusCode::kInvalidArgument, "p.csv:1: empty file"));
 }
 
+// Issue 16: CSV files with a UTF-8 BOM were refused by some readers.
+TEST(AlibabaPodsTest, AUtf8ByteOrderMarkIsSkipped) {
+  const std::string row = "pod-a,12000,16384,1,460,,LS,Running,100,700,105\n";
+  Result<Trace> trace = ParseAlibabaPods("\xEF\xBB\xBF" + std::string(kHeader) + row, "p.csv");
+  ASSERT_THAT(trace, IsOk());
+  EXPECT_EQ(trace->jobs.size(), 1u);
+  Result<NodeList> nodes = ParseAlibabaNodes("\xEF\xBB\xBFsn,cpu_milli,memory_mib,gpu,model\nn0,1,1,2,P100\n", "n.csv");
+  ASSERT_THAT(nodes, IsOk());
+  EXPECT_EQ(nodes->TotalGpus(), 2);
+}
+
 TEST(AlibabaPodsTest, UnreadableFileIsNotFound) {
   EXPECT_THAT(LoadAlibabaPods("/nonexistent/pods.csv"),
               HasError(StatusCode::kNotFound, "cannot read '/nonexistent/pods.csv'"));
