@@ -46,7 +46,7 @@ class Planner {
     result_.target = request_.current;
     KeepBusyGpus();
     PackingSolution solution;
-    MIGSCHED_ASSIGN_OR_RETURN(solution, SolveByPriority(BuildProblem()));
+    MIGSCHED_ASSIGN_OR_RETURN(solution, Solve(BuildProblem()));
     MIGSCHED_RETURN_IF_ERROR(Materialise(solution));
     Summarise(solution);
     return std::move(result_);
@@ -270,14 +270,14 @@ class Planner {
       }
       class_members_[it->second].push_back(w);
     }
-    // Leaving a replica out costs 2 GPUs: replicas are only left out when
-    // GPUs run out. Who is left out then is SolveByPriority's business.
+    // Who is left out when GPUs run out is the packing's business: the
+    // lowest priorities, and as few replicas as possible.
     PackingProblem problem;
     for (size_t k = 0; k < class_members_.size(); ++k) {
       PackingClass cls;
       for (size_t w : class_members_[k]) cls.replicas += remaining_[w];
       for (const auto& [m, item] : class_options_[k]) cls.options.push_back({m, item});
-      cls.penalty = 2;
+      cls.priority = class_priority_[k];
       problem.classes.push_back(std::move(cls));
     }
     for (size_t group = 0; group < groups_.size(); ++group) {
@@ -297,46 +297,6 @@ class Planner {
                                                               ? PackingMethod::kHeuristic
                                                               : PackingMethod::kAuto,
                                                 .time_limit_ms = options_.time_limit_ms});
-  }
-
-  // Priorities are strict: when GPUs run out, no replica of a higher priority
-  // is left out to place lower ones, whatever their sizes. One solve when
-  // everything fits (the usual case); otherwise one per priority level, from
-  // the highest: each keeps what the levels above placed (leaving one of
-  // those out costs more than everything at stake at this level) and places
-  // as many of its own as it can; lower levels wait for their turn.
-  Result<PackingSolution> SolveByPriority(PackingProblem problem) {
-    PackingSolution solution;
-    MIGSCHED_ASSIGN_OR_RETURN(solution, Solve(problem));
-    const std::set<int> levels(class_priority_.begin(), class_priority_.end());
-    const bool all_placed = std::all_of(solution.unplaced.begin(), solution.unplaced.end(),
-                                        [](int64_t u) { return u == 0; });
-    if (all_placed || levels.size() < 2) return solution;
-    const std::vector<int64_t> wanted = [&] {
-      std::vector<int64_t> replicas;
-      for (const PackingClass& cls : problem.classes) replicas.push_back(cls.replicas);
-      return replicas;
-    }();
-    int64_t gpus = 0;
-    for (const PackingModel& group : problem.models) gpus += group.gpus;
-    for (auto level = levels.rbegin(); level != levels.rend(); ++level) {
-      int64_t at_stake = 0;  // this level's replicas, each costing 2 if left out
-      for (size_t k = 0; k < wanted.size(); ++k) at_stake += class_priority_[k] == *level ? 2 * wanted[k] : 0;
-      for (size_t k = 0; k < wanted.size(); ++k) {
-        PackingClass& cls = problem.classes[k];
-        if (class_priority_[k] > *level) {  // placed above: keep it placed
-          cls.replicas -= solution.unplaced[k];
-          cls.penalty = at_stake + gpus + 1;
-        } else {
-          cls.replicas = class_priority_[k] == *level ? wanted[k] : 0;
-          cls.penalty = 2;
-        }
-      }
-      MIGSCHED_ASSIGN_OR_RETURN(solution, Solve(problem));
-    }
-    // The last stage saw every class; count what the kept ones gave up.
-    for (size_t k = 0; k < wanted.size(); ++k) solution.unplaced[k] += wanted[k] - problem.classes[k].replicas;
-    return solution;
   }
 
   // The group's GPUs without busy instances, in fleet order.

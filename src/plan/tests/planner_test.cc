@@ -297,6 +297,28 @@ TEST(PlannerTest, SameInputSamePlan) {
   }
 }
 
+// Issue 14: on a mixed fleet the planner left a training replica (which
+// only the 80 GB-class GPUs take) unplaced and used those GPUs for small
+// replicas that the A100-40GBs also take, and still said "milp-optimal".
+// Every replica fits: the trainings on the A100-80GB and the H100, the four
+// 15 GiB replicas as 3g.20gb pairs on the A100-40GBs.
+TEST(PlannerTest, Issue14MixedFleetPlacesTheTrainingReplicaOnlyLargeGpusTake) {
+  fleet::Fleet f = Homogeneous(Gpu("A100-80GB"), 1, "a80");
+  f.gpus.push_back(Homogeneous(Gpu("H100-80GB"), 1, "h80").gpus[0]);
+  for (const fleet::FleetGpu& g : Homogeneous(Gpu("A100-40GB"), 2, "a40").gpus) f.gpus.push_back(g);
+  Workload train = Make("train", 2, 60 * 1024);
+  train.kind = WorkloadKind::kTraining;
+  for (const SolveMethod method : {SolveMethod::kAuto, SolveMethod::kHeuristic}) {
+    Result<PlanResult> plan = Plan(f, {train, Make("svc", 4, 15 * 1024)}, PlanOptions{.method = method});
+    ASSERT_THAT(plan, IsOk());
+    EXPECT_TRUE(plan->unplaced.empty()) << plan->unplaced.front().workload;
+    EXPECT_EQ(plan->gpus_used, 4);
+    EXPECT_FALSE(plan->target.gpus[0].mig_enabled);
+    EXPECT_FALSE(plan->target.gpus[1].mig_enabled);
+    ExpectSound(*plan, {{"train", 2}, {"svc", 4}});
+  }
+}
+
 TEST(PlannerTest, OutOfGpusReportsUnplacedWithReason) {
   const geometry::GpuModel& a100 = Gpu("A100-40GB");
   Result<PlanResult> plan = Plan(Homogeneous(a100, 2), {Exactly(a100, "4g.20gb", 3, "big")});
