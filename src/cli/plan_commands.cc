@@ -168,7 +168,10 @@ void PrintExplain(const plan::PlanResult& result, std::ostream& out) {
   for (const plan::WorkloadSizing& sizing : result.sizing) {
     out << "  " << sizing.workload << "\n";
     for (const plan::SizingChoice& choice : sizing.choices) out << "    " << choice.explanation << "\n";
-    for (const std::string& rejection : sizing.rejections) out << "    not " << rejection << "\n";
+    for (const plan::SizingRejection& r : sizing.rejections) {
+      out << "    " << sizing.workload << (r.model.empty() ? "" : " not on " + r.model) << ": " << r.reason
+          << "\n";
+    }
   }
 }
 

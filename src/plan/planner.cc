@@ -42,7 +42,7 @@ class Planner {
   Result<PlanResult> Run() {
     MIGSCHED_RETURN_IF_ERROR(Validate());
     MIGSCHED_RETURN_IF_ERROR(CollectModels());
-    SizeWorkloads();
+    MIGSCHED_RETURN_IF_ERROR(SizeWorkloads());
     result_.target = request_.current;
     KeepBusyGpus();
     PackingSolution solution;
@@ -114,20 +114,20 @@ class Planner {
     return Status::Ok();
   }
 
-  void SizeWorkloads() {
+  Status SizeWorkloads() {
     const PerfTable* perf = request_.perf ? &*request_.perf : nullptr;
     for (const Workload& w : request_.workloads) {
       std::vector<const GpuModel*> usable;
-      std::vector<std::string> absent;
       for (size_t m = 0; m < models_.size(); ++m) {
         const bool in_pool = std::any_of(groups_.begin(), groups_.end(), [&](const GpuGroup& g) {
           return g.model == m && fleet::CarriesLabels(g.labels, w.require_labels);
         });
         if (Allowed(w, models_[m].model()) && in_pool) usable.push_back(&models_[m].model());
       }
+      if (w.demand_rps && !usable.empty()) MIGSCHED_RETURN_IF_ERROR(CheckPerfRows(w, usable));
       WorkloadSizing sizing =
           RightSizeOnModels(usable, w, perf, RightSizingOptions{.headroom_pct = options_.headroom_pct});
-      if (usable.empty()) sizing.rejections.push_back(NoGpuReason(w));
+      if (usable.empty()) sizing.rejections.push_back({"", NoGpuReason(w)});
       // A demand sized differently per model goes to its cheapest model, in
       // GPU fractions: replicas cannot be split across models then.
       if (w.demand_rps && sizing.choices.size() > 1) {
@@ -141,16 +141,51 @@ class Planner {
       } else {
         placeable_.push_back(sizing.choices);
       }
-      requested_.push_back(placeable_.back().empty() ? w.replicas
-                                                     : placeable_.back().front().replicas);
+      if (placeable_.back().empty()) {
+        requested_.push_back(w.demand_rps ? UnsizedDemandReplicas(w, usable) : w.replicas);
+      } else {
+        requested_.push_back(placeable_.back().front().replicas);
+      }
       remaining_.push_back(placeable_.back().empty() ? 0 : requested_.back());
       result_.sizing.push_back(std::move(sizing));
       if (placeable_.back().empty() && requested_.back() > 0) {
+        std::vector<std::string> why;
+        for (const SizingRejection& r : result_.sizing.back().rejections) why.push_back(r.ToString());
         result_.unplaced.push_back({w.name, static_cast<int>(requested_.back()),
-                                    "fits no allowed GPU model: " +
-                                        Join(result_.sizing.back().rejections, "; ")});
+                                    "fits no allowed GPU model: " + Join(why, "; ")});
       }
     }
+    return Status::Ok();
+  }
+
+  // A demand needs perf rows for its key on a model it may use: without
+  // them it cannot be turned into replicas at all (an input error, not an
+  // unplaced workload).
+  Status CheckPerfRows(const Workload& w, const std::vector<const GpuModel*>& usable) const {
+    std::vector<std::string> names;
+    for (const GpuModel* model : usable) names.push_back(model->name);
+    const std::string where = (w.source.empty() ? "" : w.source + ": ") + w.name +
+                              ": demand_rps needs a perf table row for '" + w.PerfKey() + "' on " +
+                              Join(names, " or ");
+    if (!request_.perf) return InvalidArgumentError(where + "; no perf table was given (--perf)");
+    for (const GpuModel* model : usable) {
+      if (!request_.perf->RowsFor(w.PerfKey(), model->name).empty()) return Status::Ok();
+    }
+    return InvalidArgumentError(where + "; the perf table has none");
+  }
+
+  // Replicas a demand that no profile meets would need at the fastest row
+  // of its key on a model it may use (latency and memory aside): how much
+  // work is left out, never 0.
+  int64_t UnsizedDemandReplicas(const Workload& w, const std::vector<const GpuModel*>& usable) const {
+    double fastest = 0;
+    for (const GpuModel* model : usable) {
+      for (const PerfEntry* row : request_.perf->RowsFor(w.PerfKey(), model->name)) {
+        fastest = std::max(fastest, row->throughput_rps);
+      }
+    }
+    if (!(fastest > 0)) return 1;
+    return std::max<int64_t>(1, static_cast<int64_t>(std::min(std::ceil(*w.demand_rps / fastest), 1e7)));
   }
 
   std::string NoGpuReason(const Workload& w) const {

@@ -521,6 +521,46 @@ TEST(PlannerTest, DemandBecomesReplicasThroughThePerfTable) {
   }
 }
 
+// Issue 14: a demand without a perf row became 0 replicas, no unplaced
+// entry and exit 0. Now it is an error naming the workload and the models.
+TEST(PlannerTest, DemandWithoutAPerfRowIsAnErrorNotZeroReplicas) {
+  Workload w = Make("rn50", 0, 4096);
+  w.demand_rps = 2000;
+  w.source = "w.yaml:3";
+  PlanRequest request;
+  request.current = Homogeneous(Gpu("H100-80GB"), 2);
+  request.workloads = {w};
+  EXPECT_THAT(PlanFleet(BuiltinCatalogForTest(), request, {}),
+              HasError(StatusCode::kInvalidArgument,
+                       "w.yaml:3: rn50: demand_rps needs a perf table row for 'rn50' on H100-80GB; "
+                       "no perf table was given (--perf)"));
+  request.perf = PerfTable{};
+  request.perf->entries = {{"rn50", "A30-24GB", "1g.6gb", 300, 20.0, ""},
+                           {"other", "H100-80GB", "1g.10gb", 300, 20.0, ""}};
+  EXPECT_THAT(PlanFleet(BuiltinCatalogForTest(), request, {}),
+              HasError(StatusCode::kInvalidArgument, "on H100-80GB; the perf table has none"));
+}
+
+// Rows exist but none meets the latency bound: unplaced, with the replicas
+// the fastest row would need (2000 / 700 -> 3) and the reason.
+TEST(PlannerTest, DemandNoProfileMeetsIsUnplacedWithItsReplicas) {
+  Workload w = Make("rn50", 0, 4096);
+  w.demand_rps = 2000;
+  w.max_latency_ms = 5;
+  PlanRequest request;
+  request.current = Homogeneous(Gpu("H100-80GB"), 2);
+  request.workloads = {w};
+  request.perf = PerfTable{};
+  request.perf->entries = {{"rn50", "H100-80GB", "1g.10gb", 300, 20.0, ""},
+                           {"rn50", "H100-80GB", "2g.20gb", 700, 12.0, ""}};
+  Result<PlanResult> plan = PlanFleet(BuiltinCatalogForTest(), request, {});
+  ASSERT_THAT(plan, IsOk());
+  ASSERT_EQ(plan->unplaced.size(), 1u);
+  EXPECT_EQ(plan->unplaced[0].replicas, 3);
+  EXPECT_THAT(plan->unplaced[0].reason,
+              HasSubstr("H100-80GB: no profile that holds it has a perf table entry for 'rn50' with p99 <= 5 ms"));
+}
+
 TEST(PlannerTest, HeuristicReportsGapToTheBound) {
   const geometry::GpuModel& h100 = Gpu("H100-80GB");
   std::vector<Workload> workloads = {Exactly(h100, "3g.40gb", 301, "a"),
