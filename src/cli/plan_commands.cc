@@ -94,6 +94,26 @@ bool Used(const fleet::FleetGpu& gpu) {
                      [](const fleet::FleetInstance& i) { return !i.workload.empty() || i.busy; });
 }
 
+std::string CountOf(int count, const std::string& noun) {
+  return std::to_string(count) + " " + noun + (count == 1 ? "" : "s");
+}
+
+// What idle GPUs offer: whole ones (MIG disabled) are scheduled as
+// nvidia.com/gpu and Slurm gpu:<model>; the others keep free MIG instances.
+std::string IdleLine(const fleet::Fleet& target) {
+  int whole = 0, mig = 0;
+  for (const fleet::FleetGpu& gpu : target.gpus) {
+    if (Used(gpu)) continue;
+    ++(gpu.mig_enabled ? mig : whole);
+  }
+  std::string line = CountOf(whole + mig, "GPU") + " left idle";
+  if (whole + mig == 0) return line;
+  std::vector<std::string> parts;
+  if (whole > 0) parts.push_back(std::to_string(whole) + " whole (MIG disabled: nvidia.com/gpu, Slurm gpu:<model>)");
+  if (mig > 0) parts.push_back(std::to_string(mig) + " keeping a MIG layout with free instances");
+  return line + ": " + Join(parts, ", ");
+}
+
 // Per node, runs of consecutive GPUs with the same layout share a line
 // ("0-3"); idle GPUs are summed up. Long fleets stop after kMaxLines.
 void PrintLayouts(const fleet::Fleet& target, std::ostream& out) {
@@ -101,7 +121,6 @@ void PrintLayouts(const fleet::Fleet& target, std::ostream& out) {
   TextTable table({"NODE", "GPUS", "MODEL", "LAYOUT"});
   size_t lines = 0;
   size_t hidden = 0;
-  int idle = 0;
   for (size_t i = 0; i < target.gpus.size();) {
     const fleet::FleetGpu& gpu = target.gpus[i];
     const std::string text = LayoutText(gpu);
@@ -110,23 +129,21 @@ void PrintLayouts(const fleet::Fleet& target, std::ostream& out) {
            target.gpus[j].model == gpu.model && LayoutText(target.gpus[j]) == text) {
       ++j;
     }
-    if (!Used(gpu)) {
-      idle += static_cast<int>(j - i);
-    } else if (lines < kMaxLines) {
+    if (Used(gpu) && lines < kMaxLines) {
       const std::string range = j - i == 1 ? std::to_string(gpu.index)
                                            : std::to_string(gpu.index) + "-" +
                                                  std::to_string(target.gpus[j - 1].index);
       table.AddRow({gpu.node, range, gpu.model->name, text});
       ++lines;
-    } else {
+    } else if (Used(gpu)) {
       ++hidden;
     }
     i = j;
   }
   out << "\nTarget layouts (GPUs in use):\n";
   table.Print(out);
-  if (hidden > 0) out << "... " << hidden << " more lines (see plan.json)\n";
-  out << idle << " GPUs left idle (free for other work or powered down)\n";
+  if (hidden > 0) out << "... " << CountOf(static_cast<int>(hidden), "more line") << " (--json or --out lists every GPU)\n";
+  out << IdleLine(target) << "\n";
 }
 
 void PrintBaselines(const plan::PlanResult& result,
@@ -197,8 +214,9 @@ void PrintSummary(const CommandContext& context, const PlanArgs& args,
   for (const auto& [name, count] : k8s.fleet) resources.push_back(name + ": " + std::to_string(count));
   out << "\nKubernetes (mixed strategy): " << (resources.empty() ? "-" : Join(resources, ", "))
       << "\n";
-  out << "Transition: " << transition.gpus_changed << " GPUs change, "
-      << transition.operations.size() << " operations"
+  out << "Transition: " << CountOf(transition.gpus_changed, "GPU")
+      << (transition.gpus_changed == 1 ? " changes, " : " change, ")
+      << CountOf(static_cast<int>(transition.operations.size()), "operation")
       << (args.dry_run ? "" : " (--dry-run lists them)") << "\n";
   if (args.dry_run) {
     for (const plan::TransitionOp& op : transition.operations) {

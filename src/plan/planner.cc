@@ -394,7 +394,8 @@ class Planner {
   }
 
   // Puts one group's contents on its concrete GPUs; the group's other free
-  // GPUs keep their layout (no operations) with owners cleared.
+  // GPUs keep their layout (no operations) with owners cleared, or, MIG-on
+  // and empty, are left whole.
   Status PlaceContents(size_t group, const std::vector<GpuContent>& contents) {
     const std::vector<size_t> candidates = FreeGpusOf(group);
     std::vector<AssignedGpu> assigned;
@@ -410,6 +411,9 @@ class Planner {
       FleetGpu& gpu = result_.target.gpus[g];
       gpu.whole_gpu_workload.clear();
       for (FleetInstance& i : gpu.instances) i.workload.clear();
+      // MIG on without instances serves nothing (neither Kubernetes nor
+      // Slurm can schedule it): an idle GPU like that goes back to whole.
+      if (gpu.mig_enabled && gpu.instances.empty()) gpu.mig_enabled = false;
     }
     return Status::Ok();
   }

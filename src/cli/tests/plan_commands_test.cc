@@ -124,7 +124,10 @@ TEST_F(PlanCommandTest, DryRunWritesNoFiles) {
                 &out),
             kExitOk);
   EXPECT_FALSE(std::filesystem::exists(plan_path));
-  EXPECT_THAT(out, ::testing::HasSubstr("node-a gpu 1: disable_mig"));
+  // Factory-state GPUs (no `current:`) are MIG-off: the training keeps
+  // node-a gpu 1 whole without an operation, node-b's H100 turns MIG on.
+  EXPECT_THAT(out, ::testing::HasSubstr("node-b gpu 0: enable_mig"));
+  EXPECT_THAT(out, ::testing::Not(::testing::HasSubstr("disable_mig")));
 }
 
 TEST_F(PlanCommandTest, JsonAfterTheCommandGivesPlanBaselinesAndResources) {

@@ -270,14 +270,15 @@ TEST(PlannerTest, IssueExampleFillsH100sAndGivesTrainingWholeGpus) {
   // 12 x 1g.10gb need two GPUs (7 per GPU); training takes two whole GPUs.
   EXPECT_EQ(plan->gpus_used, 4);
   EXPECT_EQ(plan->method, "milp-optimal");
-  int whole = 0;
+  int training = 0;
   for (const fleet::FleetGpu& gpu : plan->target.gpus) {
-    if (!gpu.mig_enabled) {
+    if (!gpu.whole_gpu_workload.empty()) {
       EXPECT_EQ(gpu.whole_gpu_workload, "llama-ft");
-      ++whole;
+      EXPECT_FALSE(gpu.mig_enabled);
+      ++training;
     }
   }
-  EXPECT_EQ(whole, 2);
+  EXPECT_EQ(training, 2);
   ExpectSound(*plan, {{"bert-large", 12}, {"llama-ft", 2}});
   ASSERT_EQ(plan->sizing.size(), 2u);
   EXPECT_THAT(plan->sizing[0].choices[0].explanation, HasSubstr("1g.10gb"));
@@ -317,6 +318,36 @@ TEST(PlannerTest, Issue14MixedFleetPlacesTheTrainingReplicaOnlyLargeGpusTake) {
     EXPECT_FALSE(plan->target.gpus[1].mig_enabled);
     ExpectSound(*plan, {{"train", 2}, {"svc", 4}});
   }
+}
+
+// Issue 14: idle GPUs are usable. Factory-state GPUs (MIG off) that get
+// instances are switched to MIG, the idle ones stay whole; an idle GPU that
+// is MIG-on without instances goes back to whole; one with free instances
+// keeps them.
+TEST(PlannerTest, Issue14IdleGpusStayWholeOrKeepTheirFreeInstances) {
+  const geometry::GpuModel& a100 = Gpu("A100-40GB");
+  fleet::Fleet factory = Homogeneous(a100, 3);
+  for (fleet::FleetGpu& gpu : factory.gpus) gpu.mig_enabled = false;
+  Result<PlanResult> plan = Plan(factory, {Exactly(a100, "1g.5gb", 3, "small")});
+  ASSERT_THAT(plan, IsOk());
+  EXPECT_EQ(plan->gpus_used, 1);
+  EXPECT_TRUE(plan->target.gpus[0].mig_enabled);
+  EXPECT_EQ(plan->target.gpus[0].instances.size(), 3u);
+  EXPECT_FALSE(plan->target.gpus[1].mig_enabled);
+  EXPECT_FALSE(plan->target.gpus[2].mig_enabled);
+  ExpectSound(*plan, {{"small", 3}});
+
+  fleet::Fleet partitioned = Homogeneous(a100, 2);  // MIG on; gpu 0 without instances
+  for (const geometry::GpuInstance& i : ::migsched::testing::Instances(a100, {"7g.40gb@0"})) {
+    partitioned.gpus[1].instances.push_back({i, "old-owner", false});
+  }
+  Result<PlanResult> idle = Plan(partitioned, {});
+  ASSERT_THAT(idle, IsOk());
+  EXPECT_EQ(idle->gpus_used, 0);
+  EXPECT_FALSE(idle->target.gpus[0].mig_enabled);
+  ASSERT_TRUE(idle->target.gpus[1].mig_enabled);
+  ASSERT_EQ(idle->target.gpus[1].instances.size(), 1u);
+  EXPECT_EQ(idle->target.gpus[1].instances[0].workload, "");
 }
 
 TEST(PlannerTest, OutOfGpusReportsUnplacedWithReason) {
