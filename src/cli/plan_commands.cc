@@ -16,6 +16,7 @@
 #include "common/strings.h"
 #include "engines/k8s_resources.h"
 #include "engines/mig_parted_writer.h"
+#include "engines/slurm_gres_type.h"
 #include "engines/slurm_gres_writer.h"
 #include "io/plan_inputs.h"
 #include "io/text_file.h"
@@ -180,11 +181,32 @@ void PrintBaselines(const plan::PlanResult& result,
   }
 }
 
-void PrintExplain(const plan::PlanResult& result, std::ostream& out) {
+// What a Deployment (Kubernetes device plugin, mixed strategy) and an
+// sbatch script (--gres) ask for to run a workload's replica on a model.
+struct ResourceNames {
+  std::string kubernetes;
+  std::string slurm;
+};
+
+ResourceNames NamesOf(const plan::SizingChoice& choice, engines::SlurmTypeStyle style) {
+  if (choice.whole_gpu()) {
+    return {std::string(engines::kWholeGpuResource),
+            "gpu:" + engines::SlurmWholeGpuType(*choice.model, "", style)};
+  }
+  const geometry::GiProfile& profile = choice.model->profiles[static_cast<size_t>(*choice.profile)];
+  return {engines::MigResourceName(profile.name),
+          "gpu:" + engines::SlurmMigType(*choice.model, profile, "", style)};
+}
+
+void PrintExplain(const plan::PlanResult& result, engines::SlurmTypeStyle style, std::ostream& out) {
   out << "\nRight-sizing:\n";
   for (const plan::WorkloadSizing& sizing : result.sizing) {
     out << "  " << sizing.workload << "\n";
-    for (const plan::SizingChoice& choice : sizing.choices) out << "    " << choice.explanation << "\n";
+    for (const plan::SizingChoice& choice : sizing.choices) {
+      const ResourceNames names = NamesOf(choice, style);
+      out << "    " << choice.explanation << "\n      asks for " << names.kubernetes << " (Kubernetes), "
+          << names.slurm << " (Slurm)\n";
+    }
     for (const plan::SizingRejection& r : sizing.rejections) {
       out << "    " << sizing.workload << (r.model.empty() ? "" : " not on " + r.model) << ": " << r.reason
           << "\n";
@@ -207,7 +229,7 @@ void PrintSummary(const CommandContext& context, const PlanArgs& args,
   out << "GPUs used: " << result.gpus_used << " (lower bound " << Fixed(result.lower_bound, 2)
       << ", gap " << Fixed(100 * result.gap, 1) << "%, " << result.method << ")\n";
   PrintBaselines(result, baselines, out);
-  if (args.explain) PrintExplain(result, out);
+  if (args.explain) PrintExplain(result, args.slurm_type_style, out);
   PrintLayouts(result.target, out);
   const engines::K8sResources k8s = engines::ComputeK8sResources(result.target);
   std::vector<std::string> resources;
@@ -233,10 +255,27 @@ void PrintSummary(const CommandContext& context, const PlanArgs& args,
   }
 }
 
-void PrintJson(const CommandContext& context, const plan::PlanDocument& document,
-               const plan::TransitionPlan& transition,
-               const std::vector<plan::BaselineResult>& baselines, const fleet::Fleet& target) {
+void PrintJson(const CommandContext& context, const PlanArgs& args, const plan::PlanResult& result,
+               const plan::PlanDocument& document, const plan::TransitionPlan& transition,
+               const std::vector<plan::BaselineResult>& baselines) {
+  const fleet::Fleet& target = result.target;
   ordered_json out = ordered_json::parse(plan::WritePlanJson(document));
+  ordered_json workloads = ordered_json::array();
+  for (const plan::WorkloadSizing& sizing : result.sizing) {
+    ordered_json resources = ordered_json::array();
+    for (const plan::SizingChoice& choice : sizing.choices) {
+      const ResourceNames names = NamesOf(choice, args.slurm_type_style);
+      resources.push_back(
+          {{"model", choice.model->name},
+           {"profile", choice.whole_gpu() ? std::string(plan::kWholeGpuProfile)
+                                          : choice.model->profiles[static_cast<size_t>(*choice.profile)].name},
+           {"replicas", choice.replicas},
+           {"kubernetes", names.kubernetes},
+           {"slurm", names.slurm}});
+    }
+    workloads.push_back({{"name", sizing.workload}, {"resources", std::move(resources)}});
+  }
+  out["workloads"] = std::move(workloads);
   ordered_json rows = ordered_json::array();
   for (const plan::BaselineResult& b : baselines) {
     rows.push_back({{"name", b.name},
@@ -332,7 +371,7 @@ int RunPlan(const CommandContext& context, const PlanArgs& args) {
     if (!written.ok()) return BadInput(context, written);
   }
   if (context.json) {
-    PrintJson(context, document, *transition, baselines, result->target);
+    PrintJson(context, args, *result, document, *transition, baselines);
   } else {
     PrintSummary(context, args, request, *result, *transition, baselines);
   }
