@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "plan/planner.h"
+#include "plan/tests/exhaustive_layout.h"
 #include "testing/catalog_fixture.h"
 #include "testing/status_matchers.h"
 
@@ -128,22 +129,9 @@ class ExhaustiveFleetSearch {
       if (!shapes_[g][w].profile) whole += content[w];
       for (int n = 0; n < content[w] && shapes_[g][w].profile; ++n) profiles.push_back(*shapes_[g][w].profile);
     }
-    std::vector<geometry::GpuInstance> layout;
-    const bool ok = whole > 0 ? whole == 1 && profiles.empty() : TryStarts(model, profiles, 0, layout);
+    const bool ok = whole > 0 ? whole == 1 && profiles.empty() : HasStartsByExhaustiveSearch(model, profiles);
     hosts_[key] = ok;
     return ok;
-  }
-
-  static bool TryStarts(const geometry::GpuModel& model, const std::vector<int>& profiles, size_t i,
-                        std::vector<geometry::GpuInstance>& layout) {
-    if (i == profiles.size()) return true;
-    const geometry::GiProfile& p = model.profiles[static_cast<size_t>(profiles[i])];
-    for (int start : p.starts) {
-      layout.push_back({profiles[i], p.PlacementAt(start)});
-      if (geometry::CheckLayout(model, layout).valid && TryStarts(model, profiles, i + 1, layout)) return true;
-      layout.pop_back();
-    }
-    return false;
   }
 
   const fleet::Fleet& fleet_;

@@ -7,6 +7,7 @@
 #include <map>
 #include <random>
 
+#include "plan/tests/exhaustive_layout.h"
 #include "testing/catalog_fixture.h"
 #include "testing/status_matchers.h"
 
@@ -131,21 +132,9 @@ class BruteForce {
     if (it != placeable_.end()) return it->second;
     std::vector<int> list;
     for (size_t i = 0; i < counts.size(); ++i) list.insert(list.end(), static_cast<size_t>(counts[i]), profiles_[i]);
-    std::vector<geometry::GpuInstance> layout;
-    const bool ok = TryStarts(list, 0, layout);
+    const bool ok = HasStartsByExhaustiveSearch(model_, list);
     placeable_[counts] = ok;
     return ok;
-  }
-
-  bool TryStarts(const std::vector<int>& list, size_t i, std::vector<geometry::GpuInstance>& layout) {
-    if (i == list.size()) return true;
-    const geometry::GiProfile& p = model_.profiles[static_cast<size_t>(list[i])];
-    for (int start : p.starts) {
-      layout.push_back({list[i], p.PlacementAt(start)});
-      if (geometry::CheckLayout(model_, layout).valid && TryStarts(list, i + 1, layout)) return true;
-      layout.pop_back();
-    }
-    return false;
   }
 
   const geometry::GpuModel& model_;
