@@ -339,6 +339,23 @@ TEST(PlannerTest, Issue14IdleGpusStayWholeOrKeepTheirFreeInstances) {
   EXPECT_EQ(idle->target.gpus[1].instances[0].workload, "");
 }
 
+// Issue 14: a multi-GPU training job was split over two nodes while another
+// node had the GPUs free. n1 has one GPU, n2 two: the gang goes to n2.
+TEST(PlannerTest, Issue14TrainingGangSharesANodeWhenOneHasRoom) {
+  const geometry::GpuModel& h100 = Gpu("H100-80GB");
+  fleet::Fleet f = Homogeneous(h100, 1, "n1");
+  for (const fleet::FleetGpu& g : Homogeneous(h100, 2, "n2").gpus) f.gpus.push_back(g);
+  for (fleet::FleetGpu& gpu : f.gpus) gpu.mig_enabled = false;
+  Workload train = Make("train", 2, 60 * 1024);
+  train.kind = WorkloadKind::kTraining;
+  Result<PlanResult> plan = Plan(f, {train});
+  ASSERT_THAT(plan, IsOk());
+  EXPECT_EQ(plan->target.gpus[0].whole_gpu_workload, "");
+  EXPECT_EQ(plan->target.gpus[1].whole_gpu_workload, "train");
+  EXPECT_EQ(plan->target.gpus[2].whole_gpu_workload, "train");
+  ExpectSound(*plan, {{"train", 2}});
+}
+
 TEST(PlannerTest, OutOfGpusReportsUnplacedWithReason) {
   const geometry::GpuModel& a100 = Gpu("A100-40GB");
   Result<PlanResult> plan = Plan(Homogeneous(a100, 2), {Exactly(a100, "4g.20gb", 3, "big")});
