@@ -16,6 +16,7 @@
 #include "common/strings.h"
 #include "engines/k8s_resources.h"
 #include "engines/mig_parted_writer.h"
+#include "engines/slurm_gres_type.h"
 #include "engines/slurm_gres_writer.h"
 #include "io/plan_inputs.h"
 #include "io/text_file.h"
@@ -94,6 +95,26 @@ bool Used(const fleet::FleetGpu& gpu) {
                      [](const fleet::FleetInstance& i) { return !i.workload.empty() || i.busy; });
 }
 
+std::string CountOf(int count, const std::string& noun) {
+  return std::to_string(count) + " " + noun + (count == 1 ? "" : "s");
+}
+
+// What idle GPUs offer: whole ones (MIG disabled) are scheduled as
+// nvidia.com/gpu and Slurm gpu:<model>; the others keep free MIG instances.
+std::string IdleLine(const fleet::Fleet& target) {
+  int whole = 0, mig = 0;
+  for (const fleet::FleetGpu& gpu : target.gpus) {
+    if (Used(gpu)) continue;
+    ++(gpu.mig_enabled ? mig : whole);
+  }
+  std::string line = CountOf(whole + mig, "GPU") + " left idle";
+  if (whole + mig == 0) return line;
+  std::vector<std::string> parts;
+  if (whole > 0) parts.push_back(std::to_string(whole) + " whole (MIG disabled: nvidia.com/gpu, Slurm gpu:<model>)");
+  if (mig > 0) parts.push_back(std::to_string(mig) + " keeping a MIG layout with free instances");
+  return line + ": " + Join(parts, ", ");
+}
+
 // Per node, runs of consecutive GPUs with the same layout share a line
 // ("0-3"); idle GPUs are summed up. Long fleets stop after kMaxLines.
 void PrintLayouts(const fleet::Fleet& target, std::ostream& out) {
@@ -101,7 +122,6 @@ void PrintLayouts(const fleet::Fleet& target, std::ostream& out) {
   TextTable table({"NODE", "GPUS", "MODEL", "LAYOUT"});
   size_t lines = 0;
   size_t hidden = 0;
-  int idle = 0;
   for (size_t i = 0; i < target.gpus.size();) {
     const fleet::FleetGpu& gpu = target.gpus[i];
     const std::string text = LayoutText(gpu);
@@ -110,23 +130,21 @@ void PrintLayouts(const fleet::Fleet& target, std::ostream& out) {
            target.gpus[j].model == gpu.model && LayoutText(target.gpus[j]) == text) {
       ++j;
     }
-    if (!Used(gpu)) {
-      idle += static_cast<int>(j - i);
-    } else if (lines < kMaxLines) {
+    if (Used(gpu) && lines < kMaxLines) {
       const std::string range = j - i == 1 ? std::to_string(gpu.index)
                                            : std::to_string(gpu.index) + "-" +
                                                  std::to_string(target.gpus[j - 1].index);
       table.AddRow({gpu.node, range, gpu.model->name, text});
       ++lines;
-    } else {
+    } else if (Used(gpu)) {
       ++hidden;
     }
     i = j;
   }
   out << "\nTarget layouts (GPUs in use):\n";
   table.Print(out);
-  if (hidden > 0) out << "... " << hidden << " more lines (see plan.json)\n";
-  out << idle << " GPUs left idle (free for other work or powered down)\n";
+  if (hidden > 0) out << "... " << CountOf(static_cast<int>(hidden), "more line") << " (--json or --out lists every GPU)\n";
+  out << IdleLine(target) << "\n";
 }
 
 void PrintBaselines(const plan::PlanResult& result,
@@ -163,12 +181,36 @@ void PrintBaselines(const plan::PlanResult& result,
   }
 }
 
-void PrintExplain(const plan::PlanResult& result, std::ostream& out) {
+// What a Deployment (Kubernetes device plugin, mixed strategy) and an
+// sbatch script (--gres) ask for to run a workload's replica on a model.
+struct ResourceNames {
+  std::string kubernetes;
+  std::string slurm;
+};
+
+ResourceNames NamesOf(const plan::SizingChoice& choice, engines::SlurmTypeStyle style) {
+  if (choice.whole_gpu()) {
+    return {std::string(engines::kWholeGpuResource),
+            "gpu:" + engines::SlurmWholeGpuType(*choice.model, "", style)};
+  }
+  const geometry::GiProfile& profile = choice.model->profiles[static_cast<size_t>(*choice.profile)];
+  return {engines::MigResourceName(profile.name),
+          "gpu:" + engines::SlurmMigType(*choice.model, profile, "", style)};
+}
+
+void PrintExplain(const plan::PlanResult& result, engines::SlurmTypeStyle style, std::ostream& out) {
   out << "\nRight-sizing:\n";
   for (const plan::WorkloadSizing& sizing : result.sizing) {
     out << "  " << sizing.workload << "\n";
-    for (const plan::SizingChoice& choice : sizing.choices) out << "    " << choice.explanation << "\n";
-    for (const std::string& rejection : sizing.rejections) out << "    not " << rejection << "\n";
+    for (const plan::SizingChoice& choice : sizing.choices) {
+      const ResourceNames names = NamesOf(choice, style);
+      out << "    " << choice.explanation << "\n      asks for " << names.kubernetes << " (Kubernetes), "
+          << names.slurm << " (Slurm)\n";
+    }
+    for (const plan::SizingRejection& r : sizing.rejections) {
+      out << "    " << sizing.workload << (r.model.empty() ? "" : " not on " + r.model) << ": " << r.reason
+          << "\n";
+    }
   }
 }
 
@@ -187,15 +229,16 @@ void PrintSummary(const CommandContext& context, const PlanArgs& args,
   out << "GPUs used: " << result.gpus_used << " (lower bound " << Fixed(result.lower_bound, 2)
       << ", gap " << Fixed(100 * result.gap, 1) << "%, " << result.method << ")\n";
   PrintBaselines(result, baselines, out);
-  if (args.explain) PrintExplain(result, out);
+  if (args.explain) PrintExplain(result, args.slurm_type_style, out);
   PrintLayouts(result.target, out);
   const engines::K8sResources k8s = engines::ComputeK8sResources(result.target);
   std::vector<std::string> resources;
   for (const auto& [name, count] : k8s.fleet) resources.push_back(name + ": " + std::to_string(count));
   out << "\nKubernetes (mixed strategy): " << (resources.empty() ? "-" : Join(resources, ", "))
       << "\n";
-  out << "Transition: " << transition.gpus_changed << " GPUs change, "
-      << transition.operations.size() << " operations"
+  out << "Transition: " << CountOf(transition.gpus_changed, "GPU")
+      << (transition.gpus_changed == 1 ? " changes, " : " change, ")
+      << CountOf(static_cast<int>(transition.operations.size()), "operation")
       << (args.dry_run ? "" : " (--dry-run lists them)") << "\n";
   if (args.dry_run) {
     for (const plan::TransitionOp& op : transition.operations) {
@@ -212,10 +255,27 @@ void PrintSummary(const CommandContext& context, const PlanArgs& args,
   }
 }
 
-void PrintJson(const CommandContext& context, const plan::PlanDocument& document,
-               const plan::TransitionPlan& transition,
-               const std::vector<plan::BaselineResult>& baselines, const fleet::Fleet& target) {
+void PrintJson(const CommandContext& context, const PlanArgs& args, const plan::PlanResult& result,
+               const plan::PlanDocument& document, const plan::TransitionPlan& transition,
+               const std::vector<plan::BaselineResult>& baselines) {
+  const fleet::Fleet& target = result.target;
   ordered_json out = ordered_json::parse(plan::WritePlanJson(document));
+  ordered_json workloads = ordered_json::array();
+  for (const plan::WorkloadSizing& sizing : result.sizing) {
+    ordered_json resources = ordered_json::array();
+    for (const plan::SizingChoice& choice : sizing.choices) {
+      const ResourceNames names = NamesOf(choice, args.slurm_type_style);
+      resources.push_back(
+          {{"model", choice.model->name},
+           {"profile", choice.whole_gpu() ? std::string(plan::kWholeGpuProfile)
+                                          : choice.model->profiles[static_cast<size_t>(*choice.profile)].name},
+           {"replicas", choice.replicas},
+           {"kubernetes", names.kubernetes},
+           {"slurm", names.slurm}});
+    }
+    workloads.push_back({{"name", sizing.workload}, {"resources", std::move(resources)}});
+  }
+  out["workloads"] = std::move(workloads);
   ordered_json rows = ordered_json::array();
   for (const plan::BaselineResult& b : baselines) {
     rows.push_back({{"name", b.name},
@@ -311,7 +371,7 @@ int RunPlan(const CommandContext& context, const PlanArgs& args) {
     if (!written.ok()) return BadInput(context, written);
   }
   if (context.json) {
-    PrintJson(context, document, *transition, baselines, result->target);
+    PrintJson(context, args, *result, document, *transition, baselines);
   } else {
     PrintSummary(context, args, request, *result, *transition, baselines);
   }

@@ -113,6 +113,7 @@ class FleetParser {
       gpu.node = name;
       gpu.index = index++;
       gpu.model = model;
+      gpu.mig_enabled = false;  // factory state until `current:` says otherwise
       gpu.labels = labels;
       std::vector<std::string> own;
       MIGSCHED_ASSIGN_OR_RETURN(own, reader_.StringList(entry, "labels"));
@@ -138,7 +139,9 @@ class FleetParser {
       }
       if (!seen.insert(index).second) return reader_.Error(entry, where + ": given twice");
       FleetGpu& gpu = fleet_.gpus[first + static_cast<size_t>(index)];
-      MIGSCHED_ASSIGN_OR_RETURN(gpu.mig_enabled, reader_.OptionalBool(entry, "mig_enabled", true));
+      // Instances imply MIG on; without them the GPU is as it left the factory.
+      MIGSCHED_ASSIGN_OR_RETURN(gpu.mig_enabled,
+                                reader_.OptionalBool(entry, "mig_enabled", entry["instances"].IsDefined()));
       const YAML::Node workload = entry["workload"];
       if (!gpu.mig_enabled) {
         if (entry["instances"]) {

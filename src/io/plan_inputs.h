@@ -22,7 +22,8 @@ namespace migsched::io {
 // identical nodes named "<prefix>-1" ... Optional `current:` gives per-GPU
 // layouts ({gpu, mig_enabled, instances: [{profile, start, workload, busy}],
 // workload, busy}); each is checked with geometry::CheckLayout and an invalid
-// one is rejected naming node and GPU. NotFound for an unknown GPU model or
+// one is rejected naming node and GPU. A GPU without `current:` is in factory
+// state, MIG disabled; `mig_enabled` defaults to whether `instances` is given. NotFound for an unknown GPU model or
 // profile; InvalidArgument for anything malformed or absurd.
 Result<fleet::Fleet> ParseFleet(const geometry::Catalog& catalog, std::string_view text,
                                 const std::string& source);

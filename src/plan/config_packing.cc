@@ -4,8 +4,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <memory>
 #include <numeric>
+#include <optional>
+#include <set>
 
 namespace migsched::plan {
 namespace {
@@ -18,6 +21,17 @@ struct Columns {
   int count = 0;
 };
 
+// One program of the lexicographic sequence (see config_packing.h).
+struct Stage {
+  std::vector<int64_t> replicas;  // [class] replicas in demand at this stage
+  std::vector<int64_t> penalty;   // [class] cost of one unplaced replica, in GPUs
+  struct Cap {
+    std::vector<size_t> classes;
+    int64_t most_unplaced = 0;
+  };
+  std::vector<Cap> caps;          // levels solved before: their u stay within
+};
+
 struct GlpDeleter {
   void operator()(glp_prob* p) const { glp_delete_prob(p); }
 };
@@ -25,7 +39,7 @@ using GlpProblem = std::unique_ptr<glp_prob, GlpDeleter>;
 
 class Builder {
  public:
-  explicit Builder(const PackingProblem& problem) : problem_(problem) {}
+  Builder(const PackingProblem& problem, const Stage& stage) : problem_(problem), stage_(stage) {}
 
   GlpProblem Build(Columns& cols) {
     GlpProblem lp(glp_create_prob());
@@ -50,7 +64,7 @@ class Builder {
       for (int j : model_cols) glp_set_obj_coef(lp.get(), j, 1);
     }
     for (size_t k = 0; k < problem_.classes.size(); ++k) {
-      glp_set_obj_coef(lp.get(), cols.u[k], static_cast<double>(problem_.classes[k].penalty));
+      glp_set_obj_coef(lp.get(), cols.u[k], static_cast<double>(stage_.penalty[k]));
     }
 
     // Cover rows, one per (model, item).
@@ -68,7 +82,7 @@ class Builder {
     }
     for (size_t k = 0; k < problem_.classes.size(); ++k) {
       const PackingClass& cls = problem_.classes[k];
-      const int row = AddRow(lp.get(), GLP_FX, static_cast<double>(cls.replicas));
+      const int row = AddRow(lp.get(), GLP_FX, static_cast<double>(stage_.replicas[k]));
       for (size_t o = 0; o < cls.options.size(); ++o) {
         const PackingOption& opt = cls.options[o];
         Add(row, cols.y[k][o], 1);
@@ -80,6 +94,10 @@ class Builder {
     for (size_t m = 0; m < problem_.models.size(); ++m) {
       const int row = AddRow(lp.get(), GLP_UP, static_cast<double>(problem_.models[m].gpus));
       for (int j : cols.x[m]) Add(row, j, 1);
+    }
+    for (const Stage::Cap& cap : stage_.caps) {
+      const int row = AddRow(lp.get(), GLP_UP, static_cast<double>(cap.most_unplaced));
+      for (size_t k : cap.classes) Add(row, cols.u[k], 1);
     }
     glp_load_matrix(lp.get(), static_cast<int>(ia_.size()) - 1, ia_.data(), ja_.data(),
                     ar_.data());
@@ -99,17 +117,24 @@ class Builder {
   }
 
   const PackingProblem& problem_;
+  const Stage& stage_;
   std::vector<int> ia_{0};  // GLPK ignores element 0
   std::vector<int> ja_{0};
   std::vector<double> ar_{0};
 };
 
-int64_t Objective(const PackingProblem& problem, const PackingSolution& s) {
+int64_t Objective(const Stage& stage, const PackingSolution& s) {
   int64_t total = s.gpus;
-  for (size_t k = 0; k < problem.classes.size(); ++k) {
-    total += problem.classes[k].penalty * s.unplaced[k];
-  }
+  for (size_t k = 0; k < s.unplaced.size(); ++k) total += stage.penalty[k] * s.unplaced[k];
   return total;
+}
+
+bool WithinCaps(const Stage& stage, const PackingSolution& s) {
+  return std::all_of(stage.caps.begin(), stage.caps.end(), [&](const Stage::Cap& cap) {
+    int64_t unplaced = 0;
+    for (size_t k : cap.classes) unplaced += s.unplaced[k];
+    return unplaced <= cap.most_unplaced;
+  });
 }
 
 int64_t Floor(double v) { return static_cast<int64_t>(std::floor(v + 1e-6)); }
@@ -152,8 +177,8 @@ void Cover(const PackingModel& model, std::vector<int64_t>& counts, int64_t& use
 // its options with the largest fractional parts, then cover what the floored
 // configurations miss with the configuration that covers the most residual
 // (weighted by item size), model by model, while GPUs last.
-PackingSolution RoundAndCover(const PackingProblem& problem, const std::vector<double>& value,
-                              const Columns& cols) {
+PackingSolution RoundAndCover(const PackingProblem& problem, const Stage& stage,
+                              const std::vector<double>& value, const Columns& cols) {
   PackingSolution s;
   std::vector<std::vector<int64_t>> demand(problem.models.size());
   for (size_t m = 0; m < problem.models.size(); ++m) {
@@ -162,7 +187,7 @@ PackingSolution RoundAndCover(const PackingProblem& problem, const std::vector<d
   for (size_t k = 0; k < problem.classes.size(); ++k) {
     const PackingClass& cls = problem.classes[k];
     std::vector<int64_t> assigned;
-    int64_t left = cls.replicas;
+    int64_t left = stage.replicas[k];
     for (int j : cols.y[k]) {
       assigned.push_back(Floor(value[static_cast<size_t>(j)]));
       left -= assigned.back();
@@ -290,11 +315,99 @@ std::vector<double> ColumnValues(const PackingProblem& problem, const PackingSol
   return v;
 }
 
+// The LP relaxation of a stage: column values (1-based), the GPUs in them
+// and the objective.
+struct LpRelaxation {
+  std::vector<double> value;
+  double gpus = 0;
+  double objective = 0;
+};
+
+Result<LpRelaxation> SolveRelaxation(glp_prob* lp, const Columns& cols) {
+  glp_smcp simplex;
+  glp_init_smcp(&simplex);
+  simplex.msg_lev = GLP_MSG_OFF;
+  simplex.presolve = GLP_OFF;
+  if (glp_simplex(lp, &simplex) != 0 || glp_get_status(lp) != GLP_OPT) {
+    return InternalError("the packing LP could not be solved (GLPK status " +
+                         std::to_string(glp_get_status(lp)) + ")");
+  }
+  LpRelaxation relaxation{std::vector<double>(static_cast<size_t>(cols.count) + 1, 0), 0,
+                          glp_get_obj_val(lp)};
+  for (int j = 1; j <= cols.count; ++j) relaxation.value[static_cast<size_t>(j)] = glp_get_col_prim(lp, j);
+  for (const auto& model_cols : cols.x) {
+    for (int j : model_cols) relaxation.gpus += relaxation.value[static_cast<size_t>(j)];
+  }
+  return relaxation;
+}
+
+// One stage: LP rounding, kept if it meets the rounded-up LP objective
+// (then optimal), else branch-and-bound from the better of it and
+// `incumbent` (a solution known to satisfy the stage, if any).
+Result<PackingSolution> SolveStage(const PackingProblem& problem, const Stage& stage,
+                                   const PackingOptions& options,
+                                   const std::optional<PackingSolution>& incumbent) {
+  Columns cols;
+  GlpProblem lp = Builder(problem, stage).Build(cols);
+  LpRelaxation relaxation;
+  MIGSCHED_ASSIGN_OR_RETURN(relaxation, SolveRelaxation(lp.get(), cols));
+  const auto lp_objective_ceil = static_cast<int64_t>(std::ceil(relaxation.objective - 1e-6));
+
+  PackingSolution best = RoundAndCover(problem, stage, relaxation.value, cols);
+  if (!WithinCaps(stage, best) || (incumbent && Objective(stage, *incumbent) < Objective(stage, best))) {
+    best = *incumbent;  // the rounding breaks a cap only in stages after the first
+  }
+  best.optimal = false;
+  best.method = "heuristic";
+  if (Objective(stage, best) <= lp_objective_ceil) {
+    best.optimal = true;
+    best.method = "milp-optimal";
+  } else if (options.method == PackingMethod::kAuto) {
+    Incumbent start{ColumnValues(problem, best, cols), false};
+    glp_iocp mip;
+    glp_init_iocp(&mip);
+    mip.msg_lev = GLP_MSG_OFF;
+    mip.tm_lim = std::max(1, options.time_limit_ms);
+    mip.mir_cuts = GLP_ON;
+    mip.cb_func = Callback;
+    mip.cb_info = &start;
+    const int rc = glp_intopt(lp.get(), &mip);
+    const int status = glp_mip_status(lp.get());
+    if ((rc == 0 || rc == GLP_ETMLIM) && (status == GLP_OPT || status == GLP_FEAS)) {
+      PackingSolution mip_solution = FromMip(problem, lp.get(), cols);
+      const bool proven = rc == 0 && status == GLP_OPT;
+      if (Objective(stage, mip_solution) <= Objective(stage, best)) best = std::move(mip_solution);
+      best.optimal = proven;
+      best.method = proven ? "milp-optimal" : "milp-time-limit";
+    }
+  }
+  best.lp_bound = relaxation.gpus;
+  return best;
+}
+
+// The fewest GPUs of the LP relaxation among plans that leave no more
+// unplaced per level than `caps` allow: the bound for that much work.
+Result<double> GpuBound(const PackingProblem& problem, const std::vector<int64_t>& replicas,
+                        const std::vector<Stage::Cap>& caps) {
+  const Stage stage{replicas, std::vector<int64_t>(replicas.size(), 0), caps};
+  Columns cols;
+  GlpProblem lp = Builder(problem, stage).Build(cols);
+  LpRelaxation relaxation;
+  MIGSCHED_ASSIGN_OR_RETURN(relaxation, SolveRelaxation(lp.get(), cols));
+  return relaxation.gpus;
+}
+
+// "milp-optimal" < "heuristic" < "milp-time-limit": the word for a sequence
+// of stages is its least certain one.
+std::string WeakerMethod(const std::string& a, const std::string& b) {
+  auto rank = [](const std::string& m) { return m == "milp-optimal" ? 0 : m == "heuristic" ? 1 : 2; };
+  return rank(a) >= rank(b) ? a : b;
+}
+
 }  // namespace
 
 Result<PackingSolution> SolvePacking(const PackingProblem& problem,
                                      const PackingOptions& options) {
-  Columns cols;
   if (problem.classes.empty()) {  // nothing to place (GLPK rejects empty problems)
     PackingSolution empty;
     for (const PackingModel& model : problem.models) {
@@ -304,52 +417,61 @@ Result<PackingSolution> SolvePacking(const PackingProblem& problem,
     empty.method = "milp-optimal";
     return empty;
   }
-  GlpProblem lp = Builder(problem).Build(cols);
-
-  glp_smcp simplex;
-  glp_init_smcp(&simplex);
-  simplex.msg_lev = GLP_MSG_OFF;
-  simplex.presolve = GLP_OFF;
-  if (glp_simplex(lp.get(), &simplex) != 0 || glp_get_status(lp.get()) != GLP_OPT) {
-    return InternalError("the packing LP could not be solved (GLPK status " +
-                         std::to_string(glp_get_status(lp.get())) + ")");
+  int64_t all_gpus = 0;
+  for (const PackingModel& model : problem.models) all_gpus += model.gpus;
+  const int64_t penalty = all_gpus + 1;  // one more replica beats any number of GPUs
+  std::vector<int64_t> replicas;
+  std::set<int, std::greater<>> levels;
+  for (const PackingClass& cls : problem.classes) {
+    replicas.push_back(cls.replicas);
+    levels.insert(cls.priority);
   }
-  std::vector<double> value(static_cast<size_t>(cols.count) + 1, 0);
-  for (int j = 1; j <= cols.count; ++j) value[static_cast<size_t>(j)] = glp_get_col_prim(lp.get(), j);
-  double lp_gpus = 0;
-  for (const auto& model_cols : cols.x) {
-    for (int j : model_cols) lp_gpus += value[static_cast<size_t>(j)];
-  }
-  const auto lp_objective_ceil =
-      static_cast<int64_t>(std::ceil(glp_get_obj_val(lp.get()) - 1e-6));
+  auto any_unplaced = [](const PackingSolution& s) {
+    return std::any_of(s.unplaced.begin(), s.unplaced.end(), [](int64_t u) { return u > 0; });
+  };
 
-  PackingSolution best = RoundAndCover(problem, value, cols);
-  if (Objective(problem, best) <= lp_objective_ceil) {
-    best.optimal = true;
-    best.method = "milp-optimal";
-  } else if (options.method == PackingMethod::kAuto) {
-    Incumbent incumbent{ColumnValues(problem, best, cols), false};
-    glp_iocp mip;
-    glp_init_iocp(&mip);
-    mip.msg_lev = GLP_MSG_OFF;
-    mip.tm_lim = std::max(1, options.time_limit_ms);
-    mip.mir_cuts = GLP_ON;
-    mip.cb_func = Callback;
-    mip.cb_info = &incumbent;
-    const int rc = glp_intopt(lp.get(), &mip);
-    const int status = glp_mip_status(lp.get());
-    if ((rc == 0 || rc == GLP_ETMLIM) && (status == GLP_OPT || status == GLP_FEAS)) {
-      PackingSolution mip_solution = FromMip(problem, lp.get(), cols);
-      const bool proven = rc == 0 && status == GLP_OPT;
-      if (Objective(problem, mip_solution) <= Objective(problem, best)) {
-        best = std::move(mip_solution);
+  const Stage everything{replicas, std::vector<int64_t>(replicas.size(), penalty), {}};
+  PackingSolution solution;
+  MIGSCHED_ASSIGN_OR_RETURN(solution, SolveStage(problem, everything, options, std::nullopt));
+  if (!any_unplaced(solution)) return solution;  // all placed: the first program was the objective
+
+  std::vector<Stage::Cap> caps;
+  if (levels.size() > 1) {
+    bool optimal = true;
+    std::string method = "milp-optimal";
+    std::optional<PackingSolution> previous;
+    for (const int level : levels) {
+      Stage stage{std::vector<int64_t>(replicas.size(), 0), std::vector<int64_t>(replicas.size(), 0), caps};
+      Stage::Cap cap;
+      for (size_t k = 0; k < replicas.size(); ++k) {
+        const int priority = problem.classes[k].priority;
+        if (priority >= level) stage.replicas[k] = replicas[k];
+        if (priority == level) {
+          stage.penalty[k] = penalty;
+          cap.classes.push_back(k);
+          // The previous stage did not see this level: all of it unplaced.
+          if (previous) previous->unplaced[k] = replicas[k];
+        }
       }
-      best.optimal = proven;
-      best.method = proven ? "milp-optimal" : "milp-time-limit";
+      MIGSCHED_ASSIGN_OR_RETURN(solution, SolveStage(problem, stage, options, previous));
+      optimal = optimal && solution.optimal;
+      method = WeakerMethod(method, solution.method);
+      for (size_t k : cap.classes) cap.most_unplaced += solution.unplaced[k];
+      caps.push_back(std::move(cap));
+      previous = solution;
     }
+    solution.optimal = optimal;
+    solution.method = method;
+  } else {
+    Stage::Cap cap;
+    for (size_t k = 0; k < replicas.size(); ++k) {
+      cap.classes.push_back(k);
+      cap.most_unplaced += solution.unplaced[k];
+    }
+    caps.push_back(std::move(cap));
   }
-  best.lp_bound = lp_gpus;
-  return best;
+  MIGSCHED_ASSIGN_OR_RETURN(solution.lp_bound, GpuBound(problem, replicas, caps));
+  return solution;
 }
 
 }  // namespace migsched::plan

@@ -10,10 +10,18 @@
 //   s.t. sum_c a[m][c][i] x[m][c] - sum_{k,o: o=(m,i)} y[k][o] >= 0   per (m, i)
 //        sum_o y[k][o] + u[k] = replicas_k                             per class k
 //        sum_c x[m][c] <= gpus_m                                       per model m
+//        sum_{k in L} u[k] <= U_L                           per level L already solved
 //        x, y, u >= 0 integer
 //
-// u[k] are replicas left unplaced when GPUs run out; penalties above 1 make
-// placing always preferable to leaving out. GLPK solves it.
+// u[k] are replicas left unplaced when GPUs run out. The objective is
+// lexicographic: first the most replicas placed per priority level, highest
+// level first, then the fewest GPUs. One program gives it when everything
+// fits (the usual case): penalties of (all GPUs + 1) per unplaced replica
+// make placing one more worth more than any number of GPUs. Otherwise one
+// program per level, from the highest: the levels above keep at most the
+// unplaced count they reached (a row over their u), the level's own u carry
+// the penalty, the levels below wait. The last of these is also the fewest
+// GPUs for that much work. GLPK solves each.
 #pragma once
 
 #include <cstdint>
@@ -39,7 +47,7 @@ struct PackingOption {
 struct PackingClass {
   int64_t replicas = 0;
   std::vector<PackingOption> options;
-  int64_t penalty = 2;  // cost of leaving one replica out, in GPUs; > 1
+  int priority = 0;  // higher levels are placed first, whatever the sizes
 };
 
 struct PackingProblem {
@@ -58,10 +66,13 @@ struct PackingSolution {
   std::vector<std::vector<int64_t>> config_counts;  // [model][config]
   std::vector<std::vector<int64_t>> assigned;       // [class][option] replicas
   std::vector<int64_t> unplaced;                    // [class]
-  int64_t gpus = 0;           // sum of config_counts
-  double lp_bound = 0;        // GPUs in the LP relaxation's optimum
-  bool optimal = false;       // proven: no integral solution uses fewer GPUs
-  std::string method;         // "milp-optimal" | "milp-time-limit" | "heuristic"
+  int64_t gpus = 0;     // sum of config_counts
+  // LP relaxation: no plan placing as many replicas per level uses fewer GPUs.
+  double lp_bound = 0;
+  // Proven lexicographic optimum: no plan places more (per level, highest
+  // first), and none placing as much uses fewer GPUs.
+  bool optimal = false;
+  std::string method;   // "milp-optimal" | "milp-time-limit" | "heuristic"
 };
 
 // Internal if GLPK fails on a well-formed problem.

@@ -109,6 +109,32 @@ Result<std::vector<AssignedGpu>> AssignGpus(ModelConfigs& configs, const fleet::
       it->second.pop_front();
     }
   }
+  // The whole-GPU replicas of one workload (a multi-GPU training gang) go
+  // to one node when one has enough free GPUs: the first such node in fleet
+  // order, its MIG-disabled GPUs first. Otherwise they fill in fleet order.
+  std::map<std::string_view, std::vector<size_t>> gangs;  // owner -> contents
+  for (size_t n = 0; n < contents.size(); ++n) {
+    const auto& [item, owner] = contents[n].instances.front();
+    if (item == kWholeGpuItem && !gpu_of[n]) gangs[owner].push_back(n);
+  }
+  for (const auto& [owner, members] : gangs) {
+    if (members.size() < 2) continue;
+    std::map<std::string_view, std::vector<size_t>> free_on_node;
+    for (const std::vector<size_t>* tier : {&whole, &blank, &partitioned}) {
+      for (size_t g : *tier) {
+        if (!taken[g]) free_on_node[current.gpus[g].node].push_back(g);
+      }
+    }
+    for (size_t g : candidates) {  // nodes in fleet order
+      const std::vector<size_t>& free = free_on_node[current.gpus[g].node];
+      if (free.size() < members.size()) continue;
+      for (size_t m = 0; m < members.size(); ++m) {
+        gpu_of[members[m]] = free[m];
+        taken[free[m]] = true;
+      }
+      break;
+    }
+  }
   // Tiers in preference order, each with a cursor that only moves forward.
   struct Tier {
     const std::vector<size_t>* gpus;

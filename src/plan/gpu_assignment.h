@@ -5,7 +5,8 @@
 // has exactly the content's profiles (kept as is, no operations); then
 // partitioned GPUs (for whole-GPU content: MIG-disabled ones), keeping the
 // current instances the content can reuse and finding starts for the rest;
-// then blank GPUs; each tier in fleet order. Fresh layouts come from
+// then blank GPUs; each tier in fleet order. The whole-GPU replicas of one
+// workload (a training gang) share a node when a node has enough free GPUs. Fresh layouts come from
 // geometry::SolvePlacement, which prefers high starts and so leaves the free
 // memory of a GPU in one low block.
 #pragma once

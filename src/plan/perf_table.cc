@@ -31,4 +31,13 @@ bool PerfTable::HasKey(std::string_view key) const {
                      [&](const PerfEntry& entry) { return SameName(entry.key, key); });
 }
 
+std::vector<const PerfEntry*> PerfTable::RowsFor(std::string_view key,
+                                                std::string_view gpu_model) const {
+  std::vector<const PerfEntry*> rows;
+  for (const PerfEntry& entry : entries) {
+    if (SameName(entry.key, key) && SameName(entry.gpu_model, gpu_model)) rows.push_back(&entry);
+  }
+  return rows;
+}
+
 }  // namespace migsched::plan

@@ -32,6 +32,8 @@ struct PerfTable {
                         std::string_view profile) const;
   // Whether any entry has this key (a workload with a demand needs one).
   bool HasKey(std::string_view key) const;
+  // Every entry for (key, gpu model), in table order.
+  std::vector<const PerfEntry*> RowsFor(std::string_view key, std::string_view gpu_model) const;
 };
 
 }  // namespace migsched::plan

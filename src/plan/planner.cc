@@ -42,11 +42,11 @@ class Planner {
   Result<PlanResult> Run() {
     MIGSCHED_RETURN_IF_ERROR(Validate());
     MIGSCHED_RETURN_IF_ERROR(CollectModels());
-    SizeWorkloads();
+    MIGSCHED_RETURN_IF_ERROR(SizeWorkloads());
     result_.target = request_.current;
     KeepBusyGpus();
     PackingSolution solution;
-    MIGSCHED_ASSIGN_OR_RETURN(solution, SolveByPriority(BuildProblem()));
+    MIGSCHED_ASSIGN_OR_RETURN(solution, Solve(BuildProblem()));
     MIGSCHED_RETURN_IF_ERROR(Materialise(solution));
     Summarise(solution);
     return std::move(result_);
@@ -114,20 +114,20 @@ class Planner {
     return Status::Ok();
   }
 
-  void SizeWorkloads() {
+  Status SizeWorkloads() {
     const PerfTable* perf = request_.perf ? &*request_.perf : nullptr;
     for (const Workload& w : request_.workloads) {
       std::vector<const GpuModel*> usable;
-      std::vector<std::string> absent;
       for (size_t m = 0; m < models_.size(); ++m) {
         const bool in_pool = std::any_of(groups_.begin(), groups_.end(), [&](const GpuGroup& g) {
           return g.model == m && fleet::CarriesLabels(g.labels, w.require_labels);
         });
         if (Allowed(w, models_[m].model()) && in_pool) usable.push_back(&models_[m].model());
       }
+      if (w.demand_rps && !usable.empty()) MIGSCHED_RETURN_IF_ERROR(CheckPerfRows(w, usable));
       WorkloadSizing sizing =
           RightSizeOnModels(usable, w, perf, RightSizingOptions{.headroom_pct = options_.headroom_pct});
-      if (usable.empty()) sizing.rejections.push_back(NoGpuReason(w));
+      if (usable.empty()) sizing.rejections.push_back({"", NoGpuReason(w)});
       // A demand sized differently per model goes to its cheapest model, in
       // GPU fractions: replicas cannot be split across models then.
       if (w.demand_rps && sizing.choices.size() > 1) {
@@ -141,16 +141,51 @@ class Planner {
       } else {
         placeable_.push_back(sizing.choices);
       }
-      requested_.push_back(placeable_.back().empty() ? w.replicas
-                                                     : placeable_.back().front().replicas);
+      if (placeable_.back().empty()) {
+        requested_.push_back(w.demand_rps ? UnsizedDemandReplicas(w, usable) : w.replicas);
+      } else {
+        requested_.push_back(placeable_.back().front().replicas);
+      }
       remaining_.push_back(placeable_.back().empty() ? 0 : requested_.back());
       result_.sizing.push_back(std::move(sizing));
       if (placeable_.back().empty() && requested_.back() > 0) {
+        std::vector<std::string> why;
+        for (const SizingRejection& r : result_.sizing.back().rejections) why.push_back(r.ToString());
         result_.unplaced.push_back({w.name, static_cast<int>(requested_.back()),
-                                    "fits no allowed GPU model: " +
-                                        Join(result_.sizing.back().rejections, "; ")});
+                                    "fits no allowed GPU model: " + Join(why, "; ")});
       }
     }
+    return Status::Ok();
+  }
+
+  // A demand needs perf rows for its key on a model it may use: without
+  // them it cannot be turned into replicas at all (an input error, not an
+  // unplaced workload).
+  Status CheckPerfRows(const Workload& w, const std::vector<const GpuModel*>& usable) const {
+    std::vector<std::string> names;
+    for (const GpuModel* model : usable) names.push_back(model->name);
+    const std::string where = (w.source.empty() ? "" : w.source + ": ") + w.name +
+                              ": demand_rps needs a perf table row for '" + w.PerfKey() + "' on " +
+                              Join(names, " or ");
+    if (!request_.perf) return InvalidArgumentError(where + "; no perf table was given (--perf)");
+    for (const GpuModel* model : usable) {
+      if (!request_.perf->RowsFor(w.PerfKey(), model->name).empty()) return Status::Ok();
+    }
+    return InvalidArgumentError(where + "; the perf table has none");
+  }
+
+  // Replicas a demand that no profile meets would need at the fastest row
+  // of its key on a model it may use (latency and memory aside): how much
+  // work is left out, never 0.
+  int64_t UnsizedDemandReplicas(const Workload& w, const std::vector<const GpuModel*>& usable) const {
+    double fastest = 0;
+    for (const GpuModel* model : usable) {
+      for (const PerfEntry* row : request_.perf->RowsFor(w.PerfKey(), model->name)) {
+        fastest = std::max(fastest, row->throughput_rps);
+      }
+    }
+    if (!(fastest > 0)) return 1;
+    return std::max<int64_t>(1, static_cast<int64_t>(std::min(std::ceil(*w.demand_rps / fastest), 1e7)));
   }
 
   std::string NoGpuReason(const Workload& w) const {
@@ -270,14 +305,14 @@ class Planner {
       }
       class_members_[it->second].push_back(w);
     }
-    // Leaving a replica out costs 2 GPUs: replicas are only left out when
-    // GPUs run out. Who is left out then is SolveByPriority's business.
+    // Who is left out when GPUs run out is the packing's business: the
+    // lowest priorities, and as few replicas as possible.
     PackingProblem problem;
     for (size_t k = 0; k < class_members_.size(); ++k) {
       PackingClass cls;
       for (size_t w : class_members_[k]) cls.replicas += remaining_[w];
       for (const auto& [m, item] : class_options_[k]) cls.options.push_back({m, item});
-      cls.penalty = 2;
+      cls.priority = class_priority_[k];
       problem.classes.push_back(std::move(cls));
     }
     for (size_t group = 0; group < groups_.size(); ++group) {
@@ -297,46 +332,6 @@ class Planner {
                                                               ? PackingMethod::kHeuristic
                                                               : PackingMethod::kAuto,
                                                 .time_limit_ms = options_.time_limit_ms});
-  }
-
-  // Priorities are strict: when GPUs run out, no replica of a higher priority
-  // is left out to place lower ones, whatever their sizes. One solve when
-  // everything fits (the usual case); otherwise one per priority level, from
-  // the highest: each keeps what the levels above placed (leaving one of
-  // those out costs more than everything at stake at this level) and places
-  // as many of its own as it can; lower levels wait for their turn.
-  Result<PackingSolution> SolveByPriority(PackingProblem problem) {
-    PackingSolution solution;
-    MIGSCHED_ASSIGN_OR_RETURN(solution, Solve(problem));
-    const std::set<int> levels(class_priority_.begin(), class_priority_.end());
-    const bool all_placed = std::all_of(solution.unplaced.begin(), solution.unplaced.end(),
-                                        [](int64_t u) { return u == 0; });
-    if (all_placed || levels.size() < 2) return solution;
-    const std::vector<int64_t> wanted = [&] {
-      std::vector<int64_t> replicas;
-      for (const PackingClass& cls : problem.classes) replicas.push_back(cls.replicas);
-      return replicas;
-    }();
-    int64_t gpus = 0;
-    for (const PackingModel& group : problem.models) gpus += group.gpus;
-    for (auto level = levels.rbegin(); level != levels.rend(); ++level) {
-      int64_t at_stake = 0;  // this level's replicas, each costing 2 if left out
-      for (size_t k = 0; k < wanted.size(); ++k) at_stake += class_priority_[k] == *level ? 2 * wanted[k] : 0;
-      for (size_t k = 0; k < wanted.size(); ++k) {
-        PackingClass& cls = problem.classes[k];
-        if (class_priority_[k] > *level) {  // placed above: keep it placed
-          cls.replicas -= solution.unplaced[k];
-          cls.penalty = at_stake + gpus + 1;
-        } else {
-          cls.replicas = class_priority_[k] == *level ? wanted[k] : 0;
-          cls.penalty = 2;
-        }
-      }
-      MIGSCHED_ASSIGN_OR_RETURN(solution, Solve(problem));
-    }
-    // The last stage saw every class; count what the kept ones gave up.
-    for (size_t k = 0; k < wanted.size(); ++k) solution.unplaced[k] += wanted[k] - problem.classes[k].replicas;
-    return solution;
   }
 
   // The group's GPUs without busy instances, in fleet order.
@@ -399,7 +394,8 @@ class Planner {
   }
 
   // Puts one group's contents on its concrete GPUs; the group's other free
-  // GPUs keep their layout (no operations) with owners cleared.
+  // GPUs keep their layout (no operations) with owners cleared, or, MIG-on
+  // and empty, are left whole.
   Status PlaceContents(size_t group, const std::vector<GpuContent>& contents) {
     const std::vector<size_t> candidates = FreeGpusOf(group);
     std::vector<AssignedGpu> assigned;
@@ -415,6 +411,9 @@ class Planner {
       FleetGpu& gpu = result_.target.gpus[g];
       gpu.whole_gpu_workload.clear();
       for (FleetInstance& i : gpu.instances) i.workload.clear();
+      // MIG on without instances serves nothing (neither Kubernetes nor
+      // Slurm can schedule it): an idle GPU like that goes back to whole.
+      if (gpu.mig_enabled && gpu.instances.empty()) gpu.mig_enabled = false;
     }
     return Status::Ok();
   }

@@ -1,5 +1,6 @@
-// The fleet planner: right-size every workload, then pack all replicas into
-// valid MIG layouts on the fewest GPUs, with a proven lower bound beside the
+// The fleet planner: right-size every workload, then pack replicas into
+// valid MIG layouts — the most replicas placed (per priority level, highest
+// first), then on the fewest GPUs — with a proven lower bound beside the
 // answer.
 //
 // Packing is a Gilmore-Gomory configuration integer program over GPU groups
@@ -8,7 +9,8 @@
 // distinct profile multisets of its model's maximal layouts; x[g][c] counts
 // GPUs of group g laid out as c; demand rows cover each workload class's
 // replicas over its (group, profile) options; capacity rows limit each group
-// to its free GPUs; the objective is the number of GPUs. Its size depends on the
+// to its free GPUs; the objective is lexicographic, placed replicas per
+// priority level then GPUs (config_packing.h). Its size depends on the
 // number of distinct workload shapes and models, not on replicas or GPUs.
 // GLPK solves the LP (the lower bound) and branch-and-bound under a time
 // limit; the heuristic rounds the LP down and covers the rest greedily.
@@ -58,10 +60,14 @@ struct Unplaced {
 struct PlanResult {
   fleet::Fleet target;   // every GPU of the fleet; FleetInstance::workload says who runs where
   int gpus_used = 0;     // GPUs with at least one assigned or busy instance (or used whole)
-  double lower_bound = 0;  // LP relaxation value: no plan uses fewer GPUs
+  // LP relaxation: no plan placing as many replicas per priority level uses
+  // fewer GPUs (busy GPUs included).
+  double lower_bound = 0;
   int proven_bound = 0;    // best integral lower bound proven (== gpus_used when optimal)
   double gap = 0;          // (gpus_used - lower_bound) / lower_bound; 0 when lower_bound == 0
-  std::string method;      // "milp-optimal" | "milp-time-limit" | "heuristic"
+  // "milp-optimal" (proven: no plan places more, none placing as much uses
+  // fewer GPUs) | "milp-time-limit" | "heuristic".
+  std::string method;
   std::vector<Unplaced> unplaced;      // replicas that could not be placed, with the reason
   std::vector<WorkloadSizing> sizing;  // per workload, in request order, for --explain
 };

@@ -1,7 +1,9 @@
 #include "plan/right_sizing.h"
 
 #include <cmath>
+#include <iomanip>
 #include <limits>
+#include <sstream>
 #include <string>
 #include <tuple>
 
@@ -11,6 +13,13 @@ namespace {
 // Memory a replica must get: the need plus headroom, rounded up to a MiB.
 int64_t NeededMib(const Workload& workload, const RightSizingOptions& options) {
   return (workload.memory_mib * (100 + options.headroom_pct) + 99) / 100;
+}
+
+// 2000 -> "2000", 27.88 -> "27.88": the number as the user wrote it.
+std::string Decimal(double value) {
+  std::ostringstream out;
+  out << std::setprecision(6) << value;
+  return out.str();
 }
 
 std::string NeedText(const Workload& workload, const RightSizingOptions& options) {
@@ -83,8 +92,7 @@ SizingOutcome SizeByMemory(const geometry::GpuModel& model, const Workload& work
                          std::to_string(workload.replicas)),
             ""};
   }
-  return {std::nullopt, model.name + ": " + need + ", more than the GPU's " +
-                            std::to_string(model.memory_mib) + " MiB"};
+  return {std::nullopt, need + ", more than the GPU's " + std::to_string(model.memory_mib) + " MiB"};
 }
 
 struct Candidate {
@@ -119,8 +127,7 @@ SizingOutcome SizeByDemand(const geometry::GpuModel& model, const Workload& work
     if (entry == nullptr || entry->throughput_rps <= 0) continue;
     if (workload.max_latency_ms && entry->p99_latency_ms &&
         *entry->p99_latency_ms > *workload.max_latency_ms) {
-      considered += " " + c.name + ": p99 " + std::to_string(*entry->p99_latency_ms) +
-                    " ms too slow;";
+      considered += " " + c.name + ": p99 " + Decimal(*entry->p99_latency_ms) + " ms too slow;";
       continue;
     }
     const double needed = std::ceil(demand / entry->throughput_rps);
@@ -139,10 +146,11 @@ SizingOutcome SizeByDemand(const geometry::GpuModel& model, const Workload& work
     best_replicas = replicas;
   }
   const std::string head = Label(workload, model) + NeedText(workload, options) + ", demand " +
-                           std::to_string(demand) + " rps";
+                           Decimal(demand) + " rps";
   if (!best) {
-    return {std::nullopt, model.name + ": no profile that fits has a perf entry for '" +
-                              workload.PerfKey() + "' meeting the latency bound"};
+    std::string reason = "no profile that holds it has a perf table entry for '" + workload.PerfKey() + "'";
+    if (workload.max_latency_ms) reason += " with p99 <= " + Decimal(*workload.max_latency_ms) + " ms";
+    return {std::nullopt, reason + (considered.empty() ? "" : " (" + considered.substr(1, considered.size() - 2) + ")")};
   }
   SizingChoice choice{.model = &model,
                       .profile = best->profile,
@@ -161,9 +169,8 @@ SizingOutcome RightSize(const geometry::GpuModel& model, const Workload& workloa
                         const PerfTable* perf, const RightSizingOptions& options) {
   if (workload.kind == WorkloadKind::kTraining) {
     if (NeededMib(workload, options) > model.memory_mib) {
-      return {std::nullopt, model.name + ": training " + NeedText(workload, options) +
-                                ", more than the GPU's " + std::to_string(model.memory_mib) +
-                                " MiB"};
+      return {std::nullopt, "training " + NeedText(workload, options) + ", more than the GPU's " +
+                                std::to_string(model.memory_mib) + " MiB"};
     }
     return {WholeGpu(model, workload.replicas,
                      Label(workload, model) + "training -> whole GPU (MIG disabled) x " +
@@ -172,8 +179,8 @@ SizingOutcome RightSize(const geometry::GpuModel& model, const Workload& workloa
   }
   if (workload.demand_rps) {
     if (perf == nullptr || !perf->HasKey(workload.PerfKey())) {
-      return {std::nullopt, "demand given but the perf table has no entry for '" +
-                                workload.PerfKey() + "'"};
+      return {std::nullopt, "demand_rps needs a perf table entry for '" + workload.PerfKey() + "'" +
+                                (perf == nullptr ? " and no perf table was given" : "")};
     }
     return SizeByDemand(model, workload, *perf, options);
   }
@@ -190,7 +197,7 @@ WorkloadSizing RightSizeOnModels(const std::vector<const geometry::GpuModel*>& m
     if (outcome.choice) {
       sizing.choices.push_back(std::move(*outcome.choice));
     } else {
-      sizing.rejections.push_back(std::move(outcome.reason));
+      sizing.rejections.push_back({model->name, std::move(outcome.reason)});
     }
   }
   return sizing;

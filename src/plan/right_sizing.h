@@ -43,7 +43,14 @@ struct SizingChoice {
 // The verdict for one (workload, model): a choice, or why there is none.
 struct SizingOutcome {
   std::optional<SizingChoice> choice;
-  std::string reason;  // why it does not fit; empty when choice is set
+  std::string reason;  // why it does not fit this model (not naming it); empty with a choice
+};
+
+// Why a workload does not run on a model, or (model empty) anywhere.
+struct SizingRejection {
+  std::string model;
+  std::string reason;
+  std::string ToString() const { return model.empty() ? reason : model + ": " + reason; }
 };
 
 SizingOutcome RightSize(const geometry::GpuModel& model, const Workload& workload,
@@ -55,7 +62,7 @@ struct WorkloadSizing {
   std::string workload;
   std::vector<std::string> require_labels;  // the workload's: only GPUs carrying them
   std::vector<SizingChoice> choices;
-  std::vector<std::string> rejections;  // "A30-24GB: needs 30720 MiB, largest profile ..."
+  std::vector<SizingRejection> rejections;  // {"A30-24GB", "needs 30720 MiB, more than ..."}
 };
 
 WorkloadSizing RightSizeOnModels(const std::vector<const geometry::GpuModel*>& models,

@@ -65,7 +65,8 @@ bool IsFleetFileName(std::string_view spec) {
 int64_t ClearForSimulation(fleet::Fleet& fleet) {
   int64_t cleared = 0;
   for (fleet::FleetGpu& gpu : fleet.gpus) {
-    cleared += !gpu.instances.empty() || !gpu.mig_enabled;
+    // MIG disabled alone is factory state, not a layout (issue 14).
+    cleared += !gpu.instances.empty() || !gpu.whole_gpu_workload.empty() || gpu.whole_gpu_busy;
     gpu.instances.clear();
     gpu.mig_enabled = true;
     gpu.whole_gpu_workload.clear();

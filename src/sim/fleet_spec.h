@@ -33,7 +33,7 @@ bool IsFleetFileName(std::string_view spec);
 
 // A fleet file gives the GPUs (nodes, models, labels); a simulation starts
 // from them empty: MIG enabled, no instances, no owners. Returns how many GPUs
-// had a current layout (instances, or MIG disabled) that was cleared.
+// had a current layout (instances, or a whole-GPU owner) that was cleared.
 int64_t ClearForSimulation(fleet::Fleet& fleet);
 
 // One GPU of `model` per GPU of each node, nodes in file order.

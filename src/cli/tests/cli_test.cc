@@ -28,6 +28,31 @@ TEST(CliTest, UnknownCommandIsBadUsage) {
   EXPECT_EQ(RunMigsched({"layout", "check"}).code, kExitBadInput);
 }
 
+// Issue 14: `migsched nosuch --help` printed the main help with exit 0; a
+// mistyped command gets an error with a suggestion, as kubectl and gh do.
+TEST(CliTest, Issue14MistypedCommandIsAnErrorWithASuggestion) {
+  const CliRun help = RunMigsched({"nosuch", "--help"});
+  EXPECT_EQ(help.code, kExitBadInput);
+  EXPECT_EQ(help.out, "");
+  EXPECT_EQ(help.err, "migsched: unknown command 'nosuch'\nRun 'migsched --help' for the list of commands.\n");
+  const CliRun typo = RunMigsched({"--json", "plna", "--fleet", "f.yaml"});
+  EXPECT_EQ(typo.code, kExitBadInput);
+  EXPECT_NE(typo.err.find("unknown command 'plna'; did you mean 'plan'?"), std::string::npos) << typo.err;
+  EXPECT_NE(RunMigsched({"simul"}).err.find("did you mean 'simulate'?"), std::string::npos);
+}
+
+TEST(CliTest, Issue14VersionJsonAfterTheCommandAndDefaultsInHelp) {
+  const CliRun version = RunMigsched({"--version"});
+  EXPECT_EQ(version.code, kExitOk);
+  EXPECT_EQ(version.out.rfind("migsched ", 0), 0u) << version.out;
+  const CliRun json = RunMigsched({"gpus", "--json"});
+  ASSERT_EQ(json.code, kExitOk) << json.err;
+  EXPECT_TRUE(nlohmann::json::parse(json.out).contains("gpus"));
+  const CliRun help = RunMigsched({"plan", "--help"});
+  EXPECT_EQ(help.code, kExitOk);
+  EXPECT_NE(help.out.find("=10000"), std::string::npos) << help.out;  // --time-limit's default
+}
+
 TEST(CliTest, ShowWritesAnSvgPictureOfTheLayout) {
   const std::string path = ::testing::TempDir() + "/cli_test_layout.svg";
   const CliRun run = RunMigsched({"layout", "show", "A100-40GB", "1g.5gb", "1g.5gb", "1g.5gb", "1g.5gb",

@@ -124,7 +124,10 @@ TEST_F(PlanCommandTest, DryRunWritesNoFiles) {
                 &out),
             kExitOk);
   EXPECT_FALSE(std::filesystem::exists(plan_path));
-  EXPECT_THAT(out, ::testing::HasSubstr("node-a gpu 1: disable_mig"));
+  // Factory-state GPUs (no `current:`) are MIG-off: the training keeps
+  // node-a gpu 1 whole without an operation, node-b's H100 turns MIG on.
+  EXPECT_THAT(out, ::testing::HasSubstr("node-b gpu 0: enable_mig"));
+  EXPECT_THAT(out, ::testing::Not(::testing::HasSubstr("disable_mig")));
 }
 
 TEST_F(PlanCommandTest, JsonAfterTheCommandGivesPlanBaselinesAndResources) {
@@ -143,6 +146,14 @@ TEST_F(PlanCommandTest, JsonAfterTheCommandGivesPlanBaselinesAndResources) {
   ASSERT_EQ(doc["kubernetes_resources"]["nodes"].size(), 2u);
   EXPECT_EQ(doc["kubernetes_resources"]["nodes"][0]["node"], "node-a");
   EXPECT_EQ(doc["kubernetes_resources"]["nodes"][0]["resources"]["nvidia.com/mig-3g.20gb"], 2);
+  // Issue 14: each workload's resource name per model, for its Deployment
+  // or sbatch script.
+  ASSERT_EQ(doc["workloads"].size(), 3u);
+  EXPECT_EQ(doc["workloads"][0]["name"], "bert");
+  EXPECT_EQ(doc["workloads"][0]["resources"][1],
+            (nlohmann::json{{"model", "H100-80GB"}, {"profile", "3g.40gb"}, {"replicas", 3},
+                            {"kubernetes", "nvidia.com/mig-3g.40gb"}, {"slurm", "gpu:h100_80gb_hbm3_3g.40gb"}}));
+  EXPECT_EQ(doc["workloads"][2]["resources"][0]["kubernetes"], "nvidia.com/gpu");
 }
 
 // Regression: --out DIR/plan.json (and --svg, --mig-parted, --slurm) failed

@@ -30,7 +30,26 @@ TEST(FleetReaderTest, IssueMinimalSchema) {
   EXPECT_EQ(f->gpus[7].node, "node-1");
   EXPECT_EQ(f->gpus[7].index, 7);
   EXPECT_EQ(f->gpus[7].model->name, "H100-80GB");
-  EXPECT_TRUE(f->gpus[0].mig_enabled);
+  EXPECT_FALSE(f->gpus[0].mig_enabled);
+}
+
+// Issue 14: a GPU without `current:` or `mig_enabled` is as it leaves the
+// factory, MIG disabled (it was read as MIG-on and empty); instances imply
+// MIG on.
+TEST(FleetReaderTest, Issue14GpusWithoutCurrentAreInFactoryStateMigOff) {
+  Result<fleet::Fleet> f = Parse(
+      "nodes:\n"
+      "  - name: n1\n"
+      "    gpus: [{model: A100-40GB, count: 4}]\n"
+      "    current:\n"
+      "      - {gpu: 0}\n"
+      "      - {gpu: 1, mig_enabled: true}\n"
+      "      - {gpu: 2, instances: [{profile: 7g.40gb, start: 0}]}\n");
+  ASSERT_THAT(f, IsOk());
+  EXPECT_FALSE(f->gpus[0].mig_enabled);
+  EXPECT_TRUE(f->gpus[1].mig_enabled);
+  EXPECT_TRUE(f->gpus[2].mig_enabled);
+  EXPECT_FALSE(f->gpus[3].mig_enabled);
 }
 
 TEST(FleetReaderTest, ShorthandForManyNodesAndMixedModels) {

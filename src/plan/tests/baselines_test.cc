@@ -177,7 +177,7 @@ TEST(BaselinesTest, OnlyGpusCarryingTheRequiredLabelsAreUsed) {
 TEST(BaselinesTest, WorkloadsThatFitNoModelAreLeftToThePlan) {
   const GpuModel& a30 = Gpu("A30-24GB");
   const fleet::Fleet fleet = FleetOf({{&a30, 2}});
-  const WorkloadSizing nowhere{.workload = "huge", .require_labels = {}, .choices = {}, .rejections = {"too big"}};
+  const WorkloadSizing nowhere{.workload = "huge", .require_labels = {}, .choices = {}, .rejections = {{"", "too big"}}};
   for (const BaselineResult& r : RunBaselines(fleet, {nowhere})) {
     EXPECT_EQ(r.gpus_used, 0);
     EXPECT_TRUE(r.unplaced.empty());

@@ -17,8 +17,8 @@ PackingProblem HalvesAndQuarters(int64_t gpus, int64_t halves, int64_t quarters)
   PackingProblem p;
   p.models.push_back(
       PackingModel{.gpus = gpus, .items = 2, .configs = {{2, 0}, {1, 2}, {0, 4}}, .item_sizes = {2, 1}});
-  p.classes.push_back(PackingClass{.replicas = halves, .options = {{0, 0}}, .penalty = 2});
-  p.classes.push_back(PackingClass{.replicas = quarters, .options = {{0, 1}}, .penalty = 2});
+  p.classes.push_back(PackingClass{.replicas = halves, .options = {{0, 0}}, .priority = 0});
+  p.classes.push_back(PackingClass{.replicas = quarters, .options = {{0, 1}}, .priority = 0});
   return p;
 }
 
@@ -56,7 +56,7 @@ TEST(ConfigPackingTest, ClassSplitsAcrossModelsWhenOneRunsOut) {
   PackingProblem p;
   p.models.push_back(PackingModel{.gpus = 1, .items = 1, .configs = {{2}}, .item_sizes = {1}});
   p.models.push_back(PackingModel{.gpus = 5, .items = 1, .configs = {{1}}, .item_sizes = {1}});
-  p.classes.push_back(PackingClass{.replicas = 4, .options = {{0, 0}, {1, 0}}, .penalty = 2});
+  p.classes.push_back(PackingClass{.replicas = 4, .options = {{0, 0}, {1, 0}}, .priority = 0});
   Result<PackingSolution> s = SolvePacking(p, {});
   ASSERT_THAT(s, IsOk());
   EXPECT_EQ(s->gpus, 3);  // one GPU holding 2, two holding 1
@@ -78,7 +78,7 @@ TEST(ConfigPackingTest, HeuristicMovesReplicasOffAFullModel) {
     for (int k = 0; k < 3; ++k) {
       const int item = k % 2;
       p.classes.push_back(PackingClass{.replicas = static_cast<int64_t>(1 + rng() % 9),
-                                       .options = {{0, item}, {1, item}}, .penalty = 2});
+                                       .options = {{0, item}, {1, item}}, .priority = 0});
     }
     Result<PackingSolution> s = SolvePacking(p, {.method = PackingMethod::kHeuristic, .time_limit_ms = 1000});
     ASSERT_THAT(s, IsOk());

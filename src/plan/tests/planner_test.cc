@@ -7,6 +7,7 @@
 #include <map>
 #include <random>
 
+#include "plan/tests/exhaustive_layout.h"
 #include "testing/catalog_fixture.h"
 #include "testing/status_matchers.h"
 
@@ -131,21 +132,9 @@ class BruteForce {
     if (it != placeable_.end()) return it->second;
     std::vector<int> list;
     for (size_t i = 0; i < counts.size(); ++i) list.insert(list.end(), static_cast<size_t>(counts[i]), profiles_[i]);
-    std::vector<geometry::GpuInstance> layout;
-    const bool ok = TryStarts(list, 0, layout);
+    const bool ok = HasStartsByExhaustiveSearch(model_, list);
     placeable_[counts] = ok;
     return ok;
-  }
-
-  bool TryStarts(const std::vector<int>& list, size_t i, std::vector<geometry::GpuInstance>& layout) {
-    if (i == list.size()) return true;
-    const geometry::GiProfile& p = model_.profiles[static_cast<size_t>(list[i])];
-    for (int start : p.starts) {
-      layout.push_back({list[i], p.PlacementAt(start)});
-      if (geometry::CheckLayout(model_, layout).valid && TryStarts(list, i + 1, layout)) return true;
-      layout.pop_back();
-    }
-    return false;
   }
 
   const geometry::GpuModel& model_;
@@ -270,14 +259,15 @@ TEST(PlannerTest, IssueExampleFillsH100sAndGivesTrainingWholeGpus) {
   // 12 x 1g.10gb need two GPUs (7 per GPU); training takes two whole GPUs.
   EXPECT_EQ(plan->gpus_used, 4);
   EXPECT_EQ(plan->method, "milp-optimal");
-  int whole = 0;
+  int training = 0;
   for (const fleet::FleetGpu& gpu : plan->target.gpus) {
-    if (!gpu.mig_enabled) {
+    if (!gpu.whole_gpu_workload.empty()) {
       EXPECT_EQ(gpu.whole_gpu_workload, "llama-ft");
-      ++whole;
+      EXPECT_FALSE(gpu.mig_enabled);
+      ++training;
     }
   }
-  EXPECT_EQ(whole, 2);
+  EXPECT_EQ(training, 2);
   ExpectSound(*plan, {{"bert-large", 12}, {"llama-ft", 2}});
   ASSERT_EQ(plan->sizing.size(), 2u);
   EXPECT_THAT(plan->sizing[0].choices[0].explanation, HasSubstr("1g.10gb"));
@@ -295,6 +285,75 @@ TEST(PlannerTest, SameInputSamePlan) {
   for (size_t g = 0; g < first->target.gpus.size(); ++g) {
     EXPECT_EQ(first->target.gpus[g].instances, second->target.gpus[g].instances);
   }
+}
+
+// Issue 14: on a mixed fleet the planner left a training replica (which
+// only the 80 GB-class GPUs take) unplaced and used those GPUs for small
+// replicas that the A100-40GBs also take, and still said "milp-optimal".
+// Every replica fits: the trainings on the A100-80GB and the H100, the four
+// 15 GiB replicas as 3g.20gb pairs on the A100-40GBs.
+TEST(PlannerTest, Issue14MixedFleetPlacesTheTrainingReplicaOnlyLargeGpusTake) {
+  fleet::Fleet f = Homogeneous(Gpu("A100-80GB"), 1, "a80");
+  f.gpus.push_back(Homogeneous(Gpu("H100-80GB"), 1, "h80").gpus[0]);
+  for (const fleet::FleetGpu& g : Homogeneous(Gpu("A100-40GB"), 2, "a40").gpus) f.gpus.push_back(g);
+  Workload train = Make("train", 2, 60 * 1024);
+  train.kind = WorkloadKind::kTraining;
+  for (const SolveMethod method : {SolveMethod::kAuto, SolveMethod::kHeuristic}) {
+    Result<PlanResult> plan = Plan(f, {train, Make("svc", 4, 15 * 1024)}, PlanOptions{.method = method});
+    ASSERT_THAT(plan, IsOk());
+    EXPECT_TRUE(plan->unplaced.empty()) << plan->unplaced.front().workload;
+    EXPECT_EQ(plan->gpus_used, 4);
+    EXPECT_FALSE(plan->target.gpus[0].mig_enabled);
+    EXPECT_FALSE(plan->target.gpus[1].mig_enabled);
+    ExpectSound(*plan, {{"train", 2}, {"svc", 4}});
+  }
+}
+
+// Issue 14: idle GPUs are usable. Factory-state GPUs (MIG off) that get
+// instances are switched to MIG, the idle ones stay whole; an idle GPU that
+// is MIG-on without instances goes back to whole; one with free instances
+// keeps them.
+TEST(PlannerTest, Issue14IdleGpusStayWholeOrKeepTheirFreeInstances) {
+  const geometry::GpuModel& a100 = Gpu("A100-40GB");
+  fleet::Fleet factory = Homogeneous(a100, 3);
+  for (fleet::FleetGpu& gpu : factory.gpus) gpu.mig_enabled = false;
+  Result<PlanResult> plan = Plan(factory, {Exactly(a100, "1g.5gb", 3, "small")});
+  ASSERT_THAT(plan, IsOk());
+  EXPECT_EQ(plan->gpus_used, 1);
+  EXPECT_TRUE(plan->target.gpus[0].mig_enabled);
+  EXPECT_EQ(plan->target.gpus[0].instances.size(), 3u);
+  EXPECT_FALSE(plan->target.gpus[1].mig_enabled);
+  EXPECT_FALSE(plan->target.gpus[2].mig_enabled);
+  ExpectSound(*plan, {{"small", 3}});
+
+  fleet::Fleet partitioned = Homogeneous(a100, 2);  // MIG on; gpu 0 without instances
+  for (const geometry::GpuInstance& i : ::migsched::testing::Instances(a100, {"7g.40gb@0"})) {
+    partitioned.gpus[1].instances.push_back({i, "old-owner", false});
+  }
+  Result<PlanResult> idle = Plan(partitioned, {});
+  ASSERT_THAT(idle, IsOk());
+  EXPECT_EQ(idle->gpus_used, 0);
+  EXPECT_FALSE(idle->target.gpus[0].mig_enabled);
+  ASSERT_TRUE(idle->target.gpus[1].mig_enabled);
+  ASSERT_EQ(idle->target.gpus[1].instances.size(), 1u);
+  EXPECT_EQ(idle->target.gpus[1].instances[0].workload, "");
+}
+
+// Issue 14: a multi-GPU training job was split over two nodes while another
+// node had the GPUs free. n1 has one GPU, n2 two: the gang goes to n2.
+TEST(PlannerTest, Issue14TrainingGangSharesANodeWhenOneHasRoom) {
+  const geometry::GpuModel& h100 = Gpu("H100-80GB");
+  fleet::Fleet f = Homogeneous(h100, 1, "n1");
+  for (const fleet::FleetGpu& g : Homogeneous(h100, 2, "n2").gpus) f.gpus.push_back(g);
+  for (fleet::FleetGpu& gpu : f.gpus) gpu.mig_enabled = false;
+  Workload train = Make("train", 2, 60 * 1024);
+  train.kind = WorkloadKind::kTraining;
+  Result<PlanResult> plan = Plan(f, {train});
+  ASSERT_THAT(plan, IsOk());
+  EXPECT_EQ(plan->target.gpus[0].whole_gpu_workload, "");
+  EXPECT_EQ(plan->target.gpus[1].whole_gpu_workload, "train");
+  EXPECT_EQ(plan->target.gpus[2].whole_gpu_workload, "train");
+  ExpectSound(*plan, {{"train", 2}});
 }
 
 TEST(PlannerTest, OutOfGpusReportsUnplacedWithReason) {
@@ -497,6 +556,46 @@ TEST(PlannerTest, DemandBecomesReplicasThroughThePerfTable) {
   for (const fleet::FleetInstance& i : plan->target.gpus[0].instances) {
     EXPECT_EQ(i.instance.profile, Profile(h100, "2g.20gb"));
   }
+}
+
+// Issue 14: a demand without a perf row became 0 replicas, no unplaced
+// entry and exit 0. Now it is an error naming the workload and the models.
+TEST(PlannerTest, DemandWithoutAPerfRowIsAnErrorNotZeroReplicas) {
+  Workload w = Make("rn50", 0, 4096);
+  w.demand_rps = 2000;
+  w.source = "w.yaml:3";
+  PlanRequest request;
+  request.current = Homogeneous(Gpu("H100-80GB"), 2);
+  request.workloads = {w};
+  EXPECT_THAT(PlanFleet(BuiltinCatalogForTest(), request, {}),
+              HasError(StatusCode::kInvalidArgument,
+                       "w.yaml:3: rn50: demand_rps needs a perf table row for 'rn50' on H100-80GB; "
+                       "no perf table was given (--perf)"));
+  request.perf = PerfTable{};
+  request.perf->entries = {{"rn50", "A30-24GB", "1g.6gb", 300, 20.0, ""},
+                           {"other", "H100-80GB", "1g.10gb", 300, 20.0, ""}};
+  EXPECT_THAT(PlanFleet(BuiltinCatalogForTest(), request, {}),
+              HasError(StatusCode::kInvalidArgument, "on H100-80GB; the perf table has none"));
+}
+
+// Rows exist but none meets the latency bound: unplaced, with the replicas
+// the fastest row would need (2000 / 700 -> 3) and the reason.
+TEST(PlannerTest, DemandNoProfileMeetsIsUnplacedWithItsReplicas) {
+  Workload w = Make("rn50", 0, 4096);
+  w.demand_rps = 2000;
+  w.max_latency_ms = 5;
+  PlanRequest request;
+  request.current = Homogeneous(Gpu("H100-80GB"), 2);
+  request.workloads = {w};
+  request.perf = PerfTable{};
+  request.perf->entries = {{"rn50", "H100-80GB", "1g.10gb", 300, 20.0, ""},
+                           {"rn50", "H100-80GB", "2g.20gb", 700, 12.0, ""}};
+  Result<PlanResult> plan = PlanFleet(BuiltinCatalogForTest(), request, {});
+  ASSERT_THAT(plan, IsOk());
+  ASSERT_EQ(plan->unplaced.size(), 1u);
+  EXPECT_EQ(plan->unplaced[0].replicas, 3);
+  EXPECT_THAT(plan->unplaced[0].reason,
+              HasSubstr("H100-80GB: no profile that holds it has a perf table entry for 'rn50' with p99 <= 5 ms"));
 }
 
 TEST(PlannerTest, HeuristicReportsGapToTheBound) {

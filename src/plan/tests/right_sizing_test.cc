@@ -67,8 +67,7 @@ TEST(RightSizingTest, TrainingAndOversizeTakeWholeGpus) {
 TEST(RightSizingTest, LargerThanTheGpuDoesNotFitAndSaysWhy) {
   const SizingOutcome outcome = RightSize(Gpu("A100-40GB"), Inference("huge", 50), nullptr, {});
   EXPECT_FALSE(outcome.choice);
-  EXPECT_THAT(outcome.reason, HasSubstr("A100-40GB"));
-  EXPECT_THAT(outcome.reason, HasSubstr("51200 MiB"));
+  EXPECT_THAT(outcome.reason, HasSubstr("51200 MiB, more than the GPU's 40960 MiB"));
 }
 
 TEST(RightSizingTest, DemandPicksTheCheapestProfileTimesReplicas) {
@@ -88,9 +87,18 @@ TEST(RightSizingTest, DemandPicksTheCheapestProfileTimesReplicas) {
   outcome = RightSize(Gpu("H100-80GB"), w, &perf, {});
   EXPECT_EQ(ProfileName(outcome), "3g.40gb");
   EXPECT_EQ(outcome.choice->replicas, 4);
-  EXPECT_THAT(outcome.choice->explanation, HasSubstr("too slow"));
+  EXPECT_THAT(outcome.choice->explanation, HasSubstr("3g.40gb x 4 (least cost of: 1g.10gb: p99 20 ms too slow;"));
+  EXPECT_THAT(outcome.choice->explanation, HasSubstr("demand 1000 rps"));
   w.max_latency_ms = 1;
-  EXPECT_FALSE(RightSize(Gpu("H100-80GB"), w, &perf, {}).choice);
+  outcome = RightSize(Gpu("H100-80GB"), w, &perf, {});
+  EXPECT_FALSE(outcome.choice);
+  EXPECT_THAT(outcome.reason, HasSubstr("with p99 <= 1 ms (1g.10gb: p99 20 ms too slow;"));
+  // Without a latency bound the reason says nothing of latency (issue 14).
+  w.max_latency_ms.reset();
+  w.memory_mib = 50 * 1024;  // only 7g.80gb and the whole GPU hold it: no rows for them
+  outcome = RightSize(Gpu("H100-80GB"), w, &perf, {});
+  EXPECT_FALSE(outcome.choice);
+  EXPECT_EQ(outcome.reason, "no profile that holds it has a perf table entry for 'bert'");
 }
 
 TEST(RightSizingTest, DemandWithoutPerfEntryIsRejected) {
@@ -98,7 +106,7 @@ TEST(RightSizingTest, DemandWithoutPerfEntryIsRejected) {
   w.demand_rps = 10;
   const SizingOutcome outcome = RightSize(Gpu("H100-80GB"), w, nullptr, {});
   EXPECT_FALSE(outcome.choice);
-  EXPECT_THAT(outcome.reason, HasSubstr("perf table"));
+  EXPECT_EQ(outcome.reason, "demand_rps needs a perf table entry for 'x' and no perf table was given");
 }
 
 TEST(RightSizingTest, OnModelsListsChoicesAndRejections) {
@@ -107,7 +115,8 @@ TEST(RightSizingTest, OnModelsListsChoicesAndRejections) {
   ASSERT_EQ(sizing.choices.size(), 1u);
   EXPECT_EQ(sizing.choices[0].model->name, "H100-80GB");
   ASSERT_EQ(sizing.rejections.size(), 1u);
-  EXPECT_THAT(sizing.rejections[0], HasSubstr("A30-24GB"));
+  EXPECT_EQ(sizing.rejections[0].model, "A30-24GB");
+  EXPECT_THAT(sizing.rejections[0].reason, HasSubstr("30720 MiB, more than the GPU's 24576 MiB"));
 }
 
 }  // namespace
