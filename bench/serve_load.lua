@@ -6,10 +6,19 @@ local counter = 0
 local deletes = {}
 local failures = 0
 local token, prefix
+local threads = 0
+
+-- Each thread's names must differ: math.random is not seeded per thread, and
+-- two threads with one prefix would make half the submits idempotent replays
+-- (200, nothing to commit, nothing to release).
+function setup(thread)
+  threads = threads + 1
+  thread:set("thread_id", threads)
+end
 
 function init(args)
   token = args[1]
-  prefix = tostring(math.random(1, 1000000000))
+  prefix = tostring(os.time()) .. "-" .. tostring(thread_id)
 end
 
 function request()

@@ -1,5 +1,7 @@
 #include "daemon/api_json.h"
 
+#include "daemon/json_text.h"
+
 namespace migsched::daemon {
 namespace {
 
@@ -24,21 +26,27 @@ ordered_json TotalsJson(const FleetView& fleet) {
 
 }  // namespace
 
-ordered_json JobJson(const JobInfo& job) {
-  ordered_json out{{"id", job.id},         {"name", job.name},
-                   {"tenant", job.tenant}, {"priority", job.priority},
-                   {"kind", job.kind},     {"state", std::string(JobPhaseName(job.phase))}};
-  out["node"] = job.node.empty() ? ordered_json(nullptr) : ordered_json(job.node);
-  out["gpu"] = job.gpu < 0 ? ordered_json(nullptr) : ordered_json(job.gpu);
-  out["profile"] = job.profile.empty() ? ordered_json(nullptr) : ordered_json(job.profile);
-  out["start"] = job.start < 0 || job.profile == "whole" ? ordered_json(nullptr) : ordered_json(job.start);
-  if (job.gpus > 0) out["gpus"] = job.gpus;
-  out["mig_uuid"] = job.mig_uuid.empty() ? ordered_json(nullptr) : ordered_json(job.mig_uuid);
-  out["reason"] = job.reason;
-  out["waiting_since"] = job.waiting_since;
-  out["updated_at"] = job.updated_at;
-  return out;
+std::string JobJsonText(const JobInfo& job) {
+  JsonObjectText out;
+  const auto text_or_null = [&out](std::string_view key, const std::string& value) {
+    value.empty() ? out.Null(key) : out.String(key, value);
+  };
+  const auto int_or_null = [&out](std::string_view key, int value, bool null) {
+    null ? out.Null(key) : out.Int(key, value);
+  };
+  out.UInt("id", job.id).String("name", job.name).String("tenant", job.tenant).Int("priority", job.priority);
+  out.String("kind", job.kind).String("state", JobPhaseName(job.phase));
+  text_or_null("node", job.node);
+  int_or_null("gpu", job.gpu, job.gpu < 0);
+  text_or_null("profile", job.profile);
+  int_or_null("start", job.start, job.start < 0 || job.profile == "whole");
+  if (job.gpus > 0) out.Int("gpus", job.gpus);
+  text_or_null("mig_uuid", job.mig_uuid);
+  out.String("reason", job.reason).Int("waiting_since", job.waiting_since).Int("updated_at", job.updated_at);
+  return out.Done();
 }
+
+ordered_json JobJson(const JobInfo& job) { return ordered_json::parse(JobJsonText(job)); }
 
 ordered_json FleetJson(const FleetView& fleet) {
   ordered_json nodes = ordered_json::array();

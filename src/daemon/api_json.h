@@ -4,11 +4,14 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "daemon/control_plane.h"
 
 namespace migsched::daemon {
 
+// A job's object; the text form is what the per-request handlers send (no DOM).
+std::string JobJsonText(const JobInfo& job);
 nlohmann::ordered_json JobJson(const JobInfo& job);
 nlohmann::ordered_json FleetJson(const FleetView& fleet);
 nlohmann::ordered_json EventJson(const ServiceEvent& event);

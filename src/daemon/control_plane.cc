@@ -2,11 +2,12 @@
 
 #include <algorithm>
 #include <ctime>
-#include <future>
 #include <iostream>
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "daemon/json_text.h"
+#include "daemon/one_shot_event.h"
 #include "geometry/layout.h"
 
 namespace migsched::daemon {
@@ -26,13 +27,15 @@ std::string Key(const std::string& tenant, const std::string& name) { return ten
 bool Active(JobPhase phase) { return phase != JobPhase::kFinished && phase != JobPhase::kFailed; }
 
 std::string PlacementJson(const std::vector<sched::Placement>& where, const std::vector<bool>& preset) {
-  ordered_json out = ordered_json::array();
+  std::string out = "[";
   for (std::size_t i = 0; i < where.size(); ++i) {
-    ordered_json item{{"gpu", where[i].gpu}, {"profile", where[i].profile}, {"start", where[i].start}};
-    if (i < preset.size() && preset[i]) item["preset"] = true;
-    out.push_back(std::move(item));
+    JsonObjectText item;
+    item.Int("gpu", where[i].gpu).Int("profile", where[i].profile).Int("start", where[i].start);
+    if (i < preset.size() && preset[i]) item.Bool("preset", true);
+    if (i > 0) out += ',';
+    out += item.Done();
   }
-  return out.dump();
+  return out + "]";
 }
 
 struct StoredPlacement {
@@ -105,9 +108,12 @@ struct ControlPlane::LiveNode {
   SteadyClock::time_point bumped_at{};
 };
 
-struct ControlPlane::Command {
-  std::function<void()> apply;
-  std::promise<void> done;
+// Commands that share one transaction. A batch is open (takes commands)
+// until the scheduler thread takes it or it holds max_batch commands; its
+// callers sleep on `done`, set once the batch is durable.
+struct ControlPlane::Batch {
+  std::vector<const std::function<void()>*> commands;  // each lives in its caller's frame until done
+  OneShotEvent done;
 };
 
 ControlPlane::ControlPlane(const geometry::Catalog& catalog, std::unique_ptr<Store> store,
@@ -138,37 +144,42 @@ ControlPlane::~ControlPlane() {
 // ---------------------------------------------------------------- the loop
 
 Status ControlPlane::Execute(std::function<void()> apply) {
-  auto command = std::make_shared<Command>();
-  command->apply = std::move(apply);
-  std::future<void> done = command->done.get_future();
+  std::shared_ptr<Batch> batch;
   {
     std::lock_guard lock(queue_mutex_);
     if (stopping_) return UnavailableError("the server is stopping");
-    queue_.push_back(command);
+    if (batches_.empty() || batches_.back()->commands.size() >= options_.max_batch) {
+      batches_.push_back(std::make_shared<Batch>());
+    }
+    batch = batches_.back();
+    batch->commands.push_back(&apply);
   }
   queue_cv_.notify_one();
-  done.wait();
+  batch->done.Wait();
   return Status::Ok();
 }
 
 void ControlPlane::Run() {
   SteadyClock::time_point next_tick = SteadyClock::now();
   while (true) {
-    std::vector<std::shared_ptr<Command>> commands;
+    std::shared_ptr<Batch> batch;
     {
       std::unique_lock lock(queue_mutex_);
-      queue_cv_.wait_until(lock, next_tick, [&] { return stopping_ || !queue_.empty(); });
-      if (stopping_ && queue_.empty()) return;
-      while (!queue_.empty() && commands.size() < options_.max_batch) {
-        commands.push_back(std::move(queue_.front()));
-        queue_.pop_front();
+      queue_cv_.wait_until(lock, next_tick, [&] { return stopping_ || !batches_.empty(); });
+      if (stopping_ && batches_.empty()) return;
+      if (!batches_.empty()) {
+        batch = std::move(batches_.front());
+        batches_.pop_front();
       }
     }
+    const std::size_t commands = batch ? batch->commands.size() : 0;
     {
       std::unique_lock state(state_mutex_);
       const std::int64_t now = std::max(options_.clock(), last_now_);
       last_now_ = now;
-      for (const std::shared_ptr<Command>& c : commands) c->apply();
+      if (batch) {
+        for (const std::function<void()>* apply : batch->commands) (*apply)();
+      }
       if (SteadyClock::now() >= next_tick) {
         Tick(now);
         next_tick = SteadyClock::now() + options_.tick;
@@ -184,9 +195,9 @@ void ControlPlane::Run() {
       }
       // Committed under the lock: no reader (an agent's long-poll included)
       // sees a change a crash could still take back.
-      Commit(commands.size());
+      Commit(commands);
     }
-    for (const std::shared_ptr<Command>& c : commands) c->done.set_value();
+    if (batch) batch->done.Set();
     changed_cv_.notify_all();
   }
 }
@@ -278,7 +289,7 @@ Result<JobInfo> ControlPlane::Cancel(sched::JobId id) {
     job.spec.options.clear();
     dirty_jobs_.push_back(id);
     AddEvent(now, "job", "job " + std::to_string(id) + " " + job.name + " " + job.reason,
-             ordered_json{{"job", id}, {"state", "finished"}}.dump());
+             JsonObjectText().UInt("job", id).String("state", "finished").Done());
     ApplyDecisions(*decisions, now);
     result = InfoOf(job);
   }));
@@ -448,7 +459,7 @@ void ControlPlane::ApplyDecisions(const std::vector<sched::Decision>& decisions,
       const auto [node, index] = gpu_owner_[static_cast<size_t>(job.where.front().gpu)];
       AddEvent(now, "job", "job " + std::to_string(id) + " " + job.name + " placed on " + node->name + " GPU " +
                                std::to_string(index) + " " + InfoOf(job).profile,
-               ordered_json{{"job", id}, {"state", "starting"}, {"node", node->name}, {"gpu", index}}.dump());
+               JsonObjectText().UInt("job", id).String("state", "starting").String("node", node->name).Int("gpu", index).Done());
     } else if (const auto* repartition = std::get_if<sched::NeedsRepartition>(&decision)) {
       const std::optional<sched::JobView> view = scheduler_->Job(id);
       SetPhase(job, JobPhase::kStarting);
@@ -469,13 +480,13 @@ void ControlPlane::ApplyDecisions(const std::vector<sched::Decision>& decisions,
       SetPhase(job, JobPhase::kQueued);
       job.reason = wait->reason;
       AddEvent(now, "job", "job " + std::to_string(id) + " " + job.name + " queued: " + wait->reason,
-               ordered_json{{"job", id}, {"state", "queued"}, {"reason", wait->reason}}.dump());
+               JsonObjectText().UInt("job", id).String("state", "queued").String("reason", wait->reason).Done());
     } else if (const auto* infeasible = std::get_if<sched::Infeasible>(&decision)) {
       SetPhase(job, JobPhase::kFailed);
       job.reason = infeasible->reason;
       job.spec.options.clear();
       AddEvent(now, "job", "job " + std::to_string(id) + " " + job.name + " cannot run: " + infeasible->reason,
-               ordered_json{{"job", id}, {"state", "failed"}, {"reason", infeasible->reason}}.dump());
+               JsonObjectText().UInt("job", id).String("state", "failed").String("reason", infeasible->reason).Done());
     }
   }
 }
@@ -641,7 +652,7 @@ void ControlPlane::UpdateRunning(LiveNode& node, std::int64_t now) {
       dirty_jobs_.push_back(id);
       AddEvent(now, "job", "job " + std::to_string(id) + " " + job.name + " running on " + node.name +
                                (uuid.empty() ? "" : " (" + uuid + ")"),
-               ordered_json{{"job", id}, {"state", "running"}, {"mig_uuid", uuid}}.dump());
+               JsonObjectText().UInt("job", id).String("state", "running").String("mig_uuid", uuid).Done());
     }
   }
 }

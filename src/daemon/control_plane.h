@@ -184,7 +184,7 @@ class ControlPlane {
  private:
   struct LiveJob;
   struct LiveNode;
-  struct Command;
+  struct Batch;
   ControlPlane(const geometry::Catalog& catalog, std::unique_ptr<Store> store, ControlPlaneOptions options);
 
   Status Load();
@@ -225,7 +225,7 @@ class ControlPlane {
   // The command queue (handlers -> scheduler thread).
   std::mutex queue_mutex_;
   std::condition_variable queue_cv_;
-  std::deque<std::shared_ptr<Command>> queue_;
+  std::deque<std::shared_ptr<Batch>> batches_;  // open batches, oldest first
   bool stopping_ = false;
 
   // The state: written by the scheduler thread, read by handlers.

@@ -24,10 +24,14 @@ constexpr std::int64_t kMaxLongPollMs = 30000;
 
 thread_local SteadyClock::time_point request_start;
 
-void SendJson(httplib::Response& res, int status, const ordered_json& body) {
+// `body` is JSON text.
+void SendJsonText(httplib::Response& res, int status, std::string body) {
   res.status = status;
-  res.set_content(body.dump() + "\n", kJson);
+  body += '\n';
+  res.set_content(std::move(body), kJson);
 }
+
+void SendJson(httplib::Response& res, int status, const ordered_json& body) { SendJsonText(res, status, body.dump()); }
 
 void SendError(httplib::Response& res, int status, const std::string& error, const std::string& field = "") {
   ordered_json body{{"error", error}};
@@ -113,8 +117,8 @@ struct HttpApi::Impl {
     Result<SubmitOutcome> outcome = plane.Submit(std::move(parsed.spec));
     if (!outcome.has_value()) return SendError(res, HttpStatusOf(outcome.error()), outcome.error().message());
     switch (outcome->kind) {
-      case SubmitOutcome::Kind::kCreated: return SendJson(res, 201, JobJson(outcome->job));
-      case SubmitOutcome::Kind::kReplayed: return SendJson(res, 200, JobJson(outcome->job));
+      case SubmitOutcome::Kind::kCreated: return SendJsonText(res, 201, JobJsonText(outcome->job));
+      case SubmitOutcome::Kind::kReplayed: return SendJsonText(res, 200, JobJsonText(outcome->job));
       case SubmitOutcome::Kind::kConflict:
         return SendError(res, 409,
                          "job '" + outcome->job.name + "' of tenant '" + outcome->job.tenant +
@@ -135,7 +139,7 @@ struct HttpApi::Impl {
     const std::optional<sched::JobId> id = JobIdOf(req);
     const std::optional<JobInfo> job = id ? plane.Job(*id) : std::nullopt;
     if (!job) return SendError(res, 404, "no job " + std::string(req.matches[1]));
-    SendJson(res, 200, JobJson(*job));
+    SendJsonText(res, 200, JobJsonText(*job));
   }
 
   void DeleteJob(const httplib::Request& req, httplib::Response& res) {
@@ -143,7 +147,7 @@ struct HttpApi::Impl {
     if (!id) return SendError(res, 404, "no job " + std::string(req.matches[1]));
     Result<JobInfo> job = plane.Cancel(*id);
     if (!job.has_value()) return SendError(res, HttpStatusOf(job.error()), job.error().message());
-    SendJson(res, 200, JobJson(*job));
+    SendJsonText(res, 200, JobJsonText(*job));
   }
 
   void ListJobs(const httplib::Request& req, httplib::Response& res) {
@@ -155,11 +159,12 @@ struct HttpApi::Impl {
     std::string error;
     const std::optional<std::int64_t> limit = IntParam(req, "limit", kMaxListLimit, error);
     if (!error.empty()) return SendError(res, 400, "limit " + error, "limit");
-    ordered_json jobs = ordered_json::array();
+    std::string jobs = "{\"jobs\":[";
     for (const JobInfo& job : plane.Jobs(phase, limit ? static_cast<std::size_t>(*limit) : kDefaultListLimit)) {
-      jobs.push_back(JobJson(job));
+      if (jobs.back() != '[') jobs += ',';
+      jobs += JobJsonText(job);
     }
-    SendJson(res, 200, {{"jobs", jobs}});
+    SendJsonText(res, 200, jobs + "]}");
   }
 
   void PostInventory(const httplib::Request& req, httplib::Response& res) {

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "geometry/layout.h"
+#include "daemon/json_text.h"
 #include "io/json_object_reader.h"
 
 namespace migsched::daemon {
@@ -183,12 +184,16 @@ Result<NodeInventory> InventoryFromJson(std::string_view text, const geometry::C
 }
 
 std::string DesiredInstancesToJson(const DesiredGpu& gpu) {
-  ordered_json instances = ordered_json::array();
+  std::string out = "[";
   for (const DesiredInstance& i : gpu.instances) {
-    instances.push_back({{"profile", gpu.model->profiles[static_cast<size_t>(i.profile)].name},
-                         {"start", i.start}, {"job", i.job}});
+    if (out.size() > 1) out += ',';
+    out += JsonObjectText()
+               .String("profile", gpu.model->profiles[static_cast<size_t>(i.profile)].name)
+               .Int("start", i.start)
+               .UInt("job", i.job)
+               .Done();
   }
-  return instances.dump();
+  return out + "]";
 }
 
 std::string DesiredToJson(const DesiredLayout& layout) {

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "daemon/json_text.h"
 #include "io/json_object_reader.h"
 #include "plan/right_sizing.h"
 
@@ -9,7 +10,6 @@ namespace migsched::daemon {
 namespace {
 
 using nlohmann::json;
-using nlohmann::ordered_json;
 
 constexpr std::int64_t kMaxMemoryMib = std::int64_t{1} << 30;  // 1 PiB: far above any GPU
 constexpr int kMaxGang = 4096;
@@ -150,17 +150,19 @@ ParsedSpec ParseJobSpec(std::string_view body, const geometry::Catalog& catalog)
   if (spec.kind == sched::JobKind::kTraining && !r.Has("gpus")) {
     return Fail("$.gpus", "training runs on whole GPUs: give \"gpus\"");
   }
-  ordered_json canonical{{"name", spec.name}, {"tenant", spec.tenant}, {"priority", spec.priority},
-                         {"kind", std::string(JobKindName(spec.kind))}};
-  if (!spec.model.empty()) canonical["model"] = spec.model;
-  if (spec.min_compute_slices > 0) canonical["min_compute_slices"] = spec.min_compute_slices;
+  // The stored form an idempotent replay is compared with: fixed key order.
+  JsonObjectText canonical;
+  canonical.String("name", spec.name).String("tenant", spec.tenant).Int("priority", spec.priority);
+  canonical.String("kind", JobKindName(spec.kind));
+  if (!spec.model.empty()) canonical.String("model", spec.model);
+  if (spec.min_compute_slices > 0) canonical.Int("min_compute_slices", spec.min_compute_slices);
   const std::vector<const geometry::GpuModel*> models = AllowedModels(catalog, only);
   ParsedSpec parsed;
   if (r.Has("gpus")) {
     Result<std::int64_t> gpus = r.Integer("gpus", 1, kMaxGang);
     if (!gpus.has_value()) return Fail(gpus.error());
     spec.gpus = static_cast<int>(*gpus);
-    canonical["gpus"] = spec.gpus;
+    canonical.Int("gpus", spec.gpus);
     // Whole GPUs: options only restrict the models (none = any).
     if (only != nullptr && !only->profiles.empty()) spec.options.push_back({.model = only, .profile = 0});
     parsed = ParsedSpec{.spec = std::move(spec), .error = {}};
@@ -168,16 +170,16 @@ ParsedSpec ParseJobSpec(std::string_view body, const geometry::Catalog& catalog)
     Result<std::int64_t> memory = r.Integer("memory_mib", 1, kMaxMemoryMib);
     if (!memory.has_value()) return Fail(memory.error());
     spec.memory_mib = *memory;
-    canonical["memory_mib"] = spec.memory_mib;
+    canonical.Int("memory_mib", spec.memory_mib);
     parsed = SizeByMemory(std::move(spec), models);
   } else {
     Result<std::string> profile = r.String("profile");
     if (!profile.has_value()) return Fail(profile.error());
     spec.profile = *profile;
-    canonical["profile"] = spec.profile;
+    canonical.String("profile", spec.profile);
     parsed = SizeByProfile(std::move(spec), models);
   }
-  if (parsed.ok()) parsed.spec.canonical_json = canonical.dump();
+  if (parsed.ok()) parsed.spec.canonical_json = canonical.Done();
   return parsed;
 }
 

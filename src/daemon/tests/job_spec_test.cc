@@ -50,6 +50,24 @@ TEST(JobSpecTest, TheSameMeaningHasTheSameCanonicalText) {
   EXPECT_EQ(OptionNames(again.spec), OptionNames(a.spec));
 }
 
+// Stores written by earlier builds hold this exact text: an idempotent replay
+// compares against it byte for byte, so its form must never drift.
+TEST(JobSpecTest, CanonicalTextKeepsItsStoredForm) {
+  const ParsedSpec memory = ParseJobSpec(
+      R"({"memory_mib": 9000, "min_compute_slices": 2, "model": "H100-80GB", "name": "a", "tenant": "t"})",
+      Catalog());
+  ASSERT_TRUE(memory.ok()) << memory.error.message;
+  EXPECT_EQ(memory.spec.canonical_json,
+            R"({"name":"a","tenant":"t","priority":0,"kind":"inference","model":"H100-80GB",)"
+            R"("min_compute_slices":2,"memory_mib":9000})");
+  const ParsedSpec gang = ParseJobSpec(R"({"name": "g", "gpus": 2, "kind": "training", "priority": -5})", Catalog());
+  ASSERT_TRUE(gang.ok()) << gang.error.message;
+  EXPECT_EQ(gang.spec.canonical_json, R"({"name":"g","tenant":"","priority":-5,"kind":"training","gpus":2})");
+  const ParsedSpec profile = ParseJobSpec(R"({"name": "p", "profile": "1g.10gb"})", Catalog());
+  ASSERT_TRUE(profile.ok()) << profile.error.message;
+  EXPECT_EQ(profile.spec.canonical_json, R"({"name":"p","tenant":"","priority":0,"kind":"inference","profile":"1g.10gb"})");
+}
+
 TEST(JobSpecTest, WholeGpuGangs) {
   const ParsedSpec parsed = ParseJobSpec(R"({"name": "t", "gpus": 4, "kind": "training"})", Catalog());
   ASSERT_TRUE(parsed.ok()) << parsed.error.message;
