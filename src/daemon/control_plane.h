@@ -88,7 +88,7 @@ struct ServiceEvent {
 
 struct ControlPlaneOptions {
   sched::Options scheduler;              // policy, reconfiguration delay
-  std::chrono::milliseconds tick{250};   // repartition completion, health checks
+  std::chrono::milliseconds tick{250};   // health checks (repartitions complete at their ready_at)
   std::chrono::seconds agent_timeout{15};  // no report for this long: node lost, cordoned
   std::size_t max_batch = 4096;          // commands per transaction
   // Milliseconds (the core's unit); default: the system clock's since the Unix epoch.
