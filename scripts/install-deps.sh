@@ -8,8 +8,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libglpk-dev libsqlite3-dev libcpp-httplib-dev
   # tests of serve: promtool checks /metrics, chromium loads the dashboard;
-  # bench/serve_load.sh drives the server with wrk
-  prometheus chromium wrk
+  # bench/serve_load.sh drives the server with wrk; the bench scripts poll it with curl
+  prometheus chromium wrk curl
   # tests/slurm: a real single-node cluster. Installing starts no daemon that
   # the test meets: without /etc/slurm/slurm.conf the slurmd and slurmctld
   # init scripts exit at once, and a system munged (if one starts) listens on

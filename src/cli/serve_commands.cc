@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "cli/cli.h"
+#include "cli/seconds_option.h"
 #include "daemon/agent_loop.h"
 #include "daemon/control_plane.h"
 #include "daemon/http_api.h"
@@ -26,8 +27,8 @@ struct ServeArgs {
   std::string state_dir = "./migsched-state";
   std::string token_file;
   std::string policy = "frag-aware";
-  std::int64_t reconfig_delay_s = 0;
-  std::int64_t backfill_hold_s = 30;
+  double reconfig_delay_s = 0;  // fractional seconds; the core gets milliseconds
+  double backfill_hold_s = 30;
   std::size_t threads = 64;
   int stream_seconds = 60;
   int agent_timeout_s = 15;
@@ -103,8 +104,8 @@ int RunServe(const CommandContext& context, const ServeArgs& args) {
   if (!store.has_value()) return Fail(context, store.error());
   sched::Options options;
   options.policy = args.policy;
-  options.reconfiguration_delay_s = args.reconfig_delay_s;
-  options.backfill_hold_after_s = args.backfill_hold_s;
+  options.reconfiguration_delay_ms = ToMilliseconds(args.reconfig_delay_s);
+  options.backfill_hold_after_ms = ToMilliseconds(args.backfill_hold_s);
   Result<std::unique_ptr<daemon::ControlPlane>> plane = daemon::ControlPlane::Start(
       context.catalog, std::move(store).value(),
       daemon::ControlPlaneOptions{.scheduler = options,
@@ -172,14 +173,14 @@ void AddServeCommands(CLI::App& app, ChosenCommand& chosen) {
   serve->add_option("--token-file", serve_args->token_file,
                     "bearer token file (mode 0600); default: STATE/token, generated once");
   serve->add_option("--policy", serve_args->policy, "placement policy")->capture_default_str();
-  serve->add_option("--reconfig-delay", serve_args->reconfig_delay_s,
-                    "seconds a repartition takes before its job starts")
-      ->check(CLI::Range(0, 3600));
-  serve->add_option("--backfill-hold", serve_args->backfill_hold_s,
-                    "seconds the head of the queue waits before no job behind it may start first (starvation "
-                    "guard for large requests; 0 = plain greedy backfill)")
-      ->capture_default_str()
-      ->check(CLI::Range(0, 86400));
+  AddSecondsOption(*serve, "--reconfig-delay", serve_args->reconfig_delay_s,
+                   "seconds a repartition takes before its job starts (fractional: 0.5)",
+                   /*max_seconds=*/3600);
+  AddSecondsOption(*serve, "--backfill-hold", serve_args->backfill_hold_s,
+                   "seconds the head of the queue waits before no job behind it may start first (starvation "
+                   "guard for large requests; 0 = plain greedy backfill)",
+                   /*max_seconds=*/86400)
+      ->capture_default_str();
   serve->add_option("--threads", serve_args->threads, "HTTP worker threads")->check(CLI::Range(4, 4096));
   serve->add_option("--event-stream-seconds", serve_args->stream_seconds,
                     "an event stream (SSE) ends after this long; clients reconnect")

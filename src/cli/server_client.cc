@@ -37,6 +37,7 @@ Result<json> CallServer(const ServerArgs& args, const std::string& method, const
   client.set_bearer_token_auth(*token);
   client.set_connection_timeout(std::chrono::seconds(5));
   client.set_read_timeout(std::chrono::seconds(30));
+  client.set_tcp_nodelay(true);  // a POST's body must not wait 40 ms for a delayed ACK (agent_loop.cc)
   httplib::Result res = method == "POST"     ? client.Post(path, body, "application/json")
                         : method == "DELETE" ? client.Delete(path)
                                              : client.Get(path);

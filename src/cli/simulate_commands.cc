@@ -12,6 +12,7 @@
 
 #include "cli/cli.h"
 #include "cli/number_checks.h"
+#include "cli/seconds_option.h"
 #include "cli/text_table.h"
 #include "io/plan_inputs.h"
 #include "report/sim_report.h"
@@ -291,7 +292,7 @@ int RunSimulate(const CommandContext& context, const SimulateArgs& args) {
   spec.replay.compress = args.compress;
   spec.fill.seed = args.seed;
   spec.fill.patience = args.patience;
-  spec.reconfiguration_delay_s = args.reconfig_delay_s;
+  spec.reconfiguration_delay_ms = ToMilliseconds(args.reconfig_delay_s);
   spec.keep_idle = args.keep_idle;
   Result<sim::MixScope> mix = sim::ParseMixScope(args.mix);
   if (!mix.has_value()) return fail(mix.error());
@@ -377,8 +378,8 @@ void AddSimulateCommands(CLI::App& app, ChosenCommand& chosen) {
   simulate->add_option("--seed", args->seed, "seed of the synthetic trace and of fill-mode sampling");
   simulate->add_option("--compress", args->compress, "divide arrival times by this factor (replay)")
       ->check(NumberCheck(NumberBound::kAboveZero));
-  simulate->add_option("--reconfig-delay", args->reconfig_delay_s, "seconds a repartition takes")
-      ->check(NumberCheck(NumberBound::kZeroOrMore));
+  AddSecondsOption(*simulate, "--reconfig-delay", args->reconfig_delay_s,
+                   "seconds a repartition takes (fractional: 0.25)", /*max_seconds=*/86400);
   simulate->add_flag("--keep-idle", args->keep_idle, "keep released instances idle for reuse (dynamic policies)");
   simulate->add_option("--patience", args->patience, "fill: stop after this many rejections in a row")
       ->check(NumberCheck(NumberBound::kAboveZero));

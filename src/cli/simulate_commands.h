@@ -28,7 +28,7 @@ struct SimulateArgs {
   std::string policy = "all";
   uint64_t seed = 1;
   double compress = 1.0;
-  int64_t reconfig_delay_s = 0;
+  double reconfig_delay_s = 0;  // fractional seconds; the core gets milliseconds
   bool keep_idle = false;
   int64_t patience = 200;
   std::string mix = "mig";  // what frag-aware plans for: mig | all (see sim::MixScope)

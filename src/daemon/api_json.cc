@@ -10,6 +10,10 @@ using nlohmann::ordered_json;
 constexpr std::size_t kUiJobs = 200;
 constexpr std::int64_t kUiEvents = 50;
 
+// The control plane keeps milliseconds since the epoch; the API has always
+// shown whole Unix seconds (docs/serve.md), so clients keep working.
+std::int64_t Seconds(std::int64_t ms) { return ms / 1000; }
+
 ordered_json TotalsJson(const FleetView& fleet) {
   std::size_t gpus = 0;
   for (const FleetView::Node& node : fleet.nodes) gpus += node.gpus.size();
@@ -42,7 +46,7 @@ std::string JobJsonText(const JobInfo& job) {
   int_or_null("start", job.start, job.start < 0 || job.profile == "whole");
   if (job.gpus > 0) out.Int("gpus", job.gpus);
   text_or_null("mig_uuid", job.mig_uuid);
-  out.String("reason", job.reason).Int("waiting_since", job.waiting_since).Int("updated_at", job.updated_at);
+  out.String("reason", job.reason).Int("waiting_since", Seconds(job.waiting_since)).Int("updated_at", Seconds(job.updated_at));
   return out.Done();
 }
 
@@ -77,7 +81,7 @@ ordered_json FleetJson(const FleetView& fleet) {
     nodes.push_back({{"name", node.name},
                      {"healthy", node.healthy},
                      {"cordoned", node.cordoned},
-                     {"last_seen", node.last_seen},
+                     {"last_seen", Seconds(node.last_seen)},
                      {"generation", node.generation},
                      {"applied_generation", node.applied_generation},
                      {"apply_error", node.apply_error},
@@ -88,7 +92,7 @@ ordered_json FleetJson(const FleetView& fleet) {
 
 ordered_json EventJson(const ServiceEvent& event) {
   ordered_json data = ordered_json::parse(event.json);
-  return {{"seq", event.seq}, {"at", event.at}, {"type", event.type}, {"text", event.text}, {"data", data}};
+  return {{"seq", event.seq}, {"at", Seconds(event.at)}, {"type", event.type}, {"text", event.text}, {"data", data}};
 }
 
 ordered_json UiStateJson(const ControlPlane& plane) {
@@ -96,13 +100,13 @@ ordered_json UiStateJson(const ControlPlane& plane) {
   ordered_json nodes = ordered_json::array();
   for (const FleetView::Node& node : fleet.nodes) {
     nodes.push_back({{"name", node.name}, {"healthy", node.healthy}, {"cordoned", node.cordoned},
-                     {"last_seen", node.last_seen}, {"generation", node.generation},
+                     {"last_seen", Seconds(node.last_seen)}, {"generation", node.generation},
                      {"applied_generation", node.applied_generation}, {"gpus", node.gpus.size()}});
   }
   ordered_json queue = ordered_json::array();
   for (const JobInfo& job : plane.Jobs(JobPhase::kQueued, kUiJobs)) {
     queue.push_back({{"id", job.id}, {"name", job.name}, {"tenant", job.tenant}, {"priority", job.priority},
-                     {"profile", job.profile}, {"waiting_since", job.waiting_since}, {"reason", job.reason}});
+                     {"profile", job.profile}, {"waiting_since", Seconds(job.waiting_since)}, {"reason", job.reason}});
   }
   ordered_json jobs = ordered_json::array();
   std::vector<JobInfo> active = plane.Jobs(JobPhase::kRunning, kUiJobs);
@@ -110,7 +114,7 @@ ordered_json UiStateJson(const ControlPlane& plane) {
   for (const JobInfo& job : active) jobs.push_back(JobJson(job));
   ordered_json history = ordered_json::array();
   for (const ControlPlane::HistorySample& s : plane.History()) {
-    history.push_back({{"t", s.t}, {"memory_slices", s.memory_slices}, {"held_slices", s.held_slices},
+    history.push_back({{"t", Seconds(s.t)}, {"memory_slices", s.memory_slices}, {"held_slices", s.held_slices},
                        {"idle_slices", s.idle_slices}, {"stranded_slices", s.stranded_slices},
                        {"queued", s.queued}});
   }
@@ -118,9 +122,9 @@ ordered_json UiStateJson(const ControlPlane& plane) {
   ordered_json events = ordered_json::array();
   for (const ServiceEvent& e : plane.EventsAfter(std::max<std::int64_t>(0, last - kUiEvents), static_cast<std::size_t>(kUiEvents),
                                                  std::chrono::milliseconds(0))) {
-    events.push_back({{"seq", e.seq}, {"at", e.at}, {"type", e.type}, {"text", e.text}});
+    events.push_back({{"seq", e.seq}, {"at", Seconds(e.at)}, {"type", e.type}, {"text", e.text}});
   }
-  return {{"server", {{"policy", plane.policy()}, {"started_at", plane.started_at()}, {"now", plane.Now()}}},
+  return {{"server", {{"policy", plane.policy()}, {"started_at", Seconds(plane.started_at())}, {"now", Seconds(plane.Now())}}},
           {"totals", TotalsJson(fleet)},
           {"nodes", nodes},
           {"queue", queue},

@@ -1,6 +1,7 @@
 #include "daemon/control_plane.h"
 
 #include <algorithm>
+#include <chrono>
 #include <ctime>
 #include <iostream>
 #include <limits>
@@ -18,9 +19,14 @@ using SteadyClock = std::chrono::steady_clock;
 
 constexpr std::size_t kRecentEvents = 2000;
 constexpr std::size_t kHistorySamples = 720;
-constexpr std::int64_t kHistoryEvery = 5;  // seconds between utilisation samples
+constexpr std::int64_t kHistoryEveryMs = 5000;  // between utilisation samples
 
-std::int64_t SystemSeconds() { return static_cast<std::int64_t>(std::time(nullptr)); }
+// The core's clock: milliseconds since the Unix epoch (the store and the API
+// keep wall-clock times, which survive a restart).
+std::int64_t SystemMilliseconds() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 std::string Key(const std::string& tenant, const std::string& name) { return tenant + '\0' + name; }
 
@@ -119,7 +125,7 @@ struct ControlPlane::Batch {
 ControlPlane::ControlPlane(const geometry::Catalog& catalog, std::unique_ptr<Store> store,
                            ControlPlaneOptions options)
     : catalog_(catalog), store_(std::move(store)), options_(std::move(options)) {
-  if (!options_.clock) options_.clock = SystemSeconds;
+  if (!options_.clock) options_.clock = SystemMilliseconds;
   started_at_ = options_.clock();
 }
 
@@ -161,11 +167,14 @@ Status ControlPlane::Execute(std::function<void()> apply) {
 
 void ControlPlane::Run() {
   SteadyClock::time_point next_tick = SteadyClock::now();
+  // The earlier of the next tick and the next repartition's ready_at: a job
+  // whose delay has passed starts then, not at the next tick.
+  SteadyClock::time_point wake = next_tick;
   while (true) {
     std::shared_ptr<Batch> batch;
     {
       std::unique_lock lock(queue_mutex_);
-      queue_cv_.wait_until(lock, next_tick, [&] { return stopping_ || !batches_.empty(); });
+      queue_cv_.wait_until(lock, wake, [&] { return stopping_ || !batches_.empty(); });
       if (stopping_ && batches_.empty()) return;
       if (!batches_.empty()) {
         batch = std::move(batches_.front());
@@ -183,6 +192,12 @@ void ControlPlane::Run() {
       if (SteadyClock::now() >= next_tick) {
         Tick(now);
         next_tick = SteadyClock::now() + options_.tick;
+      } else if (const std::optional<std::int64_t> ready = scheduler_->NextReadyAt(); ready && *ready <= now) {
+        CompleteRepartitions(now);
+      }
+      wake = next_tick;
+      if (const std::optional<std::int64_t> ready = scheduler_->NextReadyAt()) {
+        wake = std::min(wake, SteadyClock::now() + std::chrono::milliseconds(*ready - options_.clock()));
       }
       SettleChangedGpus();
       for (const sched::JobId id : dirty_jobs_) StoreJob(*jobs_.at(id));
@@ -657,11 +672,17 @@ void ControlPlane::UpdateRunning(LiveNode& node, std::int64_t now) {
   }
 }
 
-void ControlPlane::Tick(std::int64_t now) {
+void ControlPlane::CompleteRepartitions(std::int64_t now) {
   std::vector<sched::Decision> decisions;
   if (scheduler_->Advance(now, decisions).ok()) ApplyDecisions(decisions, now);
+}
+
+void ControlPlane::Tick(std::int64_t now) {
+  CompleteRepartitions(now);
+  const std::int64_t agent_timeout_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(options_.agent_timeout).count();
   for (auto& [name, node] : nodes_) {
-    if (node->healthy && now - node->last_seen > options_.agent_timeout.count()) {
+    if (node->healthy && now - node->last_seen > agent_timeout_ms) {
       node->healthy = false;
       node->cordoned = true;
       for (const int g : node->fleet_gpus) (void)scheduler_->Cordon(g);
@@ -677,7 +698,7 @@ void ControlPlane::Tick(std::int64_t now) {
       }
     }
   }
-  if (now - last_sample_ >= kHistoryEvery) {
+  if (now - last_sample_ >= kHistoryEveryMs) {
     last_sample_ = now;
     const sched::FleetUsage& totals = scheduler_->Totals();
     history_.push_back({.t = now, .memory_slices = totals.memory_slices, .held_slices = totals.held_slices,

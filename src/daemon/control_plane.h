@@ -16,6 +16,10 @@
 // `starting` once placed and `running` when its node's agent reports its
 // instance (with the MIG device UUID). A node whose agent stops reporting is
 // cordoned: no new work, its running jobs stay.
+//
+// Every time here (`now`, waiting_since, updated_at, last_seen, event and
+// history times) is milliseconds since the Unix epoch, the core's unit; the
+// API's JSON shows them in seconds (api_json.cc).
 #pragma once
 
 #include <array>
@@ -84,10 +88,11 @@ struct ServiceEvent {
 
 struct ControlPlaneOptions {
   sched::Options scheduler;              // policy, reconfiguration delay
-  std::chrono::milliseconds tick{250};   // repartition completion, health checks
+  std::chrono::milliseconds tick{250};   // health checks (repartitions complete at their ready_at)
   std::chrono::seconds agent_timeout{15};  // no report for this long: node lost, cordoned
   std::size_t max_batch = 4096;          // commands per transaction
-  std::function<std::int64_t()> clock = {};  // seconds; default: the system clock
+  // Milliseconds (the core's unit); default: the system clock's since the Unix epoch.
+  std::function<std::int64_t()> clock = {};
   // After every batch, check the state's invariants (CheckInvariants) and
   // stop the process on a violation: for tests and canaries.
   bool check_invariants = false;
@@ -209,6 +214,7 @@ class ControlPlane {
   void Unhold(const LiveJob& job);
   void SettleChangedGpus();
   void UpdateRunning(LiveNode& node, std::int64_t now);
+  void CompleteRepartitions(std::int64_t now);  // those whose ready_at <= now start
   void Tick(std::int64_t now);
   void AddEvent(std::int64_t now, std::string type, std::string text, std::string json);
   JobInfo InfoOf(const LiveJob& job) const;

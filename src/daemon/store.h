@@ -22,6 +22,8 @@
 
 namespace migsched::daemon {
 
+// Times (waiting_since, ready_at, updated_at, last_seen, at, meta last_now)
+// are milliseconds since the Unix epoch (schema version 2 on).
 struct JobRow {
   std::uint64_t id = 0;
   std::string tenant = {}, name = {};  // (tenant, name) unique: the idempotency key

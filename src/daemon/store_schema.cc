@@ -56,8 +56,20 @@ CREATE TABLE meta (
 ) WITHOUT ROWID;
 )sql";
 
+// Version 2: times in milliseconds since the Unix epoch (the scheduler
+// core's unit since issue 14), not seconds. ready_at 0 ("not
+// repartitioning") stays 0.
+constexpr std::string_view kVersion2 = R"sql(
+UPDATE jobs SET waiting_since = waiting_since * 1000, ready_at = ready_at * 1000,
+                updated_at = updated_at * 1000;
+UPDATE nodes SET last_seen = last_seen * 1000;
+UPDATE events SET at = at * 1000;
+UPDATE meta SET value = CAST(CAST(value AS INTEGER) * 1000 AS TEXT) WHERE key = 'last_now';
+)sql";
+
 constexpr std::array kMigrations = {
     StoreMigration{.version = 1, .sql = kVersion1},
+    StoreMigration{.version = 2, .sql = kVersion2},
 };
 
 Status NotAStore(const SqliteDb& db, const std::string& why) {

@@ -22,7 +22,7 @@ namespace migsched::sched {
 // profile costs nothing; placing on free (unpartitioned) slices creates the
 // instance as part of the placement (no other instance is touched, so no
 // delay); destroying idle instances to make room is a repartition and costs
-// Options::reconfiguration_delay_s.
+// Options::reconfiguration_delay_ms.
 enum class Reconfiguration {
   kNone,         // static layouts: jobs only go into existing idle instances
   kCreateOnly,   // also create instances on free slices; never destroy, except
@@ -56,7 +56,7 @@ struct Options {
   std::string policy = "frag-aware";
   Reconfiguration reconfiguration = Reconfiguration::kRepartition;
   ReleaseMode release = ReleaseMode::kDestroy;
-  Time reconfiguration_delay_s = 0;
+  Time reconfiguration_delay_ms = 0;  // a repartition's job is Placed this long after it starts
   std::vector<TenantQuota> quotas;
   // For frag-aware. Models without an entry get a uniform mix over their
   // standard-media profiles.
@@ -64,7 +64,7 @@ struct Options {
   // Starvation guard for backfill: once the head of the queue (highest
   // priority, oldest) has waited this long, no job behind it may start before
   // it does. 0 = plain greedy backfill (never hold back).
-  Time backfill_hold_after_s = 0;
+  Time backfill_hold_after_ms = 0;
 };
 
 // Whether the scheduler may destroy idle instances to make room: always under

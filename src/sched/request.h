@@ -12,8 +12,11 @@
 namespace migsched::sched {
 
 using JobId = std::uint64_t;
-// Seconds on the caller's clock. The core never reads a clock; every call
-// carries `now`, so a simulator can replay days in milliseconds.
+// Milliseconds on the caller's clock (any epoch). The core never reads a
+// clock; every call carries `now`, so a simulator can replay days in
+// milliseconds of wall time. Milliseconds, not seconds, so that a
+// repartition started at 1,500 ms with a 1,000 ms delay is ready at 2,500 ms:
+// callers convert their units (trace seconds, CLI flags) at the edge.
 using Time = std::int64_t;
 
 enum class JobKind { kInference, kTraining };

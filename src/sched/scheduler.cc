@@ -297,7 +297,7 @@ struct Scheduler::Impl {
     for (const std::uint32_t g : *gpus) slices += fleet.model(fleet.gpu(g).model).model->memory_slices;
     if (OverQuota(r.tenant, slices, whole)) return false;
     Placed placed{.job = r.id, .where = {}};
-    const Time ready_at = now + options.reconfiguration_delay_s;
+    const Time ready_at = now + options.reconfiguration_delay_ms;
     bool cleared = false;
     for (const std::uint32_t g : *gpus) {
       FleetState::Repartitioned taken = fleet.TakeWhole(g);
@@ -351,7 +351,7 @@ struct Scheduler::Impl {
     }
     const geometry::GpuModel& model = *fleet.model(fleet.gpu(best->gpu).model).model;
     NeedsRepartition decision{.job = r.id, .gpu = static_cast<int>(best->gpu), .ops = {},
-                              .ready_at = now + options.reconfiguration_delay_s};
+                              .ready_at = now + options.reconfiguration_delay_ms};
     FleetState::Repartitioned done = fleet.Repartition(*best);
     // Destroyed idle instances may free more slices than the new one takes:
     // what failed earlier in this pass may fit now.
@@ -433,9 +433,9 @@ struct Scheduler::Impl {
 
   // The queue's head holds back everyone behind it once it has waited long enough.
   std::optional<JobId> HoldingHead(Time now) const {
-    if (options.backfill_hold_after_s <= 0 || queue.empty()) return std::nullopt;
+    if (options.backfill_hold_after_ms <= 0 || queue.empty()) return std::nullopt;
     const JobId head = queue.begin()->second;
-    if (now - extras.Find(head)->queued_at < options.backfill_hold_after_s) return std::nullopt;
+    if (now - extras.Find(head)->queued_at < options.backfill_hold_after_ms) return std::nullopt;
     return head;
   }
 
@@ -636,10 +636,10 @@ Result<Prepared> Prepare(const geometry::Catalog& catalog, const fleet::Fleet& f
                                    [&](const geometry::GpuModel& m) { return &m == gpu.model; });
     if (!known) return InvalidArgumentError("gpu model '" + gpu.model->name + "' is not from the catalog");
   }
-  if (options.reconfiguration_delay_s < 0) {
+  if (options.reconfiguration_delay_ms < 0) {
     return InvalidArgumentError("reconfiguration delay must not be negative");
   }
-  if (options.backfill_hold_after_s < 0) {
+  if (options.backfill_hold_after_ms < 0) {
     return InvalidArgumentError("backfill hold time must not be negative");
   }
   std::map<std::string, TenantQuota> quotas;
@@ -917,6 +917,11 @@ std::vector<int> Scheduler::Cordoned() const {
 }
 
 std::vector<std::uint32_t> Scheduler::TieOrder() const { return impl_->fleet.TieOrder(); }
+
+std::optional<Time> Scheduler::NextReadyAt() const {
+  if (impl_->pending.empty()) return std::nullopt;
+  return impl_->pending.begin()->first;
+}
 
 std::vector<JobId> Scheduler::Queue() const {
   std::vector<JobId> out;

@@ -190,6 +190,9 @@ class Scheduler {
   // Read-only views for metrics and tests.
   std::optional<JobView> Job(JobId job) const;
   std::vector<JobId> Queue() const;  // in service order
+  // The earliest ready_at of a repartition in progress (nullopt: none): a
+  // caller with a live clock calls Advance then, rather than polling.
+  std::optional<Time> NextReadyAt() const;
   GpuUsage Usage(int gpu) const;
   const FleetUsage& Totals() const;
   const Counters& counters() const;  // as of this read: read again after a call

@@ -40,7 +40,7 @@ class Backend {
 
   virtual const std::string& name() const = 0;
   virtual Isolation isolation() const = 0;
-  // As sched::Scheduler: `now` in seconds, never decreasing.
+  // As sched::Scheduler: `now` in milliseconds, never decreasing.
   virtual Result<std::vector<sched::Decision>> Submit(const SimRequest& request, sched::Time now) = 0;
   virtual Result<std::vector<sched::Decision>> Release(sched::JobId job, sched::Time now) = 0;
   virtual Result<std::vector<sched::Decision>> Advance(sched::Time now) = 0;

@@ -68,7 +68,7 @@ class Tracker {
 
   Result<std::vector<sched::Decision>> Submit(const SimRequest& request, int64_t now_ms) {
     const int64_t before = hooks_.clock_ns ? hooks_.clock_ns() : 0;
-    Result<std::vector<sched::Decision>> decisions = backend_.Submit(request, Seconds(now_ms));
+    Result<std::vector<sched::Decision>> decisions = backend_.Submit(request, now_ms);
     if (hooks_.clock_ns) latencies_ns_.push_back(hooks_.clock_ns() - before);
     return decisions;
   }
@@ -113,7 +113,7 @@ class Tracker {
       } else if (const auto* repartition = std::get_if<sched::NeedsRepartition>(&decision)) {
         CountDisruptions(*repartition);
         record.phase = JobPhase::kRepartitioning;
-        repartitions.emplace_back(std::max(now_ms, repartition->ready_at * kMillisPerSecond), job);
+        repartitions.emplace_back(repartition->ready_at, job);
       } else if (std::holds_alternative<sched::Wait>(decision)) {
         if (record.phase != JobPhase::kRunning) record.phase = JobPhase::kQueued;
       } else {
@@ -198,8 +198,6 @@ class Tracker {
   bool IsUnplaced(sched::JobId job) const { return records_[job].phase == JobPhase::kUnplaced; }
 
  private:
-  static sched::Time Seconds(int64_t ms) { return ms / kMillisPerSecond; }
-
   static bool SameUsage(const UsageSample& a, const UsageSample& b) {
     return std::tie(a.busy_gpus, a.held_slices, a.stranded_slices, a.running_demand_milli, a.queued) ==
            std::tie(b.busy_gpus, b.held_slices, b.stranded_slices, b.running_demand_milli, b.queued);
@@ -327,9 +325,9 @@ Result<PolicyRun> RunReplay(const std::vector<SimJob>& jobs, const fleet::Fleet&
       Result<std::vector<sched::Decision>> decisions = [&, kind = kind, job = job] {
         if (kind == EventKind::kDeparture) {
           tracker.Depart(job);
-          return backend.Release(ToSchedulerId(job), now_ms / kMillisPerSecond);
+          return backend.Release(ToSchedulerId(job), now_ms);
         }
-        return backend.Advance(now_ms / kMillisPerSecond);
+        return backend.Advance(now_ms);
       }();
       if (!decisions.has_value()) return decisions.error();
       MIGSCHED_RETURN_IF_ERROR(tracker.Apply(*decisions, now_ms, started(now_ms), repartitions));
@@ -389,13 +387,13 @@ Result<PolicyRun> RunFill(const std::vector<SimJob>& jobs, const fleet::Fleet& f
       while (!repartitions.empty()) {
         now_ms = std::max(now_ms, repartitions.back().first);
         repartitions.clear();
-        Result<std::vector<sched::Decision>> ready = backend.Advance(now_ms / kMillisPerSecond);
+        Result<std::vector<sched::Decision>> ready = backend.Advance(now_ms);
         if (!ready.has_value()) return ready.error();
         MIGSCHED_RETURN_IF_ERROR(tracker.Apply(*ready, now_ms, never_leaves, repartitions));
       }
       if (result.placed == placed_before && !tracker.IsUnplaced(id)) {
         // Not now means never in fill mode: withdraw the job from the queue.
-        Result<std::vector<sched::Decision>> withdrawn = backend.Release(ToSchedulerId(id), now_ms / kMillisPerSecond);
+        Result<std::vector<sched::Decision>> withdrawn = backend.Release(ToSchedulerId(id), now_ms);
         if (!withdrawn.has_value()) return withdrawn.error();
         MIGSCHED_RETURN_IF_ERROR(tracker.Apply(*withdrawn, now_ms, never_leaves, repartitions));
         tracker.MarkUnplaced(id, Unplaced::kNoRoom);

@@ -50,7 +50,7 @@ Result<std::unique_ptr<Backend>> MakeBackend(std::string_view name, const geomet
   if (name == "time-slicing") return std::unique_ptr<Backend>(new TimeSlicingBackend(fleet));
   sched::Options options;
   options.expected_mix = setup.expected_mix;
-  options.reconfiguration_delay_s = setup.reconfiguration_delay_s;
+  options.reconfiguration_delay_ms = setup.reconfiguration_delay_ms;
   if (name == "whole-gpu") {
     options.policy = "whole-gpu";
     return SchedulerBackend::Create(std::string(name), catalog, fleet, options, /*whole_gpu_requests=*/true);

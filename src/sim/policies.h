@@ -23,7 +23,7 @@
 namespace migsched::sim {
 
 struct PolicySetup {
-  sched::Time reconfiguration_delay_s = 0;
+  sched::Time reconfiguration_delay_ms = 0;
   bool keep_idle = false;  // dynamic policies keep released instances idle for reuse
   std::vector<sched::MixEntry> expected_mix;
 };

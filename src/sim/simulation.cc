@@ -18,7 +18,7 @@ Result<std::vector<PolicyRun>> RunSimulation(const std::vector<SimJob>& jobs, co
                                              const std::function<void(const std::string&)>& on_policy) {
   PolicySetup setup;
   setup.expected_mix = ExpectedMix(jobs, FleetModels(fleet), spec.mix);
-  setup.reconfiguration_delay_s = spec.reconfiguration_delay_s;
+  setup.reconfiguration_delay_ms = spec.reconfiguration_delay_ms;
   setup.keep_idle = spec.keep_idle;
   std::vector<PolicyRun> runs;
   for (const std::string& name : spec.policies) {

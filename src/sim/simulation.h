@@ -25,7 +25,7 @@ struct SimulationSpec {
   std::vector<std::string> policies;  // names from SimPolicyNames()
   ReplayOptions replay;
   FillOptions fill;
-  sched::Time reconfiguration_delay_s = 0;
+  sched::Time reconfiguration_delay_ms = 0;
   bool keep_idle = false;
   MixScope mix = MixScope::kMigOnly;
 };

@@ -174,5 +174,25 @@ TEST(SimulateCliTest, BadInputIsExitTwoWithTheReason) {
   EXPECT_NE(run.err.find("cannot write the report to '/nonexistent-dir/r.html'"), std::string::npos);
 }
 
+// Issue 14: the delay is seconds with a fraction (the core gets
+// milliseconds); what is not a finite number in range names the flag.
+TEST(SimulateCliTest, ReconfigDelayTakesFractionalSecondsAndRefusesTheRest) {
+  const std::vector<std::string> base = {"simulate", "--trace", "synthetic:jobs=50", "--fleet", "H100-80GB:2",
+                                         "--keep-idle", "--no-latency", "--reconfig-delay"};
+  std::vector<std::string> args = base;
+  args.push_back("0.25");
+  const CliRun run = RunMigsched(args);
+  EXPECT_EQ(run.code, kExitOk) << run.err;
+  for (const std::string bad : {"-1", "nan", "inf", "1e9", "0.5s"}) {
+    args = base;
+    args.push_back(bad);
+    const CliRun refused = RunMigsched(args);
+    EXPECT_EQ(refused.code, kExitBadInput) << bad;
+    EXPECT_NE(refused.err.find("--reconfig-delay: seconds must be a number within 0..86400, got '" + bad + "'"),
+              std::string::npos)
+        << refused.err;
+  }
+}
+
 }  // namespace
 }  // namespace migsched::cli

@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <iostream>
 #include <map>
 #include <mutex>
 #include <random>
@@ -91,9 +90,11 @@ TEST_F(ServeTest, AJobGetsItsMigInstanceFromTheAgentAndRuns) {
 }
 
 // A node that joins cut as all-1g: its idle 1g.10gb instances are destroyed
-// to make room for a 3g.40gb (a repartition), through the agent.
+// to make room for a 3g.40gb (a repartition), through the agent. The delay
+// is fractional (issue 14: milliseconds end to end) and the job runs only
+// once it has passed. How soon after: bench/serve_repartition_latency.sh.
 TEST_F(ServeTest, AJobThatNeedsARepartitionReachesRunning) {
-  StartServer({"--reconfig-delay", "1"});
+  StartServer({"--reconfig-delay", "0.5"});
   ASSERT_EQ(std::system((std::string(MIGSCHED_BINARY_PATH) + " fake-nvml init --state " + Path("node-a.json") +
                          " --gpus A100-80GB:1 > /dev/null").c_str()),
             0);
@@ -115,8 +116,8 @@ TEST_F(ServeTest, AJobThatNeedsARepartitionReachesRunning) {
   EXPECT_THAT(big["reason"].get<std::string>(), ::testing::HasSubstr("repartitioning"));
   const std::uint64_t id = big["id"];
   ASSERT_TRUE(WaitFor([&] { return InState(id, "running"); })) << Job(id).dump() << agents_[0]->Output();
-  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - submitted);
-  std::cout << "repartition to running: " << took.count() << " ms (reconfiguration delay 1 s on a clock of whole seconds)\n";
+  EXPECT_GE(std::chrono::steady_clock::now() - submitted, std::chrono::milliseconds(500))
+      << "running before the reconfiguration delay had passed";
   // On the GPU: the 3g.40gb (GI profile id 9) at its start, and the 1g.10gb
   // instances that did not stand in its way are kept.
   const json job = Job(id);

@@ -352,7 +352,8 @@ TEST_F(StoreTest, AMigrationListWithANewEntryUpgradesAndAFailingOneChangesNothin
   const Result<int> failed = MigrateStoreSchema(*db, failing);
   EXPECT_THAT(failed, HasCode(StatusCode::kInternal));
   EXPECT_THAT(failed.error().message(),
-              AllOf(HasSubstr(db_path_), HasSubstr("migrate to schema version 2"),
+              AllOf(HasSubstr(db_path_),
+                    HasSubstr("migrate to schema version " + std::to_string(current.back().version + 1)),
                     HasSubstr("no_such_table")));
   EXPECT_EQ(Query(*db, "PRAGMA user_version"), current.back().version);
   EXPECT_EQ(Query(*db, kHasNote), 0);
@@ -361,9 +362,46 @@ TEST_F(StoreTest, AMigrationListWithANewEntryUpgradesAndAFailingOneChangesNothin
   ASSERT_THAT(migrated, IsOk());
   EXPECT_EQ(*migrated, current.back().version + 1);
   EXPECT_EQ(Query(*db, kHasNote), 1);
-  // This build does not know version 2.
+  // This build does not know that version.
   const Result<std::unique_ptr<Store>> store = Store::Open(dir_);
   EXPECT_THAT(store, HasCode(StatusCode::kFailedPrecondition));
+}
+
+// Regression (issue 14): a store written when times were whole seconds
+// (schema version 1) opens with every time in milliseconds.
+TEST_F(StoreTest, OpensAVersionOneStoreWithItsSecondsAsMilliseconds) {
+  std::filesystem::create_directories(dir_);
+  {
+    Result<SqliteDb> db = SqliteDb::Open(db_path_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, "store");
+    ASSERT_THAT(db, IsOk());
+    ASSERT_THAT(MigrateStoreSchema(*db, StoreMigrations().first(1)), IsOk());
+  }
+  RawExecute(R"sql(
+    INSERT INTO jobs VALUES (1, 'acme', 'wait', '{}', 'queued', '[]', 1, 1700000000, 0, 1700000001, '', '');
+    INSERT INTO jobs VALUES (2, 'acme', 'fix', '{}', 'starting', '[]', 2, 1700000002, 1700000005, 1700000003, '', '');
+    INSERT INTO nodes VALUES ('node-a', 0, 1, 1, 1700000100, 0, '{}');
+    INSERT INTO events VALUES (1, 1700000004, 'job', '{}');
+    INSERT INTO meta VALUES ('last_now', '1700000200'), ('next_job_id', '3');
+  )sql");
+  std::unique_ptr<Store> store = OpenOrDie();
+  EXPECT_EQ(store->schema_version(), 2);
+  Result<StoreContents> contents = store->Load();
+  ASSERT_THAT(contents, IsOk());
+  ASSERT_EQ(contents->jobs.size(), 2u);
+  EXPECT_EQ(contents->jobs[0].waiting_since, 1700000000000);
+  EXPECT_EQ(contents->jobs[0].ready_at, 0) << "0 means not repartitioning";
+  EXPECT_EQ(contents->jobs[0].updated_at, 1700000001000);
+  EXPECT_EQ(contents->jobs[1].ready_at, 1700000005000);
+  EXPECT_EQ(contents->jobs[0].queue_seq, 1) << "not a time";
+  ASSERT_EQ(contents->nodes.size(), 1u);
+  EXPECT_EQ(contents->nodes[0].last_seen, 1700000100000);
+  EXPECT_EQ(contents->nodes[0].generation, 1) << "not a time";
+  EXPECT_EQ(contents->meta.at("last_now"), "1700000200000");
+  EXPECT_EQ(contents->meta.at("next_job_id"), "3") << "not a time";
+  Result<std::vector<EventRow>> events = store->EventsAfter(0, 10);
+  ASSERT_THAT(events, IsOk());
+  ASSERT_EQ(events->size(), 1u);
+  EXPECT_EQ((*events)[0].at, 1700000004000);
 }
 
 TEST_F(StoreTest, EventsAfterPagesAndCommitPrunesOldEvents) {

@@ -21,7 +21,7 @@ Options Repartitioning() {
   options.policy = "frag-aware";
   options.reconfiguration = Reconfiguration::kRepartition;
   options.release = ReleaseMode::kKeepIdle;
-  options.reconfiguration_delay_s = 5;
+  options.reconfiguration_delay_ms = 5;
   return options;
 }
 

@@ -79,8 +79,8 @@ class RestoreScenario {
     options_.policy = policy;
     options_.reconfiguration = config.reconfiguration;
     options_.release = config.release;
-    options_.reconfiguration_delay_s = config.delay;
-    options_.backfill_hold_after_s = seed % 2 == 0 ? 100 : 0;
+    options_.reconfiguration_delay_ms = config.delay;
+    options_.backfill_hold_after_ms = seed % 2 == 0 ? 100 : 0;
     options_.quotas = {TenantQuota{.tenant = "a", .max_memory_slices = 20, .max_whole_gpus = 0},
                        TenantQuota{.tenant = "b", .max_memory_slices = 0, .max_whole_gpus = 2}};
     options_.expected_mix = {MixEntry{.option = {&h100_, Profile(h100_, "1g.10gb")}, .weight = 3},

@@ -211,7 +211,7 @@ TEST(RestoreTest, RepartitionAndPresetSurvive) {
   Options options;
   options.policy = "best-fit";
   options.reconfiguration = Reconfiguration::kRepartition;
-  options.reconfiguration_delay_s = 30;
+  options.reconfiguration_delay_ms = 30;
   Scheduler s = Make(WithLayout(FleetOf("H100-80GB", 1), PresetLayout(h100, Preset::kAll1g)), options);
   std::map<JobId, Request> requests = {{1, Mig(1, "H100-80GB", "1g.10gb")},
                                        {2, Mig(2, "H100-80GB", "3g.40gb")}};

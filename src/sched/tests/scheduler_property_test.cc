@@ -92,8 +92,8 @@ class Scenario {
     options.policy = policy;
     options.reconfiguration = config.reconfiguration;
     options.release = config.release;
-    options.reconfiguration_delay_s = config.delay;
-    options.backfill_hold_after_s = seed % 2 == 0 ? 200 : 0;
+    options.reconfiguration_delay_ms = config.delay;
+    options.backfill_hold_after_ms = seed % 2 == 0 ? 200 : 0;
     options.quotas = {TenantQuota{.tenant = "a", .max_memory_slices = 24, .max_whole_gpus = 0},
                       TenantQuota{.tenant = "b", .max_memory_slices = 0, .max_whole_gpus = 2}};
     options.expected_mix = {MixEntry{.option = {&h100_, Profile(h100_, "1g.10gb")}, .weight = 3},

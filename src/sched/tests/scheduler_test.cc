@@ -29,6 +29,15 @@ Options WithPolicy(std::string policy) {
   return options;
 }
 
+// One GPU of `model` cut all-1g (seven idle 1g instances) under a scheduler
+// that may destroy them, taking `delay_ms`.
+Scheduler All1gRepartitioning(const std::string& model, std::string policy, Time delay_ms) {
+  Options options = WithPolicy(std::move(policy));
+  options.reconfiguration = Reconfiguration::kRepartition;
+  options.reconfiguration_delay_ms = delay_ms;
+  return Make(WithLayout(FleetOf(model, 1), PresetLayout(Gpu(model), Preset::kAll1g)), options);
+}
+
 const Placed& AsPlaced(const Decision& d) {
   EXPECT_TRUE(Is<Placed>(d)) << "job " << DecisionJob(d) << " was not placed";
   static const Placed kNone;
@@ -156,7 +165,7 @@ TEST(GangTest, WholeGpusStartTogetherOrWait) {
 TEST(GangTest, ClearingIdleInstancesWaitsForTheDelay) {
   Options options = WithPolicy("best-fit");
   options.reconfiguration = Reconfiguration::kRepartition;
-  options.reconfiguration_delay_s = 20;
+  options.reconfiguration_delay_ms = 20;
   const geometry::GpuModel& h100 = Gpu("H100-80GB");
   fleet::Fleet fleet = WithLayout(FleetOf("H100-80GB", 1), PresetLayout(h100, Preset::kAll1g));
   fleet.gpus.push_back(FleetOf("H100-80GB", 1).gpus[0]);  // gpu 1: no instances
@@ -221,7 +230,7 @@ TEST(QueueTest, HigherPriorityStartsFirstThenFifo) {
 
 TEST(QueueTest, SmallJobBackfillsUntilTheHeadHasWaitedTooLong) {
   Options options = WithPolicy("first-fit");
-  options.backfill_hold_after_s = 10;
+  options.backfill_hold_after_ms = 10;
   Scheduler s = Make(FleetOf("H100-80GB", 1), options);
   ASSERT_TRUE(Is<Placed>(Ok(s.Submit(Mig(1, "H100-80GB", "4g.40gb"), 0))[0]));
   ASSERT_TRUE(Is<Wait>(Ok(s.Submit(Mig(2, "H100-80GB", "7g.80gb"), 0))[0]));
@@ -264,11 +273,8 @@ TEST(IdleTest, KeepIdleReusesTheReleasedInstance) {
 // All-1g preset on an H100, one 1g busy; a 3g.40gb needs idle 1g instances
 // destroyed. The busy one must survive, and the job starts after the delay.
 TEST(RepartitionTest, DestroysOnlyIdleInstancesAndWaitsForTheDelay) {
-  Options options = WithPolicy("frag-aware");
-  options.reconfiguration = Reconfiguration::kRepartition;
-  options.reconfiguration_delay_s = 30;
   const geometry::GpuModel& h100 = Gpu("H100-80GB");
-  Scheduler s = Make(WithLayout(FleetOf("H100-80GB", 1), PresetLayout(h100, Preset::kAll1g)), options);
+  Scheduler s = All1gRepartitioning("H100-80GB", "frag-aware", /*delay_ms=*/30);
   const Placed small = AsPlaced(Ok(s.Submit(Mig(1, "H100-80GB", "1g.10gb"), 0))[0]);
   ASSERT_EQ(small.where.size(), 1u);
   const std::vector<Decision> d = Ok(s.Submit(Mig(2, "H100-80GB", "3g.40gb"), 100));
@@ -295,11 +301,27 @@ TEST(RepartitionTest, DestroysOnlyIdleInstancesAndWaitsForTheDelay) {
   EXPECT_EQ(s.Job(1)->where, small.where);
 }
 
+// Regression (issue 14): time is in milliseconds, so a repartition started
+// at 1.5 s with a 1 s delay is ready at 2.5 s, not 2 s (the whole-second
+// clock used to drop the half second). NextReadyAt says when to Advance.
+TEST(RepartitionTest, StartedAtFifteenHundredMsWithOneSecondDelayIsReadyAt2500Ms) {
+  Scheduler s = All1gRepartitioning("H100-80GB", "best-fit", /*delay_ms=*/1000);
+  EXPECT_EQ(s.NextReadyAt(), std::nullopt);
+  const std::vector<Decision> d = Ok(s.Submit(Mig(1, "H100-80GB", "7g.80gb"), 1500));
+  ASSERT_EQ(d.size(), 1u);
+  ASSERT_TRUE(Is<NeedsRepartition>(d[0]));
+  EXPECT_EQ(std::get<NeedsRepartition>(d[0]).ready_at, 2500);
+  EXPECT_EQ(s.Job(1)->ready_at, 2500);
+  EXPECT_EQ(s.NextReadyAt(), 2500);
+  EXPECT_THAT(Ok(s.Advance(2499)), ::testing::IsEmpty());
+  const std::vector<Decision> ready = Ok(s.Advance(2500));
+  ASSERT_EQ(ready.size(), 1u);
+  EXPECT_EQ(AsPlaced(ready[0]).job, 1u);
+  EXPECT_EQ(s.NextReadyAt(), std::nullopt);
+}
+
 TEST(RepartitionTest, ZeroDelayPlacesInTheSameCall) {
-  Options options = WithPolicy("best-fit");
-  options.reconfiguration = Reconfiguration::kRepartition;
-  const geometry::GpuModel& a100 = Gpu("A100-80GB");
-  Scheduler s = Make(WithLayout(FleetOf("A100-80GB", 1), PresetLayout(a100, Preset::kAll1g)), options);
+  Scheduler s = All1gRepartitioning("A100-80GB", "best-fit", /*delay_ms=*/0);
   const std::vector<Decision> d = Ok(s.Submit(Mig(1, "A100-80GB", "7g.80gb"), 5));
   ASSERT_EQ(d.size(), 2u);
   ASSERT_TRUE(Is<NeedsRepartition>(d[0]));
@@ -352,7 +374,7 @@ TEST(ContractTest, FleetMustBeIdleAndValid) {
   EXPECT_THAT(Scheduler::Create(BuiltinCatalogForTest(), overlap, WithPolicy("best-fit")),
               HasError(StatusCode::kInvalidArgument, "overlaps"));
   Options negative = WithPolicy("best-fit");
-  negative.reconfiguration_delay_s = -1;
+  negative.reconfiguration_delay_ms = -1;
   EXPECT_THAT(Scheduler::Create(BuiltinCatalogForTest(), FleetOf("H100-80GB", 1), negative),
               HasCode(StatusCode::kInvalidArgument));
 }

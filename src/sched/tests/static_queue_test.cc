@@ -17,11 +17,11 @@ using ::testing::IsEmpty;
 using namespace ::migsched::sched::testing;
 
 // One H100 with the all-balanced preset: 3g.40gb + 2g.20gb + 1g.10gb + 1g.10gb.
-Scheduler Balanced(Time hold_after_s) {
+Scheduler Balanced(Time hold_after_ms) {
   Options options;
   options.policy = "best-fit";
   options.reconfiguration = Reconfiguration::kNone;
-  options.backfill_hold_after_s = hold_after_s;
+  options.backfill_hold_after_ms = hold_after_ms;
   const geometry::GpuModel& h100 = Gpu("H100-80GB");
   return Make(WithLayout(FleetOf("H100-80GB", 1), PresetLayout(h100, geometry::Preset::kAllBalanced)),
               options);

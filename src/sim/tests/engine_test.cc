@@ -45,6 +45,33 @@ TEST(ReplayTest, SecondWholeGpuJobWaitsForTheFirstToLeave) {
   EXPECT_DOUBLE_EQ(result.queue_delay_p50_s, 10.0);
 }
 
+// Regression (issue 14): the scheduler runs on the simulator's milliseconds.
+// Job 0 arrives at 0.2 s and leaves its 1g instance idle at 1.0 s; job 1, a
+// whole GPU, arrives at 1.5 s and must clear it: with a 1 s delay it starts
+// at 2.5 s (it started at 2.0 s when the scheduler saw whole seconds).
+TEST(ReplayTest, SubSecondArrivalsKeepTheirTimingThroughARepartition) {
+  const fleet::Fleet fleet = Fleet("H100-80GB:1");
+  trace::TraceJob small = Job(0, 0, 100);
+  small.submit_ms = 200;
+  small.duration_ms = 800;
+  trace::TraceJob whole = Job(0, 1, 1000);
+  whole.submit_ms = 1500;
+  const std::vector<SimJob> jobs = Jobs({whole, small}, fleet);
+  std::unique_ptr<Backend> backend =
+      MakeBackend("frag-aware", BuiltinCatalogForTest(), fleet, {.reconfiguration_delay_ms = 1000, .keep_idle = true, .expected_mix = {}})
+          .value();
+  Result<PolicyRun> run = RunReplay(jobs, fleet, *backend, {});
+  ASSERT_THAT(run, IsOk());
+  const PolicyResult& result = run->result;
+  EXPECT_EQ(result.placed, 2);
+  EXPECT_EQ(result.reconfigurations, 1);
+  EXPECT_EQ(result.queue_delays_ms, (std::vector<int64_t>{0, 1000}));
+  EXPECT_EQ(result.end_ms, 3500);
+  std::vector<int64_t> sampled;
+  for (const UsageSample& sample : result.samples) sampled.push_back(sample.t_ms);
+  EXPECT_EQ(sampled, (std::vector<int64_t>{200, 1000, 1500, 2500, 3500}));
+}
+
 TEST(ReplayTest, CompressDividesArrivalTimesOnly) {
   const fleet::Fleet fleet = Fleet("H100-80GB:4");
   const std::vector<SimJob> jobs = Jobs({Job(0, 100, 1000), Job(40, 100, 1000)}, fleet);
@@ -101,7 +128,7 @@ TEST(ReplayTest, ConservationAndNoBusyDisruptionForEveryPolicy) {
   for (bool keep_idle : {false, true}) {
     SimulationSpec spec = AllPolicies(Mode::kReplay);
     spec.keep_idle = keep_idle;
-    spec.reconfiguration_delay_s = 5;
+    spec.reconfiguration_delay_ms = 5000;
     Result<std::vector<PolicyRun>> runs = RunSimulation(jobs, BuiltinCatalogForTest(), fleet, spec);
     ASSERT_THAT(runs, IsOk());
     int64_t reconfigurations = 0;
