@@ -13,9 +13,8 @@
 #   promtool        prometheus           2.42    /metrics lint
 #   chromium        chromium                     dashboard test
 #   wrk             wrk                  4.1.0   bench/serve_load.sh
-#   curl            curl                 7.88    bench/serve_load.sh, bench/serve_repartition_latency.sh
+#   curl            curl                 7.88    bench/serve_*.sh, tests/slurm/dynamic_mig_test.sh
 #   Slurm, MUNGE    slurmctld slurmd slurm-client munge  22.05.8, 0.5.15  tests/slurm
-#   curl            curl                 7.88    tests/slurm/dynamic_mig_test.sh, bench/serve_load.sh
 find_package(yaml-cpp 0.7 REQUIRED)
 find_package(nlohmann_json 3.11 REQUIRED)
 find_package(CLI11 2.1 REQUIRED)

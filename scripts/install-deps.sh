@@ -8,15 +8,14 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libglpk-dev libsqlite3-dev libcpp-httplib-dev
   # tests of serve: promtool checks /metrics, chromium loads the dashboard;
-  # bench/serve_load.sh drives the server with wrk; the bench scripts poll it with curl
+  # bench/serve_load.sh drives the server with wrk; the bench scripts and
+  # tests/slurm/dynamic_mig_test.sh poll it with curl
   prometheus chromium wrk curl
   # tests/slurm: a real single-node cluster. Installing starts no daemon that
   # the test meets: without /etc/slurm/slurm.conf the slurmd and slurmctld
   # init scripts exit at once, and a system munged (if one starts) listens on
   # /run/munge, while the test runs its own munged on its own socket and key.
   slurmctld slurmd slurm-client munge
-  # tests/slurm/dynamic_mig_test.sh and bench/serve_load.sh wait for serve with curl
-  curl
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -4,8 +4,9 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
-#include "geometry/layout.h"
+#include "common/names.h"
 #include "daemon/json_text.h"
+#include "geometry/layout.h"
 #include "io/json_object_reader.h"
 
 namespace migsched::daemon {
@@ -21,14 +22,6 @@ constexpr std::int64_t kMaxNvmlId = 1 << 16;  // NVML-local GI/CI ids are small
 Result<json> Parse(std::string_view text) { return io::ParseJson(text, "$"); }
 
 // Node names travel in URL paths and Slurm's NodeName: host-name characters only.
-bool ValidNodeName(const std::string& name) {
-  if (name.empty() || name.size() > 253) return false;
-  return std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-           c == '.';
-  });
-}
-
 Result<const geometry::GpuModel*> ModelAt(const io::JsonObjectReader& r, const geometry::Catalog& catalog) {
   std::string name;
   MIGSCHED_ASSIGN_OR_RETURN(name, r.String("model"));
@@ -158,9 +151,7 @@ Result<NodeInventory> InventoryFromJson(std::string_view text, const geometry::C
   if (Status s = r.CheckKeys({"node", "applied_generation", "apply_error", "gpus"}); !s.ok()) return s;
   NodeInventory inventory;
   MIGSCHED_ASSIGN_OR_RETURN(inventory.node, r.String("node"));
-  if (!ValidNodeName(inventory.node)) {
-    return r.Error("node", "must be 1-253 letters, digits, '-', '_' or '.' (a host name)");
-  }
+  if (Status valid = CheckHostName(inventory.node, "node"); !valid.ok()) return r.Error("node", valid.message());
   if (r.Has("applied_generation")) {
     MIGSCHED_ASSIGN_OR_RETURN(inventory.applied_generation, r.Integer("applied_generation", 0, std::numeric_limits<std::int64_t>::max()));
   }

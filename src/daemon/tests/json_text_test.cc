@@ -51,14 +51,14 @@ TEST(JsonObjectTextTest, EmptyObject) { EXPECT_EQ(JsonObjectText().Done(), "{}")
 TEST(JobJsonTextTest, SameTextAsTheDomForPlacedQueuedAndWholeGpuJobs) {
   const JobInfo placed{.id = 42, .name = "train-7", .tenant = "team-a", .priority = -3, .kind = "inference",
                        .phase = JobPhase::kRunning, .node = "node-1", .gpu = 3, .profile = "1g.10gb", .start = 6,
-                       .gpus = 0, .mig_uuid = "MIG-1234", .reason = "", .waiting_since = 100, .updated_at = 105};
+                       .gpus = 0, .mig_uuid = "MIG-1234", .reason = "", .waiting_since = 100000, .updated_at = 105500};
   const JobInfo queued{.id = std::numeric_limits<std::uint64_t>::max(), .name = "q", .tenant = "", .priority = 0,
                        .kind = "inference", .phase = JobPhase::kQueued, .node = "", .gpu = -1, .profile = "",
                        .start = -1, .gpus = 0, .mig_uuid = "", .reason = AwkwardText(), .waiting_since = 0,
                        .updated_at = 0};
   const JobInfo whole{.id = 9, .name = "gang", .tenant = "t", .priority = 5, .kind = "training",
                       .phase = JobPhase::kStarting, .node = "n", .gpu = 0, .profile = "whole", .start = 0,
-                      .gpus = 4, .mig_uuid = "", .reason = "placed", .waiting_since = 1, .updated_at = 2};
+                      .gpus = 4, .mig_uuid = "", .reason = "placed", .waiting_since = 1000, .updated_at = 2000};
   for (const JobInfo& job : {placed, queued, whole}) {
     ordered_json dom{{"id", job.id},         {"name", job.name},
                      {"tenant", job.tenant}, {"priority", job.priority},
@@ -70,8 +70,8 @@ TEST(JobJsonTextTest, SameTextAsTheDomForPlacedQueuedAndWholeGpuJobs) {
     if (job.gpus > 0) dom["gpus"] = job.gpus;
     dom["mig_uuid"] = job.mig_uuid.empty() ? ordered_json(nullptr) : ordered_json(job.mig_uuid);
     dom["reason"] = job.reason;
-    dom["waiting_since"] = job.waiting_since;
-    dom["updated_at"] = job.updated_at;
+    dom["waiting_since"] = job.waiting_since / 1000;  // the API's times are whole seconds
+    dom["updated_at"] = job.updated_at / 1000;
     EXPECT_EQ(JobJsonText(job), dom.dump()) << job.name;
     EXPECT_EQ(JobJson(job), dom) << job.name;
   }
