@@ -10,6 +10,7 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 extern char** environ;
 
@@ -23,7 +24,6 @@ struct Pipe {
       if (f >= 0) ::close(f);
     }
   }
-  void CloseRead() { ::close(std::exchange(fd[0], -1)); }
   void CloseWrite() { ::close(std::exchange(fd[1], -1)); }
 };
 

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "engines/slurm_mig_types.h"
+#include "engines/slurm_type_table.h"
 #include "geometry/gpu_model.h"
 
 namespace migsched::slurm {

@@ -20,7 +20,7 @@
 
 #include "common/status.h"
 #include "daemon/control_plane.h"
-#include "engines/slurm_mig_types.h"
+#include "engines/slurm_type_table.h"
 #include "geometry/catalog.h"
 
 namespace migsched::slurm {

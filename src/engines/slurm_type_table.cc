@@ -1,4 +1,4 @@
-#include "engines/slurm_mig_types.h"
+#include "engines/slurm_type_table.h"
 
 #include <algorithm>
 
