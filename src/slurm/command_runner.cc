@@ -89,8 +89,8 @@ Result<CommandOutput> RunCommand(const std::vector<std::string>& argv, std::chro
   return result;
 }
 
-Result<std::string> RunChecked(const std::vector<std::string>& argv) {
-  Result<CommandOutput> run = RunCommand(argv);
+Result<std::string> RunChecked(const std::vector<std::string>& argv, std::chrono::milliseconds limit) {
+  Result<CommandOutput> run = RunCommand(argv, limit);
   if (!run.has_value()) return run.error();
   if (run->exit_code != 0) {
     std::string why = run->err.empty() ? run->out : run->err;

@@ -23,6 +23,7 @@ Result<CommandOutput> RunCommand(const std::vector<std::string>& argv,
 
 // RunCommand, and an Unavailable error with the program's stderr for a
 // non-zero exit.
-Result<std::string> RunChecked(const std::vector<std::string>& argv);
+Result<std::string> RunChecked(const std::vector<std::string>& argv,
+                               std::chrono::milliseconds limit = std::chrono::seconds(30));
 
 }  // namespace migsched::slurm

@@ -1,7 +1,6 @@
 #include "slurm/dynamic_mig.h"
 
 #include <algorithm>
-#include <charconv>
 #include <map>
 
 namespace migsched::slurm {
@@ -9,19 +8,8 @@ namespace {
 
 std::map<std::string, int, std::less<>> MigCounts(std::string_view gres) {
   std::map<std::string, int, std::less<>> out;
-  while (!gres.empty()) {
-    const std::size_t comma = std::min(gres.find(','), gres.size());
-    std::string_view item = gres.substr(0, comma);
-    gres = comma < gres.size() ? gres.substr(comma + 1) : std::string_view();
-    if (const std::size_t paren = item.find('('); paren != std::string_view::npos) item = item.substr(0, paren);
-    if (!item.starts_with(kGresName) || item.size() <= kGresName.size() || item[kGresName.size()] != ':') continue;
-    item.remove_prefix(kGresName.size() + 1);
-    const std::size_t colon = item.rfind(':');
-    if (colon == std::string_view::npos) continue;
-    int count = 0;
-    const std::string_view digits = item.substr(colon + 1);
-    std::from_chars(digits.data(), digits.data() + digits.size(), count);
-    if (count > 0) out[std::string(item.substr(0, colon))] += count;
+  for (MigGres& item : ParseMigGres(gres)) {
+    if (item.count > 0) out[std::move(item.type)] += item.count;
   }
   return out;
 }

@@ -86,15 +86,7 @@ Status SlurmAdapter::Step() {
                                     .node = job.node, .uuid = job.mig_uuid});
     }
   }
-  std::map<std::string, std::string, std::less<>> slurm_gres;  // the nodes slurmctld knows
-  std::size_t pos = 0;
-  while (pos < node_text->size()) {
-    const std::size_t end = std::min(node_text->find('\n', pos), node_text->size());
-    const std::string_view line = std::string_view(*node_text).substr(pos, end - pos);
-    pos = end + 1;
-    if (!line.starts_with("NodeName=")) continue;
-    slurm_gres.emplace(std::string(line.substr(9, line.find(' ') - 9)), ParseNodeGres(line));
-  }
+  const auto slurm_gres = ParseScontrolNodeGres(*node_text);  // the nodes slurmctld knows
   std::set<const geometry::GpuModel*> models;  // in the fleet
   for (const daemon::FleetView::Node& node : plane_.Fleet().nodes) {
     const auto known = slurm_gres.find(node.name);

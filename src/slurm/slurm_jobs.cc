@@ -1,7 +1,7 @@
 #include "slurm/slurm_jobs.h"
 
+#include <algorithm>
 #include <charconv>
-#include <map>
 
 namespace migsched::slurm {
 namespace {
@@ -28,34 +28,6 @@ std::map<std::string, std::string, std::less<>> Fields(std::string_view line) {
     *last = std::string(piece.substr(eq + 1));
   }
   return out;
-}
-
-// "gres:mig:a100_3g.39gb:1" (22.05's TresPerNode; several joined by ',').
-void ReadMigGres(std::string_view tres, SlurmJob& job) {
-  while (!tres.empty()) {
-    const std::size_t comma = std::min(tres.find(','), tres.size());
-    std::string_view item = tres.substr(0, comma);
-    tres = comma < tres.size() ? tres.substr(comma + 1) : std::string_view();
-    for (const std::string_view prefix : {"gres:", "gres/"}) {
-      if (item.starts_with(prefix)) item.remove_prefix(prefix.size());
-    }
-    if (!item.starts_with(kGresName) || item.size() <= kGresName.size() || item[kGresName.size()] != ':') continue;
-    item.remove_prefix(kGresName.size() + 1);
-    const std::size_t colon = item.rfind(':');
-    int count = 1;
-    std::string_view type = item;
-    if (colon != std::string_view::npos) {
-      const std::string_view digits = item.substr(colon + 1);
-      int parsed = 0;
-      const auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), parsed);
-      if (ec == std::errc() && ptr == digits.data() + digits.size()) {
-        count = parsed;
-        type = item.substr(0, colon);
-      }
-    }
-    job.type = std::string(type);
-    job.count = count;
-  }
 }
 
 void ReadBinding(std::string_view comment, SlurmJob& job) {
@@ -96,7 +68,12 @@ Result<std::vector<SlurmJob>> ParseScontrolJobs(std::string_view text) {
     } else if (state->second == "RUNNING" || state->second == "CONFIGURING") {
       job.state = SlurmJob::State::kRunning;
     }
-    if (const auto tres = fields.find("TresPerNode"); tres != fields.end()) ReadMigGres(tres->second, job);
+    if (const auto tres = fields.find("TresPerNode"); tres != fields.end()) {
+      for (MigGres& gres : ParseMigGres(tres->second)) {
+        job.type = std::move(gres.type);
+        job.count = gres.count;
+      }
+    }
     if (const auto nodes = fields.find("NodeList"); nodes != fields.end() && nodes->second != "(null)") {
       job.node = nodes->second;
     }
@@ -111,11 +88,43 @@ std::string BindingComment(std::int64_t migsched_job, std::string_view uuid) {
   return std::string(kBindingPrefix) + std::to_string(migsched_job) + ":" + std::string(uuid);
 }
 
-std::string ParseNodeGres(std::string_view line) {
-  auto fields = Fields(line);
-  const auto gres = fields.find("Gres");
-  if (gres == fields.end() || gres->second == "(null)") return "";
-  return gres->second;
+std::vector<MigGres> ParseMigGres(std::string_view list) {
+  std::vector<MigGres> out;
+  while (!list.empty()) {
+    const std::size_t comma = std::min(list.find(','), list.size());
+    std::string_view item = list.substr(0, comma);
+    list = comma < list.size() ? list.substr(comma + 1) : std::string_view();
+    item = item.substr(0, std::min(item.find('('), item.size()));  // "(S:0)": sockets
+    for (const std::string_view prefix : {"gres:", "gres/"}) {
+      if (item.starts_with(prefix)) item.remove_prefix(prefix.size());
+    }
+    if (!item.starts_with(kGresName) || item.size() <= kGresName.size() || item[kGresName.size()] != ':') continue;
+    item.remove_prefix(kGresName.size() + 1);
+    MigGres gres{.type = std::string(item), .count = 1};
+    if (const std::size_t colon = item.rfind(':'); colon != std::string_view::npos) {
+      const std::string_view digits = item.substr(colon + 1);
+      int count = 0;
+      const auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), count);
+      if (ec == std::errc() && ptr == digits.data() + digits.size()) gres = {std::string(item.substr(0, colon)), count};
+    }
+    out.push_back(std::move(gres));
+  }
+  return out;
+}
+
+std::map<std::string, std::string, std::less<>> ParseScontrolNodeGres(std::string_view text) {
+  std::map<std::string, std::string, std::less<>> out;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    const std::size_t end = std::min(text.find('\n', pos), text.size());
+    auto fields = Fields(text.substr(pos, end - pos));
+    pos = end + 1;
+    const auto name = fields.find("NodeName");
+    if (name == fields.end()) continue;
+    const auto gres = fields.find("Gres");
+    out[name->second] = gres == fields.end() || gres->second == "(null)" ? "" : gres->second;
+  }
+  return out;
 }
 
 }  // namespace migsched::slurm

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,12 +37,22 @@ struct SlurmJob {
 
 // Reads `scontrol show job -o`. Lines without JobId are skipped ("No jobs in
 // the system"); a job line without JobState is an InvalidArgument naming it.
+// A job's `mig` type and count are its TresPerNode's (the last `mig` item).
 Result<std::vector<SlurmJob>> ParseScontrolJobs(std::string_view text);
 
 // "migsched:<job>:<uuid>" and back.
 std::string BindingComment(std::int64_t migsched_job, std::string_view uuid);
 
-// The Gres= field of `scontrol show node -o NODE`; "" for "(null)" or none.
-std::string ParseNodeGres(std::string_view line);
+// The `mig` items of a GRES list: TresPerNode's "gres:mig:a100_3g.39gb:1" or a
+// node's "mig:a100_3g.39gb:2(S:0)", several joined by ','; other GRES are
+// skipped, a type without a count counts 1.
+struct MigGres {
+  std::string type;
+  int count = 1;
+};
+std::vector<MigGres> ParseMigGres(std::string_view list);
+
+// Each node's Gres= from `scontrol show node -o` ("" for "(null)" or none).
+std::map<std::string, std::string, std::less<>> ParseScontrolNodeGres(std::string_view text);
 
 }  // namespace migsched::slurm

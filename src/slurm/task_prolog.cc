@@ -1,5 +1,6 @@
 #include "slurm/task_prolog.h"
 
+#include <algorithm>
 #include <thread>
 
 #include "slurm/command_runner.h"
@@ -12,7 +13,10 @@ Result<std::string> TaskPrologExports(const std::string& job_id, std::chrono::mi
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   constexpr auto kPoll = std::chrono::milliseconds(100);
   while (true) {
-    Result<std::string> text = RunChecked({scontrol, "show", "job", "-o", job_id});
+    // Each call gets what is left of the timeout (at least a second).
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    Result<std::string> text =
+        RunChecked({scontrol, "show", "job", "-o", job_id}, std::max(left, std::chrono::milliseconds(1000)));
     if (!text.has_value()) return text.error();
     Result<std::vector<SlurmJob>> jobs = ParseScontrolJobs(*text);
     if (!jobs.has_value()) return jobs.error();

@@ -65,9 +65,24 @@ TEST(SlurmBindingTest, CommentRoundTrips) {
   EXPECT_FALSE(ParseScontrolJobs("JobId=1 JobState=RUNNING AdminComment=migsched:x:y")->front().bound_job);
 }
 
-TEST(ParseNodeGresTest, GresField) {
-  EXPECT_EQ(ParseNodeGres("NodeName=n1 Arch=x86_64 Gres=mig:a100_1g.10gb:1 NodeAddr=127.0.0.1"), "mig:a100_1g.10gb:1");
-  EXPECT_EQ(ParseNodeGres("NodeName=n1 Gres=(null) State=IDLE"), "");
+TEST(ParseScontrolNodeGresTest, EachNodesGresField) {
+  const auto nodes = ParseScontrolNodeGres(
+      "NodeName=n1 Arch=x86_64 Gres=mig:a100_1g.10gb:1 NodeAddr=127.0.0.1\n"
+      "NodeName=n2 Gres=(null) State=IDLE\n");
+  ASSERT_EQ(nodes.size(), 2u);
+  EXPECT_EQ(nodes.at("n1"), "mig:a100_1g.10gb:1");
+  EXPECT_EQ(nodes.at("n2"), "");
+}
+
+TEST(ParseMigGresTest, OnlyMigItemsWithTheirCounts) {
+  const std::vector<MigGres> items = ParseMigGres("gres:gpu:1,gres/mig:a100_3g.39gb:2,mig:a100-sxm4-80gb(S:0),mig:x:1(S:0)");
+  ASSERT_EQ(items.size(), 3u);
+  EXPECT_EQ(items[0].type, "a100_3g.39gb");
+  EXPECT_EQ(items[0].count, 2);
+  EXPECT_EQ(items[1].type, "a100-sxm4-80gb");
+  EXPECT_EQ(items[1].count, 1);
+  EXPECT_EQ(items[2].type, "x");
+  EXPECT_EQ(items[2].count, 1);
 }
 
 }  // namespace
