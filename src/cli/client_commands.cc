@@ -175,8 +175,11 @@ void AddClientCommands(CLI::App& app, ChosenCommand& chosen) {
           for (const json& gpu : node["gpus"]) {
             std::string instances;
             for (const json& i : gpu["instances"]) {
-              instances += (instances.empty() ? "" : " ") + Text(i["profile"]) + "@" + Text(i["start"]) +
-                           (i["job"].is_null() ? "" : "=job-" + Text(i["job"]));
+              // Appended piece by piece: `"" + std::string` trips GCC 12's false
+              // -Warray-bounds/-Wstringop-overflow once inlined (GCC bug 105651).
+              if (!instances.empty()) instances += ' ';
+              instances += Text(i["profile"]) + "@" + Text(i["start"]);
+              if (!i["job"].is_null()) instances += "=job-" + Text(i["job"]);
             }
             table.AddRow({Text(node["name"]), node["healthy"].get<bool>() ? "yes" : "NO", Text(gpu["index"]),
                           Text(gpu["model"]), gpu["mig_enabled"].get<bool>() ? "on" : "off", Text(gpu["held_slices"]),

@@ -36,7 +36,7 @@ stream=(
 
 cut_node() {  # the starting layout, on a fresh fake node
   "$migsched" fake-nvml init --state "$t/gpus.json" --gpus A100-80GB:2 > /dev/null
-  "$migsched" apply -f "$here/mixed.yaml" -c mixed > "$t/apply.txt" || fail "migsched apply: $(cat "$t/apply.txt")"
+  "$migsched" apply -f "$here/mixed.yaml" -c mixed --journal "$t/apply.journal" > "$t/apply.txt" || fail "migsched apply: $(cat "$t/apply.txt")"
 }
 
 # A job: its device, checked against the fake NVML at its start and end.

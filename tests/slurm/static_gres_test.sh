@@ -24,7 +24,7 @@ mkdir -p "$t/spool/n1"
 # 1. The node: a fake NVML machine, cut by migsched apply.
 export MIGSCHED_NVML_LIBRARY=$fake_nvml MIGSCHED_FAKE_NVML_STATE=$t/gpus.json
 "$migsched" fake-nvml init --state "$t/gpus.json" --gpus A100-80GB:2 > /dev/null
-"$migsched" apply -f "$here/mixed.yaml" -c mixed > "$t/apply.txt" || fail "migsched apply: $(cat "$t/apply.txt")"
+"$migsched" apply -f "$here/mixed.yaml" -c mixed --journal "$t/apply.journal" > "$t/apply.txt" || fail "migsched apply: $(cat "$t/apply.txt")"
 
 # 2. Its gres.conf lines and Gres= string, with device files under $t/dev.
 "$migsched" slurm gres --node n1 --dev-root "$t/dev" > "$t/gres.out"
