@@ -155,13 +155,28 @@ Result<std::vector<sim::SimJob>> PrepareInput(const geometry::Catalog& catalog, 
   return sim::WorkloadJobs(workloads, input.fleet, input.synthetic.value());
 }
 
-// A progress bar on stderr, only when it is a terminal.
+// Progress on stderr: a bar when it is a terminal; otherwise (a log, a CI
+// job) a line per policy at most every kLineEvery once the run is that long,
+// so that short runs print nothing and long ones show they are alive.
 class ProgressBar {
  public:
-  explicit ProgressBar(std::ostream& err) : enabled_(&err == &std::cerr && isatty(STDERR_FILENO) != 0), err_(err) {}
-  void Start(const std::string& policy) { policy_ = policy; }
+  explicit ProgressBar(std::ostream& err)
+      : terminal_(&err == &std::cerr && isatty(STDERR_FILENO) != 0), err_(err) {}
+  void Start(const std::string& policy) {
+    policy_ = policy;
+    last_line_ = Clock::now();
+  }
   void Update(int64_t done, int64_t total) {
-    if (!enabled_ || total <= 0) return;
+    if (total <= 0) return;
+    if (!terminal_) {
+      const Clock::time_point now = Clock::now();
+      if (now - last_line_ < kLineEvery) return;
+      last_line_ = now;
+      err_ << "simulate: " << policy_ << " " << done * 100 / total << "% of " << total
+           << " events (arrivals and departures)\n"
+           << std::flush;
+      return;
+    }
     constexpr int kWidth = 30;
     const int filled = static_cast<int>(done * kWidth / total);
     err_ << "\r" << policy_ << " [" << std::string(static_cast<size_t>(filled), '#')
@@ -169,13 +184,16 @@ class ProgressBar {
          << std::flush;
   }
   void Finish() {
-    if (enabled_) err_ << "\r" << std::string(60, ' ') << "\r" << std::flush;
+    if (terminal_) err_ << "\r" << std::string(60, ' ') << "\r" << std::flush;
   }
 
  private:
-  bool enabled_;
+  using Clock = std::chrono::steady_clock;
+  static constexpr std::chrono::seconds kLineEvery{5};
+  bool terminal_;
   std::ostream& err_;
   std::string policy_;
+  Clock::time_point last_line_ = Clock::now();
 };
 
 nlohmann::ordered_json PolicyJson(const sim::PolicyRun& run, bool with_latency, bool fill) {
