@@ -12,6 +12,7 @@
 
 #include "cli/cli.h"
 #include "cli/number_checks.h"
+#include "cli/row_issues.h"
 #include "cli/seconds_option.h"
 #include "cli/text_table.h"
 #include "io/plan_inputs.h"
@@ -27,7 +28,6 @@ namespace {
 
 constexpr char kDefaultModel[] = "H100-80GB";
 constexpr char kDefaultSyntheticFleet[] = "H100-80GB:100";
-constexpr size_t kBadRowsListed = 20;
 
 struct LoadedInput {
   trace::Trace trace;
@@ -124,16 +124,7 @@ Result<LoadedInput> Load(const geometry::Catalog& catalog, const SimulateArgs& a
   if (input.trace.cpu_only_rows > 0) {
     input.notes.push_back(std::to_string(input.trace.cpu_only_rows) + " CPU-only rows (num_gpu 0) are not GPU jobs");
   }
-  const std::vector<trace::RowIssue>& bad = input.trace.bad_rows;
-  if (!bad.empty()) {
-    input.notes.push_back(std::to_string(bad.size()) + " bad rows skipped:");
-    for (size_t i = 0; i < std::min(kBadRowsListed, bad.size()); ++i) {
-      input.notes.push_back(source_name + ":" + std::to_string(bad[i].line) + ": " + bad[i].reason);
-    }
-    if (bad.size() > kBadRowsListed) {
-      input.notes.push_back("... and " + std::to_string(bad.size() - kBadRowsListed) + " more");
-    }
-  }
+  for (std::string& line : RowIssueLines(source_name, input.trace.bad_rows)) input.notes.push_back(std::move(line));
   if (!args.workloads.empty()) {
     input.notes.push_back("requests: replicas of the workloads in " + args.workloads +
                           ", drawn by replicas and right-sized as the planner does");
@@ -359,7 +350,7 @@ int RunSimulate(const CommandContext& context, const SimulateArgs& args) {
     json["cpu_only_rows"] = input->trace.cpu_only_rows;
     json["bad_rows"] = input->trace.bad_rows.size();
     nlohmann::ordered_json listed = nlohmann::ordered_json::array();
-    for (size_t i = 0; i < std::min(kBadRowsListed, input->trace.bad_rows.size()); ++i) {
+    for (size_t i = 0; i < std::min(kRowIssuesListed, input->trace.bad_rows.size()); ++i) {
       listed.push_back({{"line", input->trace.bad_rows[i].line}, {"reason", input->trace.bad_rows[i].reason}});
     }
     json["bad_rows_first"] = listed;
