@@ -21,6 +21,7 @@
 #include "sim/simulation.h"
 #include "sim/workload_jobs.h"
 #include "trace/alibaba2023.h"
+#include "trace/generic.h"
 #include "trace/synthetic.h"
 
 namespace migsched::cli {
@@ -101,9 +102,13 @@ Result<LoadedInput> Load(const geometry::Catalog& catalog, const SimulateArgs& a
     MIGSCHED_ASSIGN_OR_RETURN(options, trace::ParseSyntheticSpec(source, options));
     MIGSCHED_ASSIGN_OR_RETURN(input.trace, trace::GenerateSynthetic(options));
     input.synthetic = options;
+  } else if (kind == "csv") {
+    MIGSCHED_ASSIGN_OR_RETURN(input.trace, trace::LoadGenericCsv(source));
+  } else if (kind == "jsonl") {
+    MIGSCHED_ASSIGN_OR_RETURN(input.trace, trace::LoadGenericJsonLines(source));
   } else {
     return InvalidArgumentError("unknown trace kind '" + kind + "' in --trace " + args.trace +
-                                "; valid: alibaba2023:PATH, synthetic:jobs=N,rate=R,duration=S");
+                                "; valid: alibaba2023:PATH, csv:PATH, jsonl:PATH, synthetic:jobs=N,rate=R,duration=S");
   }
   if (nodes) {
     Result<const geometry::GpuModel*> model = catalog.Find(args.fleet.empty() ? kDefaultModel : args.fleet);

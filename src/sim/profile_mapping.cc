@@ -8,6 +8,8 @@ std::optional<sched::Request> RequestForJob(const trace::TraceJob& job,
                                             const std::vector<const geometry::GpuModel*>& models) {
   sched::Request request;
   request.id = static_cast<sched::JobId>(job.id);
+  request.priority = job.priority;
+  request.tenant = job.tenant;
   request.kind = job.kind == trace::JobKind::kInference ? sched::JobKind::kInference
                                                         : sched::JobKind::kTraining;
   bool whole = job.num_gpu > 1;
