@@ -6,12 +6,19 @@
 //   BM_Replay/<policy>  one replay: build the policy's scheduler, run every
 //                       arrival and departure (real times), collect metrics
 //   BM_Fill/<policy>    one fill-mode run (FGD experiment) to past capacity
+//   BM_Overloaded/<policy>/<jobs>
+//                       a synthetic trace (5 arrivals/s, 600 s mean run time)
+//                       on 100 H100-80GB, far more work than the fleet runs at
+//                       once: the queue grows to most of the jobs. Run at 10k
+//                       and 40k jobs; the summary prints the growth ratio, ~4x
+//                       when an event costs O(log queue), 16x when it costs
+//                       O(queue) (issue 16: 10k 1.3 s, 40k 16 s before).
 //
 // After the run a summary prints CPU ms per run and the ratio to whole-gpu
 // (median over repetitions when --benchmark_repetitions is given). The trace is
 // looked for as shared/data/alibaba_gpu_v2023/openb_pod_list_default.csv in
 // the working directory's parents, or at $MIGSCHED_ALIBABA_TRACE; when it is
-// absent the program says so and exits 0 without timing anything.
+// absent the program says so and times only the overloaded runs.
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
@@ -28,11 +35,15 @@
 #include "sim/policies.h"
 #include "sim/simulation.h"
 #include "trace/alibaba2023.h"
+#include "trace/synthetic.h"
 
 namespace migsched::bench {
 namespace {
 
 constexpr char kTraceSuffix[] = "shared/data/alibaba_gpu_v2023/openb_pod_list_default.csv";
+constexpr int64_t kOverloadedSmall = 10'000;
+constexpr int64_t kOverloadedLarge = 40'000;
+const char* const kOverloadedPolicies[] = {"whole-gpu", "first-fit", "frag-aware", "static-all-1g"};
 
 std::optional<std::string> FindTrace() {
   if (const char* path = std::getenv("MIGSCHED_ALIBABA_TRACE")) return std::string(path);
@@ -99,6 +110,34 @@ class SummaryReporter : public benchmark::ConsoleReporter {
   std::map<std::string, bool> medians_;
 };
 
+std::string OverloadedName(const std::string& policy, int64_t jobs) {
+  return "BM_Overloaded/" + policy + "/" + std::to_string(jobs);
+}
+
+void PrintOverloadedSummary(const SummaryReporter& reporter) {
+  std::printf("\nOverloaded replay: CPU ms per run, and growth from %lld to %lld jobs (4x jobs)\n",
+              static_cast<long long>(kOverloadedSmall), static_cast<long long>(kOverloadedLarge));
+  std::printf("%-22s %12s %12s %8s\n", "policy", "small ms", "large ms", "growth");
+  for (const std::string policy : kOverloadedPolicies) {
+    const std::optional<double> small = reporter.Seconds(OverloadedName(policy, kOverloadedSmall));
+    const std::optional<double> large = reporter.Seconds(OverloadedName(policy, kOverloadedLarge));
+    if (!small || !large || *small <= 0) continue;
+    std::printf("%-22s %12.1f %12.1f %7.2fx\n", policy.c_str(), *small * 1e3, *large * 1e3, *large / *small);
+  }
+}
+
+// Fills `workload` (its catalog already set: the fleet points into it)
+// with the synthetic overloaded trace of `jobs` jobs.
+Status FillOverloaded(Workload& workload, int64_t jobs) {
+  MIGSCHED_ASSIGN_OR_RETURN(workload.fleet, sim::ParseFleetSpec("H100-80GB:100", workload.catalog));
+  Result<trace::Trace> trace =
+      trace::GenerateSynthetic({.jobs = jobs, .rate_per_s = 5, .mean_duration_s = 600, .seed = 1});
+  if (!trace.has_value()) return trace.error();
+  workload.jobs = sim::PrepareJobs(*trace, workload.fleet);
+  workload.setup.expected_mix = sim::ExpectedMix(workload.jobs, sim::FleetModels(workload.fleet), sim::MixScope::kMigOnly);
+  return Status::Ok();
+}
+
 void PrintSummary(const SummaryReporter& reporter) {
   std::printf("\nSummary: CPU ms per run and ratio to the whole-gpu baseline (same process)\n");
   std::printf("%-22s %12s %8s %12s %8s\n", "policy", "replay ms", "ratio", "fill ms", "ratio");
@@ -121,10 +160,34 @@ void PrintSummary(const SummaryReporter& reporter) {
 int Main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  Result<geometry::Catalog> builtin = io::BuiltinCatalog();
+  if (!builtin.has_value()) {
+    std::fprintf(stderr, "sim_bench: %s\n", builtin.error().ToString().c_str());
+    return 1;
+  }
+  static std::map<int64_t, Workload> overloaded;
+  for (const int64_t jobs : {kOverloadedSmall, kOverloadedLarge}) {
+    Workload& w = overloaded.emplace(jobs, Workload{*builtin, {}, {}, {}}).first->second;
+    if (const Status filled = FillOverloaded(w, jobs); !filled.ok()) {
+      std::fprintf(stderr, "sim_bench: %s\n", filled.ToString().c_str());
+      return 1;
+    }
+    for (const std::string policy : kOverloadedPolicies) {
+      benchmark::RegisterBenchmark(OverloadedName(policy, jobs).c_str(),
+                                   [policy, &w](benchmark::State& s) { Run(s, w, policy, sim::Mode::kReplay); })
+          ->Unit(benchmark::kMillisecond);
+    }
+  }
+  // Colour only on a terminal.
+  SummaryReporter reporter(isatty(STDOUT_FILENO) != 0 ? benchmark::ConsoleReporter::OO_Defaults
+                                                      : benchmark::ConsoleReporter::OO_None);
   const std::optional<std::string> trace_path = FindTrace();
   if (!trace_path) {
-    std::printf("sim_bench: skipped: %s not found above the working directory (set MIGSCHED_ALIBABA_TRACE)\n",
+    std::printf("sim_bench: the trace replays are skipped: %s not found above the working directory (set MIGSCHED_ALIBABA_TRACE)\n",
                 kTraceSuffix);
+    benchmark::RunSpecifiedBenchmarks(&reporter);
+    PrintOverloadedSummary(reporter);
+    benchmark::Shutdown();
     return 0;
   }
   Result<trace::Trace> trace = trace::LoadAlibabaPods(*trace_path);
@@ -150,11 +213,9 @@ int Main(int argc, char** argv) {
                                  [policy](benchmark::State& s) { Run(s, workload, policy, sim::Mode::kFill); })
         ->Unit(benchmark::kMillisecond);
   }
-  // Colour only on a terminal.
-  SummaryReporter reporter(isatty(STDOUT_FILENO) != 0 ? benchmark::ConsoleReporter::OO_Defaults
-                                                      : benchmark::ConsoleReporter::OO_None);
   benchmark::RunSpecifiedBenchmarks(&reporter);
   PrintSummary(reporter);
+  PrintOverloadedSummary(reporter);
   benchmark::Shutdown();
   return 0;
 }

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "cli/alibaba_workloads.h"
+#include "cli/row_issues.h"
 #include "cli/cli.h"
 #include "cli/slurm_commands.h"
 #include "cli/text_table.h"
@@ -328,6 +329,9 @@ int RunFromAlibaba(const CommandContext& context, const std::string& pods_path,
   const Result<AlibabaWorkloads> converted =
       ConvertAlibabaPods(*text, std::filesystem::path(pods_path).filename().string(), **model);
   if (!converted.has_value()) return BadInput(context, converted.error());
+  for (const std::string& line : RowIssueLines(std::filesystem::path(pods_path).filename().string(), converted->bad_rows)) {
+    context.err << "note: " << line << "\n";
+  }
   if (out_path.empty()) {
     context.out << converted->yaml;
     return kExitOk;

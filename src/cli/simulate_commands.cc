@@ -12,6 +12,7 @@
 
 #include "cli/cli.h"
 #include "cli/number_checks.h"
+#include "cli/row_issues.h"
 #include "cli/seconds_option.h"
 #include "cli/text_table.h"
 #include "io/plan_inputs.h"
@@ -20,6 +21,7 @@
 #include "sim/simulation.h"
 #include "sim/workload_jobs.h"
 #include "trace/alibaba2023.h"
+#include "trace/generic.h"
 #include "trace/synthetic.h"
 
 namespace migsched::cli {
@@ -27,7 +29,6 @@ namespace {
 
 constexpr char kDefaultModel[] = "H100-80GB";
 constexpr char kDefaultSyntheticFleet[] = "H100-80GB:100";
-constexpr size_t kBadRowsListed = 20;
 
 struct LoadedInput {
   trace::Trace trace;
@@ -101,9 +102,13 @@ Result<LoadedInput> Load(const geometry::Catalog& catalog, const SimulateArgs& a
     MIGSCHED_ASSIGN_OR_RETURN(options, trace::ParseSyntheticSpec(source, options));
     MIGSCHED_ASSIGN_OR_RETURN(input.trace, trace::GenerateSynthetic(options));
     input.synthetic = options;
+  } else if (kind == "csv") {
+    MIGSCHED_ASSIGN_OR_RETURN(input.trace, trace::LoadGenericCsv(source));
+  } else if (kind == "jsonl") {
+    MIGSCHED_ASSIGN_OR_RETURN(input.trace, trace::LoadGenericJsonLines(source));
   } else {
     return InvalidArgumentError("unknown trace kind '" + kind + "' in --trace " + args.trace +
-                                "; valid: alibaba2023:PATH, synthetic:jobs=N,rate=R,duration=S");
+                                "; valid: alibaba2023:PATH, csv:PATH, jsonl:PATH, synthetic:jobs=N,rate=R,duration=S");
   }
   if (nodes) {
     Result<const geometry::GpuModel*> model = catalog.Find(args.fleet.empty() ? kDefaultModel : args.fleet);
@@ -124,16 +129,7 @@ Result<LoadedInput> Load(const geometry::Catalog& catalog, const SimulateArgs& a
   if (input.trace.cpu_only_rows > 0) {
     input.notes.push_back(std::to_string(input.trace.cpu_only_rows) + " CPU-only rows (num_gpu 0) are not GPU jobs");
   }
-  const std::vector<trace::RowIssue>& bad = input.trace.bad_rows;
-  if (!bad.empty()) {
-    input.notes.push_back(std::to_string(bad.size()) + " bad rows skipped:");
-    for (size_t i = 0; i < std::min(kBadRowsListed, bad.size()); ++i) {
-      input.notes.push_back(source_name + ":" + std::to_string(bad[i].line) + ": " + bad[i].reason);
-    }
-    if (bad.size() > kBadRowsListed) {
-      input.notes.push_back("... and " + std::to_string(bad.size() - kBadRowsListed) + " more");
-    }
-  }
+  for (std::string& line : RowIssueLines(source_name, input.trace.bad_rows)) input.notes.push_back(std::move(line));
   if (!args.workloads.empty()) {
     input.notes.push_back("requests: replicas of the workloads in " + args.workloads +
                           ", drawn by replicas and right-sized as the planner does");
@@ -155,13 +151,28 @@ Result<std::vector<sim::SimJob>> PrepareInput(const geometry::Catalog& catalog, 
   return sim::WorkloadJobs(workloads, input.fleet, input.synthetic.value());
 }
 
-// A progress bar on stderr, only when it is a terminal.
+// Progress on stderr: a bar when it is a terminal; otherwise (a log, a CI
+// job) a line per policy at most every kLineEvery once the run is that long,
+// so that short runs print nothing and long ones show they are alive.
 class ProgressBar {
  public:
-  explicit ProgressBar(std::ostream& err) : enabled_(&err == &std::cerr && isatty(STDERR_FILENO) != 0), err_(err) {}
-  void Start(const std::string& policy) { policy_ = policy; }
+  explicit ProgressBar(std::ostream& err)
+      : terminal_(&err == &std::cerr && isatty(STDERR_FILENO) != 0), err_(err) {}
+  void Start(const std::string& policy) {
+    policy_ = policy;
+    last_line_ = Clock::now();
+  }
   void Update(int64_t done, int64_t total) {
-    if (!enabled_ || total <= 0) return;
+    if (total <= 0) return;
+    if (!terminal_) {
+      const Clock::time_point now = Clock::now();
+      if (now - last_line_ < kLineEvery) return;
+      last_line_ = now;
+      err_ << "simulate: " << policy_ << " " << done * 100 / total << "% of " << total
+           << " events (arrivals and departures)\n"
+           << std::flush;
+      return;
+    }
     constexpr int kWidth = 30;
     const int filled = static_cast<int>(done * kWidth / total);
     err_ << "\r" << policy_ << " [" << std::string(static_cast<size_t>(filled), '#')
@@ -169,13 +180,16 @@ class ProgressBar {
          << std::flush;
   }
   void Finish() {
-    if (enabled_) err_ << "\r" << std::string(60, ' ') << "\r" << std::flush;
+    if (terminal_) err_ << "\r" << std::string(60, ' ') << "\r" << std::flush;
   }
 
  private:
-  bool enabled_;
+  using Clock = std::chrono::steady_clock;
+  static constexpr std::chrono::seconds kLineEvery{5};
+  bool terminal_;
   std::ostream& err_;
   std::string policy_;
+  Clock::time_point last_line_ = Clock::now();
 };
 
 nlohmann::ordered_json PolicyJson(const sim::PolicyRun& run, bool with_latency, bool fill) {
@@ -341,7 +355,7 @@ int RunSimulate(const CommandContext& context, const SimulateArgs& args) {
     json["cpu_only_rows"] = input->trace.cpu_only_rows;
     json["bad_rows"] = input->trace.bad_rows.size();
     nlohmann::ordered_json listed = nlohmann::ordered_json::array();
-    for (size_t i = 0; i < std::min(kBadRowsListed, input->trace.bad_rows.size()); ++i) {
+    for (size_t i = 0; i < std::min(kRowIssuesListed, input->trace.bad_rows.size()); ++i) {
       listed.push_back({{"line", input->trace.bad_rows[i].line}, {"reason", input->trace.bad_rows[i].reason}});
     }
     json["bad_rows_first"] = listed;

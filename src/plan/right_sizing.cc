@@ -7,6 +7,8 @@
 #include <string>
 #include <tuple>
 
+#include "plan/profile_fit.h"
+
 namespace migsched::plan {
 namespace {
 
@@ -34,11 +36,10 @@ std::string NeedText(const Workload& workload, const RightSizingOptions& options
   return text;
 }
 
-bool Fits(const geometry::GiProfile& profile, const Workload& workload,
-          const RightSizingOptions& options) {
-  return profile.media_variant == geometry::MediaVariant::kStandard &&
-         profile.memory_mib >= NeededMib(workload, options) &&
-         profile.compute_slices >= workload.min_compute_slices;
+// The workload's need in the one request -> profile rule (plan/profile_fit.h).
+ProfileNeed NeedOf(const Workload& workload, const RightSizingOptions& options) {
+  return ProfileNeed{.compute_slices = workload.min_compute_slices, .memory_slices = 0,
+                     .memory_mib = NeededMib(workload, options)};
 }
 
 SizingChoice WholeGpu(const geometry::GpuModel& model, int replicas, std::string why) {
@@ -57,18 +58,7 @@ std::string Label(const Workload& workload, const geometry::GpuModel& model) {
 // Fewest compute slices, then least memory, then catalog order.
 SizingOutcome SizeByMemory(const geometry::GpuModel& model, const Workload& workload,
                            const RightSizingOptions& options) {
-  std::optional<int> best;
-  for (size_t i = 0; i < model.profiles.size(); ++i) {
-    const geometry::GiProfile& p = model.profiles[i];
-    if (!Fits(p, workload, options)) continue;
-    if (best) {
-      const geometry::GiProfile& b = model.profiles[static_cast<size_t>(*best)];
-      if (std::tie(p.compute_slices, p.memory_mib) >= std::tie(b.compute_slices, b.memory_mib)) {
-        continue;
-      }
-    }
-    best = static_cast<int>(i);
-  }
+  const std::optional<int> best = SmallestFittingProfile(model, NeedOf(workload, options));
   const std::string need = NeedText(workload, options);
   if (best) {
     const geometry::GiProfile& p = model.profiles[static_cast<size_t>(*best)];
@@ -110,7 +100,7 @@ SizingOutcome SizeByDemand(const geometry::GpuModel& model, const Workload& work
   std::vector<Candidate> candidates;
   for (size_t i = 0; i < model.profiles.size(); ++i) {
     const geometry::GiProfile& p = model.profiles[i];
-    if (!Fits(p, workload, options)) continue;
+    if (!ProfileFits(p, NeedOf(workload, options))) continue;
     candidates.push_back(
         {static_cast<int>(i), p.name, p.compute_slices, p.memory_slices, p.memory_mib});
   }

@@ -1,9 +1,9 @@
 // Right-sizing: for one workload on one GPU model, the cheapest way to run it.
 //
-// Rule (issue 3): among the model's standard profiles (no +me/-me/+gfx
-// variants) take the one with the fewest compute slices, then the least
-// memory, whose memory holds the workload's need plus `headroom_pct` and whose
-// compute meets min_compute_slices. Example on H100-80GB: 9 GiB -> 1g.10gb;
+// Rule (issue 3): the one request -> profile rule (plan/profile_fit.h) for a
+// need of the workload's memory plus `headroom_pct` and min_compute_slices:
+// among the standard profiles (no +me/-me/+gfx variants) the one with the
+// fewest compute slices, then the least memory. Example on H100-80GB: 9 GiB -> 1g.10gb;
 // 11 GiB -> 1g.20gb (1 slice beats 2g.20gb's 2). With a demand in requests/s
 // and a perf table, every fitting profile p gets replicas n = ceil(demand /
 // throughput(p)) (skipping p whose p99 exceeds max_latency_ms) and the

@@ -52,6 +52,18 @@ struct TenantUsage {
 // Queue order: higher priority first, then arrival.
 using QueueKey = std::pair<int, std::uint64_t>;  // (-priority, seq)
 
+// Queued jobs in queue order; a part of the queue (a waiting list) or all of it.
+using QueueMap = std::map<QueueKey, JobId>;
+
+// What a whole-GPU job asks FleetState::FindWhole for: (models, count).
+using WholeKey = std::pair<std::vector<std::uint32_t>, int>;
+
+// The queued jobs with one WholeKey.
+struct WholeWaiting {
+  QueueMap jobs;
+  bool failed = false;  // during a retry pass: FindWhole found too few GPUs
+};
+
 std::string OptionName(const ProfileOption& option) {
   return option.model->profiles[static_cast<size_t>(option.profile)].name + " (" +
          option.model->name + ")";
@@ -65,12 +77,12 @@ struct Scheduler::Impl {
   FleetState fleet;
   JobTable<JobRecord> jobs;
   JobTable<JobExtra> extras;  // for the jobs whose JobRecord::has_extra
-  std::map<QueueKey, JobId> queue;
+  QueueMap queue;
   // The queue again, split by what jobs ask for, for retry passes that skip
-  // jobs whose options cannot fit (RetryFitting): per (model, profile) option
-  // the jobs that list it, and the jobs that ask for whole GPUs.
-  std::vector<std::vector<std::set<QueueKey>>> waiting_for;  // [model][profile]
-  std::set<QueueKey> waiting_whole;
+  // jobs whose options cannot fit (RetryQueue): per (model, profile) option
+  // the jobs that list it, and per WholeKey the jobs that ask for whole GPUs.
+  std::vector<std::vector<QueueMap>> waiting_for;  // [model][profile]
+  std::map<WholeKey, WholeWaiting> waiting_whole;
   std::set<std::pair<Time, JobId>> pending;  // repartitions by ready_at
   std::map<std::string, TenantQuota> quotas;
   std::unordered_map<std::string, TenantUsage> usage;
@@ -78,14 +90,17 @@ struct Scheduler::Impl {
   Time last_now = 0;
   std::uint64_t next_seq = 0;
   bool whole_only;  // the policy's choice() is kWholeGpusOnly (asked once, not per call)
-  // Per retry pass: (model, profile) options already known not to fit now.
+  // During a retry pass (in_pass): [model][profile] options already known
+  // not to fit now.
   std::vector<std::vector<std::uint8_t>> failed;
+  bool in_pass = false;
 
   Impl(Options o, std::unique_ptr<PlacementPolicy> p, FleetState f)
       : options(std::move(o)), policy(std::move(p)), fleet(std::move(f)),
         whole_only(policy->choice() == GpuChoice::kWholeGpusOnly) {
     for (std::uint32_t m = 0; m < fleet.model_count(); ++m) {
       waiting_for.emplace_back(fleet.model(m).model->profiles.size());
+      failed.emplace_back(fleet.model(m).model->profiles.size());
     }
   }
 
@@ -273,7 +288,7 @@ struct Scheduler::Impl {
   }
 
   bool Failed(std::uint32_t model, int profile) const {
-    return !failed.empty() && failed[model][static_cast<size_t>(profile)] != 0;
+    return in_pass && failed[model][static_cast<size_t>(profile)] != 0;
   }
 
   // Tries to start `job` now: appends its decisions to `out` (Placed, or one
@@ -291,8 +306,12 @@ struct Scheduler::Impl {
   // A gang of `whole` GPUs. GPUs that still hold idle instances are cleared
   // first: the gang then starts, all together, after the reconfiguration delay.
   bool TryPlaceWhole(JobRecord& job, const Request& r, int whole, Time now, std::vector<Decision>& out) {
-    const std::optional<std::vector<std::uint32_t>> gpus = fleet.FindWhole(WholeModels(r), whole);
-    if (!gpus) return false;
+    std::vector<std::uint32_t> models = WholeModels(r);
+    const std::optional<std::vector<std::uint32_t>> gpus = fleet.FindWhole(models, whole);
+    if (!gpus) {
+      MarkWholeFailed(WholeKey{std::move(models), whole});
+      return false;
+    }
     int slices = 0;
     for (const std::uint32_t g : *gpus) slices += fleet.model(fleet.gpu(g).model).model->memory_slices;
     if (OverQuota(r.tenant, slices, whole)) return false;
@@ -376,12 +395,20 @@ struct Scheduler::Impl {
   // fleet only fills up during a pass, except by a repartition, which clears
   // the memo). Quota failures are not remembered.
   void MarkFailed(const Request& r) {
-    if (failed.empty()) return;
+    if (!in_pass) return;
     for (const ProfileOption& option : r.options) {
       const std::optional<std::uint32_t> m = fleet.ModelIndexOf(option.model);
       const int slices = option.model->profiles[static_cast<size_t>(option.profile)].memory_slices;
       if (m && !OverQuota(r.tenant, slices, 0)) failed[*m][static_cast<size_t>(option.profile)] = 1;
     }
+  }
+
+  // The same for whole GPUs. Nothing clears it during a pass: FindWhole wants
+  // GPUs with no held instance, and a pass only adds held instances (a
+  // repartition too: it destroys idle instances to hold a new one).
+  void MarkWholeFailed(const WholeKey& key) {
+    if (!in_pass) return;
+    if (const auto it = waiting_whole.find(key); it != waiting_whole.end()) it->second.failed = true;
   }
 
   Decision Start(JobRecord& job, Placed placed) {
@@ -412,8 +439,8 @@ struct Scheduler::Impl {
   // Adds to / removes from the queue and the per-option waiting lists.
   template <typename F>
   void ForEachWaitingList(const Request& r, F&& f) {
-    if (WholeCount(r) > 0) {
-      f(waiting_whole);
+    if (const int whole = WholeCount(r); whole > 0) {
+      f(waiting_whole[WholeKey{WholeModels(r), whole}].jobs);
       return;
     }
     for (const ProfileOption& option : r.options) {
@@ -424,11 +451,11 @@ struct Scheduler::Impl {
   }
   void Enqueue(const QueueKey& key, const Request& r) {
     queue.emplace(key, r.id);
-    ForEachWaitingList(r, [&](std::set<QueueKey>& list) { list.insert(key); });
+    ForEachWaitingList(r, [&](QueueMap& list) { list.emplace(key, r.id); });
   }
   void Dequeue(const QueueKey& key, const Request& r) {
     queue.erase(key);
-    ForEachWaitingList(r, [&](std::set<QueueKey>& list) { list.erase(key); });
+    ForEachWaitingList(r, [&](QueueMap& list) { list.erase(key); });
   }
 
   // The queue's head holds back everyone behind it once it has waited long enough.
@@ -442,18 +469,72 @@ struct Scheduler::Impl {
   // Appends the decisions for queued jobs that start now: walks the queue in
   // order (priority, then FIFO) and starts every job that fits, except that
   // a holding head that does not fit stops the walk.
+  //
+  // Only jobs that may fit are visited, so that a pass costs
+  // O(lists x (jobs started + repartitions + 1) x log queue), not O(queue):
+  // the waiting lists (per option, per WholeKey) are merged in queue order,
+  // and a list is parked while the memo says its option cannot be placed in
+  // this pass — found so when the pass starts, or when a job failed on it
+  // (MarkFailed, MarkWholeFailed). A job in parked lists only would fail: the
+  // fleet only fills up during a pass, except that a repartition may free
+  // more slices than it takes and clears the option memo; parked option lists
+  // then resume after the job just tried, where a walk of the whole queue
+  // would be. The order, the backfill and the hold are those of trying every
+  // queued job in turn.
   void RetryQueue(Time now, std::vector<Decision>& out) {
     if (queue.empty()) return;
-    failed.assign(fleet.model_count(), {});
-    for (std::uint32_t m = 0; m < fleet.model_count(); ++m) {
-      failed[m].assign(fleet.model(m).model->profiles.size(), 0);
+    struct Cursor {
+      const QueueMap* list = nullptr;
+      QueueMap::const_iterator at;  // list->end() while parked
+      std::uint32_t model = 0;
+      int profile = 0;
+      const WholeWaiting* whole = nullptr;  // set for a whole-GPU list
+      bool parked = false;
+    };
+    std::vector<Cursor> cursors;
+    for (std::uint32_t m = 0; m < waiting_for.size(); ++m) {
+      for (size_t p = 0; p < waiting_for[m].size(); ++p) {
+        const QueueMap& list = waiting_for[m][p];
+        const int profile = static_cast<int>(p);
+        failed[m][p] = !list.empty() && !FindInstance(m, profile) &&
+                       !(MayDestroyIdle(options) && fleet.FindRepartition(m, profile));
+        if (!list.empty()) cursors.push_back({&list, list.begin(), m, profile, nullptr, false});
+      }
     }
-    if (MayDestroyIdle(options)) {
-      RetryAll(now, out);
-    } else {
-      RetryFitting(now, out);
+    std::erase_if(waiting_whole, [](const auto& entry) { return entry.second.jobs.empty(); });
+    for (auto& [key, waiting] : waiting_whole) {
+      waiting.failed = !fleet.FindWhole(key.first, key.second);
+      cursors.push_back({&waiting.jobs, waiting.jobs.begin(), 0, kWholeGpu, &waiting, false});
     }
-    failed.clear();
+    in_pass = true;
+    std::optional<JobId> hold = HoldingHead(now);
+    std::optional<QueueKey> last;  // the job tried last
+    while (true) {
+      const QueueMap::value_type* next = nullptr;
+      for (Cursor& c : cursors) {
+        if (c.whole != nullptr ? c.whole->failed : Failed(c.model, c.profile)) {
+          c.parked = true;
+          c.at = c.list->end();  // its job may leave the list before it resumes
+          continue;
+        }
+        if (c.parked) {
+          c.parked = false;
+          c.at = last ? c.list->upper_bound(*last) : c.list->begin();
+        }
+        if (c.at != c.list->end() && (next == nullptr || c.at->first < next->first)) next = &*c.at;
+      }
+      if (next == nullptr) break;
+      const auto [key, id] = *next;
+      for (Cursor& c : cursors) {
+        if (c.at != c.list->end() && c.at->first == key) ++c.at;  // before RetryJob erases the job
+      }
+      last = key;
+      if (hold && *hold != id) break;  // the holding head is in no live list: it cannot start
+      const bool started = RetryJob(key, id, now, out);
+      if (hold && !started) break;
+      hold.reset();  // the head started: the rest of the pass is free
+    }
+    in_pass = false;
   }
 
   // Tries one queued job; true if it started.
@@ -465,59 +546,6 @@ struct Scheduler::Impl {
     Dequeue(key, request);
     extras.Find(id)->request.reset();
     return true;
-  }
-
-  // Every queued job in order: a repartition may free more than it takes,
-  // so any job may fit after any other started.
-  void RetryAll(Time now, std::vector<Decision>& out) {
-    const std::optional<JobId> hold = HoldingHead(now);
-    for (auto it = queue.begin(); it != queue.end();) {
-      const auto [key, id] = *it;
-      ++it;  // before RetryJob erases the job
-      if (!RetryJob(key, id, now, out) && hold && *hold == id) break;  // nothing behind it may start first
-    }
-  }
-
-  // Without repartitions a pass only fills the fleet (and tenants' usage):
-  // an option that does not fit when the pass starts never fits during it.
-  // So only the waiting lists of options that fit now, and of whole-GPU jobs,
-  // are walked — merged in queue order, each dropped once its option failed
-  // (the memo of MarkFailed) — and the pass costs O(jobs tried), not
-  // O(queue). The order, the backfill and the hold are those of RetryAll: a
-  // job in no walked list would not have fitted.
-  void RetryFitting(Time now, std::vector<Decision>& out) {
-    struct Cursor {
-      std::set<QueueKey>::const_iterator at, end;
-      std::uint32_t model = 0;
-      int profile = kWholeGpu;  // kWholeGpu: the whole-GPU list
-    };
-    std::vector<Cursor> cursors;
-    for (std::uint32_t m = 0; m < waiting_for.size(); ++m) {
-      for (size_t p = 0; p < waiting_for[m].size(); ++p) {
-        const std::set<QueueKey>& list = waiting_for[m][p];
-        if (!list.empty() && FindInstance(m, static_cast<int>(p))) {
-          cursors.push_back({list.begin(), list.end(), m, static_cast<int>(p)});
-        }
-      }
-    }
-    if (!waiting_whole.empty()) cursors.push_back({waiting_whole.begin(), waiting_whole.end(), 0, kWholeGpu});
-    std::optional<JobId> hold = HoldingHead(now);
-    while (true) {
-      std::erase_if(cursors, [&](const Cursor& c) {
-        return c.at == c.end || (c.profile != kWholeGpu && Failed(c.model, c.profile));
-      });
-      if (cursors.empty()) return;
-      QueueKey key = *cursors.front().at;
-      for (const Cursor& c : cursors) key = std::min(key, *c.at);
-      for (Cursor& c : cursors) {
-        if (*c.at == key) ++c.at;  // before RetryJob erases the job from the lists
-      }
-      const JobId id = queue.at(key);
-      if (hold && *hold != id) return;  // the holding head is in no list: it cannot start
-      const bool started = RetryJob(key, id, now, out);
-      if (hold && !started) return;
-      hold.reset();  // the head started: the rest of the pass is free
-    }
   }
 
   // Appends Placed for every repartition due by `now`.
@@ -555,7 +583,7 @@ struct Scheduler::Impl {
       // compiler inlines it into Submit, the hot path.
       const QueueKey key{-r.priority, extra.seq};
       queue.emplace(key, r.id);
-      ForEachWaitingList(r, [&](std::set<QueueKey>& list) { list.emplace(key); });
+      ForEachWaitingList(r, [&](QueueMap& list) { list.emplace(key, r.id); });
       return Status::Ok();
     }
     PlacementList where;

@@ -313,7 +313,18 @@ Result<PolicyRun> RunReplay(const std::vector<SimJob>& jobs, const fleet::Fleet&
   size_t next_arrival = 0;
   int64_t now_ms = 0;
   const auto arrival_ms = [&](size_t i) { return ReplayArrivalMs(jobs[i], options.compress); };
-  int64_t processed = 0;
+  // Progress counts two events per job, its arrival and its departure (a job
+  // that never starts counts both when it ends unplaced), so that an
+  // overloaded run's long drain after the last arrival shows too.
+  const int64_t events_total = 2 * static_cast<int64_t>(jobs.size());
+  int64_t events_done = 0;
+  const auto count_events = [&](int64_t n) {
+    const int64_t before = events_done;
+    events_done += n;
+    if (hooks.progress && before / kProgressEvery != events_done / kProgressEvery) {
+      hooks.progress(events_done, events_total);
+    }
+  };
   while (next_arrival < jobs.size() || !events.empty()) {
     const int64_t next_event = events.empty() ? INT64_MAX : std::get<0>(events.top());
     const int64_t next_job = next_arrival < jobs.size() ? arrival_ms(next_arrival) : INT64_MAX;
@@ -324,6 +335,7 @@ Result<PolicyRun> RunReplay(const std::vector<SimJob>& jobs, const fleet::Fleet&
       events.pop();
       Result<std::vector<sched::Decision>> decisions = [&, kind = kind, job = job] {
         if (kind == EventKind::kDeparture) {
+          count_events(1);
           tracker.Depart(job);
           return backend.Release(ToSchedulerId(job), now_ms);
         }
@@ -338,6 +350,7 @@ Result<PolicyRun> RunReplay(const std::vector<SimJob>& jobs, const fleet::Fleet&
       const sched::JobId id = tracker.AddJob(now_ms, job.job.duration_ms, job.job.DemandMilli());
       if (!job.request) {
         tracker.MarkUnplaced(id, Unplaced::kInfeasible);
+        count_events(2);
         continue;
       }
       SimRequest request = *job.request;
@@ -346,13 +359,11 @@ Result<PolicyRun> RunReplay(const std::vector<SimJob>& jobs, const fleet::Fleet&
       if (!decisions.has_value()) return decisions.error();
       MIGSCHED_RETURN_IF_ERROR(tracker.Apply(*decisions, now_ms, started(now_ms), repartitions));
       schedule_repartitions();
-      if (hooks.progress && ++processed % kProgressEvery == 0) {
-        hooks.progress(processed, static_cast<int64_t>(jobs.size()));
-      }
+      count_events(1);
     }
     tracker.Sample(now_ms);
   }
-  if (hooks.progress) hooks.progress(static_cast<int64_t>(jobs.size()), static_cast<int64_t>(jobs.size()));
+  if (hooks.progress) hooks.progress(events_total, events_total);
   return tracker.Finish(now_ms);
 }
 

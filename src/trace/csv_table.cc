@@ -1,5 +1,6 @@
 #include "trace/csv_table.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "common/strings.h"
@@ -37,7 +38,8 @@ std::optional<int64_t> ParseInt64(std::string_view field) {
 }
 
 Result<CsvTable> CsvTable::Open(std::string_view bytes, const std::string& source,
-                                const std::vector<std::string>& required) {
+                                const std::vector<std::string>& required,
+                                const std::vector<std::string>& optional) {
   const std::string_view text = StripUtf8Bom(bytes);
   const size_t newline = text.find('\n');
   const std::string_view header =
@@ -54,6 +56,10 @@ Result<CsvTable> CsvTable::Open(std::string_view bytes, const std::string& sourc
       return InvalidArgumentError(source + ":1: missing column '" + name + "'");
     }
     columns.push_back(found);
+  }
+  for (const std::string& name : optional) {
+    const auto it = std::find(names.begin(), names.end(), name);
+    columns.push_back(it == names.end() ? std::string_view::npos : static_cast<size_t>(it - names.begin()));
   }
   const size_t body = newline == std::string_view::npos ? text.size() : newline + 1;
   return CsvTable(text, body, names.size(), std::move(columns));
@@ -78,7 +84,9 @@ void CsvTable::ForEachRow(
                            std::to_string(fields.size()));
       continue;
     }
-    for (size_t i = 0; i < columns_.size(); ++i) chosen[i] = fields[columns_[i]];
+    for (size_t i = 0; i < columns_.size(); ++i) {
+      chosen[i] = columns_[i] == std::string_view::npos ? std::string_view() : fields[columns_[i]];
+    }
     row(line_number, chosen);
   }
 }

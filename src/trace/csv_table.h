@@ -17,17 +17,22 @@ namespace migsched::trace {
 class CsvTable {
  public:
   // Reads the header line of `text` (after a UTF-8 BOM, if any) and finds
-  // each of `required` columns.
+  // each of `required` columns, and those of `optional` that it has.
   // InvalidArgument "<source>:1: missing column 'x'" (or an empty file).
   static Result<CsvTable> Open(std::string_view text, const std::string& source,
-                               const std::vector<std::string>& required);
+                               const std::vector<std::string>& required,
+                               const std::vector<std::string>& optional = {});
 
   // Calls `row(line, fields)` for every non-empty data line, with the fields
-  // in the order of `required`; a line whose field count differs from the
-  // header's goes to `bad(line, reason)` instead.
+  // in the order of `required` then `optional` (an optional column the file
+  // lacks gives ""); a line whose field count differs from the header's goes
+  // to `bad(line, reason)` instead.
   void ForEachRow(
       const std::function<void(int line, const std::vector<std::string_view>& fields)>& row,
       const std::function<void(int line, std::string reason)>& bad) const;
+
+  // Whether the file has the column asked for at `index` (of required then optional).
+  bool Has(size_t index) const { return columns_[index] != std::string_view::npos; }
 
  private:
   CsvTable(std::string_view text, size_t body_start, size_t header_columns,
@@ -38,7 +43,7 @@ class CsvTable {
   std::string_view text_;
   size_t body_start_;
   size_t header_columns_;
-  std::vector<size_t> columns_;  // index in the file of each required column
+  std::vector<size_t> columns_;  // index in the file of each column asked for; npos: absent
 };
 
 // Strict integer parsing of a whole field ("12", "-3"); nullopt for "", "1.5",

@@ -30,6 +30,8 @@ struct TraceJob {
   int64_t gpu_memory_mib = 0;  // 0: unknown, taken as gpu_milli's share of the GPU
   JobKind kind = JobKind::kInference;
   int source_line = 0;      // 1-based line in the source file; 0 when generated
+  int priority = 0;         // higher runs first (generic traces)
+  std::string tenant;       // "" = none (generic traces)
 
   // GPU demand in thousandths of a GPU: gpu_milli * num_gpu.
   int64_t DemandMilli() const { return int64_t{gpu_milli} * num_gpu; }

@@ -19,6 +19,9 @@
 #include "cli/cli.h"
 #include "io/plan_inputs.h"
 #include "plan/plan_json.h"
+#include "plan/right_sizing.h"
+#include "sim/profile_mapping.h"
+#include "trace/alibaba2023.h"
 #include "plan/transition.h"
 #include "testing/catalog_fixture.h"
 #include "testing/status_matchers.h"
@@ -188,27 +191,28 @@ TEST_F(PlanCommandTest, UnwritableOutputIsBadInputSayingWhy) {
                                         file.string() + "': Not a directory"));
 }
 
-// On an H100 (7 compute slices): 470 milli -> ceil(3.29) = 4 slices, 430 ->
-// ceil(3.01) = 4, 100 -> 1, 1000 -> 7; the 4-GPU pod gives 4 whole-GPU
-// training replicas.
-TEST(AlibabaWorkloadsTest, MapsSharesToCoveringComputeSlices) {
-  const std::string csv =
-      "name,cpu_milli,memory_mib,num_gpu,gpu_milli\n"
-      "a,1,1,1,470\nb,1,1,1,100\nc,1,1,1,1000\nd,1,1,4,1000\ne,1,1,0,0\nf,1,1,1,430\n";
+constexpr char kPodHeader[] =
+    "name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,qos,pod_phase,creation_time,deletion_time,"
+    "scheduled_time\n";
+
+std::string Pod(const std::string& name, int num_gpu, int gpu_milli) {
+  return name + ",1,1," + std::to_string(num_gpu) + "," + std::to_string(gpu_milli) + ",,LS,Running,0,100,0\n";
+}
+
+// On an H100 (7 compute, 8 memory slices): 470 and 430 milli -> 4g.40gb
+// (4 of each cover), 100 -> 1g.10gb, 550 -> the whole GPU (4g.40gb's memory
+// is 50%), 1000 -> the whole GPU; the 4-GPU pod gives 4 whole-GPU replicas.
+TEST(AlibabaWorkloadsTest, MapsSharesToTheProfileSimulateUses) {
+  const std::string csv = kPodHeader + Pod("a", 1, 470) + Pod("b", 1, 100) + Pod("c", 1, 1000) +
+                          Pod("d", 4, 1000) + Pod("e", 0, 0) + Pod("f", 1, 430) + Pod("g", 1, 550);
   const Result<AlibabaWorkloads> converted = ConvertAlibabaPods(csv, "pods.csv", Gpu("H100-80GB"));
   ASSERT_THAT(converted, IsOk());
-  EXPECT_EQ(converted->pods, 6);
+  EXPECT_EQ(converted->pods, 7);
   EXPECT_EQ(converted->cpu_only_pods, 1);
   EXPECT_THAT(converted->workloads,
-              ::testing::ElementsAre(::testing::Pair("alibaba-1slice", 1),
-                                     ::testing::Pair("alibaba-4slice", 2),
-                                     ::testing::Pair("alibaba-7slice", 1),
+              ::testing::ElementsAre(::testing::Pair("alibaba-1g.10gb", 1), ::testing::Pair("alibaba-4g.40gb", 2),
+                                     ::testing::Pair("alibaba-whole-gpu", 2),
                                      ::testing::Pair("alibaba-multi-gpu", 4)));
-  // On a 4-slice A30: 470 -> ceil(1.88) = 2 and 430 -> ceil(1.72) = 2.
-  const Result<AlibabaWorkloads> a30 = ConvertAlibabaPods(csv, "pods.csv", Gpu("A30-24GB"));
-  ASSERT_THAT(a30, IsOk());
-  ASSERT_GE(a30->workloads.size(), 2u);
-  EXPECT_EQ(a30->workloads[1], std::pair(std::string("alibaba-2slice"), 2));
   // The YAML is our workloads format and reads back with the same replicas.
   const Result<std::vector<plan::Workload>> read =
       io::ParseWorkloadsYaml(BuiltinCatalogForTest(), converted->yaml, "converted.yaml");
@@ -219,20 +223,65 @@ TEST(AlibabaWorkloadsTest, MapsSharesToCoveringComputeSlices) {
   EXPECT_EQ((*read)[3].replicas, 4);
 }
 
-TEST(AlibabaWorkloadsTest, BadRowsNameFileAndLine) {
+// What a request runs on: a profile name, or "whole" for whole GPUs.
+std::string PlannedProfile(const std::string& yaml, const geometry::GpuModel& model) {
+  const Result<std::vector<plan::Workload>> read = io::ParseWorkloadsYaml(BuiltinCatalogForTest(), yaml, "w.yaml");
+  if (!read.has_value() || read->size() != 1) return "unreadable";
+  const plan::WorkloadSizing sizing = plan::RightSizeOnModels({&model}, read->front(), nullptr, {});
+  if (sizing.choices.size() != 1) return "unsized";
+  const plan::SizingChoice& choice = sizing.choices.front();
+  return choice.whole_gpu() ? "whole" : model.profiles[static_cast<size_t>(*choice.profile)].name;
+}
+
+std::string SimulatedProfile(int gpu_milli, const geometry::GpuModel& model) {
+  trace::TraceJob job;
+  job.gpu_milli = gpu_milli;
+  const std::optional<sched::Request> request = sim::RequestForJob(job, {&model});
+  if (!request) return "none";
+  if (request->whole_gpus > 0) return "whole";
+  return model.profiles[static_cast<size_t>(request->options.front().profile)].name;
+}
+
+// Issue 15 point 4 (and issue 14's one Alibaba parser): `workloads
+// from-alibaba` mapped 550 milli to 4g.40gb while `simulate` gave it a whole
+// GPU. Now a pod of any share gets the same profile from simulate as from
+// from-alibaba followed by the planner's right-sizing.
+TEST(AlibabaWorkloadsTest, FromAlibabaThenPlanAgreesWithSimulateOnEveryShare) {
+  const geometry::GpuModel& h100 = Gpu("H100-80GB");
+  const Result<AlibabaWorkloads> example = ConvertAlibabaPods(kPodHeader + Pod("p", 1, 550), "p.csv", h100);
+  ASSERT_THAT(example, IsOk());
+  EXPECT_EQ(PlannedProfile(example->yaml, h100), "whole");
+  EXPECT_EQ(SimulatedProfile(550, h100), "whole");
+  for (const char* name : {"H100-80GB", "A100-40GB", "A30-24GB"}) {
+    const geometry::GpuModel& model = Gpu(name);
+    for (int milli = 1; milli <= 1000; ++milli) {
+      const Result<AlibabaWorkloads> converted = ConvertAlibabaPods(kPodHeader + Pod("p", 1, milli), "p.csv", model);
+      ASSERT_THAT(converted, IsOk());
+      ASSERT_EQ(PlannedProfile(converted->yaml, model), SimulatedProfile(milli, model)) << name << " " << milli;
+    }
+  }
+}
+
+// The rows simulate skips are skipped here too, with their lines.
+TEST(AlibabaWorkloadsTest, BadRowsAreSkippedAndNamedLikeSimulates) {
   const geometry::GpuModel& h100 = Gpu("H100-80GB");
   EXPECT_THAT(ConvertAlibabaPods("name,num_gpu\n", "p.csv", h100),
               HasError(StatusCode::kInvalidArgument, "p.csv:1: missing column 'gpu_milli'"));
-  EXPECT_THAT(ConvertAlibabaPods("num_gpu,gpu_milli\n1,2000\n", "p.csv", h100),
-              HasError(StatusCode::kInvalidArgument, "p.csv:2: gpu_milli"));
-  EXPECT_THAT(ConvertAlibabaPods("num_gpu,gpu_milli\n1,100\n-1,100\n", "p.csv", h100),
-              HasError(StatusCode::kInvalidArgument, "p.csv:3: num_gpu"));
-  EXPECT_THAT(ConvertAlibabaPods("num_gpu,gpu_milli\n1\n", "p.csv", h100),
-              HasError(StatusCode::kInvalidArgument, "p.csv:2: expected 2 fields, found 1"));
-  EXPECT_THAT(ConvertAlibabaPods("num_gpu,gpu_milli\n1,0\n", "p.csv", h100),
-              HasError(StatusCode::kInvalidArgument, "gpu_milli 0"));
-  EXPECT_THAT(ConvertAlibabaPods("", "p.csv", h100),
-              HasError(StatusCode::kInvalidArgument, "p.csv:1: empty file"));
+  EXPECT_THAT(ConvertAlibabaPods("", "p.csv", h100), HasError(StatusCode::kInvalidArgument, "p.csv:1: empty file"));
+  const std::string csv = kPodHeader + Pod("a", 1, 100) + Pod("b", 1, 2000) + Pod("c", -1, 100) + "d,1\n";
+  const Result<AlibabaWorkloads> converted = ConvertAlibabaPods(csv, "p.csv", h100);
+  ASSERT_THAT(converted, IsOk());
+  const Result<trace::Trace> simulated = trace::ParseAlibabaPods(csv, "p.csv");
+  ASSERT_THAT(simulated, IsOk());
+  ASSERT_EQ(converted->bad_rows.size(), 3u);
+  ASSERT_EQ(simulated->bad_rows.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(converted->bad_rows[i].line, simulated->bad_rows[i].line);
+    EXPECT_EQ(converted->bad_rows[i].reason, simulated->bad_rows[i].reason);
+  }
+  EXPECT_EQ(converted->bad_rows[0].line, 3);
+  EXPECT_EQ(converted->pods, 4);
+  EXPECT_THAT(converted->workloads, ::testing::ElementsAre(::testing::Pair("alibaba-1g.10gb", 1)));
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
 // Queue semantics on static layouts (Reconfiguration::kNone), where a retry
-// pass walks only the jobs whose options fit (RetryFitting): priority, FIFO
+// pass walks only the jobs whose options fit (RetryQueue): priority, FIFO
 // within a priority, backfill and the backfill hold are those of the full walk;
 // and which GPUs count for gangs there.
 #include <gmock/gmock.h>

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <utility>
+#include <vector>
+
 #include "sim/fleet_spec.h"
 #include "sim/policies.h"
 #include "sim/simulation.h"
@@ -169,6 +173,21 @@ TEST(ReplayTest, InjectedClockMeasuresEachArrivalsDecision) {
   EXPECT_EQ(run->latency.samples, 50);
   EXPECT_DOUBLE_EQ(run->latency.p99_us, 0.5);
   EXPECT_GE(progress_calls, 1);
+}
+
+// Issue 16 point 5: an overloaded replay drains its queue long after the
+// last arrival; progress counts departures too, so the drain shows.
+TEST(ReplayTest, ProgressCountsArrivalsAndDepartures) {
+  const fleet::Fleet fleet = Fleet("H100-80GB:1");
+  const std::vector<SimJob> jobs = SyntheticJobs(3000, 5.0, fleet);
+  std::unique_ptr<Backend> backend = MakeBackend("first-fit", BuiltinCatalogForTest(), fleet, {}).value();
+  std::vector<std::pair<int64_t, int64_t>> calls;
+  const EngineHooks hooks{.clock_ns = {}, .progress = [&](int64_t done, int64_t total) { calls.emplace_back(done, total); }};
+  ASSERT_THAT(RunReplay(jobs, fleet, *backend, {}, hooks), IsOk());
+  ASSERT_FALSE(calls.empty());
+  EXPECT_EQ(calls.back(), std::make_pair(int64_t{6000}, int64_t{6000}));
+  EXPECT_TRUE(std::is_sorted(calls.begin(), calls.end()));
+  EXPECT_TRUE(std::any_of(calls.begin(), calls.end(), [](const auto& c) { return c.first > 3000 && c.first < 6000; }));
 }
 
 TEST(FillTest, StopsWhenNothingFits) {
