@@ -4,6 +4,7 @@
 #include <optional>
 #include <sstream>
 
+#include "common/strings.h"
 #include "trace/csv_table.h"
 
 namespace migsched::cli {
@@ -26,8 +27,8 @@ Result<AlibabaWorkloads> ConvertAlibabaPods(std::string_view csv, const std::str
   table->ForEachRow(
       [&](int line, const std::vector<std::string_view>& fields) {
         if (!error.ok()) return;
-        const std::optional<int64_t> gpus = trace::ParseInt64(fields[0]);
-        const std::optional<int64_t> milli = trace::ParseInt64(fields[1]);
+        const std::optional<int64_t> gpus = ParseInt64(fields[0]);
+        const std::optional<int64_t> milli = ParseInt64(fields[1]);
         if (!gpus || *gpus < 0 || *gpus > 1024) {
           return fail(line, "num_gpu must be an integer in [0, 1024]");
         }

@@ -41,8 +41,4 @@ class CsvTable {
   std::vector<size_t> columns_;  // index in the file of each required column
 };
 
-// Strict integer parsing of a whole field ("12", "-3"); nullopt for "", "1.5",
-// "12abc" or out of range.
-std::optional<int64_t> ParseInt64(std::string_view field);
-
 }  // namespace migsched::trace
