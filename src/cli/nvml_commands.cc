@@ -1,7 +1,6 @@
 #include "cli/nvml_commands.h"
 
 #include <CLI/CLI.hpp>
-#include <charconv>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <utility>
@@ -9,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "cli/text_table.h"
+#include "common/model_counts.h"
 #include "common/strings.h"
 #include "nvml/fake/fake_state.h"
 #include "nvml/nvml_session.h"
@@ -20,30 +20,6 @@ using nlohmann::ordered_json;
 using nvml::DeviceInfo;
 using nvml::GiProfileInfo;
 using nvml::GpuInstanceInfo;
-
-// "A100-40GB:2,H100-80GB:1" -> [("A100-40GB", 2), ("H100-80GB", 1)].
-Result<std::vector<std::pair<std::string, int>>> ParseGpuList(const std::string& text) {
-  std::vector<std::pair<std::string, int>> gpus;
-  size_t begin = 0;
-  while (begin <= text.size()) {
-    const size_t end = std::min(text.find(',', begin), text.size());
-    const std::string item = text.substr(begin, end - begin);
-    const size_t colon = item.rfind(':');
-    if (item.empty() || colon == std::string::npos || colon == 0) {
-      return InvalidArgumentError("--gpus: '" + item + "' is not MODEL:COUNT (e.g. A100-40GB:2)");
-    }
-    int count = 0;
-    const char* first = item.data() + colon + 1;
-    const char* last = item.data() + item.size();
-    const auto [ptr, ec] = std::from_chars(first, last, count);
-    if (ec != std::errc() || ptr != last || first == last) {
-      return InvalidArgumentError("--gpus: count in '" + item + "' is not a whole number");
-    }
-    gpus.emplace_back(item.substr(0, colon), count);
-    begin = end + 1;
-  }
-  return gpus;
-}
 
 std::string PlacementsText(const std::vector<geometry::Placement>& placements) {
   std::vector<int> starts;
@@ -173,12 +149,15 @@ void PrintGpu(std::ostream& out, const GpuReport& report) {
 }  // namespace
 
 int RunFakeNvmlInit(const CommandContext& context, const std::string& state_path, const std::string& gpus) {
-  Result<std::vector<std::pair<std::string, int>>> list = ParseGpuList(gpus);
+  // A fake machine has at most 64 GPUs of a model (NewFakeState).
+  Result<std::vector<ModelCount>> list = ParseModelCounts(gpus, "--gpus list", 64);
   if (!list.has_value()) {
     context.err << "migsched: " << list.error().message() << "\n";
     return kExitBadInput;
   }
-  Result<nvml::fake::FakeState> state = nvml::fake::NewFakeState(context.catalog, *list);
+  std::vector<std::pair<std::string, int>> counts;
+  for (const ModelCount& item : *list) counts.emplace_back(item.model, static_cast<int>(item.count));
+  Result<nvml::fake::FakeState> state = nvml::fake::NewFakeState(context.catalog, counts);
   if (!state.has_value()) {
     context.err << "migsched: " << state.error().message() << "\n";
     return kExitBadInput;

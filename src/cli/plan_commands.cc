@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <iomanip>
 #include <map>
@@ -227,8 +228,13 @@ void PrintSummary(const CommandContext& context, const PlanArgs& args,
   out << "Fleet: " << FleetLine(request.current) << "\n";
   out << "Workloads: " << request.workloads.size() << " (" << replicas
       << " replicas after right-sizing)\n";
-  out << "GPUs used: " << result.gpus_used << " (lower bound " << Fixed(result.lower_bound, 2)
-      << ", gap " << Fixed(100 * result.gap, 1) << "%, " << result.method << ")\n";
+  out << "GPUs used: " << result.gpus_used;
+  if (result.lower_bound == 0 && result.gpus_used > 0) {  // time ran out before the bound
+    out << " (no lower bound: the time limit ended the solve, " << result.method << ")\n";
+  } else {
+    out << " (lower bound " << Fixed(result.lower_bound, 2) << ", gap "
+        << Fixed(100 * result.gap, 1) << "%, " << result.method << ")\n";
+  }
   PrintBaselines(result, baselines, out);
   if (args.explain) PrintExplain(result, args.slurm_type_style, out);
   PrintLayouts(result.target, out);
@@ -359,9 +365,15 @@ int RunPlan(const CommandContext& context, const PlanArgs& args) {
     if (!perf.has_value()) return BadInput(context, perf.error());
     request.perf = std::move(perf).value();
   }
-  const plan::PlanOptions options{.headroom_pct = args.headroom_pct,
-                                  .time_limit_ms = args.time_limit_ms,
-                                  .method = plan::SolveMethod::kAuto};
+  const plan::PlanOptions options{
+      .headroom_pct = args.headroom_pct,
+      .time_limit_ms = args.time_limit_ms,
+      .method = plan::SolveMethod::kAuto,
+      .now_ms = [] {
+        return std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::steady_clock::now().time_since_epoch())
+            .count();
+      }};
   const Result<plan::PlanResult> result = plan::PlanFleet(context.catalog, request, options);
   if (!result.has_value()) return BadInput(context, result.error());
   const Result<plan::TransitionPlan> transition = plan::PlanTransition(request.current, result->target);
@@ -399,7 +411,7 @@ void AddPlanCommands(CLI::App& app, ChosenCommand& chosen) {
   plan->add_option("--svg", args->svg_path, "write an SVG picture of the planned fleet");
   plan->add_flag("--explain", args->explain, "say why each workload got its profile");
   plan->add_flag("--dry-run", args->dry_run, "print the transition operations; write no files");
-  plan->add_option("--time-limit", args->time_limit_ms, "branch-and-bound budget in ms")
+  plan->add_option("--time-limit", args->time_limit_ms, "time for the whole packing solve, ms")
       ->check(CLI::Range(1, 3600000));
   plan->add_option("--headroom", args->headroom_pct, "extra memory per replica, percent")
       ->check(CLI::Range(0, 1000));

@@ -1,6 +1,9 @@
 // Small string helpers shared by error messages and output.
 #pragma once
 
+#include <charconv>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -53,6 +56,16 @@ inline std::string Quote(std::string_view value) {
 inline std::string_view StripUtf8Bom(std::string_view text) {
   constexpr std::string_view kBom = "\xEF\xBB\xBF";
   return text.substr(0, kBom.size()) == kBom ? text.substr(kBom.size()) : text;
+}
+
+// The one strict integer parse of a whole field ("12", "-3"); nullopt for "",
+// "1.5", "12abc", " 1" or out of range.
+inline std::optional<int64_t> ParseInt64(std::string_view field) {
+  int64_t value = 0;
+  const char* end = field.data() + field.size();
+  const auto [ptr, error] = std::from_chars(field.data(), end, value);
+  if (field.empty() || error != std::errc() || ptr != end) return std::nullopt;
+  return value;
 }
 
 }  // namespace migsched

@@ -3,6 +3,7 @@
 #include <glpk.h>
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
 #include <functional>
 #include <memory>
@@ -32,6 +33,44 @@ struct Stage {
   std::vector<Cap> caps;          // levels solved before: their u stay within
 };
 
+// What is left of the time limit, read from the injected clock.
+class Budget {
+ public:
+  explicit Budget(const PackingOptions& options)
+      : now_ms_(options.now_ms),
+        limit_ms_(std::max(1, options.time_limit_ms)),
+        end_ms_(now_ms_ ? now_ms_() + limit_ms_ : 0) {}
+
+  // GLPK's tm_lim for the next call: what is left, 0 once spent.
+  int LeftMs() const {
+    if (!now_ms_) return limit_ms_;
+    return static_cast<int>(std::clamp<int64_t>(end_ms_ - now_ms_(), 0, INT_MAX));
+  }
+  bool Spent() const { return LeftMs() == 0; }
+
+ private:
+  std::function<int64_t()> now_ms_;
+  int limit_ms_;
+  int64_t end_ms_;
+};
+
+// Numbers x, then per class its y and u.
+Columns NumberColumns(const PackingProblem& problem) {
+  Columns cols;
+  int col = 0;
+  for (const PackingModel& model : problem.models) {
+    cols.x.emplace_back();
+    for (size_t c = 0; c < model.configs.size(); ++c) cols.x.back().push_back(++col);
+  }
+  for (const PackingClass& k : problem.classes) {
+    cols.y.emplace_back();
+    for (size_t o = 0; o < k.options.size(); ++o) cols.y.back().push_back(++col);
+    cols.u.push_back(++col);
+  }
+  cols.count = col;
+  return cols;
+}
+
 struct GlpDeleter {
   void operator()(glp_prob* p) const { glp_delete_prob(p); }
 };
@@ -41,22 +80,11 @@ class Builder {
  public:
   Builder(const PackingProblem& problem, const Stage& stage) : problem_(problem), stage_(stage) {}
 
-  GlpProblem Build(Columns& cols) {
+  GlpProblem Build(const Columns& cols) {
     GlpProblem lp(glp_create_prob());
     glp_set_obj_dir(lp.get(), GLP_MIN);
-    int col = 0;
-    for (const PackingModel& model : problem_.models) {
-      cols.x.emplace_back();
-      for (size_t c = 0; c < model.configs.size(); ++c) cols.x.back().push_back(++col);
-    }
-    for (const PackingClass& k : problem_.classes) {
-      cols.y.emplace_back();
-      for (size_t o = 0; o < k.options.size(); ++o) cols.y.back().push_back(++col);
-      cols.u.push_back(++col);
-    }
-    cols.count = col;
-    glp_add_cols(lp.get(), col);
-    for (int j = 1; j <= col; ++j) {
+    glp_add_cols(lp.get(), cols.count);
+    for (int j = 1; j <= cols.count; ++j) {
       glp_set_col_kind(lp.get(), j, GLP_IV);
       glp_set_col_bnds(lp.get(), j, GLP_LO, 0, 0);
     }
@@ -226,14 +254,21 @@ PackingSolution RoundAndCover(const PackingProblem& problem, const Stage& stage,
     s.config_counts.push_back(std::move(counts));
   }
   // Cover every model; replicas a full model cannot take move to another
-  // option of their class with GPUs to spare, else they are unplaced.
+  // option of their class with GPUs to spare, else they are unplaced: the
+  // lowest priority first, later classes before earlier ones.
+  std::vector<size_t> drop_order(problem.classes.size());
+  std::iota(drop_order.rbegin(), drop_order.rend(), size_t{0});
+  std::stable_sort(drop_order.begin(), drop_order.end(), [&](size_t a, size_t b) {
+    return problem.classes[a].priority < problem.classes[b].priority;
+  });
   for (size_t pass = 0; pass <= problem.models.size(); ++pass) {
     const bool last = pass == problem.models.size();  // no more moves: drop
     bool moved = false;
     for (size_t m = 0; m < problem.models.size(); ++m) {
       Cover(problem.models[m], s.config_counts[m], used[m], residual[m]);
       for (size_t i = 0; i < residual[m].size(); ++i) {
-        for (size_t k = problem.classes.size(); k-- > 0 && residual[m][i] > 0;) {
+        for (size_t n = 0; n < drop_order.size() && residual[m][i] > 0; ++n) {
+          const size_t k = drop_order[n];
           for (size_t o = 0; o < problem.classes[k].options.size() && residual[m][i] > 0; ++o) {
             const PackingOption& opt = problem.classes[k].options[o];
             if (static_cast<size_t>(opt.model) != m || static_cast<size_t>(opt.item) != i) continue;
@@ -316,24 +351,32 @@ std::vector<double> ColumnValues(const PackingProblem& problem, const PackingSol
 }
 
 // The LP relaxation of a stage: column values (1-based), the GPUs in them
-// and the objective.
+// and the objective. Not `solved` when the time limit stopped the simplex:
+// the values are then its last basis if that was feasible, else all 0.
 struct LpRelaxation {
   std::vector<double> value;
   double gpus = 0;
   double objective = 0;
+  bool solved = false;
 };
 
-Result<LpRelaxation> SolveRelaxation(glp_prob* lp, const Columns& cols) {
+Result<LpRelaxation> SolveRelaxation(glp_prob* lp, const Columns& cols, const Budget& budget) {
+  if (budget.Spent()) return LpRelaxation{std::vector<double>(static_cast<size_t>(cols.count) + 1, 0)};
   glp_smcp simplex;
   glp_init_smcp(&simplex);
   simplex.msg_lev = GLP_MSG_OFF;
   simplex.presolve = GLP_OFF;
-  if (glp_simplex(lp, &simplex) != 0 || glp_get_status(lp) != GLP_OPT) {
+  simplex.tm_lim = budget.LeftMs();
+  const int rc = glp_simplex(lp, &simplex);
+  const int status = glp_get_status(lp);
+  LpRelaxation relaxation{std::vector<double>(static_cast<size_t>(cols.count) + 1, 0), 0, 0,
+                          rc == 0 && status == GLP_OPT};
+  if (rc == GLP_ETMLIM && status != GLP_FEAS) return relaxation;
+  if (rc != GLP_ETMLIM && !relaxation.solved) {
     return InternalError("the packing LP could not be solved (GLPK status " +
-                         std::to_string(glp_get_status(lp)) + ")");
+                         std::to_string(status) + ")");
   }
-  LpRelaxation relaxation{std::vector<double>(static_cast<size_t>(cols.count) + 1, 0), 0,
-                          glp_get_obj_val(lp)};
+  relaxation.objective = glp_get_obj_val(lp);
   for (int j = 1; j <= cols.count; ++j) relaxation.value[static_cast<size_t>(j)] = glp_get_col_prim(lp, j);
   for (const auto& model_cols : cols.x) {
     for (int j : model_cols) relaxation.gpus += relaxation.value[static_cast<size_t>(j)];
@@ -341,33 +384,56 @@ Result<LpRelaxation> SolveRelaxation(glp_prob* lp, const Columns& cols) {
   return relaxation;
 }
 
+bool AnyUnplaced(const PackingSolution& s) {
+  return std::any_of(s.unplaced.begin(), s.unplaced.end(), [](int64_t u) { return u > 0; });
+}
+
+// Branch-and-bound's time in a stage: an equal share of what is left with
+// the stages that may follow it (LPs get all that is left: no plan without them).
+struct StageTime {
+  const Budget& budget;
+  int later_stages = 0;
+  bool later_only_if_unplaced = false;  // the first program: levels follow only then
+};
+
 // One stage: LP rounding, kept if it meets the rounded-up LP objective
 // (then optimal), else branch-and-bound from the better of it and
 // `incumbent` (a solution known to satisfy the stage, if any).
 Result<PackingSolution> SolveStage(const PackingProblem& problem, const Stage& stage,
                                    const PackingOptions& options,
-                                   const std::optional<PackingSolution>& incumbent) {
-  Columns cols;
+                                   const std::optional<PackingSolution>& incumbent,
+                                   const StageTime& time) {
+  const Budget& budget = time.budget;
+  const Columns cols = NumberColumns(problem);
   GlpProblem lp = Builder(problem, stage).Build(cols);
   LpRelaxation relaxation;
-  MIGSCHED_ASSIGN_OR_RETURN(relaxation, SolveRelaxation(lp.get(), cols));
-  const auto lp_objective_ceil = static_cast<int64_t>(std::ceil(relaxation.objective - 1e-6));
+  MIGSCHED_ASSIGN_OR_RETURN(relaxation, SolveRelaxation(lp.get(), cols, budget));
 
   PackingSolution best = RoundAndCover(problem, stage, relaxation.value, cols);
-  if (!WithinCaps(stage, best) || (incumbent && Objective(stage, *incumbent) < Objective(stage, best))) {
-    best = *incumbent;  // the rounding breaks a cap only in stages after the first
+  // The rounding breaks a cap only in stages after the first, which have an incumbent.
+  if (incumbent && (!WithinCaps(stage, best) || Objective(stage, *incumbent) < Objective(stage, best))) {
+    best = *incumbent;
   }
   best.optimal = false;
+  best.lp_bound = relaxation.solved ? relaxation.gpus : 0;
+  if (!relaxation.solved) {
+    best.method = "milp-time-limit";
+    return best;
+  }
+  const auto lp_objective_ceil = static_cast<int64_t>(std::ceil(relaxation.objective - 1e-6));
   best.method = "heuristic";
   if (Objective(stage, best) <= lp_objective_ceil) {
     best.optimal = true;
     best.method = "milp-optimal";
+  } else if (options.method == PackingMethod::kAuto && budget.Spent()) {
+    best.method = "milp-time-limit";
   } else if (options.method == PackingMethod::kAuto) {
     Incumbent start{ColumnValues(problem, best, cols), false};
     glp_iocp mip;
     glp_init_iocp(&mip);
     mip.msg_lev = GLP_MSG_OFF;
-    mip.tm_lim = std::max(1, options.time_limit_ms);
+    const bool followed = !time.later_only_if_unplaced || AnyUnplaced(best);
+    mip.tm_lim = std::max(1, budget.LeftMs() / (1 + (followed ? time.later_stages : 0)));
     mip.mir_cuts = GLP_ON;
     mip.cb_func = Callback;
     mip.cb_info = &start;
@@ -375,26 +441,63 @@ Result<PackingSolution> SolveStage(const PackingProblem& problem, const Stage& s
     const int status = glp_mip_status(lp.get());
     if ((rc == 0 || rc == GLP_ETMLIM) && (status == GLP_OPT || status == GLP_FEAS)) {
       PackingSolution mip_solution = FromMip(problem, lp.get(), cols);
+      mip_solution.lp_bound = best.lp_bound;
       const bool proven = rc == 0 && status == GLP_OPT;
       if (Objective(stage, mip_solution) <= Objective(stage, best)) best = std::move(mip_solution);
       best.optimal = proven;
       best.method = proven ? "milp-optimal" : "milp-time-limit";
     }
   }
-  best.lp_bound = relaxation.gpus;
   return best;
 }
 
 // The fewest GPUs of the LP relaxation among plans that leave no more
-// unplaced per level than `caps` allow: the bound for that much work.
+// unplaced per level than `caps` allow: the bound for that much work; 0 when
+// the budget runs out first.
 Result<double> GpuBound(const PackingProblem& problem, const std::vector<int64_t>& replicas,
-                        const std::vector<Stage::Cap>& caps) {
+                        const std::vector<Stage::Cap>& caps, const Budget& budget) {
+  if (budget.Spent()) return 0.0;
   const Stage stage{replicas, std::vector<int64_t>(replicas.size(), 0), caps};
-  Columns cols;
+  const Columns cols = NumberColumns(problem);
   GlpProblem lp = Builder(problem, stage).Build(cols);
   LpRelaxation relaxation;
-  MIGSCHED_ASSIGN_OR_RETURN(relaxation, SolveRelaxation(lp.get(), cols));
-  return relaxation.gpus;
+  MIGSCHED_ASSIGN_OR_RETURN(relaxation, SolveRelaxation(lp.get(), cols, budget));
+  return relaxation.solved ? relaxation.gpus : 0.0;
+}
+
+// When the budget ends the sequence of stages before `level`: the last
+// stage's plan keeps the levels above, and the levels from `level` down take
+// the options the first program gave them, in the room left (RoundAndCover
+// drops the lowest priority first).
+PackingSolution FillBelow(const PackingProblem& problem, const Stage& everything, int level,
+                          const PackingSolution& levels_above, const PackingSolution& first) {
+  const Columns cols = NumberColumns(problem);
+  std::vector<double> value = ColumnValues(problem, levels_above, cols);
+  for (size_t k = 0; k < problem.classes.size(); ++k) {
+    if (problem.classes[k].priority > level) continue;
+    for (size_t o = 0; o < cols.y[k].size(); ++o) {
+      value[static_cast<size_t>(cols.y[k][o])] = static_cast<double>(first.assigned[k][o]);
+    }
+    value[static_cast<size_t>(cols.u[k])] = static_cast<double>(first.unplaced[k]);
+  }
+  return RoundAndCover(problem, everything, value, cols);
+}
+
+// The lexicographic objective: fewer unplaced per level, highest level
+// first, then fewer GPUs.
+bool PlacesMore(const PackingProblem& problem, const std::set<int, std::greater<>>& levels,
+                const PackingSolution& a, const PackingSolution& b) {
+  for (const int level : levels) {
+    int64_t unplaced_a = 0;
+    int64_t unplaced_b = 0;
+    for (size_t k = 0; k < problem.classes.size(); ++k) {
+      if (problem.classes[k].priority != level) continue;
+      unplaced_a += a.unplaced[k];
+      unplaced_b += b.unplaced[k];
+    }
+    if (unplaced_a != unplaced_b) return unplaced_a < unplaced_b;
+  }
+  return a.gpus < b.gpus;
 }
 
 // "milp-optimal" < "heuristic" < "milp-time-limit": the word for a sequence
@@ -426,21 +529,36 @@ Result<PackingSolution> SolvePacking(const PackingProblem& problem,
     replicas.push_back(cls.replicas);
     levels.insert(cls.priority);
   }
-  auto any_unplaced = [](const PackingSolution& s) {
-    return std::any_of(s.unplaced.begin(), s.unplaced.end(), [](int64_t u) { return u > 0; });
-  };
 
+  const Budget budget(options);
   const Stage everything{replicas, std::vector<int64_t>(replicas.size(), penalty), {}};
-  PackingSolution solution;
-  MIGSCHED_ASSIGN_OR_RETURN(solution, SolveStage(problem, everything, options, std::nullopt));
-  if (!any_unplaced(solution)) return solution;  // all placed: the first program was the objective
+  PackingSolution first;
+  const int level_count = static_cast<int>(levels.size());
+  MIGSCHED_ASSIGN_OR_RETURN(
+      first, SolveStage(problem, everything, options, std::nullopt,
+                        {.budget = budget,
+                         .later_stages = level_count > 1 ? level_count : 0,
+                         .later_only_if_unplaced = true}));
+  if (!AnyUnplaced(first)) return first;  // all placed: the first program was the objective
 
+  PackingSolution solution = first;
   std::vector<Stage::Cap> caps;
+  bool stopped_early = false;  // the caps then describe the levels solved, not this plan
   if (levels.size() > 1) {
     bool optimal = true;
     std::string method = "milp-optimal";
     std::optional<PackingSolution> previous;
+    int later_stages = level_count;
     for (const int level : levels) {
+      --later_stages;
+      if (budget.Spent()) {
+        solution = previous ? FillBelow(problem, everything, level, *previous, first) : first;
+        if (PlacesMore(problem, levels, first, solution)) solution = first;
+        optimal = false;
+        method = "milp-time-limit";
+        stopped_early = true;
+        break;
+      }
       Stage stage{std::vector<int64_t>(replicas.size(), 0), std::vector<int64_t>(replicas.size(), 0), caps};
       Stage::Cap cap;
       for (size_t k = 0; k < replicas.size(); ++k) {
@@ -453,7 +571,8 @@ Result<PackingSolution> SolvePacking(const PackingProblem& problem,
           if (previous) previous->unplaced[k] = replicas[k];
         }
       }
-      MIGSCHED_ASSIGN_OR_RETURN(solution, SolveStage(problem, stage, options, previous));
+      MIGSCHED_ASSIGN_OR_RETURN(solution, SolveStage(problem, stage, options, previous,
+                                                     {.budget = budget, .later_stages = later_stages}));
       optimal = optimal && solution.optimal;
       method = WeakerMethod(method, solution.method);
       for (size_t k : cap.classes) cap.most_unplaced += solution.unplaced[k];
@@ -470,7 +589,10 @@ Result<PackingSolution> SolvePacking(const PackingProblem& problem,
     }
     caps.push_back(std::move(cap));
   }
-  MIGSCHED_ASSIGN_OR_RETURN(solution.lp_bound, GpuBound(problem, replicas, caps));
+  solution.lp_bound = 0;
+  if (!stopped_early) {
+    MIGSCHED_ASSIGN_OR_RETURN(solution.lp_bound, GpuBound(problem, replicas, caps, budget));
+  }
   return solution;
 }
 

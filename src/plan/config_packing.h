@@ -22,9 +22,16 @@
 // unplaced count they reached (a row over their u), the level's own u carry
 // the penalty, the levels below wait. The last of these is also the fewest
 // GPUs for that much work. GLPK solves each.
+//
+// The time limit bounds the whole solve: every GLPK call (LP and
+// branch-and-bound) gets what is left of it as its own limit, and no call
+// starts once it is spent. Then the answer is the best plan so far,
+// "milp-time-limit": the levels solved keep their placements, the levels not
+// reached fill what room is left greedily (lowest priority dropped first).
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -59,7 +66,10 @@ enum class PackingMethod { kAuto, kHeuristic };
 
 struct PackingOptions {
   PackingMethod method = PackingMethod::kAuto;
-  int time_limit_ms = 10000;
+  int time_limit_ms = 10000;  // the whole solve, every LP and branch-and-bound
+  // Monotonic milliseconds, injected so that the core reads no clock (the CLI
+  // passes a steady clock). Empty: each GLPK call gets the whole limit.
+  std::function<int64_t()> now_ms = nullptr;
 };
 
 struct PackingSolution {
@@ -67,7 +77,8 @@ struct PackingSolution {
   std::vector<std::vector<int64_t>> assigned;       // [class][option] replicas
   std::vector<int64_t> unplaced;                    // [class]
   int64_t gpus = 0;     // sum of config_counts
-  // LP relaxation: no plan placing as many replicas per level uses fewer GPUs.
+  // LP relaxation: no plan placing as many replicas per level uses fewer GPUs
+  // (0 when the time limit left no time to compute it).
   double lp_bound = 0;
   // Proven lexicographic optimum: no plan places more (per level, highest
   // first), and none placing as much uses fewer GPUs.

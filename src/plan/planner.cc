@@ -331,7 +331,8 @@ class Planner {
     return SolvePacking(problem, PackingOptions{.method = options_.method == SolveMethod::kHeuristic
                                                               ? PackingMethod::kHeuristic
                                                               : PackingMethod::kAuto,
-                                                .time_limit_ms = options_.time_limit_ms});
+                                                .time_limit_ms = options_.time_limit_ms,
+                                                .now_ms = options_.now_ms});
   }
 
   // The group's GPUs without busy instances, in fleet order.

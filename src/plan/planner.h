@@ -13,13 +13,16 @@
 // priority level then GPUs (config_packing.h). Its size depends on the
 // number of distinct workload shapes and models, not on replicas or GPUs.
 // GLPK solves the LP (the lower bound) and branch-and-bound under a time
-// limit; the heuristic rounds the LP down and covers the rest greedily.
+// limit that bounds the whole solve; the heuristic rounds the LP down and
+// covers the rest greedily.
 // Concrete GPUs are then chosen: GPUs with busy instances are filled around
 // them first (busy instances never move), then GPUs whose current layout
 // already matches, then partitioned GPUs, then the rest in fleet order.
 // Deterministic: the same request gives the same plan.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -47,8 +50,10 @@ enum class SolveMethod {
 
 struct PlanOptions {
   int headroom_pct = 0;       // memory headroom for right-sizing
-  int time_limit_ms = 10000;  // branch-and-bound budget
+  int time_limit_ms = 10000;  // the whole packing solve (every LP and branch-and-bound)
   SolveMethod method = SolveMethod::kAuto;
+  // Monotonic milliseconds for the time limit, injected (PackingOptions::now_ms).
+  std::function<int64_t()> now_ms = nullptr;
 };
 
 struct Unplaced {

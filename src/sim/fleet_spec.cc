@@ -3,8 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "common/strings.h"
-#include "trace/csv_table.h"
+#include "common/model_counts.h"
 
 namespace migsched::sim {
 namespace {
@@ -20,37 +19,24 @@ std::string NodeName(int64_t index) {
 }  // namespace
 
 Result<fleet::Fleet> ParseFleetSpec(std::string_view spec, const geometry::Catalog& catalog) {
+  std::vector<ModelCount> counts;
+  MIGSCHED_ASSIGN_OR_RETURN(counts, ParseModelCounts(spec, "fleet spec", kMaxSpecGpus));
   fleet::Fleet fleet;
   int64_t node = 0;
   int64_t total = 0;
-  if (spec.empty()) return InvalidArgumentError("empty fleet spec; expected MODEL:COUNT[,MODEL:COUNT...]");
-  while (!spec.empty()) {
-    const size_t comma = spec.find(',');
-    const std::string_view item = spec.substr(0, comma);
-    spec = comma == std::string_view::npos ? std::string_view() : spec.substr(comma + 1);
-    if (item.empty() || (comma != std::string_view::npos && spec.empty())) {
-      return InvalidArgumentError("empty item in the fleet spec (a stray ','); expected MODEL:COUNT[,MODEL:COUNT...]");
-    }
-    const size_t colon = item.rfind(':');
-    if (colon == std::string_view::npos) {
-      return InvalidArgumentError("fleet item " + Quote(item) + " is not MODEL:COUNT");
-    }
-    const std::optional<int64_t> count = trace::ParseInt64(item.substr(colon + 1));
-    if (!count || *count < 1 || *count > kMaxSpecGpus) {
-      return InvalidArgumentError("fleet item " + Quote(item) + ": count must be 1..1000000");
-    }
-    total += *count;
+  for (const ModelCount& item : counts) {
+    total += item.count;
     if (total > kMaxSpecGpus) return InvalidArgumentError("fleet has more than 1000000 GPUs");
-    Result<const geometry::GpuModel*> model = catalog.Find(item.substr(0, colon));
+    Result<const geometry::GpuModel*> model = catalog.Find(item.model);
     if (!model.has_value()) return model.error();
-    for (int64_t i = 0; i < *count; ++i) {
+    for (int64_t i = 0; i < item.count; ++i) {
       fleet::FleetGpu gpu;
       gpu.node = NodeName(node + i / kGpusPerSpecNode);
       gpu.index = static_cast<int>(i % kGpusPerSpecNode);
       gpu.model = *model;
       fleet.gpus.push_back(std::move(gpu));
     }
-    node += (*count + kGpusPerSpecNode - 1) / kGpusPerSpecNode;
+    node += (item.count + kGpusPerSpecNode - 1) / kGpusPerSpecNode;
   }
   return fleet;
 }

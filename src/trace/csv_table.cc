@@ -1,7 +1,6 @@
 #include "trace/csv_table.h"
 
 #include <algorithm>
-#include <charconv>
 
 #include "common/strings.h"
 
@@ -28,14 +27,6 @@ std::string_view StripCarriageReturn(std::string_view line) {
 }
 
 }  // namespace
-
-std::optional<int64_t> ParseInt64(std::string_view field) {
-  int64_t value = 0;
-  const char* end = field.data() + field.size();
-  const auto [ptr, error] = std::from_chars(field.data(), end, value);
-  if (field.empty() || error != std::errc() || ptr != end) return std::nullopt;
-  return value;
-}
 
 Result<CsvTable> CsvTable::Open(std::string_view bytes, const std::string& source,
                                 const std::vector<std::string>& required,

@@ -46,8 +46,4 @@ class CsvTable {
   std::vector<size_t> columns_;  // index in the file of each column asked for; npos: absent
 };
 
-// Strict integer parsing of a whole field ("12", "-3"); nullopt for "", "1.5",
-// "12abc" or out of range.
-std::optional<int64_t> ParseInt64(std::string_view field);
-
 }  // namespace migsched::trace

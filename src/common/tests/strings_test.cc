@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <optional>
 #include <string>
 
 namespace migsched {
@@ -17,6 +19,14 @@ TEST(StringsTest, LongValuesAreCutAndSayHowLongTheyWere) {
   EXPECT_EQ(Quote(std::string(100'000'000, '9')), "'" + std::string(80, '9') + "...' (100000000 bytes)");
   // "é" is two bytes: the cut falls before it rather than inside it.
   EXPECT_EQ(Abbreviate("abc\xC3\xA9z", 4), "abc... (6 bytes)");
+}
+
+TEST(StringsTest, ParseInt64TakesWholeFieldsOnly) {
+  EXPECT_EQ(ParseInt64("-3"), -3);
+  EXPECT_EQ(ParseInt64("9223372036854775807"), INT64_MAX);
+  for (const char* bad : {"", "1.5", "12abc", " 1", "9223372036854775808"}) {
+    EXPECT_EQ(ParseInt64(bad), std::nullopt) << bad;
+  }
 }
 
 }  // namespace

@@ -379,6 +379,33 @@ TEST(PlannerTest, HigherPriorityWinsWhenGpusRunOut) {
   EXPECT_EQ(plan->unplaced[0].workload, "low");
 }
 
+// Issue 16 point 5: `--time-limit` bounds the whole solve. 40 distinct
+// priorities on too few GPUs used to run one program per level whatever the
+// limit; now the plan comes back when the (injected) clock says the time is
+// up, with the levels solved by then placed and an honest status.
+TEST(PlannerTest, Issue16TimeLimitBoundsTheWholeSolveWithAnHonestStatus) {
+  const geometry::GpuModel& a100 = Gpu("A100-40GB");
+  std::vector<Workload> workloads;
+  std::map<std::string, int> requested;
+  for (int level = 0; level < 40; ++level) {
+    const std::string_view profile = level % 2 == 0 ? "2g.10gb" : "3g.20gb";
+    workloads.push_back(Exactly(a100, profile, 3, "w" + std::to_string(level)));
+    workloads.back().priority = level;
+    requested[workloads.back().name] = 3;
+  }
+  int64_t now_ms = 0;
+  Result<PlanResult> plan = Plan(Homogeneous(a100, 12), workloads,
+                                 PlanOptions{.time_limit_ms = 20, .now_ms = [&now_ms] { return ++now_ms; }});
+  ASSERT_THAT(plan, IsOk());
+  EXPECT_EQ(plan->method, "milp-time-limit");
+  EXPECT_EQ(plan->lower_bound, 0);  // no time was left to compute it
+  EXPECT_EQ(plan->proven_bound, 0);
+  EXPECT_LE(now_ms, 22);
+  EXPECT_EQ(plan->gpus_used, 12);
+  for (const Unplaced& u : plan->unplaced) EXPECT_NE(u.workload, "w39");
+  ExpectSound(*plan, requested);
+}
+
 // Priorities are strict whatever the sizes. One H100: a 4g.40gb of priority
 // 5 leaves room for three of seven 1g.10gb of priority 0. Counting replicas
 // (even weighted by priority) would keep the seven small ones instead.
