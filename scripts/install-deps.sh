@@ -7,6 +7,8 @@ packages=(
   libyaml-cpp-dev nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libglpk-dev libsqlite3-dev libcpp-httplib-dev
+  # the Kubernetes API client (src/k8s)
+  libcurl4-openssl-dev
   # tests of serve: promtool checks /metrics, chromium loads the dashboard;
   # bench/serve_load.sh drives the server with wrk; the bench scripts and
   # tests/slurm/dynamic_mig_test.sh poll it with curl
@@ -16,6 +18,8 @@ packages=(
   # init scripts exit at once, and a system munged (if one starts) listens on
   # /run/munge, while the test runs its own munged on its own socket and key.
   slurmctld slurmd slurm-client munge
+  # tests/k8s: the test Kubernetes API server and the manifest check
+  python3 python3-yaml
 )
 missing=()
 for p in "${packages[@]}"; do
