@@ -41,7 +41,7 @@ void RunListWatch(const KubeApiClient& client, const ListWatchOptions& options, 
     Result<json> list = client.Get(options.collection + (options.selector.empty() ? "" : "?" + options.selector));
     if (!list.has_value() || !list->contains("items") || !(*list)["items"].is_array()) {
       log << "k8s event=list_failed collection=" << options.collection << " error=\""
-          << (list.has_value() ? std::string("the answer has no items") : list.error().message()) << "\"\n";
+          << (list.has_value() ? std::string("the answer has no items") : list.error().message()) << "\"" << std::endl;
       Pause(options.retry, stop);
       continue;
     }
@@ -76,11 +76,11 @@ void RunListWatch(const KubeApiClient& client, const ListWatchOptions& options, 
           stop);
       if (!end.has_value()) {
         log << "k8s event=watch_failed collection=" << options.collection << " error=\"" << end.error().message()
-            << "\"\n";
+            << "\"" << std::endl;
         Pause(options.retry, stop);
         relist = true;
       } else if (*end == WatchEnd::kExpired) {
-        log << "k8s event=watch_expired collection=" << options.collection << " resource_version=" << version << "\n";
+        log << "k8s event=watch_expired collection=" << options.collection << " resource_version=" << version << std::endl;
         relist = true;
       }
     }

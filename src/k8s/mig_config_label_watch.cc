@@ -1,6 +1,7 @@
 #include "k8s/mig_config_label_watch.h"
 
 #include <optional>
+#include <ostream>
 
 #include "k8s/kube_api_list_watch.h"
 
@@ -12,7 +13,7 @@ void RunMigConfigLabelWatch(const KubeApiClient& kube, const std::string& node, 
   steps.set_state = [&](std::string_view state) -> Status {
     Result<nlohmann::json> patched = kube.Patch(node_path, MigConfigStatePatch(state), PatchType::kMerge);
     if (!patched.has_value()) return patched.error();
-    log << "k8s mig-manager event=state node=" << node << " state=" << state << "\n";
+    log << "k8s mig-manager event=state node=" << node << " state=" << state << std::endl;
     return Status();
   };
   std::optional<std::string> handled;
@@ -23,10 +24,10 @@ void RunMigConfigLabelWatch(const KubeApiClient& kube, const std::string& node, 
         if (it == nodes.end()) return;
         const std::optional<std::string> config = ConfigToHandle(it->second, handled);
         if (!config) return;
-        log << "k8s mig-manager event=config node=" << node << " config=" << *config << "\n";
+        log << "k8s mig-manager event=config node=" << node << " config=" << *config << std::endl;
         const Result<std::string> state = HandleMigConfig(*config, steps);
         if (!state.has_value()) {
-          log << "k8s mig-manager event=state_failed node=" << node << " error=\"" << state.error().message() << "\"\n";
+          log << "k8s mig-manager event=state_failed node=" << node << " error=\"" << state.error().message() << "\"" << std::endl;
           return;  // not handled: tried again at the node's next change
         }
         handled = config;
