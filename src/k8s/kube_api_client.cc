@@ -168,25 +168,18 @@ Status HttpError(const std::string& what, long status, const std::string& body) 
 
 }  // namespace
 
-Result<json> KubeApiClient::Get(const std::string& path) const {
-  Sink sink(limits_.max_body_bytes);
-  const std::string what = "GET " + path;
-  const Exchange exchange = Perform(config_, limits_, "GET", path, "", "", sink, limits_.request_timeout_s);
-  if (sink.too_large) return UnavailableError(what + ": answer larger than " + std::to_string(limits_.max_body_bytes) + " bytes");
-  if (exchange.code != CURLE_OK) return UnavailableError(what + " at " + config_.server + ": " + exchange.error);
-  if (exchange.http_status < 200 || exchange.http_status >= 300) return HttpError(what, exchange.http_status, sink.data);
-  json parsed = json::parse(sink.data, nullptr, /*allow_exceptions=*/false);
-  if (parsed.is_discarded()) return UnavailableError(what + ": the answer is not JSON");
-  return parsed;
-}
+Result<json> KubeApiClient::Get(const std::string& path) const { return Request("GET", path, "", ""); }
 
 Result<json> KubeApiClient::Patch(const std::string& path, const json& patch, PatchType type) const {
+  return Request("PATCH", path, patch.dump(),
+                 type == PatchType::kMerge ? "application/merge-patch+json" : "application/strategic-merge-patch+json");
+}
+
+Result<json> KubeApiClient::Request(const std::string& method, const std::string& path, const std::string& body,
+                                    const std::string& content_type) const {
   Sink sink(limits_.max_body_bytes);
-  const std::string what = "PATCH " + path;
-  const std::string content_type = type == PatchType::kMerge ? "application/merge-patch+json"
-                                                             : "application/strategic-merge-patch+json";
-  const Exchange exchange =
-      Perform(config_, limits_, "PATCH", path, patch.dump(), content_type, sink, limits_.request_timeout_s);
+  const std::string what = method + " " + path;
+  const Exchange exchange = Perform(config_, limits_, method, path, body, content_type, sink, limits_.request_timeout_s);
   if (sink.too_large) return UnavailableError(what + ": answer larger than " + std::to_string(limits_.max_body_bytes) + " bytes");
   if (exchange.code != CURLE_OK) return UnavailableError(what + " at " + config_.server + ": " + exchange.error);
   if (exchange.http_status < 200 || exchange.http_status >= 300) return HttpError(what, exchange.http_status, sink.data);

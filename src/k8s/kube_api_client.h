@@ -54,6 +54,9 @@ class KubeApiClient {
   const std::string& server() const { return config_.server; }
 
  private:
+  Result<nlohmann::json> Request(const std::string& method, const std::string& path, const std::string& body,
+                                 const std::string& content_type) const;
+
   KubeConfig config_;
   KubeApiLimits limits_;
 };

@@ -144,8 +144,17 @@ reservation "k8s/$uid3/1g.10gb/1" running > /dev/null
 grep -q "event=watch_expired" "$t/controller.log" || fail "the controller did not see 410 Gone"
 echo "after a compaction (410 Gone) the controller listed again and served pod late"
 
-# ---- 5. mig-manager on a second node, its own fake NVML
+# ---- 5. mig-manager on a second node, its own fake NVML; first with a wrong
+# token: the API server's own message reaches the log
 export MIGSCHED_FAKE_NVML_STATE=$t/gpus2.json
+sed 's/token: kube-token/token: wrong/' "$t/kubeconfig" > "$t/kubeconfig-wrong"
+"$migsched" k8s mig-manager --node gpu-node-2 -f "$here/mig-configs.yaml" --kubeconfig "$t/kubeconfig-wrong" \
+  > "$t/mig-manager-wrong.log" 2>&1 &
+wrong_pid=$!
+for _ in $(seq 200); do grep -q "HTTP 401: Unauthorized" "$t/mig-manager-wrong.log" && break; sleep 0.05; done
+kill "$wrong_pid"; wait "$wrong_pid" || true
+grep -q 'event=list_failed collection=/api/v1/nodes error="GET /api/v1/nodes?fieldSelector=metadata.name%3Dgpu-node-2: HTTP 401: Unauthorized"' \
+  "$t/mig-manager-wrong.log" || fail "no clear error for a wrong token: $(cat "$t/mig-manager-wrong.log")"
 "$migsched" fake-nvml init --state "$t/gpus2.json" --gpus A100-80GB:1 > /dev/null
 k POST /api/v1/nodes '{"metadata": {"name": "gpu-node-2", "labels": {"nvidia.com/mig.config": "all-3g.40gb"}}}' \
   > /dev/null

@@ -248,12 +248,20 @@ class Handler(BaseHTTPRequestHandler):
             record(resource, "ADDED", obj)
             self.send_json(201, obj)
 
-    def do_PATCH(self):
+    def object_route(self):
+        """The route of a request for one object, or None once the answer is sent."""
         if not self.authorised():
-            return
+            return None
         route = self.route()
         if route is None or not route[2]:
-            return self.send_json(404, status(404, "NotFound", "the server could not find the requested resource"))
+            self.send_json(404, status(404, "NotFound", "the server could not find the requested resource"))
+            return None
+        return route
+
+    def do_PATCH(self):
+        route = self.object_route()
+        if route is None:
+            return
         content_type = self.headers.get("Content-Type", "")
         if content_type not in ("application/merge-patch+json", "application/strategic-merge-patch+json"):
             return self.send_json(415, status(415, "UnsupportedMediaType",
@@ -276,11 +284,9 @@ class Handler(BaseHTTPRequestHandler):
             self.send_json(200, patched)
 
     def do_DELETE(self):
-        if not self.authorised():
+        route = self.object_route()
+        if route is None:
             return
-        route = self.route()
-        if route is None or not route[2]:
-            return self.send_json(404, status(404, "NotFound", "the server could not find the requested resource"))
         resource, namespace, name, _, _ = route
         with LOCK:
             obj = STATE["objects"][resource].pop(self.key(namespace, name), None)
