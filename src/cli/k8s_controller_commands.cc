@@ -22,7 +22,8 @@ namespace {
 
 std::atomic<bool> g_stop{false};
 
-extern "C" void OnStopSignal(int) { g_stop.store(true); }
+// extern "C" names share one namespace across files, anonymous or not: a name of its own.
+extern "C" void OnK8sControlStopSignal(int) { g_stop.store(true); }
 
 struct KubeArgs {
   std::string kubeconfig;  // "" = $KUBECONFIG, else the pod's service account
@@ -75,8 +76,8 @@ int RunController(const CommandContext& context, const ControllerArgs& args) {
     return Fail(context, health.error());
   }
   const k8s::KubeApiClient kube(*config);
-  std::signal(SIGINT, OnStopSignal);
-  std::signal(SIGTERM, OnStopSignal);
+  std::signal(SIGINT, OnK8sControlStopSignal);
+  std::signal(SIGTERM, OnK8sControlStopSignal);
   context.out << "migsched k8s controller: pods of " << kube.server() << ", reservations in " << args.server.server
               << " (tenant k8s)" << std::endl;
   k8s::Controller controller(
@@ -95,8 +96,8 @@ int RunMigManager(const CommandContext& context, const MigManagerArgs& args) {
   Result<k8s::KubeConfig> config = ResolveKubeConfig(args.kube);
   if (!config.has_value()) return Fail(context, config.error());
   const k8s::KubeApiClient kube(*config);
-  std::signal(SIGINT, OnStopSignal);
-  std::signal(SIGTERM, OnStopSignal);
+  std::signal(SIGINT, OnK8sControlStopSignal);
+  std::signal(SIGTERM, OnK8sControlStopSignal);
   context.out << "migsched k8s mig-manager: node " << args.node << ", configs in " << args.config_file << std::endl;
   // `migsched assert` and `migsched apply`, run in this process: the config
   // file is read again each time, as the mounted ConfigMap may have changed.
