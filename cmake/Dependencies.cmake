@@ -9,12 +9,17 @@
 #   SQLite3         libsqlite3-dev       3.40    serve's durable store
 #   cpp-httplib     libcpp-httplib-dev   0.11.4  serve's HTTP server and the clients
 #   Threads         (libc)                       serve, agent loop
+#   CURL            libcurl4-openssl-dev 7.88    the Kubernetes API client (src/k8s)
+#   Protobuf, gRPC  libprotobuf-dev protobuf-compiler libgrpc++-dev protobuf-compiler-grpc
+#                                        3.21, 1.51  the kubelet device plugin API (src/k8s)
 # Test tools, not found by CMake (their tests skip when missing):
 #   promtool        prometheus           2.42    /metrics lint
 #   chromium        chromium                     dashboard test
 #   wrk             wrk                  4.1.0   bench/serve_load.sh
 #   curl            curl                 7.88    bench/serve_*.sh, tests/slurm/dynamic_mig_test.sh
+#   python3, PyYAML python3 python3-yaml 3.11, 6.0  tests/k8s (test API server, manifest check)
 #   Slurm, MUNGE    slurmctld slurmd slurm-client munge  22.05.8, 0.5.15  tests/slurm
+#   python3 gRPC    python3-grpcio python3-protobuf  1.51, 3.21  tests/k8s (the test kubelet)
 find_package(yaml-cpp 0.7 REQUIRED)
 find_package(nlohmann_json 3.11 REQUIRED)
 find_package(CLI11 2.1 REQUIRED)
@@ -26,6 +31,9 @@ set_target_properties(GLPK::glpk PROPERTIES
   IMPORTED_LOCATION ${GLPK_LIBRARY} INTERFACE_INCLUDE_DIRECTORIES ${GLPK_INCLUDE_DIR})
 find_package(SQLite3 3.40 REQUIRED)
 find_package(Threads REQUIRED)
+find_package(CURL 7.77 REQUIRED)  # 7.77: CURLOPT_CAINFO_BLOB for a kubeconfig's inline CA
+find_package(Protobuf 3.21 REQUIRED)
+find_package(gRPC 1.51 CONFIG REQUIRED)
 # cpp-httplib ships no CMake config: find the header and check its version,
 # and wrap it as httplib::httplib. Debian's package is the split build: the
 # header declares, libcpp-httplib.so defines, compiled with OpenSSL, zlib and

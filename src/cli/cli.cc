@@ -11,6 +11,8 @@
 #include "cli/client_commands.h"
 #include "cli/command_context.h"
 #include "cli/gpu_commands.h"
+#include "cli/k8s_controller_commands.h"
+#include "cli/k8s_plugin_commands.h"
 #include "cli/layout_commands.h"
 #include "cli/nvml_commands.h"
 #include "cli/plan_commands.h"
@@ -98,6 +100,8 @@ int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   AddServeCommands(app, command);
   AddClientCommands(app, command);
   AddSlurmCommands(app, command);
+  AddK8sControllerCommands(app, command);
+  AddK8sPluginCommands(app, command);
 
   if (const std::optional<std::string> word = CommandWord(argc, argv)) {
     if (const std::optional<std::string> unknown = UnknownCommand(app, *word)) {

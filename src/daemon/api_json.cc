@@ -67,6 +67,7 @@ ordered_json FleetJson(const FleetView& fleet) {
                              {"ci_id", i.ci_id < 0 ? ordered_json(nullptr) : ordered_json(i.ci_id)}});
       }
       ordered_json item{{"index", gpu.index},
+                        {"uuid", gpu.uuid.empty() ? ordered_json(nullptr) : ordered_json(gpu.uuid)},
                         {"model", gpu.model},
                         {"mig_enabled", gpu.mig_enabled},
                         {"memory_slices", gpu.memory_slices},

@@ -995,7 +995,7 @@ FleetView ControlPlane::Fleet() const {
       const int g = node->fleet_gpus[i];
       const DesiredGpu& desired = node->desired[i];
       const sched::GpuUsage usage = scheduler_->Usage(g);
-      FleetView::Gpu gpu{.index = desired.index, .model = desired.model->name, .mig_enabled = desired.mig_enabled,
+      FleetView::Gpu gpu{.index = desired.index, .uuid = "", .model = desired.model->name, .mig_enabled = desired.mig_enabled,
                          .memory_slices = usage.memory_slices, .held_slices = usage.held_slices,
                          .idle_slices = usage.idle_slices,
                          .free_slices = usage.memory_slices - usage.held_slices - usage.idle_slices,
@@ -1007,6 +1007,7 @@ FleetView ControlPlane::Fleet() const {
       }
       const auto observed = std::find_if(node->inventory.gpus.begin(), node->inventory.gpus.end(),
                                          [&](const agent::ObservedGpu& o) { return o.index == desired.index; });
+      if (observed != node->inventory.gpus.end()) gpu.uuid = observed->uuid;
       for (const DesiredInstance& d : desired.instances) {
         const geometry::GiProfile& profile = desired.model->profiles[static_cast<size_t>(d.profile)];
         FleetView::Instance instance{.profile = profile.name, .start = d.start, .size = profile.memory_slices,

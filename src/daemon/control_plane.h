@@ -113,6 +113,7 @@ struct FleetView {
   };
   struct Gpu {
     int index = 0;
+    std::string uuid;  // as the agent reports it; "" before its first report
     std::string model;
     bool mig_enabled = true;
     int memory_slices = 0, held_slices = 0, idle_slices = 0, free_slices = 0, stranded_slices = 0;

@@ -12,6 +12,16 @@ std::string MigResourceName(std::string_view profile) {
   return name;
 }
 
+std::optional<std::string> ProfileOfMigResource(std::string_view resource) {
+  constexpr std::string_view kPrefix = "nvidia.com/mig-";
+  if (resource.substr(0, kPrefix.size()) != kPrefix || resource.size() == kPrefix.size()) return std::nullopt;
+  std::string profile(resource.substr(kPrefix.size()));
+  const std::size_t size_end = profile.find("gb");
+  if (size_end == std::string::npos) return std::nullopt;
+  if (size_end + 2 < profile.size() && profile[size_end + 2] == '.') profile[size_end + 2] = '+';
+  return profile;
+}
+
 K8sResources ComputeK8sResources(const fleet::Fleet& fleet) {
   K8sResources out;
   std::map<std::string, size_t> node_slot;

@@ -5,6 +5,7 @@
 // naming: "+" becomes "." ("1g.10gb+me" -> "nvidia.com/mig-1g.10gb.me"). Pure.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,6 +27,10 @@ struct K8sResources {
 
 // "nvidia.com/mig-1g.10gb" for a profile name.
 std::string MigResourceName(std::string_view profile);
+// The profile a resource name stands for, the inverse of MigResourceName:
+// "nvidia.com/mig-1g.10gb.me" -> "1g.10gb+me" (the first "." after the
+// memory size was a "+"); nullopt for a name that is not a MIG resource.
+std::optional<std::string> ProfileOfMigResource(std::string_view resource);
 inline constexpr std::string_view kWholeGpuResource = "nvidia.com/gpu";
 
 K8sResources ComputeK8sResources(const fleet::Fleet& fleet);

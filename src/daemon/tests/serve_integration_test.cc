@@ -109,6 +109,8 @@ TEST_F(ServeTest, AJobThatNeedsARepartitionReachesRunning) {
   ASSERT_TRUE(WaitFor([&] { return Nodes() == 1; }));
   const json fleet = GetJson("/v1/fleet");
   EXPECT_EQ(fleet["nodes"][0]["gpus"][0]["idle_slices"], 7);
+  // The GPU's UUID as the agent reported it (the device plugin's ID for whole GPUs).
+  EXPECT_THAT(fleet["nodes"][0]["gpus"][0]["uuid"].get<std::string>(), ::testing::StartsWith("GPU-"));
 
   const auto submitted = std::chrono::steady_clock::now();
   const json big = Submit({{"name", "big"}, {"profile", "3g.40gb"}});

@@ -150,5 +150,15 @@ TEST(K8sResourcesTest, MixedStrategyCountsPerNodeAndFleet) {
   EXPECT_EQ(MigResourceName("2g.48gb-me"), "nvidia.com/mig-2g.48gb-me");
 }
 
+TEST(K8sResources, ProfileOfMigResourceInvertsTheResourceName) {
+  for (const char* profile : {"1g.10gb", "1g.10gb+me", "2g.48gb-me", "1g.12gb+me.all", "7g.80gb"}) {
+    EXPECT_EQ(ProfileOfMigResource(MigResourceName(profile)), profile);
+  }
+  EXPECT_EQ(ProfileOfMigResource("nvidia.com/gpu"), std::nullopt);
+  EXPECT_EQ(ProfileOfMigResource("nvidia.com/mig-"), std::nullopt);
+  EXPECT_EQ(ProfileOfMigResource("example.com/mig-1g.10gb"), std::nullopt);
+  EXPECT_EQ(ProfileOfMigResource("nvidia.com/mig-weird"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace migsched::engines

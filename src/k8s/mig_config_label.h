@@ -1,0 +1,46 @@
+// NVIDIA mig-manager's contract, kept: a node's `nvidia.com/mig.config`
+// label names a config of the mig-parted config file (the GPU operator's
+// ConfigMap); the node's GPUs are made to match it and
+// `nvidia.com/mig.config.state` reports the outcome. As mig-parted's
+// reconfigure script does it: a config the file lacks is `failed` at once;
+// GPUs that already match are `success` without a `pending`; otherwise
+// `pending`, then the apply, then `success` or `failed`. Pure: the three
+// steps are given as functions.
+#pragma once
+
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace migsched::k8s {
+
+inline constexpr std::string_view kMigConfigLabel = "nvidia.com/mig.config";
+inline constexpr std::string_view kMigConfigStateLabel = "nvidia.com/mig.config.state";
+
+// The config a node's labels ask for that has not been handled yet:
+// nullopt when the label is absent or empty, or names `handled` (the config
+// this process last carried out, whatever its outcome: a failed config is
+// tried again only when the label changes, or after a restart).
+std::optional<std::string> ConfigToHandle(const nlohmann::json& node, const std::optional<std::string>& handled);
+
+struct MigConfigSteps {
+  // Whether the GPUs match `config`; an error for a config the file lacks
+  // or an unreadable file.
+  std::function<Result<bool>(const std::string& config)> matches;
+  std::function<Status(const std::string& config)> apply;
+  // Writes the state label; its error ends the handling.
+  std::function<Status(std::string_view state)> set_state;
+};
+
+// Carries out `config` and reports it; the state it ended in ("success" or
+// "failed"), or set_state's error.
+Result<std::string> HandleMigConfig(const std::string& config, const MigConfigSteps& steps);
+
+// The merge patch that sets the state label.
+nlohmann::json MigConfigStatePatch(std::string_view state);
+
+}  // namespace migsched::k8s
