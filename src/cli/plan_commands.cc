@@ -302,7 +302,9 @@ void PrintJson(const CommandContext& context, const PlanArgs& args, const plan::
 Status WriteOutputs(const PlanArgs& args, const plan::PlanDocument& document,
                     const fleet::Fleet& target) {
   if (!args.out_path.empty()) {
-    MIGSCHED_RETURN_IF_ERROR(io::WriteTextFile(args.out_path, plan::WritePlanJson(document)));
+    MIGSCHED_RETURN_IF_ERROR(io::WriteTextFileWith(args.out_path, [&](std::ostream& out) {
+      plan::WritePlanJson(document, args.out_form, out);
+    }));
   }
   if (!args.mig_parted_path.empty()) {
     MIGSCHED_RETURN_IF_ERROR(
@@ -389,6 +391,11 @@ void AddPlanCommands(CLI::App& app, ChosenCommand& chosen) {
       ->required();
   plan->add_option("--perf", args->perf_path, "performance table (YAML/CSV), for demand_rps");
   plan->add_option("--out", args->out_path, "write plan.json here (for `migsched apply --plan`)");
+  plan->add_option("--out-form", args->out_form,
+                   "plan.json form: expanded (a line per GPU and operation) or compact (each "
+                   "distinct layout and operation list once)")
+      ->transform(CLI::CheckedTransformer(std::map<std::string, plan::PlanJsonForm>{
+          {"expanded", plan::PlanJsonForm::kExpanded}, {"compact", plan::PlanJsonForm::kCompact}}));
   plan->add_option("--mig-parted", args->mig_parted_path, "write an NVIDIA mig-parted config here");
   plan->add_option("--slurm", args->slurm_dir, "write gres.conf and slurm.conf lines into this directory");
   AddSlurmTypeStyleOption(plan, "--slurm-type-style", args->slurm_type_style);
