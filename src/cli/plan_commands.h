@@ -16,6 +16,7 @@ struct PlanArgs {
   std::string fleet_path;
   std::string workloads_path;
   std::string perf_path;        // optional
+  std::string costs_path;       // prices and power (io/costs_reader.h); optional
   std::string out_path;         // plan.json; optional
   plan::PlanJsonForm out_form = plan::PlanJsonForm::kExpanded;
   std::string mig_parted_path;  // optional
