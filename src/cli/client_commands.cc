@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "cli/server_client.h"
 #include "cli/text_table.h"
+#include "engines/container_devices.h"
 
 namespace migsched::cli {
 namespace {
@@ -40,6 +41,13 @@ void PrintJobs(const CommandContext& context, const json& jobs) {
                   Text(job["gpu"]), Text(job["profile"]), Text(job["mig_uuid"]), Text(job["reason"])});
   }
   table.Print(context.out);
+}
+
+// A job on a MIG device: how a plain container gets that device.
+void PrintContainerArgs(const CommandContext& context, const json& job) {
+  if (!job.contains("mig_uuid") || !job["mig_uuid"].is_string()) return;
+  const engines::ContainerDeviceArgs args = engines::ContainerArgsForMig(job["mig_uuid"].get<std::string>());
+  context.out << "docker run " << args.docker << " IMAGE\npodman run " << args.cdi << " IMAGE   (CDI)\n";
 }
 
 int Show(const CommandContext& context, const Result<json>& answer,
@@ -145,7 +153,10 @@ void AddClientCommands(CLI::App& app, ChosenCommand& chosen) {
     command->callback([&chosen, server, id, verb] {
       chosen = [=](const CommandContext& c) {
         return Show(c, CallServer(*server, verb == "get" ? "GET" : "DELETE", "/v1/jobs/" + std::to_string(*id)),
-                    [&](const json& job) { PrintJobs(c, json::array({job})); });
+                    [&](const json& job) {
+                      PrintJobs(c, json::array({job}));
+                      if (verb == "get") PrintContainerArgs(c, job);
+                    });
       };
     });
   }

@@ -7,6 +7,7 @@
 #include <iomanip>
 #include <map>
 #include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -20,12 +21,14 @@
 #include "engines/mig_parted_writer.h"
 #include "engines/slurm_gres_type.h"
 #include "engines/slurm_gres_writer.h"
+#include "io/costs_reader.h"
 #include "io/plan_inputs.h"
 #include "io/text_file.h"
 #include "plan/baselines.h"
 #include "plan/plan_json.h"
 #include "plan/planner.h"
 #include "plan/transition.h"
+#include "report/costs.h"
 #include "report/fleet_svg.h"
 
 namespace migsched::cli {
@@ -183,6 +186,71 @@ void PrintBaselines(const plan::PlanResult& result,
   }
 }
 
+std::map<const geometry::GpuModel*, int> UsedGpusByModel(const fleet::Fleet& target) {
+  std::map<const geometry::GpuModel*, int> used;
+  for (const fleet::FleetGpu& gpu : target.gpus) {
+    if (Used(gpu)) ++used[gpu.model];
+  }
+  return used;
+}
+
+// What the plan saves against one baseline, per month: the baseline's GPUs
+// per model minus the plan's.
+struct Saving {
+  const plan::BaselineResult* baseline = nullptr;
+  int gpus = 0;
+  report::CostFigures month;
+};
+
+Saving SavingAgainst(const plan::BaselineResult& baseline, const std::map<const geometry::GpuModel*, int>& ours,
+                     const report::CostSheet& costs) {
+  std::map<const geometry::GpuModel*, int> saved = baseline.gpus_used_by_model;
+  for (const auto& [model, count] : ours) saved[model] -= count;
+  Saving saving{.baseline = &baseline, .gpus = 0, .month = {}};
+  for (const auto& [model, count] : saved) saving.gpus += count;
+  saving.month = report::CostOfGpus(costs, saved, report::kHoursPerMonth);
+  return saving;
+}
+
+// Against whole-GPU allocation and against the better static preset: the one
+// that leaves fewest replicas unplaced, then uses fewest GPUs.
+std::vector<Saving> Savings(const plan::PlanResult& result, const std::vector<plan::BaselineResult>& baselines,
+                            const report::CostSheet& costs) {
+  const std::map<const geometry::GpuModel*, int> ours = UsedGpusByModel(result.target);
+  std::vector<Saving> savings;
+  const plan::BaselineResult* preset = nullptr;
+  for (const plan::BaselineResult& b : baselines) {
+    if (b.name == "whole-gpu") savings.push_back(SavingAgainst(b, ours, costs));
+    if (b.name != "all-1g" && b.name != "all-balanced") continue;
+    if (preset == nullptr || std::pair(-b.replicas_placed, b.gpus_used) <
+                                 std::pair(-preset->replicas_placed, preset->gpus_used)) {
+      preset = &b;
+    }
+  }
+  if (preset != nullptr) savings.push_back(SavingAgainst(*preset, ours, costs));
+  return savings;
+}
+
+void PrintSavings(const plan::PlanResult& result, const std::vector<Saving>& savings,
+                  const report::CostSheet& costs, std::ostream& out) {
+  int placed = 0;
+  for (const plan::WorkloadSizing& s : result.sizing) {
+    if (!s.choices.empty()) placed += s.choices.front().replicas;
+  }
+  placed -= UnplacedReplicas(result.unplaced);
+  out << "\nWhat MIG saves per month (730 h at full board power x PUE " << report::FormatAmount(costs.pue, 2)
+      << "). GPUs the plan frees count as\n"
+         "powered down or given to other work: it leaves them whole (MIG disabled, nvidia.com/gpu).\n";
+  for (const Saving& s : savings) {
+    const bool preset = s.baseline->name != "whole-gpu";
+    out << "  vs " << s.baseline->name << (preset ? " (best static preset)" : "") << ": "
+        << CountOf(s.gpus, "GPU") << ", " << report::FormatAmount(s.month.kwh / report::kHoursPerMonth, 1)
+        << " kW, " << report::DescribeCosts(costs, s.month) << "\n";
+    const int fewer = placed - s.baseline->replicas_placed;
+    if (fewer > 0) out << "    (" << s.baseline->name << " leaves " << fewer << " more replicas unplaced: not like for like)\n";
+  }
+}
+
 // What a Deployment (Kubernetes device plugin, mixed strategy) and an
 // sbatch script (--gres) ask for to run a workload's replica on a model.
 struct ResourceNames {
@@ -219,7 +287,7 @@ void PrintExplain(const plan::PlanResult& result, engines::SlurmTypeStyle style,
 void PrintSummary(const CommandContext& context, const PlanArgs& args,
                   const plan::PlanRequest& request, const plan::PlanResult& result,
                   const plan::TransitionPlan& transition,
-                  const std::vector<plan::BaselineResult>& baselines) {
+                  const std::vector<plan::BaselineResult>& baselines, const report::CostSheet& costs) {
   std::ostream& out = context.out;
   int replicas = 0;
   for (const plan::WorkloadSizing& s : result.sizing) {
@@ -236,6 +304,7 @@ void PrintSummary(const CommandContext& context, const PlanArgs& args,
         << Fixed(100 * result.gap, 1) << "%, " << result.method << ")\n";
   }
   PrintBaselines(result, baselines, out);
+  PrintSavings(result, Savings(result, baselines, costs), costs, out);
   if (args.explain) PrintExplain(result, args.slurm_type_style, out);
   PrintLayouts(result.target, out);
   const engines::K8sResources k8s = engines::ComputeK8sResources(result.target);
@@ -264,7 +333,7 @@ void PrintSummary(const CommandContext& context, const PlanArgs& args,
 
 void PrintJson(const CommandContext& context, const PlanArgs& args, const plan::PlanResult& result,
                const plan::PlanDocument& document, const plan::TransitionPlan& transition,
-               const std::vector<plan::BaselineResult>& baselines) {
+               const std::vector<plan::BaselineResult>& baselines, const report::CostSheet& costs) {
   const fleet::Fleet& target = result.target;
   ordered_json out = ordered_json::parse(plan::WritePlanJson(document));
   ordered_json workloads = ordered_json::array();
@@ -291,6 +360,17 @@ void PrintJson(const CommandContext& context, const PlanArgs& args, const plan::
                     {"unplaced_replicas", UnplacedReplicas(b.unplaced)}});
   }
   out["baselines"] = std::move(rows);
+  ordered_json savings = ordered_json::array();
+  for (const Saving& s : Savings(result, baselines, costs)) {
+    const std::optional<double> money = s.month.TotalCost();
+    savings.push_back({{"against", s.baseline->name},
+                       {"gpus", s.gpus},
+                       {"kw", s.month.kwh / report::kHoursPerMonth},
+                       {"kwh_per_month", s.month.kwh},
+                       {"money_per_month", money ? ordered_json(*money) : ordered_json(nullptr)},
+                       {"currency", costs.currency}});
+  }
+  out["savings"] = std::move(savings);
   out["gpus_changed"] = transition.gpus_changed;
   const engines::K8sResources k8s = engines::ComputeK8sResources(target);
   auto counts = [](const engines::ProfileCounts& resources) {
@@ -309,7 +389,9 @@ void PrintJson(const CommandContext& context, const PlanArgs& args, const plan::
 Status WriteOutputs(const PlanArgs& args, const plan::PlanDocument& document,
                     const fleet::Fleet& target) {
   if (!args.out_path.empty()) {
-    MIGSCHED_RETURN_IF_ERROR(io::WriteTextFile(args.out_path, plan::WritePlanJson(document)));
+    MIGSCHED_RETURN_IF_ERROR(io::WriteTextFileWith(args.out_path, [&](std::ostream& out) {
+      plan::WritePlanJson(document, args.out_form, out);
+    }));
   }
   if (!args.mig_parted_path.empty()) {
     MIGSCHED_RETURN_IF_ERROR(
@@ -365,6 +447,12 @@ int RunPlan(const CommandContext& context, const PlanArgs& args) {
     if (!perf.has_value()) return BadInput(context, perf.error());
     request.perf = std::move(perf).value();
   }
+  report::CostSheet costs;
+  if (!args.costs_path.empty()) {
+    Result<report::CostSheet> read = io::ReadCostSheetFile(context.catalog, args.costs_path);
+    if (!read.has_value()) return BadInput(context, read.error());
+    costs = std::move(read).value();
+  }
   const plan::PlanOptions options{
       .headroom_pct = args.headroom_pct,
       .time_limit_ms = args.time_limit_ms,
@@ -387,9 +475,9 @@ int RunPlan(const CommandContext& context, const PlanArgs& args) {
     if (!written.ok()) return BadInput(context, written);
   }
   if (context.json) {
-    PrintJson(context, args, *result, document, *transition, baselines);
+    PrintJson(context, args, *result, document, *transition, baselines, costs);
   } else {
-    PrintSummary(context, args, request, *result, *transition, baselines);
+    PrintSummary(context, args, request, *result, *transition, baselines, costs);
   }
   return result->unplaced.empty() ? kExitOk : kExitNo;
 }
@@ -404,7 +492,14 @@ void AddPlanCommands(CLI::App& app, ChosenCommand& chosen) {
   plan->add_option("--workloads", args->workloads_path, "workloads file (YAML/JSON/CSV)")
       ->required();
   plan->add_option("--perf", args->perf_path, "performance table (YAML/CSV), for demand_rps");
+  plan->add_option("--costs", args->costs_path,
+                   "prices per GPU-hour or purchase, electricity price and PUE (YAML, docs/catalog.md)");
   plan->add_option("--out", args->out_path, "write plan.json here (for `migsched apply --plan`)");
+  plan->add_option("--out-form", args->out_form,
+                   "plan.json form: expanded (a line per GPU and operation) or compact (each "
+                   "distinct layout and operation list once)")
+      ->transform(CLI::CheckedTransformer(std::map<std::string, plan::PlanJsonForm>{
+          {"expanded", plan::PlanJsonForm::kExpanded}, {"compact", plan::PlanJsonForm::kCompact}}));
   plan->add_option("--mig-parted", args->mig_parted_path, "write an NVIDIA mig-parted config here");
   plan->add_option("--slurm", args->slurm_dir, "write gres.conf and slurm.conf lines into this directory");
   AddSlurmTypeStyleOption(plan, "--slurm-type-style", args->slurm_type_style);

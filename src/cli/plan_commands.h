@@ -8,6 +8,7 @@
 
 #include "cli/command_context.h"
 #include "engines/slurm_gres_type.h"
+#include "plan/plan_json.h"
 
 namespace migsched::cli {
 
@@ -15,7 +16,9 @@ struct PlanArgs {
   std::string fleet_path;
   std::string workloads_path;
   std::string perf_path;        // optional
+  std::string costs_path;       // prices and power (io/costs_reader.h); optional
   std::string out_path;         // plan.json; optional
+  plan::PlanJsonForm out_form = plan::PlanJsonForm::kExpanded;
   std::string mig_parted_path;  // optional
   std::string slurm_dir;        // gres.conf + slurm.conf; optional
   engines::SlurmTypeStyle slurm_type_style = engines::SlurmTypeStyle::kAutodetect;

@@ -14,7 +14,9 @@
 #include "cli/number_checks.h"
 #include "cli/row_issues.h"
 #include "cli/seconds_option.h"
+#include "cli/simulate_costs.h"
 #include "cli/text_table.h"
+#include "io/costs_reader.h"
 #include "io/plan_inputs.h"
 #include "report/sim_report.h"
 #include "sim/fleet_spec.h"
@@ -312,6 +314,12 @@ int RunSimulate(const CommandContext& context, const SimulateArgs& args) {
   if (!mix.has_value()) return fail(mix.error());
   spec.mix = *mix;
 
+  report::CostSheet costs;
+  if (!args.costs.empty()) {
+    Result<report::CostSheet> read = io::ReadCostSheetFile(context.catalog, args.costs);
+    if (!read.has_value()) return fail(read.error());
+    costs = std::move(read).value();
+  }
   Result<LoadedInput> input = Load(context.catalog, args);
   if (!input.has_value()) return fail(input.error());
   Result<std::vector<sim::SimJob>> prepared = PrepareInput(context.catalog, args, *input);
@@ -366,6 +374,7 @@ int RunSimulate(const CommandContext& context, const SimulateArgs& args) {
     context.out << json.dump(2) << "\n";
   } else {
     PrintTable(context.out, *input, *runs, args);
+    if (spec.mode == sim::Mode::kReplay) PrintPolicyCosts(context.out, *runs, input->fleet, costs);
     PrintBounds(context.out, *bounds, input->fleet.gpus.size());
   }
   for (const sim::PolicyRun& run : *runs) {
@@ -401,6 +410,8 @@ void AddSimulateCommands(CLI::App& app, ChosenCommand& chosen) {
                        "frag-aware's expected mix: mig (the trace's MIG requests) or all (also whole GPUs)");
   simulate->add_option("--report", args->report_path, "write an HTML report with SVG plots");
   simulate->add_flag("--no-latency", args->no_latency, "do not measure decision latency (byte-identical output)");
+  simulate->add_option("--costs", args->costs,
+                       "prices per GPU-hour or purchase, electricity price and PUE (YAML, docs/catalog.md)");
   simulate->add_option("--workloads", args->workloads,
                        "with a synthetic trace: its arrivals are replicas of these planner workloads (YAML/JSON/CSV)");
   simulate->callback([&chosen, args] {

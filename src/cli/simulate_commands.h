@@ -34,6 +34,7 @@ struct SimulateArgs {
   std::string mix = "mig";  // what frag-aware plans for: mig | all (see sim::MixScope)
   std::string report_path;
   bool no_latency = false;  // leave decision latency out (for byte-identical output)
+  std::string costs;        // prices and power (io/costs_reader.h); optional
   std::string workloads;    // synthetic arrivals of this planner workloads file (sim/workload_jobs.h)
 };
 

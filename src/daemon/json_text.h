@@ -8,9 +8,9 @@
 //   o.UInt("id", 7).String("name", "a\"b").Null("node");
 //   o.Done()  ->  {"id":7,"name":"a\"b","node":null}
 //
-// Strings are escaped as nlohmann escapes them (", \, \b \f \n \r \t,
-// other control bytes as \u00xx); other bytes pass through, so callers give
-// valid UTF-8 (names are validated ASCII; the rest came in as parsed JSON).
+// Strings are escaped by io::AppendJsonString, as nlohmann escapes them, so
+// callers give valid UTF-8 (names are validated ASCII; the rest came in as
+// parsed JSON).
 #pragma once
 
 #include <cstdint>
@@ -18,9 +18,6 @@
 #include <string_view>
 
 namespace migsched::daemon {
-
-// Appends `text` as a quoted, escaped JSON string.
-void AppendJsonString(std::string& out, std::string_view text);
 
 class JsonObjectText {
  public:

@@ -35,6 +35,13 @@ Result<std::string> ReadTextFile(const std::string& path, std::string_view what)
 }
 
 Status WriteTextFile(const std::string& path, std::string_view text, std::string_view what) {
+  return WriteTextFileWith(
+      path, [text](std::ostream& out) { out.write(text.data(), static_cast<std::streamsize>(text.size())); },
+      what);
+}
+
+Status WriteTextFileWith(const std::string& path, const std::function<void(std::ostream&)>& write,
+                         std::string_view what) {
   const std::filesystem::path parent = std::filesystem::path(path).parent_path();
   if (!parent.empty()) {
     std::error_code error;
@@ -47,7 +54,7 @@ Status WriteTextFile(const std::string& path, std::string_view text, std::string
   errno = 0;
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   if (!out) return UnavailableError(Cannot("write", path, what, LastError()));
-  out.write(text.data(), static_cast<std::streamsize>(text.size()));
+  write(out);
   out.close();
   if (!out) return UnavailableError(Cannot("write", path, what, LastError()));
   return Status::Ok();

@@ -3,6 +3,8 @@
 // "cannot read"/"cannot write" error names the file and says why the same way.
 #pragma once
 
+#include <functional>
+#include <ostream>
 #include <string>
 #include <string_view>
 
@@ -19,5 +21,10 @@ Result<std::string> ReadTextFile(const std::string& path, std::string_view what 
 // parent directories. Unavailable "cannot write <what> '<path>': <reason>"
 // (the reason names the directory when that is what could not be created).
 Status WriteTextFile(const std::string& path, std::string_view text, std::string_view what = {});
+
+// The same for a document written piece by piece into the file's stream, so
+// that a large one (plan.json at 100,000 GPUs) never sits whole in memory.
+Status WriteTextFileWith(const std::string& path, const std::function<void(std::ostream&)>& write,
+                         std::string_view what = {});
 
 }  // namespace migsched::io

@@ -57,13 +57,16 @@ struct GpuUse {
   int replicas = 0;       // replicas on it
 };
 
-BaselineResult Finish(std::string name, const std::vector<GpuUse>& use,
+BaselineResult Finish(std::string name, const fleet::Fleet& fleet, const std::vector<GpuUse>& use,
                       std::vector<Unplaced> unplaced) {
-  BaselineResult result{.name = std::move(name), .gpus_used = 0, .replicas_placed = 0,
+  BaselineResult result{.name = std::move(name), .gpus_used = 0, .gpus_used_by_model = {}, .replicas_placed = 0,
                         .unplaced = std::move(unplaced)};
-  for (const GpuUse& u : use) {
-    result.gpus_used += u.replicas > 0 ? 1 : 0;
-    result.replicas_placed += u.replicas;
+  for (size_t g = 0; g < use.size(); ++g) {
+    if (use[g].replicas > 0) {
+      ++result.gpus_used;
+      ++result.gpus_used_by_model[fleet.gpus[g].model];
+    }
+    result.replicas_placed += use[g].replicas;
   }
   return result;
 }
@@ -128,7 +131,7 @@ BaselineResult WholeGpuBaseline(const fleet::Fleet& fleet,
     }
     AddUnplaced(unplaced, sizing[w], left, "no free GPU of an allowed model left");
   }
-  return Finish("whole-gpu", use, std::move(unplaced));
+  return Finish("whole-gpu", fleet, use, std::move(unplaced));
 }
 
 BaselineResult PresetBaseline(const fleet::Fleet& fleet, const std::vector<WorkloadSizing>& sizing,
@@ -191,7 +194,7 @@ BaselineResult PresetBaseline(const fleet::Fleet& fleet, const std::vector<Workl
                 whole ? "no free GPU of an allowed model left"
                       : "no free preset instance large enough on an allowed model");
   }
-  return Finish(preset == Preset::kAll1g ? "all-1g" : "all-balanced", use, std::move(unplaced));
+  return Finish(preset == Preset::kAll1g ? "all-1g" : "all-balanced", fleet, use, std::move(unplaced));
 }
 
 BaselineResult FirstFitDecreasing(const fleet::Fleet& fleet,
@@ -232,7 +235,7 @@ BaselineResult FirstFitDecreasing(const fleet::Fleet& fleet,
     }
     AddUnplaced(unplaced, sizing[w], left, "no GPU of an allowed model has room left");
   }
-  return Finish("ffd", use, std::move(unplaced));
+  return Finish("ffd", fleet, use, std::move(unplaced));
 }
 
 std::vector<BaselineResult> RunBaselines(const fleet::Fleet& fleet,

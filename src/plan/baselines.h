@@ -24,6 +24,7 @@
 // replicas per workload shape, so 100,000 GPUs stay fast.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,7 @@ Result<std::vector<int>> PresetProfiles(const geometry::GpuModel& model, Preset 
 struct BaselineResult {
   std::string name;      // "whole-gpu", "all-1g", "all-balanced", "ffd"
   int gpus_used = 0;     // GPUs holding at least one replica
+  std::map<const geometry::GpuModel*, int> gpus_used_by_model;  // the same per model
   int replicas_placed = 0;
   std::vector<Unplaced> unplaced;  // per workload, in sizing order
 };

@@ -17,29 +17,8 @@ using fleet::FleetGpu;
 using fleet::FleetInstance;
 using geometry::GpuModel;
 using nlohmann::json;
-using nlohmann::ordered_json;
 
 bool IsModeOp(OpKind kind) { return kind == OpKind::kEnableMig || kind == OpKind::kDisableMig; }
-
-ordered_json GpuJson(const FleetGpu& gpu) {
-  ordered_json out{{"node", gpu.node},
-                   {"index", gpu.index},
-                   {"model", gpu.model->name},
-                   {"mig_enabled", gpu.mig_enabled}};
-  if (!gpu.mig_enabled) {
-    out["workload"] = gpu.whole_gpu_workload;
-    return out;
-  }
-  ordered_json instances = ordered_json::array();
-  for (const FleetInstance& i : gpu.instances) {
-    instances.push_back({{"profile", gpu.model->profiles[static_cast<size_t>(i.instance.profile)].name},
-                         {"start", i.instance.placement.start},
-                         {"size", i.instance.placement.size},
-                         {"workload", i.workload}});
-  }
-  out["instances"] = std::move(instances);
-  return out;
-}
 
 constexpr int kMaxCount = 1 << 30;
 
@@ -68,12 +47,9 @@ Result<int> Slice(const io::JsonObjectReader& r, const std::string& key) {
   return static_cast<int>(n);
 }
 
-Result<FleetGpu> ParseGpu(const geometry::Catalog& catalog, const json& node, const std::string& path) {
-  const io::JsonObjectReader r(node, path);
-  MIGSCHED_RETURN_IF_ERROR(r.CheckKeys({"node", "index", "model", "mig_enabled", "instances", "workload"}));
-  FleetGpu gpu;
-  MIGSCHED_ASSIGN_OR_RETURN(gpu.node, r.String("node"));
-  MIGSCHED_ASSIGN_OR_RETURN(gpu.index, Count(r, "index", 0));
+// Model, MIG mode and instances or whole-GPU workload of the object `r`
+// reads: a GPU of the expanded form or a layout of the compact one.
+Status ParseLayoutFields(const geometry::Catalog& catalog, const io::JsonObjectReader& r, FleetGpu& gpu) {
   std::string model_name;
   MIGSCHED_ASSIGN_OR_RETURN(model_name, r.String("model"));
   const Result<const GpuModel*> model = catalog.Find(model_name);
@@ -83,7 +59,7 @@ Result<FleetGpu> ParseGpu(const geometry::Catalog& catalog, const json& node, co
   if (!gpu.mig_enabled) {
     if (r.Has("instances")) return r.Error("", "a GPU with mig_enabled false has no 'instances'");
     MIGSCHED_ASSIGN_OR_RETURN(gpu.whole_gpu_workload, r.String("workload"));
-    return gpu;
+    return Status::Ok();
   }
   if (r.Has("workload")) return r.Error("", "'workload' belongs to instances when mig_enabled is true");
   const json* instances = nullptr;
@@ -108,11 +84,43 @@ Result<FleetGpu> ParseGpu(const geometry::Catalog& catalog, const json& node, co
   }
   const geometry::LayoutVerdict verdict = geometry::CheckLayout(**model, fleet::LayoutOf(gpu));
   if (!verdict.valid) return r.Error("instances", "invalid layout: " + verdict.reason);
+  return Status::Ok();
+}
+
+Result<FleetGpu> ParseGpu(const geometry::Catalog& catalog, const json& node, const std::string& path) {
+  const io::JsonObjectReader r(node, path);
+  MIGSCHED_RETURN_IF_ERROR(r.CheckKeys({"node", "index", "model", "mig_enabled", "instances", "workload"}));
+  FleetGpu gpu;
+  MIGSCHED_ASSIGN_OR_RETURN(gpu.node, r.String("node"));
+  MIGSCHED_ASSIGN_OR_RETURN(gpu.index, Count(r, "index", 0));
+  MIGSCHED_RETURN_IF_ERROR(ParseLayoutFields(catalog, r, gpu));
   return gpu;
 }
 
-Result<TransitionOp> ParseOp(const json& node, const std::string& path,
-                             const std::map<std::pair<std::string, int>, const GpuModel*>& models) {
+// "op", "profile" and "start" of the object `r` reads, for a GPU of `model`.
+Status ParseOpFields(const io::JsonObjectReader& r, const GpuModel& model, TransitionOp& op) {
+  std::string kind;
+  MIGSCHED_ASSIGN_OR_RETURN(kind, r.String("op"));
+  const Result<OpKind> parsed = ParseOpKind(kind);
+  if (!parsed.has_value()) return r.Error("op", parsed.error().message());
+  op.kind = *parsed;
+  if (IsModeOp(op.kind)) {
+    if (r.Has("profile") || r.Has("start")) return r.Error("", kind + " takes no profile or start");
+    return Status::Ok();
+  }
+  MIGSCHED_ASSIGN_OR_RETURN(op.profile, ProfileOf(r, model));
+  MIGSCHED_ASSIGN_OR_RETURN(op.start, Slice(r, "start"));
+  const geometry::GiProfile& p = model.profiles[static_cast<size_t>(op.profile)];
+  if (!p.AllowsStart(op.start)) {
+    return r.Error("start", "start " + std::to_string(op.start) + " not allowed for " + p.name +
+                                " (allowed: " + Join(p.starts, ",") + ")");
+  }
+  return Status::Ok();
+}
+
+using GpuModels = std::map<std::pair<std::string, int>, const GpuModel*>;
+
+Result<TransitionOp> ParseOp(const json& node, const std::string& path, const GpuModels& models) {
   const io::JsonObjectReader r(node, path);
   MIGSCHED_RETURN_IF_ERROR(r.CheckKeys({"node", "gpu", "op", "profile", "start"}));
   TransitionOp op;
@@ -122,48 +130,11 @@ Result<TransitionOp> ParseOp(const json& node, const std::string& path,
   if (gpu == models.end()) {
     return r.Error("", "GPU " + op.node + " gpu " + std::to_string(op.gpu) + " is not listed in $.gpus");
   }
-  std::string kind;
-  MIGSCHED_ASSIGN_OR_RETURN(kind, r.String("op"));
-  const Result<OpKind> parsed = ParseOpKind(kind);
-  if (!parsed.has_value()) return r.Error("op", parsed.error().message());
-  op.kind = *parsed;
-  if (IsModeOp(op.kind)) {
-    if (r.Has("profile") || r.Has("start")) return r.Error("", kind + " takes no profile or start");
-    return op;
-  }
-  MIGSCHED_ASSIGN_OR_RETURN(op.profile, ProfileOf(r, *gpu->second));
-  MIGSCHED_ASSIGN_OR_RETURN(op.start, Slice(r, "start"));
-  const geometry::GiProfile& p = gpu->second->profiles[static_cast<size_t>(op.profile)];
-  if (!p.AllowsStart(op.start)) {
-    return r.Error("start", "start " + std::to_string(op.start) + " not allowed for " + p.name +
-                                " (allowed: " + Join(p.starts, ",") + ")");
-  }
+  MIGSCHED_RETURN_IF_ERROR(ParseOpFields(r, *gpu->second, op));
   return op;
 }
 
-Result<PlanDocument> ParsePlanRoot(const geometry::Catalog& catalog, const json& root) {
-  const io::JsonObjectReader r(root, "$");
-  MIGSCHED_RETURN_IF_ERROR(
-      r.CheckKeys({"gpus_used", "lower_bound", "gap", "method", "gpus", "unplaced", "operations"}));
-  PlanDocument plan;
-  MIGSCHED_ASSIGN_OR_RETURN(plan.gpus_used, Count(r, "gpus_used", 0));
-  MIGSCHED_ASSIGN_OR_RETURN(plan.lower_bound, r.NonNegative("lower_bound"));
-  MIGSCHED_ASSIGN_OR_RETURN(plan.gap, r.NonNegative("gap"));
-  MIGSCHED_ASSIGN_OR_RETURN(plan.method, r.String("method"));
-
-  const json* gpus = nullptr;
-  MIGSCHED_ASSIGN_OR_RETURN(gpus, r.Array("gpus"));
-  std::map<std::pair<std::string, int>, const GpuModel*> models;
-  for (size_t i = 0; i < gpus->size(); ++i) {
-    FleetGpu gpu;
-    MIGSCHED_ASSIGN_OR_RETURN(gpu, ParseGpu(catalog, (*gpus)[i], r.ItemPath("gpus", i)));
-    if (!models.emplace(std::pair(gpu.node, gpu.index), gpu.model).second) {
-      return io::JsonObjectReader((*gpus)[i], r.ItemPath("gpus", i))
-          .Error("", gpu.node + " gpu " + std::to_string(gpu.index) + " is listed twice");
-    }
-    plan.gpus.gpus.push_back(std::move(gpu));
-  }
-
+Status ParseUnplaced(const io::JsonObjectReader& r, PlanDocument& plan) {
   const json* unplaced = nullptr;
   MIGSCHED_ASSIGN_OR_RETURN(unplaced, r.Array("unplaced"));
   for (size_t i = 0; i < unplaced->size(); ++i) {
@@ -175,7 +146,121 @@ Result<PlanDocument> ParsePlanRoot(const geometry::Catalog& catalog, const json&
     MIGSCHED_ASSIGN_OR_RETURN(u.reason, item.String("reason"));
     plan.unplaced.push_back(std::move(u));
   }
+  return Status::Ok();
+}
 
+Status ParseHeader(const io::JsonObjectReader& r, PlanDocument& plan) {
+  MIGSCHED_ASSIGN_OR_RETURN(plan.gpus_used, Count(r, "gpus_used", 0));
+  MIGSCHED_ASSIGN_OR_RETURN(plan.lower_bound, r.NonNegative("lower_bound"));
+  MIGSCHED_ASSIGN_OR_RETURN(plan.gap, r.NonNegative("gap"));
+  MIGSCHED_ASSIGN_OR_RETURN(plan.method, r.String("method"));
+  return Status::Ok();
+}
+
+// An integer from 0 to size - 1 at `path`, e.g. "an index into $.layouts".
+Result<int> IndexAt(const json& value, size_t size, const std::string& path, std::string_view what) {
+  if (!value.is_number_integer() || value.get<std::int64_t>() < 0 ||
+      value.get<std::int64_t>() >= static_cast<std::int64_t>(size)) {
+    return InvalidArgumentError(path + ": must be " + std::string(what) + " (0 to " +
+                                std::to_string(static_cast<std::int64_t>(size) - 1) + "), got " +
+                                Abbreviate(value.dump(), 80));
+  }
+  return static_cast<int>(value.get<std::int64_t>());
+}
+
+// The compact form: layouts and operation lists by index (see plan_json.h).
+Result<PlanDocument> ParseCompactRoot(const geometry::Catalog& catalog, const io::JsonObjectReader& r) {
+  MIGSCHED_RETURN_IF_ERROR(r.CheckKeys(
+      {"gpus_used", "lower_bound", "gap", "method", "layouts", "operation_lists", "nodes", "unplaced"}));
+  PlanDocument plan;
+  MIGSCHED_RETURN_IF_ERROR(ParseHeader(r, plan));
+  const json* layout_items = nullptr;
+  MIGSCHED_ASSIGN_OR_RETURN(layout_items, r.Array("layouts"));
+  std::vector<FleetGpu> layouts(layout_items->size());
+  for (size_t i = 0; i < layout_items->size(); ++i) {
+    const io::JsonObjectReader item((*layout_items)[i], r.ItemPath("layouts", i));
+    MIGSCHED_RETURN_IF_ERROR(item.CheckKeys({"model", "mig_enabled", "instances", "workload"}));
+    MIGSCHED_RETURN_IF_ERROR(ParseLayoutFields(catalog, item, layouts[i]));
+  }
+  const json* lists = nullptr;
+  MIGSCHED_ASSIGN_OR_RETURN(lists, r.Array("operation_lists"));
+  // Profile names resolve against a GPU's model: each list once per model that uses it.
+  std::map<std::pair<int, const GpuModel*>, std::vector<TransitionOp>> resolved;
+  auto ops_of = [&](int list, const GpuModel& model) -> Result<const std::vector<TransitionOp>*> {
+    auto [it, added] = resolved.try_emplace({list, &model});
+    if (!added) return &it->second;
+    const std::string path = r.ItemPath("operation_lists", static_cast<size_t>(list));
+    const json& items = (*lists)[static_cast<size_t>(list)];
+    if (!items.is_array()) return InvalidArgumentError(path + ": must be an array of operations");
+    for (size_t i = 0; i < items.size(); ++i) {
+      const io::JsonObjectReader item(items[i], path + "[" + std::to_string(i) + "]");
+      MIGSCHED_RETURN_IF_ERROR(item.CheckKeys({"op", "profile", "start"}));
+      TransitionOp op;
+      MIGSCHED_RETURN_IF_ERROR(ParseOpFields(item, model, op));
+      it->second.push_back(op);
+    }
+    return &it->second;
+  };
+  const json* nodes = nullptr;
+  MIGSCHED_ASSIGN_OR_RETURN(nodes, r.Array("nodes"));
+  std::set<std::pair<std::string, int>> seen;
+  for (size_t n = 0; n < nodes->size(); ++n) {
+    const io::JsonObjectReader node((*nodes)[n], r.ItemPath("nodes", n));
+    MIGSCHED_RETURN_IF_ERROR(node.CheckKeys({"node", "gpus"}));
+    std::string name;
+    MIGSCHED_ASSIGN_OR_RETURN(name, node.String("node"));
+    const json* gpus = nullptr;
+    MIGSCHED_ASSIGN_OR_RETURN(gpus, node.Array("gpus"));
+    for (size_t g = 0; g < gpus->size(); ++g) {
+      const std::string path = node.ItemPath("gpus", g);
+      const json& triple = (*gpus)[g];
+      if (!triple.is_array() || triple.size() != 3) {
+        return InvalidArgumentError(path + ": must be [index, layout, operation list], e.g. [0, 1, 0]");
+      }
+      int index = 0, layout = 0, list = 0;
+      MIGSCHED_ASSIGN_OR_RETURN(index, IndexAt(triple[0], kMaxCount, path + "[0]", "a GPU index"));
+      MIGSCHED_ASSIGN_OR_RETURN(layout, IndexAt(triple[1], layouts.size(), path + "[1]", "an index into $.layouts"));
+      MIGSCHED_ASSIGN_OR_RETURN(list, IndexAt(triple[2], lists->size(), path + "[2]", "an index into $.operation_lists"));
+      if (!seen.emplace(name, index).second) {
+        return InvalidArgumentError(path + ": " + name + " gpu " + std::to_string(index) + " is listed twice");
+      }
+      FleetGpu gpu = layouts[static_cast<size_t>(layout)];
+      gpu.node = name;
+      gpu.index = index;
+      const std::vector<TransitionOp>* ops = nullptr;
+      MIGSCHED_ASSIGN_OR_RETURN(ops, ops_of(list, *gpu.model));
+      for (TransitionOp op : *ops) {
+        op.node = name;
+        op.gpu = index;
+        plan.operations.push_back(std::move(op));
+      }
+      plan.gpus.gpus.push_back(std::move(gpu));
+    }
+  }
+  MIGSCHED_RETURN_IF_ERROR(ParseUnplaced(r, plan));
+  return plan;
+}
+
+Result<PlanDocument> ParsePlanRoot(const geometry::Catalog& catalog, const json& root) {
+  const io::JsonObjectReader r(root, "$");
+  if (r.Has("layouts")) return ParseCompactRoot(catalog, r);
+  MIGSCHED_RETURN_IF_ERROR(
+      r.CheckKeys({"gpus_used", "lower_bound", "gap", "method", "gpus", "unplaced", "operations"}));
+  PlanDocument plan;
+  MIGSCHED_RETURN_IF_ERROR(ParseHeader(r, plan));
+  const json* gpus = nullptr;
+  MIGSCHED_ASSIGN_OR_RETURN(gpus, r.Array("gpus"));
+  GpuModels models;
+  for (size_t i = 0; i < gpus->size(); ++i) {
+    FleetGpu gpu;
+    MIGSCHED_ASSIGN_OR_RETURN(gpu, ParseGpu(catalog, (*gpus)[i], r.ItemPath("gpus", i)));
+    if (!models.emplace(std::pair(gpu.node, gpu.index), gpu.model).second) {
+      return io::JsonObjectReader((*gpus)[i], r.ItemPath("gpus", i))
+          .Error("", gpu.node + " gpu " + std::to_string(gpu.index) + " is listed twice");
+    }
+    plan.gpus.gpus.push_back(std::move(gpu));
+  }
+  MIGSCHED_RETURN_IF_ERROR(ParseUnplaced(r, plan));
   const json* operations = nullptr;
   MIGSCHED_ASSIGN_OR_RETURN(operations, r.Array("operations"));
   for (size_t i = 0; i < operations->size(); ++i) {
@@ -196,37 +281,6 @@ PlanDocument MakePlanDocument(const PlanResult& result, const TransitionPlan& tr
                       .gpus = result.target,
                       .unplaced = result.unplaced,
                       .operations = transition.operations};
-}
-
-std::string WritePlanJson(const PlanDocument& plan) {
-  ordered_json out{{"gpus_used", plan.gpus_used},
-                   {"lower_bound", plan.lower_bound},
-                   {"gap", plan.gap},
-                   {"method", plan.method}};
-  ordered_json gpus = ordered_json::array();
-  std::map<std::pair<std::string, int>, const GpuModel*> models;
-  for (const FleetGpu& gpu : plan.gpus.gpus) {
-    gpus.push_back(GpuJson(gpu));
-    models[{gpu.node, gpu.index}] = gpu.model;
-  }
-  out["gpus"] = std::move(gpus);
-  ordered_json unplaced = ordered_json::array();
-  for (const Unplaced& u : plan.unplaced) {
-    unplaced.push_back({{"workload", u.workload}, {"replicas", u.replicas}, {"reason", u.reason}});
-  }
-  out["unplaced"] = std::move(unplaced);
-  ordered_json operations = ordered_json::array();
-  for (const TransitionOp& op : plan.operations) {
-    ordered_json item{{"node", op.node}, {"gpu", op.gpu}, {"op", std::string(OpKindName(op.kind))}};
-    if (!IsModeOp(op.kind)) {
-      const GpuModel* model = models.at({op.node, op.gpu});
-      item["profile"] = model->profiles[static_cast<size_t>(op.profile)].name;
-      item["start"] = op.start;
-    }
-    operations.push_back(std::move(item));
-  }
-  out["operations"] = std::move(operations);
-  return out.dump(2) + "\n";
 }
 
 Result<PlanDocument> ParsePlanJson(const geometry::Catalog& catalog, std::string_view text,

@@ -164,6 +164,65 @@ TEST(PlanJsonTest, NumberBeyondADoubleIsAnErrorWithItsLine) {
   EXPECT_THAT(Parse(text), HasError(StatusCode::kInvalidArgument, "number overflow parsing '1e400'"));
 }
 
+// Issue 17: the compact form reads back as exactly the document written, and
+// GPUs set up alike share one layout and one operation list.
+TEST(PlanJsonTest, CompactFormRoundTripsAndGroupsIdenticalGpus) {
+  PlanDocument plan = Example();
+  for (int index = 1; index < 8; ++index) {  // node-1 gets 7 more GPUs like gpu 0
+    fleet::FleetGpu gpu = plan.gpus.gpus[0];
+    gpu.index = index;
+    plan.gpus.gpus.insert(plan.gpus.gpus.begin() + index, gpu);
+    for (int op = 0; op < 3; ++op) {
+      TransitionOp copy = plan.operations[static_cast<size_t>(op)];
+      copy.gpu = index;
+      plan.operations.insert(plan.operations.begin() + 3 * index + op, copy);
+    }
+  }
+  const std::string compact = WritePlanJson(plan, PlanJsonForm::kCompact);
+  const nlohmann::json doc = nlohmann::json::parse(compact);
+  EXPECT_EQ(doc["layouts"].size(), 2u);
+  EXPECT_EQ(doc["operation_lists"].size(), 2u);
+  EXPECT_EQ(doc["nodes"][0]["gpus"][7], (nlohmann::json{7, 0, 0}));
+  EXPECT_EQ(doc["nodes"][1], (nlohmann::json{{"node", "node-2"}, {"gpus", {{3, 1, 1}}}}));
+  EXPECT_EQ(doc["operation_lists"][1], (nlohmann::json{{{"op", "disable_mig"}}}));
+
+  const Result<PlanDocument> read = Parse(compact);
+  ASSERT_THAT(read, IsOk());
+  EXPECT_EQ(read->operations, plan.operations);
+  EXPECT_EQ(WritePlanJson(*read, PlanJsonForm::kCompact), compact);
+  EXPECT_EQ(WritePlanJson(*read), WritePlanJson(plan));
+  const Result<PlanDocument> expanded = Parse(WritePlanJson(plan));
+  ASSERT_THAT(expanded, IsOk());
+  EXPECT_EQ(WritePlanJson(*expanded, PlanJsonForm::kCompact), compact);
+}
+
+TEST(PlanJsonTest, CompactFormErrorsNameTheJsonPath) {
+  const nlohmann::json doc = nlohmann::json::parse(WritePlanJson(Example(), PlanJsonForm::kCompact));
+  auto edited = [&](const std::string& pointer, const nlohmann::json& value) {
+    nlohmann::json copy = doc;
+    copy[nlohmann::json::json_pointer(pointer)] = value;
+    return Parse(copy.dump());
+  };
+  EXPECT_THAT(edited("/nodes/1/gpus/0/1", 9),
+              HasError(StatusCode::kInvalidArgument,
+                       "plan.json: $.nodes[1].gpus[0][1]: must be an index into $.layouts (0 to 1), got 9"));
+  EXPECT_THAT(edited("/nodes/1/gpus/0", nlohmann::json{3, 1}),
+              HasError(StatusCode::kInvalidArgument, "$.nodes[1].gpus[0]: must be [index, layout, operation list]"));
+  nlohmann::json twice = doc;
+  twice["nodes"][1]["node"] = "node-1";
+  twice["nodes"][1]["gpus"][0][0] = 0;
+  EXPECT_THAT(Parse(twice.dump()),
+              HasError(StatusCode::kInvalidArgument, "$.nodes[1].gpus[0]: node-1 gpu 0 is listed twice"));
+  EXPECT_THAT(edited("/operation_lists/0/1/profile", "3g.99gb"),
+              HasError(StatusCode::kNotFound,
+                       "$.operation_lists[0][1].profile: unknown profile '3g.99gb' for H100-80GB"));
+  EXPECT_THAT(edited("/layouts/1/model", "Z100"), HasError(StatusCode::kNotFound, "$.layouts[1].model"));
+  EXPECT_THAT(edited("/layouts/0/colour", "red"),
+              HasError(StatusCode::kInvalidArgument, "$.layouts[0]: unknown key 'colour'"));
+  EXPECT_THAT(edited("/gpus", nlohmann::json::array()),
+              HasError(StatusCode::kInvalidArgument, "$: unknown key 'gpus'"));
+}
+
 TEST(PlanJsonTest, MissingFileIsNotFound) {
   EXPECT_THAT(ReadPlanJsonFile(BuiltinCatalogForTest(), "/nonexistent/plan.json"),
               HasError(StatusCode::kNotFound, "/nonexistent/plan.json"));

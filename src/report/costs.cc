@@ -1,0 +1,100 @@
+#include "report/costs.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <string_view>
+#include <utility>
+
+#include "common/strings.h"
+
+namespace migsched::report {
+
+int PublishedBoardPowerW(const geometry::GpuModel& model) {
+  // SXM/HGX figures where one catalog name covers several forms.
+  static constexpr std::pair<std::string_view, int> kWatts[] = {
+      {"A30-24GB", 165},       {"A100-40GB", 400},     {"A100-80GB", 400},   {"H100-80GB", 700},
+      {"H100-PCIE-80GB", 350}, {"H100-94GB", 400},     {"H100-96GB", 700},   {"H20-96GB", 400},
+      {"H200-141GB", 700},     {"GH200-144GB", 1000},  {"B200-180GB", 1000}, {"GB200-186GB", 1200},
+      {"B300", 1100},          {"GB300", 1400},        {"RTX-PRO-6000", 600}, {"RTX-PRO-5000", 300},
+      {"RTX-PRO-4500", 200}};
+  for (const auto& [name, watts] : kWatts) {
+    if (name == model.name) return watts;
+  }
+  return 0;
+}
+
+int BoardPowerW(const CostSheet& costs, const geometry::GpuModel& model) {
+  const auto it = costs.models.find(model.name);
+  if (it != costs.models.end() && it->second.board_power_w) return *it->second.board_power_w;
+  return PublishedBoardPowerW(model);
+}
+
+std::optional<double> CostFigures::TotalCost() const {
+  if (!energy_cost && !gpu_cost) return std::nullopt;
+  return energy_cost.value_or(0) + gpu_cost.value_or(0);
+}
+
+CostFigures CostOf(const CostSheet& costs, const std::map<const geometry::GpuModel*, double>& gpu_hours) {
+  CostFigures figures;
+  double gpu_cost = 0;
+  for (const auto& [model, hours] : gpu_hours) {
+    figures.gpu_hours += hours;
+    const int watts = BoardPowerW(costs, *model);
+    if (watts == 0) figures.unpowered.push_back(model->name);
+    figures.kwh += hours * watts / 1000.0 * costs.pue;
+    const auto it = costs.models.find(model->name);
+    if (it != costs.models.end() && it->second.price_per_gpu_hour) {
+      gpu_cost += hours * *it->second.price_per_gpu_hour;
+    } else {
+      figures.unpriced.push_back(model->name);
+    }
+  }
+  // Keyed by address: sort the names so that messages do not depend on it.
+  std::sort(figures.unpriced.begin(), figures.unpriced.end());
+  std::sort(figures.unpowered.begin(), figures.unpowered.end());
+  if (costs.electricity_per_kwh) figures.energy_cost = figures.kwh * *costs.electricity_per_kwh;
+  if (figures.unpriced.empty()) figures.gpu_cost = gpu_cost;
+  return figures;
+}
+
+CostFigures CostOfGpus(const CostSheet& costs, const std::map<const geometry::GpuModel*, int>& gpus,
+                       double hours) {
+  std::map<const geometry::GpuModel*, double> gpu_hours;
+  for (const auto& [model, count] : gpus) gpu_hours[model] = count * hours;
+  return CostOf(costs, gpu_hours);
+}
+
+std::string FormatAmount(double value, int digits) {
+  char text[64];
+  std::snprintf(text, sizeof text, "%.*f", digits, std::fabs(value));
+  std::string plain = text;
+  const size_t point = plain.find('.');
+  std::string whole = plain.substr(0, point);
+  std::string out;
+  for (size_t i = 0; i < whole.size(); ++i) {
+    if (i > 0 && (whole.size() - i) % 3 == 0) out += ',';
+    out += whole[i];
+  }
+  if (point != std::string::npos) out += plain.substr(point);
+  const bool negative = value < 0 && out.find_first_not_of("0,.") != std::string::npos;
+  return (negative ? "-" : "") + out;
+}
+
+std::string FormatQuantity(double value) { return FormatAmount(value, std::fabs(value) < 100 ? 1 : 0); }
+
+std::string DescribeCosts(const CostSheet& costs, const CostFigures& figures) {
+  std::string line = FormatQuantity(figures.gpu_hours) + " GPU-hours, " + FormatQuantity(figures.kwh) + " kWh";
+  if (!figures.unpowered.empty()) line += " (no power figure for " + Join(figures.unpowered, ", ") + ")";
+  const std::optional<double> total = figures.TotalCost();
+  std::vector<std::string> parts;
+  parts.push_back(figures.energy_cost ? "energy " + FormatAmount(*figures.energy_cost, 2)
+                                      : std::string("no electricity price"));
+  parts.push_back(figures.gpu_cost ? "GPUs " + FormatAmount(*figures.gpu_cost, 2)
+                                   : "no price for " + Join(figures.unpriced, ", "));
+  line += total ? ", " + costs.currency + " " + FormatAmount(*total, 2) + " (" + Join(parts, ", ") + ")"
+                : " (money: " + Join(parts, ", ") + "; give them with --costs)";
+  return line;
+}
+
+}  // namespace migsched::report
