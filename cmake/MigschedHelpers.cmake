@@ -29,6 +29,7 @@ function(migsched_test name)
   migsched_apply_flags(${name})
   # GoogleTest's headers cost each test file ~3 s of compile time: parse them once per binary.
   target_precompile_headers(${name} PRIVATE <gmock/gmock.h> <gtest/gtest.h>)
+  target_compile_options(${name} PRIVATE ${MIGSCHED_PCH_WARNINGS})
   # Integration tests (real processes) are the long ones: ctest starts them first so
   # they overlap the many short unit tests instead of ending the run alone.
   set(cost 0)

@@ -186,8 +186,6 @@ void AddClientCommands(CLI::App& app, ChosenCommand& chosen) {
           for (const json& gpu : node["gpus"]) {
             std::string instances;
             for (const json& i : gpu["instances"]) {
-              // Appended piece by piece: `"" + std::string` trips GCC 12's false
-              // -Warray-bounds/-Wstringop-overflow once inlined (GCC bug 105651).
               if (!instances.empty()) instances += ' ';
               instances += Text(i["profile"]) + "@" + Text(i["start"]);
               if (!i["job"].is_null()) instances += "=job-" + Text(i["job"]);
