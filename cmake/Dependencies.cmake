@@ -15,6 +15,7 @@
 #   wrk             wrk                  4.1.0   bench/serve_load.sh
 #   curl            curl                 7.88    bench/serve_*.sh, tests/slurm/dynamic_mig_test.sh
 #   Slurm, MUNGE    slurmctld slurmd slurm-client munge  22.05.8, 0.5.15  tests/slurm
+#   clang, libFuzzer clang libclang-rt-dev 14     the fuzz preset (fuzz/, scripts/fuzz.sh)
 find_package(yaml-cpp 0.7 REQUIRED)
 find_package(nlohmann_json 3.11 REQUIRED)
 find_package(CLI11 2.1 REQUIRED)

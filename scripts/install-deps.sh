@@ -16,6 +16,8 @@ packages=(
   # init scripts exit at once, and a system munged (if one starts) listens on
   # /run/munge, while the test runs its own munged on its own socket and key.
   slurmctld slurmd slurm-client munge
+  # the fuzz preset (scripts/fuzz.sh): clang with libFuzzer and the sanitizer runtimes
+  clang libclang-rt-dev
 )
 missing=()
 for p in "${packages[@]}"; do
