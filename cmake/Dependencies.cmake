@@ -20,6 +20,7 @@
 #   python3, PyYAML python3 python3-yaml 3.11, 6.0  tests/k8s (test API server, manifest check)
 #   Slurm, MUNGE    slurmctld slurmd slurm-client munge  22.05.8, 0.5.15  tests/slurm
 #   python3 gRPC    python3-grpcio python3-protobuf  1.51, 3.21  tests/k8s (the test kubelet)
+#   clang, libFuzzer clang libclang-rt-dev 14     the fuzz preset (fuzz/, scripts/fuzz.sh)
 find_package(yaml-cpp 0.7 REQUIRED)
 find_package(nlohmann_json 3.11 REQUIRED)
 find_package(CLI11 2.1 REQUIRED)

@@ -21,7 +21,14 @@ if(MIGSCHED_WERROR)
 endif()
 
 set(MIGSCHED_SANITIZER_FLAGS "")
-if(MIGSCHED_SANITIZE)
+if(MIGSCHED_BUILD_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "MIGSCHED_BUILD_FUZZ needs clang (libFuzzer): use the fuzz preset")
+  endif()
+  # Every library gets libFuzzer's coverage hooks; only fuzz/ links its main.
+  set(MIGSCHED_SANITIZER_FLAGS -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+      -fno-omit-frame-pointer)
+elseif(MIGSCHED_SANITIZE)
   set(MIGSCHED_SANITIZER_FLAGS -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
   # Sanitizer instrumentation makes GCC's -Wmaybe-uninitialized fire inside
   # libstdc++ (std::regex, std::function); the sanitizers check this at run time.

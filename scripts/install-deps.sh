@@ -23,6 +23,8 @@ packages=(
   slurmctld slurmd slurm-client munge
   # tests/k8s: the test Kubernetes API server and the manifest check
   python3 python3-yaml
+  # the fuzz preset (scripts/fuzz.sh): clang with libFuzzer and the sanitizer runtimes
+  clang libclang-rt-dev
 )
 missing=()
 for p in "${packages[@]}"; do

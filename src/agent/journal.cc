@@ -4,11 +4,13 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <sstream>
 #include <nlohmann/json.hpp>
 
+#include "common/fnv1a.h"
 #include "common/strings.h"
 #include "io/json_object_reader.h"
 #include "io/text_file.h"
@@ -98,12 +100,24 @@ Result<JournaledTarget> TargetFromJson(const json& item, const std::string& path
   return out;
 }
 
+// "fnv1a64:<16 hex digits>" of the header's canonical text without its
+// checksum (nlohmann's dump: keys sorted, no spaces; bytes that are not UTF-8
+// replaced, so any parsed header has a text).
+std::string HeaderChecksum(json header) {
+  header.erase("checksum");
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx",
+                static_cast<unsigned long long>(
+                    Fnv1a64(header.dump(-1, ' ', false, json::error_handler_t::replace))));
+  return std::string("fnv1a64:") + hex;
+}
+
 Result<JournalRecord> HeaderFromJson(const json& header, const geometry::Catalog& catalog) {
   if (!header.is_object() || header.value("migsched_journal", json()) != 1) {
     return InvalidArgumentError("not a migsched journal (version 1)");
   }
   const io::JsonObjectReader r(header, "$");
-  MIGSCHED_RETURN_IF_ERROR(r.CheckKeys({"migsched_journal", "force", "targets", "ops"}));
+  MIGSCHED_RETURN_IF_ERROR(r.CheckKeys({"migsched_journal", "force", "targets", "ops", "checksum"}));
   JournalRecord record;
   MIGSCHED_ASSIGN_OR_RETURN(record.force, r.Bool("force"));
   const json* targets = nullptr;
@@ -119,33 +133,49 @@ Result<JournalRecord> HeaderFromJson(const json& header, const geometry::Catalog
     if (!op.is_string()) return r.Error("ops", "must be a list of strings");
     record.ops.push_back(op.get<std::string>());
   }
+  // Last, so that a value the reader refuses is named first. A header that
+  // reads but whose bytes changed (a flipped digit in a start, a GPU index)
+  // would otherwise send the agent to a target nobody asked for.
+  std::string checksum;
+  MIGSCHED_ASSIGN_OR_RETURN(checksum, r.String("checksum"));
+  if (checksum != HeaderChecksum(header)) {
+    return r.Error("checksum", "does not match the journal's content (" + Quote(checksum) +
+                                   "): the file was changed or corrupted after it was written");
+  }
   return record;
 }
 
 }  // namespace
+
+Result<JournalRecord> ParseJournal(std::string_view text, const std::string& source,
+                                   const geometry::Catalog& catalog) {
+  std::vector<std::string> lines;
+  std::istringstream in{std::string(text)};
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  if (lines.empty()) return InvalidArgumentError(source + ":1: empty journal");
+  json header;
+  MIGSCHED_ASSIGN_OR_RETURN(header, io::ParseJson(lines[0], source));
+  Result<JournalRecord> record = HeaderFromJson(header, catalog);
+  if (!record.has_value()) return record.error().WithPrefix(source + ":1");
+  for (size_t i = 1; i < lines.size(); ++i) {
+    const Result<json> line = io::ParseJson(lines[i], source);
+    if (!line.has_value() || !line->is_object() || !line->contains("done")) {
+      if (i + 1 == lines.size()) break;  // torn by a crash mid-append
+      return InvalidArgumentError(source + ":" + std::to_string(i + 1) + ": malformed journal line");
+    }
+    ++record->done;
+  }
+  return record;
+}
 
 Result<std::optional<JournalRecord>> Journal::Load(const geometry::Catalog& catalog) const {
   std::error_code error;
   if (!std::filesystem::exists(path_, error) && !error) return std::optional<JournalRecord>();
   std::string text;
   MIGSCHED_ASSIGN_OR_RETURN(text, io::ReadTextFile(path_, "journal"));
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  if (lines.empty()) return InvalidArgumentError(path_ + ":1: empty journal");
-  json header;
-  MIGSCHED_ASSIGN_OR_RETURN(header, io::ParseJson(lines[0], path_));
-  Result<JournalRecord> record = HeaderFromJson(header, catalog);
-  if (!record.has_value()) return record.error().WithPrefix(path_ + ":1");
-  for (size_t i = 1; i < lines.size(); ++i) {
-    const Result<json> line = io::ParseJson(lines[i], path_);
-    if (!line.has_value() || !line->is_object() || !line->contains("done")) {
-      if (i + 1 == lines.size()) break;  // torn by a crash mid-append
-      return InvalidArgumentError(path_ + ":" + std::to_string(i + 1) + ": malformed journal line");
-    }
-    ++record->done;
-  }
-  return std::optional<JournalRecord>(std::move(record).value());
+  JournalRecord record;
+  MIGSCHED_ASSIGN_OR_RETURN(record, ParseJournal(text, path_, catalog));
+  return std::optional<JournalRecord>(std::move(record));
 }
 
 Status Journal::Begin(const JournalRecord& record) const {
@@ -155,10 +185,11 @@ Status Journal::Begin(const JournalRecord& record) const {
   if (error) {
     return UnavailableError("journal " + path_ + ": cannot create its directory: " + error.message());
   }
-  const json header = {{"migsched_journal", 1},
-                       {"force", record.force},
-                       {"targets", TargetsJson(record.targets)},
-                       {"ops", record.ops}};
+  json header = {{"migsched_journal", 1},
+                 {"force", record.force},
+                 {"targets", TargetsJson(record.targets)},
+                 {"ops", record.ops}};
+  header["checksum"] = HeaderChecksum(header);
   const std::string temp = path_ + ".tmp";
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return IoError("cannot create", temp);

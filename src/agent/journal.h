@@ -11,12 +11,15 @@
 //
 // Format (JSON lines): line 1 {"migsched_journal": 1, "force": .., "targets":
 // [{"gpu", "model", "mig_enabled", "instances": [{"profile", "start"}]}],
-// "ops": ["gpu 0: create GPU instance 3g.20gb@4", ...]}; then {"done": i}
-// per finished op. A torn last line (a crash mid-append) is ignored.
+// "ops": ["gpu 0: create GPU instance 3g.20gb@4", ...], "checksum":
+// "fnv1a64:..."}; then {"done": i} per finished op. A torn last line (a crash
+// mid-append) is ignored. The checksum covers the rest of line 1, so a header
+// changed after it was written (bit rot, a hand edit) is refused, not followed.
 #pragma once
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "agent/node_state.h"
@@ -38,6 +41,12 @@ struct JournalRecord {
   std::vector<std::string> ops;  // descriptions, for people reading the file
   size_t done = 0;               // ops marked done (filled by Load)
 };
+
+// Parses a journal's text; `source` names it in errors ("<source>:<line>: ...").
+// InvalidArgument for text that is not a journal or a profile the model lacks,
+// NotFound for a model the catalog lacks. Load reads the file through this.
+Result<JournalRecord> ParseJournal(std::string_view text, const std::string& source,
+                                   const geometry::Catalog& catalog);
 
 class Journal {
  public:

@@ -18,13 +18,14 @@ ProfileCounts CountProfiles(const fleet::FleetGpu& gpu) {
 }
 
 void AddCounts(ProfileCounts& into, const ProfileCounts& more) {
-  for (const auto& [name, count] : more) {
+  // No structured binding here: clang before 16 cannot capture one in a lambda.
+  for (const auto& added : more) {
     const auto it = std::find_if(into.begin(), into.end(),
-                                 [&](const auto& entry) { return entry.first == name; });
+                                 [&](const auto& entry) { return entry.first == added.first; });
     if (it == into.end()) {
-      into.emplace_back(name, count);
+      into.push_back(added);
     } else {
-      it->second += count;
+      it->second += added.second;
     }
   }
 }

@@ -100,11 +100,22 @@ Status ValidateGiProfile(const GpuModel& model, const GiProfile& profile) {
                                 " its placements allow; only +me and +me.all profiles may be "
                                 "limited (to 1)");
   }
-  for (const CiProfile& ci : profile.compute_instances) {
-    if (ci.compute_slices < 1 || ci.compute_slices > profile.compute_slices || ci.max_count < 1) {
-      return InvalidArgumentError("compute instance of " + std::to_string(ci.compute_slices) +
-                                  " slices (max_count " + std::to_string(ci.max_count) +
-                                  ") does not fit the GPU instance");
+  for (size_t i = 0; i < profile.compute_instances.size(); ++i) {
+    const CiProfile& ci = profile.compute_instances[i];
+    // max_count compute instances of ci.compute_slices each must fit side by
+    // side in the GPU instance's compute slices.
+    if (ci.compute_slices < 1 || ci.max_count < 1 ||
+        ci.compute_slices * ci.max_count > profile.compute_slices) {
+      return InvalidArgumentError("compute instance id " + std::to_string(ci.id) + ": " +
+                                  std::to_string(ci.max_count) + " x " +
+                                  std::to_string(ci.compute_slices) +
+                                  " compute slices does not fit the GPU instance's " +
+                                  std::to_string(profile.compute_slices));
+    }
+    for (size_t j = 0; j < i; ++j) {
+      if (profile.compute_instances[j].id == ci.id) {
+        return InvalidArgumentError("two compute instances share id " + std::to_string(ci.id));
+      }
     }
   }
   return Status::Ok();

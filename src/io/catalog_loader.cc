@@ -1,5 +1,6 @@
 #include "io/catalog_loader.h"
 
+#include "common/names.h"
 #include "common/strings.h"
 #include "io/builtin_catalog_data.h"
 #include "io/text_file.h"
@@ -25,6 +26,16 @@ Result<Evidence> ParseEvidence(const YamlReader& reader, const YAML::Node& map) 
                                            Quote(*text));
 }
 
+// The research grades of docs/catalog.md; `migsched gpus` prints them as given.
+Status CheckConfidence(const YamlReader& reader, const YAML::Node& value, const std::string& text) {
+  static constexpr std::string_view kGrades[] = {"high", "medium-high", "medium", "medium-low",
+                                                 "low-medium", "low"};
+  for (std::string_view grade : kGrades) {
+    if (text == grade) return Status::Ok();
+  }
+  return reader.Error(value, "confidence must be high, medium-high, medium, medium-low, low-medium or "
+                             "low, not " + Quote(text));
+}
 
 Result<CiProfile> ParseCiProfile(const YamlReader& reader, const YAML::Node& node) {
   MIGSCHED_RETURN_IF_ERROR(reader.ExpectKeys(node, "compute instance",
@@ -107,8 +118,17 @@ Result<GpuModel> ParseGpu(const YamlReader& reader, const YAML::Node& node) {
        "max_instances", "profiles"}));
   GpuModel gpu;
   MIGSCHED_ASSIGN_OR_RETURN(gpu.name, reader.String(node, "name"));
+  if (Status s = CheckHostName(gpu.name, "GPU model"); !s.ok()) return reader.Error(node["name"], s.message());
   MIGSCHED_ASSIGN_OR_RETURN(gpu.aliases, reader.StringList(node, "aliases"));
+  for (const std::string& alias : gpu.aliases) {
+    if (Status s = CheckHostName(alias, "alias"); !s.ok()) return reader.Error(node["aliases"], s.message());
+  }
   MIGSCHED_ASSIGN_OR_RETURN(gpu.product_names, reader.StringList(node, "product_names"));
+  for (const std::string& product : gpu.product_names) {
+    if (Status s = CheckDisplayName(product, "product name"); !s.ok()) {
+      return reader.Error(node["product_names"], s.message());
+    }
+  }
   std::vector<std::string> pci_ids;
   MIGSCHED_ASSIGN_OR_RETURN(pci_ids, reader.StringList(node, "pci_device_ids"));
   for (const std::string& text : pci_ids) {
@@ -118,6 +138,7 @@ Result<GpuModel> ParseGpu(const YamlReader& reader, const YAML::Node& node) {
   }
   MIGSCHED_ASSIGN_OR_RETURN(gpu.architecture, reader.String(node, "architecture"));
   MIGSCHED_ASSIGN_OR_RETURN(gpu.confidence, reader.String(node, "confidence"));
+  MIGSCHED_RETURN_IF_ERROR(CheckConfidence(reader, node["confidence"], gpu.confidence));
   if (node["evidence_note"]) MIGSCHED_ASSIGN_OR_RETURN(gpu.evidence_note, reader.String(node, "evidence_note"));
   MIGSCHED_ASSIGN_OR_RETURN(gpu.compute_slices, reader.Count(node, "compute_slices"));
   MIGSCHED_ASSIGN_OR_RETURN(gpu.memory_slices, reader.Count(node, "memory_slices"));

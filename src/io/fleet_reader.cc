@@ -31,6 +31,8 @@ class FleetParser {
     YAML::Node nodes;
     MIGSCHED_ASSIGN_OR_RETURN(nodes, reader_.Required(root, "nodes"));
     if (!nodes.IsSequence()) return reader_.Error(nodes, "'nodes' must be a list");
+    // An empty fleet would plan and schedule nothing while reporting success.
+    if (nodes.size() == 0) return reader_.Error(nodes, "'nodes' is empty: a fleet has at least one node");
     for (const YAML::Node& node : nodes) MIGSCHED_RETURN_IF_ERROR(ParseNode(node));
     return std::move(fleet_);
   }

@@ -112,5 +112,30 @@ TEST_F(JournalTest, CorruptedHeaderValuesNameTheirPath) {
               HasError(StatusCode::kInvalidArgument, ":1: $.targets[0].gpu: must be an integer"));
 }
 
+// Regression (issue 16): a header edited into another valid target (a start
+// moved from 4 to 0, bit rot in a GPU index) was followed like the real one.
+TEST_F(JournalTest, AValidButChangedTargetIsRefused) {
+  const Journal journal(Path());
+  ASSERT_THAT(journal.Begin(Sample()), IsOk());
+  std::string text;
+  {
+    std::ifstream in(Path());
+    std::getline(in, text);
+  }
+  const std::string good = R"({"profile":"3g.20gb","start":4})";
+  const size_t at = text.find(good);
+  ASSERT_NE(at, std::string::npos) << text;
+  const std::string changed = std::string(text).replace(at, good.size(), R"({"profile":"3g.20gb","start":0})");
+  ASSERT_THAT(ParseJournal(text, "j", BuiltinCatalogForTest()), IsOk());
+  EXPECT_THAT(ParseJournal(changed, "j", BuiltinCatalogForTest()),
+              HasError(StatusCode::kInvalidArgument,
+                       "j:1: $.checksum: does not match the journal's content ('fnv1a64:"));
+  // Formatting is not content: the same header with spaces still reads.
+  EXPECT_THAT(ParseJournal("{ " + text.substr(1), "j", BuiltinCatalogForTest()), IsOk());
+  EXPECT_THAT(ParseJournal(R"({"migsched_journal": 1, "force": false, "ops": [], "targets": []})", "j",
+                           BuiltinCatalogForTest()),
+              HasError(StatusCode::kInvalidArgument, "j:1: $.checksum: is required"));
+}
+
 }  // namespace
 }  // namespace migsched::agent

@@ -1,9 +1,17 @@
 #include "engines/hostlist.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
+
+#include "common/names.h"
 
 namespace migsched::engines {
 namespace {
@@ -53,6 +61,47 @@ TEST(HostlistTest, InputOrderAndDuplicatesDoNotMatter) {
 }
 
 TEST(HostlistTest, NoNamesGiveAnEmptyList) { EXPECT_EQ(CompressHostlist({}), ""); }
+
+// Slurm's own reading of a hostlist expression (`scontrol show hostnames`,
+// which needs no cluster, only a slurm.conf naming one).
+std::vector<std::string> SlurmExpands(const std::string& expression) {
+  const std::filesystem::path conf =
+      std::filesystem::temp_directory_path() / ("migsched_hostlist_" + std::to_string(::getpid()) + ".conf");
+  std::ofstream(conf) << "ClusterName=hostlist\nSlurmctldHost=localhost\n";
+  // Host names hold no quote, so single quotes keep the expression one word.
+  const std::string command =
+      "SLURM_CONF=" + conf.string() + " scontrol show hostnames '" + expression + "' 2>&1";
+  std::vector<std::string> names;
+  if (FILE* pipe = ::popen(command.c_str(), "r")) {
+    char line[1024];
+    while (std::fgets(line, sizeof line, pipe) != nullptr) {
+      std::string name(line);
+      if (!name.empty() && name.back() == '\n') name.pop_back();
+      names.push_back(name);
+    }
+    ::pclose(pipe);
+  }
+  std::filesystem::remove(conf);
+  return names;
+}
+
+// Round trip through the real peer with the most awkward names the node-name
+// rule allows (dots, underscores, zero padding of several widths, numbers
+// near 2^64, names that are only digits, 253 bytes): Slurm reads back
+// exactly the names we wrote. Skipped where scontrol is not installed.
+TEST(HostlistTest, SlurmReadsBackEveryNameWeWrite) {
+  if (std::system("command -v scontrol > /dev/null 2>&1") != 0) GTEST_SKIP() << "scontrol is not installed";
+  std::vector<std::string> names = {"n1", "n2", "n3", "n10", "n01", "n02", "n007", "a.b_c", "a.b_c1",
+                                    "a.b_c2", "x-0", "x-00", "9", "10", "11", "dgx.rack-1.node_05",
+                                    "y18446744073709551613", "y18446744073709551614", "z1234567890123456789",
+                                    "z1234567890123456790", "n000000000000000000001", std::string(252, 'q') + "1",
+                                    std::string(252, 'q') + "2", "login"};
+  for (const std::string& name : names) ASSERT_TRUE(CheckHostName(name, "node name").ok()) << name;
+  std::vector<std::string> read_back = SlurmExpands(CompressHostlist(names));
+  std::sort(names.begin(), names.end());
+  std::sort(read_back.begin(), read_back.end());
+  EXPECT_EQ(read_back, names) << CompressHostlist(names);
+}
 
 }  // namespace
 }  // namespace migsched::engines

@@ -184,6 +184,31 @@ TEST(CatalogLoaderTest, RejectsAnUnsupportedSchema) {
                        "migsched.catalog/1)"));
 }
 
+// Issue 16, point 2: model names and aliases become gres types, mig-parted
+// keys and URL paths; a name that would change those files' structure is
+// refused where it enters.
+TEST(CatalogLoaderTest, ModelNamesThatWouldChangeGeneratedFilesAreRejected) {
+  for (const std::string bad : {"\"TEST GPU\"", "\"TEST=GPU\"", "\"TEST\\nGpu=x\"", "\"-TEST\"", "\"a: b\""}) {
+    EXPECT_THAT(Parse(Edited("name: TEST-GPU", "name: " + bad)),
+                HasError(StatusCode::kInvalidArgument, "test.yaml:3: GPU model '"))
+        << bad;
+    EXPECT_THAT(Parse(Edited("aliases: [TEST]", "aliases: [TEST, " + bad + "]")),
+                HasError(StatusCode::kInvalidArgument, "test.yaml:4: alias '"))
+        << bad;
+  }
+  EXPECT_THAT(Parse(Edited("product_names: [\"Test GPU 24GB\"]", "product_names: [\"Test\\u0007GPU\"]")),
+              HasError(StatusCode::kInvalidArgument, "test.yaml:5: product name 'Test"));
+}
+
+// Regression (issue 16): any confidence text was accepted.
+TEST(CatalogLoaderTest, ConfidenceMustBeOneOfTheGrades) {
+  EXPECT_THAT(Parse(Edited("confidence: high", "confidence: superb")),
+              HasError(StatusCode::kInvalidArgument,
+                       "test.yaml:8: confidence must be high, medium-high, medium, medium-low, "
+                       "low-medium or low, not 'superb'"));
+  EXPECT_THAT(Parse(Edited("confidence: high", "confidence: low-medium")), IsOk());
+}
+
 TEST(CatalogLoaderTest, EvidenceMustBeOneOfTheThreeLevels) {
   EXPECT_THAT(Parse(Edited("evidence: captured", "evidence: measured")),
               HasError(StatusCode::kInvalidArgument,
@@ -229,6 +254,24 @@ TEST(CatalogLoaderTest, OtherProfileChecksNameGpuAndProfile) {
   EXPECT_THAT(Parse(Edited("name: 1g.6gb,", "name: 1g-6gb,")),
               HasError(StatusCode::kInvalidArgument,
                        "test.yaml:14: malformed MIG profile '1g-6gb'"));
+}
+
+// Regression (issue 16): compute instances that cannot fit their GPU instance
+// were accepted as long as one alone fit.
+TEST(CatalogLoaderTest, ComputeInstancesMustFitTheirGpuInstance) {
+  EXPECT_THAT(Parse(Edited("compute_instances: [{compute_slices: 1, id: 0, max_count: 1}]",
+                           "compute_instances: [{compute_slices: 2, id: 0, max_count: 1}]")),
+              HasError(StatusCode::kInvalidArgument,
+                       "test.yaml:14: gpu 'TEST-GPU' profile '1g.6gb': compute instance id 0: 1 x 2 "
+                       "compute slices does not fit the GPU instance's 1"));
+  EXPECT_THAT(Parse(Edited("compute_instances: [{compute_slices: 1, id: 0, max_count: 1}]",
+                           "compute_instances: [{compute_slices: 1, id: 0, max_count: 2}]")),
+              HasError(StatusCode::kInvalidArgument, "compute instance id 0: 2 x 1 compute slices does not fit"));
+  EXPECT_THAT(Parse(Edited("max_count: 1, starts: [0], evidence: inferred}",
+                           "max_count: 1, starts: [0], evidence: inferred, compute_instances: "
+                           "[{compute_slices: 1, id: 0, max_count: 4}, {compute_slices: 2, id: 0, max_count: 2}]}")),
+              HasError(StatusCode::kInvalidArgument,
+                       "test.yaml:15: gpu 'TEST-GPU' profile '4g.24gb': two compute instances share id 0"));
 }
 
 TEST(CatalogLoaderTest, RejectsDuplicateProfileNamesAndIds) {

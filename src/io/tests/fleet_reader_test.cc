@@ -124,6 +124,12 @@ TEST(FleetReaderTest, InvalidCurrentLayoutIsRejectedNamingNodeAndGpu) {
               HasError(StatusCode::kInvalidArgument, "node 'n7' gpu 0: invalid current layout"));
 }
 
+TEST(FleetReaderTest, AFleetWithoutNodesIsAnError) {
+  EXPECT_THAT(Parse("# nothing yet\nnodes: []\n"),
+              HasError(StatusCode::kInvalidArgument, "fleet.yaml:2: 'nodes' is empty"));
+  EXPECT_THAT(Parse(R"({"nodes": []})"), HasError(StatusCode::kInvalidArgument, "fleet.yaml:1: 'nodes' is empty"));
+}
+
 TEST(FleetReaderTest, BadNumbersAndNamesAreRejected) {
   EXPECT_THAT(Parse("nodes:\n  - name: n1\n    gpus: [{model: A100-40GB, count: -1}]\n"),
               HasError(StatusCode::kInvalidArgument, "fleet.yaml:3"));

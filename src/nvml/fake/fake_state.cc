@@ -9,8 +9,10 @@
 #include <filesystem>
 #include <initializer_list>
 #include <limits>
+#include <map>
 #include <nlohmann/json.hpp>
 
+#include "common/fnv1a.h"
 #include "common/strings.h"
 #include "io/json_object_reader.h"
 #include "io/text_file.h"
@@ -156,6 +158,36 @@ ordered_json FailureJson(const FailureInjection& f) {
   return ordered_json{{"call", f.call}, {"nth", f.nth}, {"error", std::string(ReturnCodeName(f.error))}};
 }
 
+// GPU and MIG device UUIDs name one device each across the machine: NVML's
+// lookups by UUID (and the agent's inventory) would pick one of two silently.
+// PCI bus ids likewise name one GPU each.
+Status CheckUniqueIds(const FakeState& state) {
+  // id -> the JSON path that holds it, one map per kind of id.
+  std::map<std::string, std::string> uuids;
+  std::map<std::string, std::string> bus_ids;
+  auto claim = [](std::map<std::string, std::string>& owner, const std::string& id,
+                  const std::string& path) -> Status {
+    const auto [it, inserted] = owner.emplace(id, path);
+    if (inserted) return Status::Ok();
+    return InvalidArgumentError(path + ": " + Quote(id) + " is already used by " + it->second);
+  };
+  for (size_t g = 0; g < state.gpus.size(); ++g) {
+    const FakeGpu& gpu = state.gpus[g];
+    const std::string gpu_path = "gpus[" + std::to_string(g) + "]";
+    MIGSCHED_RETURN_IF_ERROR(claim(uuids, gpu.uuid, gpu_path + ".uuid"));
+    MIGSCHED_RETURN_IF_ERROR(claim(bus_ids, gpu.pci_bus_id, gpu_path + ".pci_bus_id"));
+    for (size_t i = 0; i < gpu.gpu_instances.size(); ++i) {
+      const auto& cis = gpu.gpu_instances[i].compute_instances;
+      for (size_t c = 0; c < cis.size(); ++c) {
+        MIGSCHED_RETURN_IF_ERROR(claim(uuids, cis[c].uuid,
+                                       gpu_path + ".gpu_instances[" + std::to_string(i) +
+                                           "].compute_instances[" + std::to_string(c) + "].uuid"));
+      }
+    }
+  }
+  return Status::Ok();
+}
+
 Status ErrnoError(const std::string& what, const std::string& path) {
   return UnavailableError("cannot " + what + " '" + path + "': " + std::strerror(errno));
 }
@@ -179,6 +211,7 @@ Result<FakeState> ParseFakeState(std::string_view text, const std::string& sourc
       MIGSCHED_ASSIGN_OR_RETURN(gpu, ParseGpu((*gpus)[i], r.ItemPath("gpus", i), catalog));
       state.gpus.push_back(std::move(gpu));
     }
+    MIGSCHED_RETURN_IF_ERROR(CheckUniqueIds(state));
     if (r.Has("fail")) {
       const json& fail = root["fail"];
       // One injection or a list of them.
@@ -304,16 +337,8 @@ Status WriteFakeStateAtomically(const FakeState& state, const std::string& path)
 
 std::string FakeUuid(std::string_view prefix, std::string_view seed) {
   // Two FNV-1a hashes give 128 deterministic bits.
-  auto fnv = [&](uint64_t basis) {
-    uint64_t h = basis;
-    for (char c : seed) {
-      h ^= static_cast<unsigned char>(c);
-      h *= 0x100000001b3ull;
-    }
-    return h;
-  };
-  const uint64_t hi = fnv(0xcbf29ce484222325ull);
-  const uint64_t lo = fnv(0x84222325cbf29ce4ull);
+  const uint64_t hi = Fnv1a64(seed);
+  const uint64_t lo = Fnv1a64(seed, 0x84222325cbf29ce4ull);
   char text[64];
   std::snprintf(text, sizeof text, "%08x-%04x-%04x-%04x-%012llx",
                 static_cast<unsigned>(hi >> 32), static_cast<unsigned>((hi >> 16) & 0xFFFF),

@@ -13,6 +13,7 @@ namespace {
 using migsched::testing::BuiltinCatalogForTest;
 using migsched::testing::HasCode;
 using migsched::testing::HasError;
+using migsched::testing::IsOk;
 
 Result<FakeState> Parse(const std::string& text) {
   return ParseFakeState(text, "state.json", BuiltinCatalogForTest());
@@ -59,6 +60,29 @@ TEST(FakeStateTest, ErrorsNameTheItem) {
               HasError(StatusCode::kInvalidArgument, "kill_after_mutations: must be between 1"));
   EXPECT_THAT(Parse(R"({"gpus": [)" + gpu + R"("gpu_instances": [], "processes": [{"pid": 5, "gpu_instance": 1}]}]})"),
               HasError(StatusCode::kInvalidArgument, "gpus[0].processes[0]: give both"));
+}
+
+// Regression (issue 16): two devices with one UUID (or one PCI bus id) were
+// accepted, and lookups by UUID picked one of them.
+TEST(FakeStateTest, DuplicateDeviceIdsAreErrorsNamingBothItems) {
+  const auto gpu = [](const std::string& uuid, const std::string& bus, const std::string& ci_uuid) {
+    const std::string cis = ci_uuid.empty() ? "" : R"({"id": 0, "profile_id": 0, "start": 0, "size": 1, "serial": 2, "uuid": ")" + ci_uuid + R"("})";
+    return R"({"model": "A100-40GB", "uuid": ")" + uuid + R"(", "pci_bus_id": ")" + bus +
+           R"(", "mig_enabled": true, "mig_pending": true, "gpu_instances": [{"id": 1, "profile_id": 19, "start": 0, "serial": 1, "compute_instances": [)" +
+           cis + "]}]}";
+  };
+  ASSERT_THAT(Parse(R"({"gpus": [)" + gpu("GPU-1", "0:1:0.0", "MIG-1") + "," + gpu("GPU-2", "0:2:0.0", "MIG-2") + "]}"),
+              IsOk());
+  EXPECT_THAT(Parse(R"({"gpus": [)" + gpu("GPU-1", "0:1:0.0", "") + "," + gpu("GPU-1", "0:2:0.0", "") + "]}"),
+              HasError(StatusCode::kInvalidArgument, "state.json: gpus[1].uuid: 'GPU-1' is already used by gpus[0].uuid"));
+  EXPECT_THAT(Parse(R"({"gpus": [)" + gpu("GPU-1", "0:1:0.0", "MIG-1") + "," + gpu("GPU-2", "0:2:0.0", "MIG-1") + "]}"),
+              HasError(StatusCode::kInvalidArgument,
+                       "gpus[1].gpu_instances[0].compute_instances[0].uuid: 'MIG-1' is already used by "
+                       "gpus[0].gpu_instances[0].compute_instances[0].uuid"));
+  EXPECT_THAT(Parse(R"({"gpus": [)" + gpu("GPU-1", "0:1:0.0", "GPU-2") + "," + gpu("GPU-2", "0:2:0.0", "") + "]}"),
+              HasError(StatusCode::kInvalidArgument, "gpus[1].uuid: 'GPU-2' is already used by"));
+  EXPECT_THAT(Parse(R"({"gpus": [)" + gpu("GPU-1", "0:1:0.0", "") + "," + gpu("GPU-2", "0:1:0.0", "") + "]}"),
+              HasError(StatusCode::kInvalidArgument, "gpus[1].pci_bus_id: '0:1:0.0' is already used by gpus[0].pci_bus_id"));
 }
 
 TEST(FakeStateTest, FailureAsObjectOrListAndDefaults) {
