@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <charconv>
 #include <exception>
+#include <sstream>
 #include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/parser.h>
 
 #include "common/strings.h"
 
@@ -15,9 +18,48 @@ Result<YAML::Node> YamlReader::Parse(std::string_view text) const {
   return documents.empty() ? YAML::Node() : documents.front();
 }
 
+namespace {
+
+// Sees a stream's events without building nodes; keeps where the last document began.
+class DocumentStartMarks final : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark& mark) override { last = mark; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+  YAML::Mark last;
+};
+
+// yaml-cpp 0.7 never ends LoadAll on a ',' outside a flow collection (a
+// document that is just "," or "\"a\","; found by the fleet fuzzer): its parser
+// hands out empty documents forever without consuming input, growing without
+// bound. Every document takes at least one character, so a first pass that
+// only counts documents stops once there are more documents than characters.
+Status CheckDocumentsEnd(const std::string& text, const std::string& source) {
+  std::istringstream stream(text);
+  YAML::Parser parser(stream);
+  DocumentStartMarks marks;
+  for (size_t documents = 0; parser.HandleNextDocument(marks);) {
+    if (++documents > text.size() + 1) {
+      return InvalidArgumentError(source + ":" + std::to_string(marks.last.line + 1) +
+                                  ": YAML the parser cannot get past (a ',' outside [...] or {...}?)");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<std::vector<YAML::Node>> YamlReader::ParseAll(std::string_view text) const {
   try {
-    return YAML::LoadAll(std::string(text));
+    const std::string whole(text);
+    MIGSCHED_RETURN_IF_ERROR(CheckDocumentsEnd(whole, source_));
+    return YAML::LoadAll(whole);
   } catch (const YAML::DeepRecursion& e) {
     return InvalidArgumentError(source_ + ":" + std::to_string(e.mark.line + 1) + ": YAML nested too deeply (" +
                                 std::to_string(e.depth()) + " levels)");

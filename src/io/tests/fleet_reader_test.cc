@@ -130,6 +130,15 @@ TEST(FleetReaderTest, AFleetWithoutNodesIsAnError) {
   EXPECT_THAT(Parse(R"({"nodes": []})"), HasError(StatusCode::kInvalidArgument, "fleet.yaml:1: 'nodes' is empty"));
 }
 
+// Issue 16 (found by fleet_fuzzer): yaml-cpp's LoadAll looped forever, growing
+// to gigabytes, on a ',' outside a flow collection.
+TEST(FleetReaderTest, AStrayCommaIsAnErrorNotAHang) {
+  for (std::string_view text : {",", "\"a\",\n", ", co# Two nodes\n 0A100-40GB-b, gpB, cou;es 0}]}\n"}) {
+    EXPECT_THAT(Parse(text), HasError(StatusCode::kInvalidArgument, "fleet.yaml:1: YAML the parser cannot get past"))
+        << text;
+  }
+}
+
 TEST(FleetReaderTest, BadNumbersAndNamesAreRejected) {
   EXPECT_THAT(Parse("nodes:\n  - name: n1\n    gpus: [{model: A100-40GB, count: -1}]\n"),
               HasError(StatusCode::kInvalidArgument, "fleet.yaml:3"));
