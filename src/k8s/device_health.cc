@@ -1,6 +1,5 @@
 #include "k8s/device_health.h"
 
-#include <algorithm>
 #include <set>
 
 namespace migsched::k8s {

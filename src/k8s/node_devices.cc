@@ -1,6 +1,5 @@
 #include "k8s/node_devices.h"
 
-#include <algorithm>
 #include <map>
 
 #include "engines/k8s_resources.h"
@@ -10,10 +9,13 @@ namespace {
 
 using nlohmann::json;
 
-// A holder that leaves the device to Kubernetes: none, or a reservation.
-bool OfferedTo(const json& job, const std::set<std::uint64_t>& reservations, bool& reserved) {
-  reserved = !job.is_null() && reservations.contains(job.get<std::uint64_t>());
-  return job.is_null() || reserved;
+// Who holds an instance or whole GPU: nobody (idle), a Kubernetes
+// reservation, or another tenant's job (then it is not offered).
+enum class Holder { kNone, kReservation, kOther };
+
+Holder HolderOf(const json& job, const std::set<std::uint64_t>& reservations) {
+  if (job.is_null()) return Holder::kNone;
+  return reservations.contains(job.get<std::uint64_t>()) ? Holder::kReservation : Holder::kOther;
 }
 
 Status AddGpu(const json& gpu, const std::string& node, const geometry::Catalog& catalog,
@@ -27,10 +29,10 @@ Status AddGpu(const json& gpu, const std::string& node, const geometry::Catalog&
     ResourceDevices& whole = out[std::string(engines::kWholeGpuResource)];
     whole.resource = engines::kWholeGpuResource;
     const json uuid = gpu.value("uuid", json(nullptr));
-    bool reserved = false;
-    if (!uuid.is_null() && OfferedTo(gpu.value("whole_gpu_job", json(nullptr)), reservations, reserved)) {
-      whole.devices.push_back(
-          {.id = uuid.get<std::string>(), .gpu = index, .start = 0, .reserved = reserved, .gpu_spare_slices = spare});
+    const Holder holder = HolderOf(gpu.value("whole_gpu_job", json(nullptr)), reservations);
+    if (!uuid.is_null() && holder != Holder::kOther) {
+      whole.devices.push_back({.id = uuid.get<std::string>(), .gpu = index, .start = 0,
+                               .reserved = holder == Holder::kReservation, .gpu_spare_slices = spare});
     }
     return Status::Ok();
   }
@@ -44,13 +46,11 @@ Status AddGpu(const json& gpu, const std::string& node, const geometry::Catalog&
       return NotFoundError(where + ": " + (*model)->name + " has no profile '" + profile + "'");
     }
     const json uuid = instance.value("mig_uuid", json(nullptr));
-    bool reserved = false;
-    if (!instance.at("exists").get<bool>() || uuid.is_null() || !OfferedTo(instance.at("job"), reservations, reserved)) {
-      continue;
-    }
-    out[engines::MigResourceName(profile)].devices.push_back({.id = uuid.get<std::string>(), .gpu = index,
-                                                              .start = instance.at("start").get<int>(),
-                                                              .reserved = reserved, .gpu_spare_slices = spare});
+    const Holder holder = HolderOf(instance.at("job"), reservations);
+    if (!instance.at("exists").get<bool>() || uuid.is_null() || holder == Holder::kOther) continue;
+    out[engines::MigResourceName(profile)].devices.push_back(
+        {.id = uuid.get<std::string>(), .gpu = index, .start = instance.at("start").get<int>(),
+         .reserved = holder == Holder::kReservation, .gpu_spare_slices = spare});
   }
   return Status::Ok();
 }
