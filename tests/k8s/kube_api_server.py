@@ -15,7 +15,7 @@ token auth and optional TLS.
 
 One addition for tests: POST /testing/compact moves the resourceVersion on
 (as writes to other resources do), forgets the event history and ends every
-open watch, as an etcd compaction followed by a dropped connection would: a
+open watch, as a storage compaction followed by a dropped connection would: a
 client that watches again from its last version gets 410 and must list.
 
 usage: kube_api_server.py --port-file F [--token T] [--tls-cert C --tls-key K]
@@ -215,7 +215,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         if urlparse(self.path).path == "/testing/compact":
             with LOCK:
-                STATE["rv"] += 1  # writes to other resources moved etcd on meanwhile
+                STATE["rv"] += 1  # writes to other resources moved the store on meanwhile
                 STATE["oldest"] = STATE["rv"]
                 STATE["events"] = []
                 STATE["epoch"] += 1
