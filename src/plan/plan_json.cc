@@ -1,5 +1,6 @@
 #include "plan/plan_json.h"
 
+#include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -241,6 +242,17 @@ Result<PlanDocument> ParseCompactRoot(const geometry::Catalog& catalog, const io
   return plan;
 }
 
+// A hand-edited file may list operations in any order; each GPU's own order
+// is what matters (GPUs change independently), and the rest of the code keeps
+// a GPU's operations together in the order of $.gpus, as TransitionPlan does.
+void GroupOperationsInFleetOrder(PlanDocument& plan) {
+  std::map<std::pair<std::string, int>, size_t> position;
+  for (const FleetGpu& gpu : plan.gpus.gpus) position.emplace(std::pair(gpu.node, gpu.index), position.size());
+  std::ranges::stable_sort(plan.operations, {}, [&](const TransitionOp& op) {
+    return position.at({op.node, op.gpu});  // ParseOp refused GPUs not in $.gpus
+  });
+}
+
 Result<PlanDocument> ParsePlanRoot(const geometry::Catalog& catalog, const json& root) {
   const io::JsonObjectReader r(root, "$");
   if (r.Has("layouts")) return ParseCompactRoot(catalog, r);
@@ -268,6 +280,7 @@ Result<PlanDocument> ParsePlanRoot(const geometry::Catalog& catalog, const json&
     MIGSCHED_ASSIGN_OR_RETURN(op, ParseOp((*operations)[i], r.ItemPath("operations", i), models));
     plan.operations.push_back(std::move(op));
   }
+  GroupOperationsInFleetOrder(plan);
   return plan;
 }
 

@@ -110,6 +110,18 @@ TEST(PlanJsonTest, RoundTripsWriteReadEqual) {
   EXPECT_EQ(WritePlanJson(*read), text);
 }
 
+// Found by fuzz/plan_json_fuzzer: operations out of fleet order were accepted
+// and then aborted the writer, which writes each GPU's operations together.
+TEST(PlanJsonTest, OperationsInAnyOrderAreGroupedPerGpuKeepingEachGpusOrder) {
+  nlohmann::json doc = nlohmann::json::parse(WritePlanJson(Example()));
+  nlohmann::json& ops = doc["operations"];
+  ops = {ops[3], ops[0], ops[1], ops[2]};  // node-2's operation first
+  const Result<PlanDocument> read = Parse(doc.dump());
+  ASSERT_THAT(read, IsOk());
+  EXPECT_EQ(read->operations, Example().operations);
+  EXPECT_EQ(WritePlanJson(*read), WritePlanJson(Example()));
+}
+
 TEST(PlanJsonTest, ErrorsNameTheJsonPath) {
   EXPECT_THAT(Parse("{\"gpus_used\": 1,"), HasError(StatusCode::kInvalidArgument, "plan.json:1: malformed JSON"));
   EXPECT_THAT(Parse(Edited("/gpus/0/instances/0/profile", "3g.99gb")),
