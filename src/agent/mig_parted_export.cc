@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <map>
-#include <sstream>
 
 #include "engines/mig_parted_writer.h"
 
@@ -36,12 +35,10 @@ std::string ExportMigParted(const std::vector<ObservedGpu>& gpus, const std::str
       same->devices.push_back(gpu.index);
     }
   }
-  std::ostringstream out;
-  out << "version: v1\nmig-configs:\n  " << config_name << ":\n";
   const engines::DeviceSelector devices =
       entries.size() == 1 ? engines::DeviceSelector::kAll : engines::DeviceSelector::kIndices;
-  for (const MigPartedEntry& entry : entries) engines::WriteMigPartedEntry(entry, devices, out);
-  return out.str();
+  return engines::WriteMigPartedYaml(
+      "", {{.name = config_name, .devices = devices, .entries = std::move(entries)}});
 }
 
 }  // namespace migsched::agent

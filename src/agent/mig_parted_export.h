@@ -2,7 +2,8 @@
 // (`version: v1`) with one named config, which `apply` and `assert` read back.
 // GPUs with the same MIG mode and the same profile counts share one entry;
 // the entry lists their indices, or says `devices: all` when it covers every
-// GPU. Placements are not part of the format (mig-parted has none).
+// GPU. Placements are not part of the format (mig-parted has none). Written by
+// engines::WriteMigPartedYaml, which quotes names as YAML needs.
 #pragma once
 
 #include <string>

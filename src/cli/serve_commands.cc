@@ -17,6 +17,8 @@
 #include "daemon/http_api.h"
 #include "daemon/store.h"
 #include "daemon/token.h"
+#include "io/costs_reader.h"
+#include "report/costs.h"
 #include "slurm/slurm_adapter.h"
 
 namespace migsched::cli {
@@ -37,6 +39,7 @@ struct ServeArgs {
   bool check_invariants = false;
   bool slurm = false;
   int slurm_interval_ms = 250;
+  std::string costs_path;
 };
 
 struct AgentArgs {
@@ -93,6 +96,12 @@ int RunServe(const CommandContext& context, const ServeArgs& args) {
   std::error_code ec;
   std::filesystem::create_directories(args.state_dir, ec);
   std::filesystem::permissions(args.state_dir, std::filesystem::perms::owner_all, ec);
+  report::CostSheet costs;
+  if (!args.costs_path.empty()) {
+    Result<report::CostSheet> read = io::ReadCostSheetFile(context.catalog, args.costs_path);
+    if (!read.has_value()) return Fail(context, read.error());
+    costs = std::move(read).value();
+  }
   if (Status locked = LockStateDir(args.state_dir); !locked.ok()) return Fail(context, locked);
   const std::string token_path = args.token_file.empty() ? args.state_dir + "/token" : args.token_file;
   Result<std::string> token =
@@ -116,7 +125,7 @@ int RunServe(const CommandContext& context, const ServeArgs& args) {
   Result<std::unique_ptr<daemon::HttpApi>> api = daemon::HttpApi::Bind(
       **plane, context.catalog,
       daemon::HttpOptions{.host = listen->first, .port = listen->second, .token = *token, .worker_threads = args.threads,
-                          .stream_seconds = args.stream_seconds});
+                          .stream_seconds = args.stream_seconds, .costs = std::move(costs)});
   if (!api.has_value()) return Fail(context, api.error());
   std::unique_ptr<slurm::SlurmAdapter> slurm_adapter;
   if (args.slurm) {
@@ -193,6 +202,8 @@ void AddServeCommands(CLI::App& app, ChosenCommand& chosen) {
                     "most requests per store transaction (1 = one commit per request, to measure group commit)")
       ->check(CLI::Range(1, 65536))
       ->capture_default_str();
+  serve->add_option("--costs", serve_args->costs_path,
+                    "prices, electricity price and PUE (YAML, docs/catalog.md): money in what MIG saves");
   serve->add_flag("--check-invariants", serve_args->check_invariants,
                   "check the state's invariants after every batch; stop on a violation (tests, canaries)");
   serve->add_flag("--slurm", serve_args->slurm,

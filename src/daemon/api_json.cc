@@ -1,6 +1,7 @@
 #include "daemon/api_json.h"
 
 #include "daemon/json_text.h"
+#include "daemon/live_savings.h"
 
 namespace migsched::daemon {
 namespace {
@@ -96,7 +97,8 @@ ordered_json EventJson(const ServiceEvent& event) {
   return {{"seq", event.seq}, {"at", Seconds(event.at)}, {"type", event.type}, {"text", event.text}, {"data", data}};
 }
 
-ordered_json UiStateJson(const ControlPlane& plane) {
+ordered_json UiStateJson(const ControlPlane& plane, const geometry::Catalog& catalog,
+                         const report::CostSheet& costs) {
   const FleetView fleet = plane.Fleet();
   ordered_json nodes = ordered_json::array();
   for (const FleetView::Node& node : fleet.nodes) {
@@ -127,6 +129,7 @@ ordered_json UiStateJson(const ControlPlane& plane) {
   }
   return {{"server", {{"policy", plane.policy()}, {"started_at", Seconds(plane.started_at())}, {"now", Seconds(plane.Now())}}},
           {"totals", TotalsJson(fleet)},
+          {"savings", SavingsJson(SavingsOf(fleet, catalog, costs), costs)},
           {"nodes", nodes},
           {"queue", queue},
           {"jobs", jobs},

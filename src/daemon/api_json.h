@@ -7,6 +7,8 @@
 #include <string>
 
 #include "daemon/control_plane.h"
+#include "geometry/catalog.h"
+#include "report/costs.h"
 
 namespace migsched::daemon {
 
@@ -15,7 +17,9 @@ std::string JobJsonText(const JobInfo& job);
 nlohmann::ordered_json JobJson(const JobInfo& job);
 nlohmann::ordered_json FleetJson(const FleetView& fleet);
 nlohmann::ordered_json EventJson(const ServiceEvent& event);
-// GET /ui/state: totals, nodes, queue, recent jobs, history and events.
-nlohmann::ordered_json UiStateJson(const ControlPlane& plane);
+// GET /ui/state: totals, what MIG saves (live_savings.h), nodes, queue,
+// recent jobs, history and events.
+nlohmann::ordered_json UiStateJson(const ControlPlane& plane, const geometry::Catalog& catalog,
+                                   const report::CostSheet& costs);
 
 }  // namespace migsched::daemon

@@ -8,6 +8,7 @@
 
 #include "daemon/api_json.h"
 #include "daemon/dashboard.h"
+#include "daemon/live_savings.h"
 #include "daemon/token.h"
 #include "report/fleet_svg.h"
 
@@ -262,7 +263,9 @@ struct HttpApi::Impl {
     server.Post("/v1/admin/backup", Guarded([this](const auto& req, auto& res) { Backup(req, res); }));
     // Read-only and tokenless: the dashboard and Prometheus.
     server.Get("/", [](const auto&, auto& res) { res.set_content(std::string(DashboardHtml()), "text/html"); });
-    server.Get("/ui/state", [this](const auto&, auto& res) { SendJson(res, 200, UiStateJson(plane)); });
+    server.Get("/ui/state", [this](const auto&, auto& res) {
+      SendJson(res, 200, UiStateJson(plane, catalog, options.costs));
+    });
     server.Get("/ui/fleet.svg", [this](const auto&, auto& res) {
       const fleet::Fleet fleet = plane.SchedulerFleet();
       res.set_content(fleet.gpus.empty() ? std::string("<svg xmlns=\"http://www.w3.org/2000/svg\"/>")
@@ -273,6 +276,7 @@ struct HttpApi::Impl {
     server.Get("/metrics", [this](const auto&, auto& res) {
       MetricsText out;
       plane.WriteMetrics(out);
+      WriteSavingsMetrics(SavingsOf(plane.Fleet(), catalog, options.costs), options.costs, out);
       plane.metrics().Write(out);
       res.set_content(out.Text(), std::string(kMetricsContentType));
     });

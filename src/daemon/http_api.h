@@ -22,6 +22,7 @@
 
 #include "common/status.h"
 #include "daemon/control_plane.h"
+#include "report/costs.h"
 
 namespace migsched::daemon {
 
@@ -37,6 +38,7 @@ struct HttpOptions {
   std::size_t max_streams = 16;   // concurrent SSE clients
   std::size_t max_long_polls = 32;
   int stream_seconds = 60;        // an event stream ends after this long; clients reconnect
+  report::CostSheet costs;        // for what MIG saves (/metrics, dashboard): serve --costs
 };
 
 class HttpApi {

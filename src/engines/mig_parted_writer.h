@@ -10,7 +10,6 @@
 // busy instances) are applied by the node agent from plan.json. Pure.
 #pragma once
 
-#include <ostream>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -45,12 +44,23 @@ struct MigPartedEntry {
 // covers every GPU of the node.
 enum class DeviceSelector { kIndices, kAll };
 
-// Writes `entry` as an item of a config's list (4-space indent), e.g.
+// One named config of a mig-parted file.
+struct MigPartedNamedConfig {
+  std::string name;
+  DeviceSelector devices = DeviceSelector::kIndices;
+  std::vector<MigPartedEntry> entries;
+};
+
+// The one writer of mig-parted files (`plan --mig-parted` and `migsched
+// export`): `version: v1` and `mig-configs`, each entry e.g.
 //     - devices: [0, 1]
 //       mig-enabled: true
 //       mig-devices:
 //         "3g.40gb": 2
-// The one writer of mig-parted entries: `migsched export` uses it too.
-void WriteMigPartedEntry(const MigPartedEntry& entry, DeviceSelector devices, std::ostream& out);
+// written through yaml-cpp's emitter, so a name that YAML would read as
+// something else (':', '#', quotes, a newline) is quoted and reads back as
+// itself. The header comment may hold any text: a newline in it continues
+// the comment.
+std::string WriteMigPartedYaml(std::string_view header_comment, const std::vector<MigPartedNamedConfig>& configs);
 
 }  // namespace migsched::engines

@@ -86,6 +86,13 @@ struct GpuModel {
   int64_t memory_mib = 0;
   bool memory_estimated = false;
   int max_instances = 0;
+  // NVIDIA's published maximum board power (TDP) in watts and where it is
+  // stated; 0 and "" when the catalog does not know it.
+  int board_power_w = 0;
+  std::string board_power_source;
+  // What a GPU-hour costs (rent, or purchase price over its depreciation);
+  // the built-in catalog leaves it empty: prices are the operator's.
+  std::optional<double> price_per_gpu_hour;
   std::vector<GiProfile> profiles;
 
   // Index of the profile with this exact name, if any.

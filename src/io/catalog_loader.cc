@@ -15,6 +15,8 @@ using geometry::GiProfile;
 using geometry::GpuModel;
 
 constexpr std::string_view kSchema = "migsched.catalog/1";
+constexpr int64_t kMaxBoardPowerW = 100000;
+constexpr double kMaxPricePerGpuHour = 1e6;
 
 Result<Evidence> ParseEvidence(const YamlReader& reader, const YAML::Node& map) {
   Result<std::string> text = reader.String(map, "evidence");
@@ -110,12 +112,46 @@ Result<GiProfile> ParseProfile(const YamlReader& reader, const GpuModel& gpu,
   return profile;
 }
 
+struct PowerAndPrice {
+  int board_power_w = 0;
+  std::string board_power_source;
+  std::optional<double> price_per_gpu_hour;
+};
+
+// board_power_w (watts, 1..100000) needs board_power_source, which names
+// where the figure is published; price_per_gpu_hour is empty (~) or >= 0.
+Result<PowerAndPrice> ParsePowerAndPrice(const YamlReader& reader, const YAML::Node& node,
+                                         const std::string& gpu_name) {
+  PowerAndPrice figures;
+  std::optional<int64_t> watts;
+  MIGSCHED_ASSIGN_OR_RETURN(watts, reader.OptionalInteger(node, "board_power_w"));
+  if (watts && (*watts < 1 || *watts > kMaxBoardPowerW)) {
+    return reader.Error(node["board_power_w"], "gpu '" + gpu_name + "': board_power_w must be 1.." +
+                                                   std::to_string(kMaxBoardPowerW) + " watts");
+  }
+  const YAML::Node source = node["board_power_source"];
+  if (source) {
+    MIGSCHED_ASSIGN_OR_RETURN(figures.board_power_source, reader.String(node, "board_power_source"));
+    if (Status s = CheckDisplayName(figures.board_power_source, "board_power_source"); !s.ok()) {
+      return reader.Error(source, s.message());
+    }
+  }
+  if (watts.has_value() != source.IsDefined()) {
+    return reader.Error(node, "gpu '" + gpu_name + "': board_power_w and board_power_source go together "
+                              "(a power figure names where it is published)");
+  }
+  figures.board_power_w = static_cast<int>(watts.value_or(0));
+  MIGSCHED_ASSIGN_OR_RETURN(figures.price_per_gpu_hour,
+                            reader.OptionalNumber(node, "price_per_gpu_hour", 0, kMaxPricePerGpuHour));
+  return figures;
+}
+
 Result<GpuModel> ParseGpu(const YamlReader& reader, const YAML::Node& node) {
   MIGSCHED_RETURN_IF_ERROR(reader.ExpectKeys(
       node, "gpu",
       {"name", "aliases", "product_names", "pci_device_ids", "architecture", "confidence",
        "evidence_note", "compute_slices", "memory_slices", "memory_mib", "memory_estimated",
-       "max_instances", "profiles"}));
+       "max_instances", "board_power_w", "board_power_source", "price_per_gpu_hour", "profiles"}));
   GpuModel gpu;
   MIGSCHED_ASSIGN_OR_RETURN(gpu.name, reader.String(node, "name"));
   if (Status s = CheckHostName(gpu.name, "GPU model"); !s.ok()) return reader.Error(node["name"], s.message());
@@ -145,6 +181,11 @@ Result<GpuModel> ParseGpu(const YamlReader& reader, const YAML::Node& node) {
   MIGSCHED_ASSIGN_OR_RETURN(gpu.memory_mib, reader.Integer(node, "memory_mib"));
   MIGSCHED_ASSIGN_OR_RETURN(gpu.memory_estimated, reader.OptionalBool(node, "memory_estimated", false));
   MIGSCHED_ASSIGN_OR_RETURN(gpu.max_instances, reader.Count(node, "max_instances"));
+  PowerAndPrice figures;
+  MIGSCHED_ASSIGN_OR_RETURN(figures, ParsePowerAndPrice(reader, node, gpu.name));
+  gpu.board_power_w = figures.board_power_w;
+  gpu.board_power_source = std::move(figures.board_power_source);
+  gpu.price_per_gpu_hour = figures.price_per_gpu_hour;
   // GPU-level fields first, so profile checks can rely on them.
   if (gpu.compute_slices < 1 || gpu.memory_slices < 1 ||
       gpu.memory_slices > geometry::kMaxMemorySlices) {

@@ -1,7 +1,6 @@
 #include "io/costs_reader.h"
 
 #include <cmath>
-#include <cstdio>
 
 #include "io/text_file.h"
 #include "io/yaml_reader.h"
@@ -10,21 +9,6 @@ namespace migsched::io {
 namespace {
 
 constexpr double kHoursPerYear = 8760;
-
-// The number under `key`, within [min, max]; nullopt when the key is absent.
-Result<std::optional<double>> Number(const YamlReader& reader, const YAML::Node& map, std::string_view key,
-                                     double min, double max) {
-  const YAML::Node node = map[std::string(key)];
-  if (!node) return std::optional<double>();
-  double value = 0;
-  if (!node.IsScalar() || !YAML::convert<double>::decode(node, value) || !std::isfinite(value) ||
-      value < min || value > max) {
-    char range[64];
-    std::snprintf(range, sizeof range, "a number from %g to %g", min, max);
-    return reader.Error(node, "'" + std::string(key) + "' must be " + range);
-  }
-  return std::optional<double>(value);
-}
 
 Status ParseModel(const geometry::Catalog& catalog, const YamlReader& reader, const YAML::Node& item,
                   report::CostSheet& sheet) {
@@ -36,10 +20,10 @@ Status ParseModel(const geometry::Catalog& catalog, const YamlReader& reader, co
   if (!model.has_value()) return Status(StatusCode::kNotFound, reader.Where(item) + ": " + model.error().message());
   report::ModelCosts costs;
   std::optional<double> hourly, purchase, years, watts;
-  MIGSCHED_ASSIGN_OR_RETURN(hourly, Number(reader, item, "price_per_gpu_hour", 0, 1e6));
-  MIGSCHED_ASSIGN_OR_RETURN(purchase, Number(reader, item, "purchase_price", 0, 1e9));
-  MIGSCHED_ASSIGN_OR_RETURN(years, Number(reader, item, "depreciation_years", 0.1, 50));
-  MIGSCHED_ASSIGN_OR_RETURN(watts, Number(reader, item, "board_power_w", 1, 100000));
+  MIGSCHED_ASSIGN_OR_RETURN(hourly, reader.OptionalNumber(item, "price_per_gpu_hour", 0, 1e6));
+  MIGSCHED_ASSIGN_OR_RETURN(purchase, reader.OptionalNumber(item, "purchase_price", 0, 1e9));
+  MIGSCHED_ASSIGN_OR_RETURN(years, reader.OptionalNumber(item, "depreciation_years", 0.1, 50));
+  MIGSCHED_ASSIGN_OR_RETURN(watts, reader.OptionalNumber(item, "board_power_w", 1, 100000));
   if (hourly && purchase) {
     return reader.Error(item, "give price_per_gpu_hour or purchase_price for " + name + ", not both");
   }
@@ -64,9 +48,9 @@ Result<report::CostSheet> ParseCostSheet(const geometry::Catalog& catalog, std::
   MIGSCHED_RETURN_IF_ERROR(reader.ExpectKeys(root, "costs", {"currency", "electricity_per_kwh", "pue", "gpus"}));
   report::CostSheet sheet;
   if (root["currency"]) MIGSCHED_ASSIGN_OR_RETURN(sheet.currency, reader.String(root, "currency"));
-  MIGSCHED_ASSIGN_OR_RETURN(sheet.electricity_per_kwh, Number(reader, root, "electricity_per_kwh", 0, 1000));
+  MIGSCHED_ASSIGN_OR_RETURN(sheet.electricity_per_kwh, reader.OptionalNumber(root, "electricity_per_kwh", 0, 1000));
   std::optional<double> pue;
-  MIGSCHED_ASSIGN_OR_RETURN(pue, Number(reader, root, "pue", 1, 10));
+  MIGSCHED_ASSIGN_OR_RETURN(pue, reader.OptionalNumber(root, "pue", 1, 10));
   sheet.pue = pue.value_or(1.0);
   const YAML::Node gpus = root["gpus"];
   if (!gpus) return sheet;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
+#include <cstdio>
 #include <exception>
 #include <sstream>
 #include <yaml-cpp/depthguard.h>
@@ -152,6 +154,20 @@ Result<std::optional<int64_t>> YamlReader::OptionalInteger(const YAML::Node& map
   Result<int64_t> value = AsInteger(node, "'" + std::string(key) + "'");
   if (!value.has_value()) return value.error();
   return std::optional<int64_t>(*value);
+}
+
+Result<std::optional<double>> YamlReader::OptionalNumber(const YAML::Node& map, std::string_view key, double min,
+                                                         double max) const {
+  const YAML::Node node = map[std::string(key)];
+  if (!node || node.IsNull()) return std::optional<double>();
+  double value = 0;
+  if (!node.IsScalar() || !YAML::convert<double>::decode(node, value) || !std::isfinite(value) || value < min ||
+      value > max) {
+    char range[64];
+    std::snprintf(range, sizeof range, "a number from %g to %g", min, max);
+    return Error(node, "'" + std::string(key) + "' must be " + range);
+  }
+  return std::optional<double>(value);
 }
 
 Result<bool> YamlReader::OptionalBool(const YAML::Node& map, std::string_view key,

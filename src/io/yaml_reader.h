@@ -41,6 +41,10 @@ class YamlReader {
   // An integer in [0, 1048576]: counts, slices, ids.
   Result<int> Count(const YAML::Node& map, std::string_view key) const;
   Result<std::optional<int64_t>> OptionalInteger(const YAML::Node& map, std::string_view key) const;
+  // A number in [min, max] ("'<key>' must be a number from <min> to <max>");
+  // nullopt when the key is absent or empty (~).
+  Result<std::optional<double>> OptionalNumber(const YAML::Node& map, std::string_view key, double min,
+                                               double max) const;
   Result<bool> OptionalBool(const YAML::Node& map, std::string_view key, bool fallback) const;
   Result<std::vector<std::string>> StringList(const YAML::Node& map, std::string_view key) const;
   Result<std::vector<int64_t>> IntegerList(const YAML::Node& map, std::string_view key) const;

@@ -10,24 +10,16 @@
 
 namespace migsched::report {
 
-int PublishedBoardPowerW(const geometry::GpuModel& model) {
-  // SXM/HGX figures where one catalog name covers several forms.
-  static constexpr std::pair<std::string_view, int> kWatts[] = {
-      {"A30-24GB", 165},       {"A100-40GB", 400},     {"A100-80GB", 400},   {"H100-80GB", 700},
-      {"H100-PCIE-80GB", 350}, {"H100-94GB", 400},     {"H100-96GB", 700},   {"H20-96GB", 400},
-      {"H200-141GB", 700},     {"GH200-144GB", 1000},  {"B200-180GB", 1000}, {"GB200-186GB", 1200},
-      {"B300", 1100},          {"GB300", 1400},        {"RTX-PRO-6000", 600}, {"RTX-PRO-5000", 300},
-      {"RTX-PRO-4500", 200}};
-  for (const auto& [name, watts] : kWatts) {
-    if (name == model.name) return watts;
-  }
-  return 0;
-}
-
 int BoardPowerW(const CostSheet& costs, const geometry::GpuModel& model) {
   const auto it = costs.models.find(model.name);
   if (it != costs.models.end() && it->second.board_power_w) return *it->second.board_power_w;
-  return PublishedBoardPowerW(model);
+  return model.board_power_w;
+}
+
+std::optional<double> PricePerGpuHour(const CostSheet& costs, const geometry::GpuModel& model) {
+  const auto it = costs.models.find(model.name);
+  if (it != costs.models.end() && it->second.price_per_gpu_hour) return it->second.price_per_gpu_hour;
+  return model.price_per_gpu_hour;
 }
 
 std::optional<double> CostFigures::TotalCost() const {
@@ -43,9 +35,8 @@ CostFigures CostOf(const CostSheet& costs, const std::map<const geometry::GpuMod
     const int watts = BoardPowerW(costs, *model);
     if (watts == 0) figures.unpowered.push_back(model->name);
     figures.kwh += hours * watts / 1000.0 * costs.pue;
-    const auto it = costs.models.find(model->name);
-    if (it != costs.models.end() && it->second.price_per_gpu_hour) {
-      gpu_cost += hours * *it->second.price_per_gpu_hour;
+    if (const std::optional<double> price = PricePerGpuHour(costs, *model)) {
+      gpu_cost += hours * *price;
     } else {
       figures.unpriced.push_back(model->name);
     }

@@ -1,6 +1,6 @@
-// What GPUs cost to run: board power per GPU model (NVIDIA's published
-// maximum board power for each catalog model, or the operator's), price per GPU-hour
-// (the operator's: rented, or purchase price spread over a depreciation
+// What GPUs cost to run: board power per GPU model (the catalog's published
+// maximum board power, or the operator's), price per GPU-hour (the operator's
+// or a catalog's: rented, or purchase price spread over a depreciation
 // period), electricity price and PUE. CostOf turns GPU-hours per model into
 // kWh and money; `plan` (GPUs saved per month), `simulate` (GPU-hours of a
 // trace) and `serve` (live) all count with it. Pure.
@@ -22,7 +22,7 @@ namespace migsched::report {
 inline constexpr double kHoursPerMonth = 730;  // 365 x 24 / 12
 
 struct ModelCosts {
-  std::optional<double> price_per_gpu_hour;  // rent, or purchase / depreciation hours
+  std::optional<double> price_per_gpu_hour;  // rent, or purchase / depreciation hours; overrides the catalog's
   std::optional<int> board_power_w;          // overrides the catalog's figure
 };
 
@@ -33,14 +33,13 @@ struct CostSheet {
   std::map<std::string, ModelCosts> models;  // by catalog model name
 };
 
-// NVIDIA's maximum board power (TDP) in watts of a catalog model, from its
-// datasheet (sources in docs/catalog.md#power-and-price); 0 for a model not
-// listed (e.g. one from a user's --catalog).
-int PublishedBoardPowerW(const geometry::GpuModel& model);
-
 // The power a GPU of `model` draws under load: the sheet's override, else the
-// published figure; 0 when neither knows.
+// catalog's published figure (GpuModel::board_power_w); 0 when neither knows.
 int BoardPowerW(const CostSheet& costs, const geometry::GpuModel& model);
+
+// What a GPU-hour of `model` costs: the sheet's price, else the catalog's;
+// nullopt when neither gives one.
+std::optional<double> PricePerGpuHour(const CostSheet& costs, const geometry::GpuModel& model);
 
 struct CostFigures {
   double gpu_hours = 0;

@@ -104,6 +104,8 @@ std::string State(bool late) {
       {"server", {{"policy", "frag-aware"}, {"started_at", 1764950000}, {"now", 1764950100}}},
       {"totals", {{"gpus", 16}, {"memory_slices", 120}, {"held_slices", 69}, {"idle_slices", 4},
                   {"stranded_slices", 2}, {"queued", late ? 3 : 2}, {"starting", 1}, {"running", 3}}},
+      {"savings", {{"gpus_saved", 9}, {"whole_gpu_allocation", 25}, {"gpus_in_use", 16}, {"kw", 6.3},
+                   {"currency", "USD"}, {"money_per_month", nullptr}, {"basis", "vs whole-GPU allocation"}}},
       {"nodes", json::array({{{"name", "node-a"}, {"healthy", true}, {"cordoned", false},
                               {"last_seen", 1764950099}, {"generation", 4}, {"applied_generation", 4}, {"gpus", 8}},
                              {{"name", "node-b"}, {"healthy", false}, {"cordoned", true},
@@ -211,6 +213,10 @@ TEST_F(DashboardBrowserTest, ShowsTheFleetQueueJobsAndHistoryAndFollowsEvents) {
   EXPECT_THAT(totals, HasSubstr(">16<"));     // GPUs
   EXPECT_THAT(totals, HasSubstr("57.5%"));    // 69 of 120 slices held
   EXPECT_THAT(totals, HasSubstr(">1 / 2<"));  // agents healthy
+  const std::string savings = ElementById(*dom, "savings");
+  EXPECT_THAT(savings, HasSubstr("GPUs saved by MIG"));
+  EXPECT_THAT(savings, HasSubstr(">9<"));
+  EXPECT_THAT(savings, HasSubstr("16 in use vs 25 whole · 6.3 kW · money: serve --costs FILE"));
 
   const std::string queue = ElementById(*dom, "queue");
   EXPECT_THAT(queue, HasSubstr(">bert-3<"));

@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <map>
 #include <mutex>
@@ -392,18 +393,34 @@ TEST_F(ServeTest, SlowAndHalfOpenClientsAreDropped) {
 }
 
 // The dashboard of a running server, rendered by headless Chromium, shows
-// the fleet's GPU rows and the job just placed; /metrics passes promtool.
-TEST_F(ServeTest, TheDashboardShowsTheFleetAndAJobJustPlaced) {
-  StartServer({"--event-stream-seconds", "1"});
+// the fleet's GPU rows, the job just placed and what MIG saves (with the
+// prices of --costs); /metrics passes promtool.
+TEST_F(ServeTest, TheDashboardShowsTheFleetAJobJustPlacedAndWhatMigSaves) {
+  std::ofstream(Path("costs.yaml")) << "electricity_per_kwh: 0.1\ngpus:\n  - {model: H100-80GB, price_per_gpu_hour: 2}\n";
+  StartServer({"--event-stream-seconds", "1", "--costs", Path("costs.yaml")});
   StartAgent("node-a", "H100-80GB:2");
   StartAgent("node-b", "A100-80GB:1");
   ASSERT_TRUE(WaitFor([&] { return Nodes() == 2; }));
   const std::uint64_t id = Submit({{"name", "sdxl-demo"}, {"profile", "4g.40gb"}, {"model", "A100-80GB"}})["id"];
   Submit({{"name", "waiting-for-room"}, {"profile", "7g.80gb"}, {"model", "A100-80GB"}});
-  ASSERT_TRUE(WaitFor([&] { return InState(id, "running"); }));
+  // Three 3g.40gb jobs on two H100s: whole-GPU allocation would need 3.
+  std::vector<std::uint64_t> small;
+  for (int i = 0; i < 3; ++i) {
+    small.push_back(Submit({{"name", "small-" + std::to_string(i)}, {"profile", "3g.40gb"}, {"model", "H100-80GB"}})["id"]);
+  }
+  ASSERT_TRUE(WaitFor([&] {
+    return InState(id, "running") && std::all_of(small.begin(), small.end(), [&](std::uint64_t j) { return InState(j, "running"); });
+  }));
 
   const std::string metrics = Client(false).Get("/metrics")->body;
   EXPECT_THAT(metrics, ::testing::HasSubstr("migsched_gpu_memory_slices{node=\"node-b\",gpu=\"0\",model=\"A100-80GB\",state=\"held\"} 4"));
+  EXPECT_THAT(metrics, ::testing::HasSubstr("migsched_whole_gpu_allocation_gpus{model=\"H100-80GB\"} 3\n"));
+  EXPECT_THAT(metrics, ::testing::HasSubstr("migsched_gpus_in_use{model=\"H100-80GB\"} 2\n"));
+  EXPECT_THAT(metrics, ::testing::HasSubstr("migsched_gpus_saved{model=\"H100-80GB\"} 1\n"));
+  EXPECT_THAT(metrics, ::testing::HasSubstr("migsched_gpus_saved{model=\"A100-80GB\"} 0\n"));
+  EXPECT_THAT(metrics, ::testing::HasSubstr("migsched_gpus_saved_power_watts{model=\"H100-80GB\"} 700\n"));
+  // 730 h x (2.00 + 0.7 kW x 0.10) per GPU-hour.
+  EXPECT_THAT(metrics, ::testing::HasSubstr("migsched_gpus_saved_money_per_month{currency=\"USD\"} 1511.1"));
   if (std::system("command -v promtool >/dev/null 2>&1") == 0) {
     std::ofstream(Path("metrics.txt")) << metrics;
     EXPECT_EQ(std::system(("promtool check metrics < " + Path("metrics.txt")).c_str()), 0) << metrics;
@@ -419,6 +436,9 @@ TEST_F(ServeTest, TheDashboardShowsTheFleetAndAJobJustPlaced) {
   EXPECT_THAT(jobs, ::testing::HasSubstr("sdxl-demo"));
   EXPECT_THAT(jobs, ::testing::HasSubstr("running"));
   EXPECT_THAT(migsched::testing::ElementById(*dom, "queue"), ::testing::HasSubstr("waiting-for-room"));
+  const std::string savings = migsched::testing::ElementById(*dom, "savings");
+  EXPECT_THAT(savings, ::testing::HasSubstr(">1<"));
+  EXPECT_THAT(savings, ::testing::HasSubstr("3 in use vs 4 whole · 0.7 kW · USD 1,511 / month"));
   if (const char* shot = std::getenv("MIGSCHED_DASHBOARD_SCREENSHOT")) {
     EXPECT_TRUE(migsched::testing::Screenshot("http://127.0.0.1:" + std::to_string(port_) + "/", shot).ok());
   }

@@ -5,7 +5,6 @@
 #include <filesystem>
 #include <map>
 #include <set>
-#include <sstream>
 #include <string>
 
 #include "engines/k8s_resources.h"
@@ -118,20 +117,22 @@ TEST(MigPartedWriterTest, UsesOnlyKeysOfTheRealExampleConfig) {
   }
 }
 
-// The entry writer shared with `migsched export`: indices or `all`, counts
-// only for MIG-enabled GPUs, `{}` for MIG on without instances.
+// The writer shared with `migsched export`: indices or `all`, counts only
+// for MIG-enabled GPUs, `{}` for MIG on without instances.
 TEST(MigPartedWriterTest, EntriesNameTheirDevicesAndCounts) {
-  std::ostringstream out;
-  WriteMigPartedEntry(MigPartedEntry{.devices = {0, 2}, .mig_enabled = true, .counts = {{"1g.10gb", 7}}},
-                      DeviceSelector::kIndices, out);
-  WriteMigPartedEntry(MigPartedEntry{.devices = {1}, .mig_enabled = true, .counts = {}},
-                      DeviceSelector::kAll, out);
-  WriteMigPartedEntry(MigPartedEntry{.devices = {3}, .mig_enabled = false, .counts = {}},
-                      DeviceSelector::kIndices, out);
-  EXPECT_EQ(out.str(),
+  const std::vector<MigPartedEntry> entries{
+      {.devices = {0, 2}, .mig_enabled = true, .counts = {{"1g.10gb", 7}}},
+      {.devices = {1}, .mig_enabled = true, .counts = {}},
+      {.devices = {3}, .mig_enabled = false, .counts = {}}};
+  EXPECT_EQ(WriteMigPartedYaml("made by\na test", {{.name = "c1", .devices = DeviceSelector::kIndices,
+                                                    .entries = entries}}),
+            "# made by\n# a test\n\n"
+            "version: v1\nmig-configs:\n  c1:\n"
             "    - devices: [0, 2]\n      mig-enabled: true\n      mig-devices:\n        \"1g.10gb\": 7\n"
-            "    - devices: all\n      mig-enabled: true\n      mig-devices: {}\n"
+            "    - devices: [1]\n      mig-enabled: true\n      mig-devices: {}\n"
             "    - devices: [3]\n      mig-enabled: false\n");
+  EXPECT_THAT(WriteMigPartedYaml("", {{.name = "c2", .devices = DeviceSelector::kAll, .entries = {entries[1]}}}),
+              ::testing::HasSubstr("  c2:\n    - devices: all\n"));
 }
 
 TEST(K8sResourcesTest, MixedStrategyCountsPerNodeAndFleet) {

@@ -116,7 +116,8 @@ TEST(CatalogLoaderTest, UnknownKeyNamesKeyLineAndKnownKeys) {
                        "test.yaml:7: unknown key 'arch' in gpu (known keys: name, aliases, "
                        "product_names, pci_device_ids, architecture, confidence, evidence_note, "
                        "compute_slices, memory_slices, memory_mib, memory_estimated, "
-                       "max_instances, profiles)"));
+                       "max_instances, board_power_w, board_power_source, price_per_gpu_hour, "
+                       "profiles)"));
   EXPECT_THAT(Parse(Edited("gpus:", "gpu:")),
               HasError(StatusCode::kInvalidArgument,
                        "test.yaml:2: unknown key 'gpu' in catalog (known keys: schema, gpus)"));
@@ -201,6 +202,35 @@ TEST(CatalogLoaderTest, ModelNamesThatWouldChangeGeneratedFilesAreRejected) {
 }
 
 // Regression (issue 16): any confidence text was accepted.
+TEST(CatalogLoaderTest, ReadsBoardPowerWithItsSourceAndAnOptionalPrice) {
+  const auto parsed = Parse(Edited("    max_instances: 4\n",
+                                   "    max_instances: 4\n    board_power_w: 165\n"
+                                   "    board_power_source: \"Test datasheet\"\n    price_per_gpu_hour: 1.25\n"));
+  ASSERT_THAT(parsed, IsOk());
+  EXPECT_EQ(parsed->front().board_power_w, 165);
+  EXPECT_EQ(parsed->front().board_power_source, "Test datasheet");
+  EXPECT_EQ(parsed->front().price_per_gpu_hour, 1.25);
+  const auto empty_price = Parse(Edited("    max_instances: 4\n", "    max_instances: 4\n    price_per_gpu_hour: ~\n"));
+  ASSERT_THAT(empty_price, IsOk());
+  EXPECT_EQ(empty_price->front().board_power_w, 0);
+  EXPECT_FALSE(empty_price->front().price_per_gpu_hour.has_value());
+}
+
+TEST(CatalogLoaderTest, BadPowerAndPriceNameFileAndLine) {
+  EXPECT_THAT(Parse(Edited("    max_instances: 4\n", "    max_instances: 4\n    board_power_w: 165\n")),
+              HasError(StatusCode::kInvalidArgument, "test.yaml:3: gpu 'TEST-GPU': board_power_w and "
+                                                     "board_power_source go together"));
+  EXPECT_THAT(Parse(Edited("    max_instances: 4\n", "    max_instances: 4\n    board_power_w: 0\n"
+                                                     "    board_power_source: x\n")),
+              HasError(StatusCode::kInvalidArgument, "test.yaml:13: gpu 'TEST-GPU': board_power_w must be "
+                                                     "1..100000 watts"));
+  EXPECT_THAT(Parse(Edited("    max_instances: 4\n", "    max_instances: 4\n    price_per_gpu_hour: -1\n")),
+              HasError(StatusCode::kInvalidArgument, "test.yaml:13: 'price_per_gpu_hour' must be a number "
+                                                     "from 0 to 1e+06"));
+  EXPECT_THAT(Parse(Edited("    max_instances: 4\n", "    max_instances: 4\n    price_per_gpu_hour: cheap\n")),
+              HasCode(StatusCode::kInvalidArgument));
+}
+
 TEST(CatalogLoaderTest, ConfidenceMustBeOneOfTheGrades) {
   EXPECT_THAT(Parse(Edited("confidence: high", "confidence: superb")),
               HasError(StatusCode::kInvalidArgument,

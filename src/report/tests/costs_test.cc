@@ -10,13 +10,29 @@ namespace {
 
 using migsched::testing::Gpu;
 
-TEST(CostsTest, EveryCatalogModelHasNvidiasBoardPower) {
-  EXPECT_EQ(PublishedBoardPowerW(Gpu("H100-80GB")), 700);
-  EXPECT_EQ(PublishedBoardPowerW(Gpu("A100-80GB")), 400);
-  EXPECT_EQ(PublishedBoardPowerW(Gpu("A30-24GB")), 165);
+TEST(CostsTest, EveryCatalogModelHasNvidiasBoardPowerAndNoPrice) {
+  const CostSheet none;
+  EXPECT_EQ(BoardPowerW(none, Gpu("H100-80GB")), 700);
+  EXPECT_EQ(BoardPowerW(none, Gpu("A100-80GB")), 400);
+  EXPECT_EQ(BoardPowerW(none, Gpu("A30-24GB")), 165);
   for (const geometry::GpuModel& model : migsched::testing::BuiltinCatalogForTest().models()) {
-    EXPECT_GT(PublishedBoardPowerW(model), 0) << model.name;
+    EXPECT_GT(model.board_power_w, 0) << model.name;
+    EXPECT_THAT(model.board_power_source, ::testing::HasSubstr("NVIDIA")) << model.name;
+    EXPECT_FALSE(model.price_per_gpu_hour.has_value()) << model.name;
   }
+}
+
+TEST(CostsTest, TheSheetOverridesTheCatalogsPowerAndPrice) {
+  geometry::GpuModel model = Gpu("H100-80GB");
+  model.price_per_gpu_hour = 3.0;
+  CostSheet costs;
+  EXPECT_EQ(PricePerGpuHour(costs, model), 3.0);
+  costs.models["H100-80GB"] = ModelCosts{.price_per_gpu_hour = 2.0, .board_power_w = 500};
+  EXPECT_EQ(PricePerGpuHour(costs, model), 2.0);
+  EXPECT_EQ(BoardPowerW(costs, model), 500);
+  const CostFigures figures = CostOfGpus(CostSheet{}, {{&model, 1}}, 10);
+  EXPECT_DOUBLE_EQ(*figures.gpu_cost, 30);
+  EXPECT_DOUBLE_EQ(figures.kwh, 7);
 }
 
 // The worked example of costs.h.

@@ -4,9 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <regex>
+#include <set>
 #include <string>
 
 #include "testing/catalog_fixture.h"
+#include "testing/xml_reader.h"
 
 namespace migsched::report {
 namespace {
@@ -53,6 +55,31 @@ fleet::Fleet Example() {
   whole.whole_gpu_workload = "llama-ft";
   fleet.gpus.push_back(whole);
   return fleet;
+}
+
+// Hostile names (issue 16, point 2) read back as themselves: the SVG stays
+// well-formed and every name is text, never markup.
+TEST(FleetSvgTest, HostileNamesReadBackAsThemselves) {
+  const std::vector<std::string> names{"a: b", "#c", "it's \"q\"", "<img src=x onerror=alert(1)>", "&amp;",
+                                       "ünïcode-名前", "]]><x>"};
+  fleet::Fleet fleet;
+  for (size_t i = 0; i < names.size(); ++i) {
+    fleet.gpus.push_back(MakeGpu(names[i], static_cast<int>(i), Gpu("H100-80GB"), {"7g.80gb@0"}, {names[i]}));
+  }
+  const std::string title = "fleet <b>&</b> \"x\"";
+  const std::string svg = RenderFleetSvg(fleet, {.title = title});
+  migsched::testing::XmlReader reader(svg);
+  const migsched::testing::XmlNode root = reader.Read();
+  ASSERT_EQ(reader.error(), "") << svg;
+  ASSERT_NE(root.Child("title"), nullptr);
+  EXPECT_EQ(root.Child("title")->text, title);
+  std::set<std::string> workloads;
+  for (const migsched::testing::XmlNode* node :
+       migsched::testing::FindAll(root, [](const auto& n) { return n.attrs.contains("data-workload"); })) {
+    workloads.insert(node->Attr("data-workload"));
+  }
+  EXPECT_EQ(workloads, std::set<std::string>(names.begin(), names.end()));
+  EXPECT_EQ(svg.find("<img"), std::string::npos);
 }
 
 TEST(FleetSvgTest, GroupsIdenticalLayoutsAndShowsFreeAndStranded) {

@@ -1,7 +1,8 @@
 // RenderLayoutSvg: the picture says what the layout engine says (stranded
 // memory and compute, free slices, placement columns), and the document is
-// well-formed, escaped and deterministic. A tiny XML reader below reads the
-// SVG back so the tests assert on elements, not on substrings.
+// well-formed, escaped and deterministic. A tiny XML reader
+// (testing/xml_reader.h) reads the SVG back so the tests assert on elements,
+// not on substrings.
 #include "report/layout_svg.h"
 
 #include <gmock/gmock.h>
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "testing/catalog_fixture.h"
+#include "testing/xml_reader.h"
 
 namespace migsched::report {
 namespace {
@@ -24,156 +26,14 @@ using ::migsched::geometry::GpuInstance;
 using ::migsched::geometry::GpuModel;
 using ::migsched::testing::Gpu;
 using ::migsched::testing::Instances;
+using ::migsched::testing::FindAll;
+using Node = ::migsched::testing::XmlNode;
+using ::migsched::testing::XmlReader;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
 using ::testing::SizeIs;
-
-struct Node {
-  std::string tag;
-  std::map<std::string, std::string> attrs;
-  std::string text;  // character data directly inside, entities decoded
-  std::vector<Node> children;
-
-  std::string Attr(const std::string& name) const {
-    auto it = attrs.find(name);
-    return it == attrs.end() ? "" : it->second;
-  }
-  int IntAttr(const std::string& name) const { return std::stoi(Attr(name)); }
-  const Node* Child(std::string_view child_tag) const {
-    for (const Node& child : children) {
-      if (child.tag == child_tag) return &child;
-    }
-    return nullptr;
-  }
-};
-
-// Enough of XML for our output: a prolog, elements, double-quoted attributes,
-// character data and the five predefined entities. Anything else (unbalanced
-// or mismatched tags, a bare '&' or '<', trailing content) is an error.
-class XmlReader {
- public:
-  explicit XmlReader(std::string_view text) : text_(text) {}
-
-  // The root element, or an empty tag with error() set.
-  Node Read() {
-    SkipSpace();
-    if (text_.substr(pos_, 5) == "<?xml") {
-      const size_t end = text_.find("?>", pos_);
-      if (end == std::string_view::npos) return Fail("unterminated prolog");
-      pos_ = end + 2;
-    }
-    SkipSpace();
-    Node root = Element();
-    SkipSpace();
-    if (error_.empty() && pos_ != text_.size()) return Fail("content after the root element");
-    return root;
-  }
-  const std::string& error() const { return error_; }
-
- private:
-  Node Fail(std::string message) {
-    if (error_.empty()) error_ = message + " at offset " + std::to_string(pos_);
-    return Node{};
-  }
-  bool AtEnd() const { return pos_ >= text_.size(); }
-  void SkipSpace() {
-    while (!AtEnd() && std::isspace(static_cast<unsigned char>(text_[pos_]))) ++pos_;
-  }
-  std::string Name() {
-    const size_t start = pos_;
-    while (!AtEnd() && (std::isalnum(static_cast<unsigned char>(text_[pos_])) ||
-                        text_[pos_] == '-' || text_[pos_] == '_' || text_[pos_] == ':')) {
-      ++pos_;
-    }
-    return std::string(text_.substr(start, pos_ - start));
-  }
-  // Decodes one entity at pos_ ('&'), or sets the error.
-  std::string Entity() {
-    static const std::map<std::string_view, std::string> kEntities = {
-        {"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&apos;", "'"}};
-    for (const auto& [entity, value] : kEntities) {
-      if (text_.substr(pos_, entity.size()) == entity) {
-        pos_ += entity.size();
-        return value;
-      }
-    }
-    Fail("bare '&'");
-    return "";
-  }
-  Node Element() {
-    if (AtEnd() || text_[pos_] != '<') return Fail("expected '<'");
-    ++pos_;
-    Node node;
-    node.tag = Name();
-    if (node.tag.empty()) return Fail("expected a tag name");
-    while (true) {
-      SkipSpace();
-      if (AtEnd()) return Fail("unterminated start tag");
-      if (text_.substr(pos_, 2) == "/>") {
-        pos_ += 2;
-        return node;
-      }
-      if (text_[pos_] == '>') {
-        ++pos_;
-        break;
-      }
-      const std::string name = Name();
-      if (name.empty() || text_.substr(pos_, 2) != "=\"") return Fail("malformed attribute");
-      pos_ += 2;
-      std::string value;
-      while (!AtEnd() && text_[pos_] != '"') {
-        if (text_[pos_] == '<') return Fail("'<' in attribute");
-        if (text_[pos_] == '&') {
-          value += Entity();
-        } else {
-          value += text_[pos_++];
-        }
-      }
-      if (AtEnd()) return Fail("unterminated attribute");
-      ++pos_;
-      if (!node.attrs.emplace(name, value).second) return Fail("duplicate attribute " + name);
-    }
-    while (error_.empty()) {
-      if (AtEnd()) return Fail("unclosed <" + node.tag + ">");
-      if (text_.substr(pos_, 2) == "</") {
-        pos_ += 2;
-        if (Name() != node.tag) return Fail("mismatched </...> for <" + node.tag + ">");
-        SkipSpace();
-        if (AtEnd() || text_[pos_] != '>') return Fail("malformed end tag");
-        ++pos_;
-        return node;
-      }
-      if (text_[pos_] == '<') {
-        node.children.push_back(Element());
-      } else if (text_[pos_] == '&') {
-        node.text += Entity();
-      } else if (text_[pos_] == '>') {
-        return Fail("bare '>' in text");
-      } else {
-        node.text += text_[pos_++];
-      }
-    }
-    return Node{};
-  }
-
-  std::string_view text_;
-  size_t pos_ = 0;
-  std::string error_;
-};
-
-void CollectIf(const Node& node, const std::function<bool(const Node&)>& keep,
-               std::vector<const Node*>& out) {
-  if (keep(node)) out.push_back(&node);
-  for (const Node& child : node.children) CollectIf(child, keep, out);
-}
-
-std::vector<const Node*> FindAll(const Node& root, const std::function<bool(const Node&)>& keep) {
-  std::vector<const Node*> out;
-  CollectIf(root, keep, out);
-  return out;
-}
 
 std::vector<const Node*> WithClass(const Node& root, std::string_view cls) {
   return FindAll(root, [cls](const Node& n) { return n.Attr("class") == cls; });
