@@ -18,6 +18,7 @@
 #include "cli/plan_commands.h"
 #include "cli/serve_commands.h"
 #include "cli/simulate_commands.h"
+#include "cli/trace_commands.h"
 #include "cli/slurm_commands.h"
 #include "io/catalog_loader.h"
 
@@ -97,6 +98,7 @@ int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   AddAgentCommands(app, command);
   AddPlanCommands(app, command);
   AddSimulateCommands(app, command);
+  AddTraceCommands(app, command);
   AddServeCommands(app, command);
   AddClientCommands(app, command);
   AddSlurmCommands(app, command);

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -211,13 +212,21 @@ nlohmann::ordered_json PolicyJson(const sim::PolicyRun& run, bool with_latency, 
       {"unplaced", r.unplaced},
       {"infeasible", r.infeasible},
       {"reconfigurations", r.reconfigurations},
+      {"reconfiguration_s", static_cast<double>(r.reconfiguration_ms) / 1000.0},
+      {"reconfiguration_waited_jobs", r.reconfiguration_waited_jobs},
+      {"reconfiguration_wait_s", static_cast<double>(r.reconfiguration_wait_ms) / 1000.0},
       {"busy_disrupted", r.busy_disrupted},
       {"stranded_slices_mean", r.stranded_slices_mean},
       {"stranded_slices_peak", r.stranded_slices_peak},
       {"arrived_demand_milli", r.arrived_demand_milli},
       {"placed_demand_milli", r.placed_demand_milli},
   };
-  if (fill) json["first_rejection"] = r.first_rejection;
+  if (fill) {
+    json["first_rejection"] = r.first_rejection;
+    json["arrivals_at_capacity"] = r.arrivals_at_capacity;
+    json["placed_at_capacity"] = r.placed_at_capacity;
+  }
+  if (!r.setup_note.empty()) json["layout"] = r.setup_note;
   json["decision_latency_p50_us"] = with_latency ? nlohmann::ordered_json(run.latency.p50_us) : nullptr;
   json["decision_latency_p99_us"] = with_latency ? nlohmann::ordered_json(run.latency.p99_us) : nullptr;
   return json;
@@ -274,20 +283,59 @@ void PrintBounds(std::ostream& out, const sim::SimulationBounds& bounds, size_t 
   }
 }
 
+// What each dynamic MIG policy buys over the static-plan baseline, when both ran.
+void PrintAgainstStaticPlan(std::ostream& out, const std::vector<sim::PolicyRun>& runs) {
+  const auto is = [](std::string_view name) {
+    return [name](const sim::PolicyRun& run) { return run.result.policy == name; };
+  };
+  const auto baseline = std::find_if(runs.begin(), runs.end(), is("static-plan"));
+  if (baseline == runs.end()) return;
+  const sim::PolicyResult& b = baseline->result;
+  for (const std::string_view name : {"first-fit", "best-fit", "frag-aware"}) {
+    const auto run = std::find_if(runs.begin(), runs.end(), is(name));
+    if (run == runs.end()) continue;
+    const sim::PolicyResult& r = run->result;
+    char line[256];
+    std::snprintf(line, sizeof(line),
+                  "over static-plan: %s %+d GPUs at peak, %+.2f points of allocation, queue p99 %+.1f s, "
+                  "%.1f s of reconfiguration paid\n",
+                  r.policy.c_str(), r.gpus_used_peak - b.gpus_used_peak,
+                  100 * (r.allocation_rate - b.allocation_rate), r.queue_delay_p99_s - b.queue_delay_p99_s,
+                  static_cast<double>(r.reconfiguration_ms) / 1000.0);
+    out << line;
+  }
+}
+
 void PrintTable(std::ostream& out, const LoadedInput& input, const std::vector<sim::PolicyRun>& runs,
                 const SimulateArgs& args) {
   out << "trace " << args.trace << ": " << input.trace.jobs.size() << " GPU jobs; fleet " << input.fleet_text
       << "; mode " << args.mode << "\n";
   TextTable table({"policy", "isolation", "gpus-peak", "alloc-rate", "util", "placed", "unplaced",
-                   "queue-p50-s", "queue-p99-s", "reconfig", "busy-disrupted", "latency-p99-us"});
+                   "queue-p50-s", "queue-p99-s", "reconfig", "reconfig-s", "waited-jobs", "waited-s",
+                   "busy-disrupted", "latency-p99-us"});
+  // Fill: placed/unplaced over the arrivals up to 100% of capacity, the same for every policy.
+  const bool fill = args.mode == "fill";
   for (const sim::PolicyRun& run : runs) {
     const sim::PolicyResult& r = run.result;
+    const int64_t placed = fill ? r.placed_at_capacity : r.placed;
+    const int64_t unplaced = fill ? r.arrivals_at_capacity - r.placed_at_capacity : r.unplaced;
     table.AddRow({r.policy, r.isolation, std::to_string(r.gpus_used_peak), Percent(r.allocation_rate),
-                  Percent(r.utilization_mean), std::to_string(r.placed), std::to_string(r.unplaced),
+                  Percent(r.utilization_mean), std::to_string(placed), std::to_string(unplaced),
                   Seconds(r.queue_delay_p50_s), Seconds(r.queue_delay_p99_s), std::to_string(r.reconfigurations),
-                  std::to_string(r.busy_disrupted), args.no_latency ? "-" : Seconds(run.latency.p99_us)});
+                  Seconds(static_cast<double>(r.reconfiguration_ms) / 1000.0),
+                  std::to_string(r.reconfiguration_waited_jobs),
+                  Seconds(static_cast<double>(r.reconfiguration_wait_ms) / 1000.0), std::to_string(r.busy_disrupted),
+                  args.no_latency ? "-" : Seconds(run.latency.p99_us)});
   }
   table.Print(out);
+  for (const sim::PolicyRun& run : runs) {
+    if (!run.result.setup_note.empty()) out << "note: " << run.result.policy << ": " << run.result.setup_note << "\n";
+  }
+  if (fill && !runs.empty()) {
+    out << "note: fill: placed and unplaced count the " << runs.front().result.arrivals_at_capacity
+        << " arrivals up to 100% of the fleet's capacity, the same for every policy\n";
+  }
+  PrintAgainstStaticPlan(out, runs);
   for (const std::string& note : input.notes) out << "note: " << note << "\n";
 }
 
@@ -309,6 +357,9 @@ int RunSimulate(const CommandContext& context, const SimulateArgs& args) {
   spec.fill.seed = args.seed;
   spec.fill.patience = args.patience;
   spec.reconfiguration_delay_ms = ToMilliseconds(args.reconfig_delay_s);
+  spec.cost = args.no_reconfig_cost ? sim::ReconfigurationCost{}
+                                    : sim::ReconfigurationCost{.create_ms = ToMilliseconds(args.gi_create_s),
+                                                               .destroy_ms = ToMilliseconds(args.gi_destroy_s)};
   spec.keep_idle = args.keep_idle;
   Result<sim::MixScope> mix = sim::ParseMixScope(args.mix);
   if (!mix.has_value()) return fail(mix.error());
@@ -390,7 +441,9 @@ int RunSimulate(const CommandContext& context, const SimulateArgs& args) {
 void AddSimulateCommands(CLI::App& app, ChosenCommand& chosen) {
   auto args = std::make_shared<SimulateArgs>();
   CLI::App* simulate = app.add_subcommand("simulate", "replay a cluster trace through the scheduling policies");
-  simulate->add_option("--trace", args->trace, "alibaba2023:PATH or synthetic:jobs=N,rate=R,duration=S")->required();
+  simulate->add_option("--trace", args->trace,
+                       "alibaba2023:PATH, csv:PATH, jsonl:PATH or synthetic:jobs=N,rate=R,duration=S")
+      ->required();
   simulate->add_option("--mode", args->mode, "replay (real times) or fill (FGD fragmentation experiment)");
   simulate->add_option("--fleet", args->fleet,
                        "a fleet file (YAML/JSON, as for plan), MODEL:COUNT[,MODEL:COUNT...], or MODEL for the trace's node list as that model")
@@ -402,7 +455,14 @@ void AddSimulateCommands(CLI::App& app, ChosenCommand& chosen) {
   simulate->add_option("--compress", args->compress, "divide arrival times by this factor (replay)")
       ->check(NumberCheck(NumberBound::kAboveZero));
   AddSecondsOption(*simulate, "--reconfig-delay", args->reconfig_delay_s,
-                   "seconds a repartition takes (fractional: 0.25)", /*max_seconds=*/86400);
+                   "extra seconds a repartition takes on top of its per-instance costs (fractional: 0.25)",
+                   /*max_seconds=*/86400);
+  AddSecondsOption(*simulate, "--gi-create-s", args->gi_create_s,
+                   "seconds to create one GPU instance with its compute instance", /*max_seconds=*/3600);
+  AddSecondsOption(*simulate, "--gi-destroy-s", args->gi_destroy_s,
+                   "seconds to destroy one GPU instance with its compute instance", /*max_seconds=*/3600);
+  simulate->add_flag("--no-reconfig-cost", args->no_reconfig_cost,
+                     "MIG changes are free and instant (the reconfiguration cost model off)");
   simulate->add_flag("--keep-idle", args->keep_idle, "keep released instances idle for reuse (dynamic policies)");
   simulate->add_option("--patience", args->patience, "fill: stop after this many rejections in a row")
       ->check(NumberCheck(NumberBound::kAboveZero));

@@ -3,7 +3,8 @@
 //
 //   migsched [--json] simulate --trace KIND:SOURCE [--mode replay|fill]
 //       [--fleet FILE | --fleet MODEL:COUNT[,...] | --fleet MODEL] [--policy NAME[,NAME...]|all]
-//       [--seed N] [--compress X] [--reconfig-delay S] [--keep-idle]
+//       [--seed N] [--compress X] [--reconfig-delay S] [--gi-create-s S] [--gi-destroy-s S]
+//       [--no-reconfig-cost] [--keep-idle]
 //       [--patience N] [--mix mig|all] [--report out.html] [--no-latency]
 //
 // KIND:SOURCE is `alibaba2023:PATH` (an openb_pod_list_*.csv; the node list
@@ -18,6 +19,7 @@
 #include <string>
 
 #include "cli/command_context.h"
+#include "sim/engine.h"
 
 namespace migsched::cli {
 
@@ -29,6 +31,10 @@ struct SimulateArgs {
   uint64_t seed = 1;
   double compress = 1.0;
   double reconfig_delay_s = 0;  // fractional seconds; the core gets milliseconds
+  // The reconfiguration cost model (sim::ReconfigurationCost), per GPU instance.
+  double gi_create_s = static_cast<double>(sim::kDefaultReconfigurationCost.create_ms) / 1000.0;
+  double gi_destroy_s = static_cast<double>(sim::kDefaultReconfigurationCost.destroy_ms) / 1000.0;
+  bool no_reconfig_cost = false;
   bool keep_idle = false;
   int64_t patience = 200;
   std::string mix = "mig";  // what frag-aware plans for: mig | all (see sim::MixScope)

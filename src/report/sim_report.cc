@@ -14,6 +14,15 @@ namespace {
 constexpr int kMaxPoints = 400;  // per series: enough for a 720-pixel-wide plot
 constexpr std::array<std::string_view, 8> kColours = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd",
                                                      "#ff7f0e", "#8c564b", "#17becf", "#e377c2"};
+// Line styles by series, so that policies whose lines lie on top of each
+// other stay visible: the later, thinner ones are dashed or dotted over the
+// earlier, wider ones.
+struct LineStyle {
+  std::string_view dash;  // stroke-dasharray; "" = solid
+  double width = 1.5;
+};
+constexpr std::array<LineStyle, 5> kStyles = {LineStyle{"", 3.5}, LineStyle{"8,4", 2.5}, LineStyle{"2,3", 2.0},
+                                             LineStyle{"10,3,2,3", 1.5}, LineStyle{"", 1.0}};
 
 struct Point {
   double x = 0;
@@ -33,6 +42,25 @@ std::string Number(double value) {
   char text[64];
   std::snprintf(text, sizeof(text), "%.4g", value);
   return text;
+}
+
+// A number as people read it: thousands grouped, never an exponent
+// (22122.4 -> "22,122"; 0.25 -> "0.25"; 12.5 -> "12.5").
+std::string Plain(double value) {
+  char text[64];
+  if (std::fabs(value) >= 100) {
+    std::snprintf(text, sizeof(text), "%.0f", value);
+  } else {
+    std::snprintf(text, sizeof(text), "%.2f", value);
+    std::string trimmed = text;  // 12.50 -> 12.5, 3.00 -> 3
+    while (trimmed.ends_with('0')) trimmed.pop_back();
+    if (trimmed.ends_with('.')) trimmed.pop_back();
+    return trimmed == "-0" ? "0" : trimmed;
+  }
+  std::string digits = text;
+  const size_t first = digits[0] == '-' ? 1 : 0;
+  for (size_t at = digits.size(); at > first + 3; at -= 3) digits.insert(at - 3, ",");
+  return digits;
 }
 
 std::string Fixed(double value, int decimals) {
@@ -67,36 +95,88 @@ double NiceCeiling(double value) {
   return 10.0 * power;
 }
 
-// A line chart as an inline <svg> (step lines when `steps`), with dashed
-// reference lines after the series. Axes start at 0.
-std::string LineChart(std::string_view title, std::string_view x_label, std::string_view y_label,
-                      const std::vector<Series>& series, bool steps, const std::vector<Reference>& references = {}) {
+struct Chart {
+  std::string title = {}, x_label = {}, y_label = {};
+  std::string what = {};  // one line under the title: what the plot shows
+  bool steps = false;
+  std::vector<Reference> references = {};
+  // The y-axis ends at the data's nice ceiling, but never above y_cap (> 0;
+  // e.g. the fleet's GPUs): references above it are listed, not drawn.
+  double y_cap = 0;
+  // A zoomed panel: only x in [x_from, x_to] (x_to > x_from), and a y-axis
+  // from a nice floor under the data shown.
+  double x_from = 0, x_to = 0;
+};
+
+// The points of `series` with x in [from, to], plus the step value entering the window.
+std::vector<Series> Window(const std::vector<Series>& series, double from, double to) {
+  std::vector<Series> out;
+  for (const Series& s : series) {
+    Series w{s.name, {}};
+    for (const Point& p : s.points) {
+      if (p.x < from) {
+        w.points.assign(1, Point{from, p.y});
+      } else if (p.x <= to) {
+        w.points.push_back(p);
+      }
+    }
+    if (!w.points.empty()) w.points.push_back(Point{to, w.points.back().y});
+    out.push_back(std::move(w));
+  }
+  return out;
+}
+
+// A line chart as an inline <svg> (step lines when `chart.steps`), with
+// dashed reference lines after the series, under its "what this shows" line.
+std::string LineChart(const Chart& chart, const std::vector<Series>& all_series) {
   constexpr double kWidth = 720, kHeight = 300, kLeft = 64, kRight = 170, kTop = 30, kBottom = 44;
-  double x_max = 0, y_max = 0;
+  const bool zoom = chart.x_to > chart.x_from;
+  const std::vector<Series> series = zoom ? Window(all_series, chart.x_from, chart.x_to) : all_series;
+  const std::string_view title = chart.title, x_label = chart.x_label, y_label = chart.y_label;
+  const bool steps = chart.steps;
+  double x_max = 0, y_max = 0, y_low = 0;
+  bool first = true;
   for (const Series& s : series) {
     for (const Point& p : s.points) {
       x_max = std::max(x_max, p.x);
       y_max = std::max(y_max, p.y);
+      y_low = first ? p.y : std::min(y_low, p.y);
+      first = false;
     }
   }
+  std::vector<Reference> references;
+  std::vector<Reference> above;  // beyond the y-axis cap: in the legend only
+  for (const Reference& r : chart.references) {
+    (chart.y_cap > 0 && r.y > chart.y_cap ? above : references).push_back(r);
+  }
   for (const Reference& r : references) y_max = std::max(y_max, r.y);
-  x_max = x_max > 0 ? NiceCeiling(x_max) : 1;
+  const double x_min = zoom ? chart.x_from : 0;
+  x_max = zoom ? chart.x_to : (x_max > 0 ? NiceCeiling(x_max) : 1);
   y_max = y_max > 0 ? NiceCeiling(y_max) : 1;
+  if (chart.y_cap > 0) y_max = std::min(y_max, chart.y_cap);
+  // A zoomed panel starts its y-axis at a round number under the data, so
+  // that small differences between policies fill the panel.
+  double y_min = 0;
+  if (zoom && y_low > 0 && y_max > y_low) {
+    const double step = NiceCeiling((y_max - y_low) / 4);
+    y_min = std::floor(y_low / step) * step;
+  }
   const double plot_w = kWidth - kLeft - kRight, plot_h = kHeight - kTop - kBottom;
-  const auto sx = [&](double x) { return kLeft + x / x_max * plot_w; };
-  const auto sy = [&](double y) { return kTop + plot_h - y / y_max * plot_h; };
-  std::string svg = "<svg class=\"plot\" width=\"" + Number(kWidth) + "\" height=\"" + Number(kHeight) +
+  const auto sx = [&](double x) { return kLeft + (x - x_min) / (x_max - x_min) * plot_w; };
+  const auto sy = [&](double y) { return kTop + plot_h - (std::min(y, y_max) - y_min) / (y_max - y_min) * plot_h; };
+  std::string svg = "<p class=\"what\">" + EscapeXml(chart.what) + "</p>\n";
+  svg += "<svg class=\"plot\" width=\"" + Number(kWidth) + "\" height=\"" + Number(kHeight) +
                     "\" viewBox=\"0 0 " + Number(kWidth) + " " + Number(kHeight) + "\" role=\"img\">\n";
   svg += "<title>" + EscapeXml(title) + "</title>\n";
   svg += "<text x=\"" + Number(kLeft) + "\" y=\"18\" class=\"t\">" + EscapeXml(title) + "</text>\n";
   svg += "<rect x=\"" + Number(kLeft) + "\" y=\"" + Number(kTop) + "\" width=\"" + Number(plot_w) +
          "\" height=\"" + Number(plot_h) + "\" class=\"frame\"/>\n";
   for (int i = 0; i <= 4; ++i) {
-    const double x = x_max * i / 4, y = y_max * i / 4;
+    const double x = x_min + (x_max - x_min) * i / 4, y = y_min + (y_max - y_min) * i / 4;
     svg += "<text x=\"" + Number(sx(x)) + "\" y=\"" + Number(kTop + plot_h + 16) +
-           "\" class=\"tick\" text-anchor=\"middle\">" + Number(x) + "</text>\n";
+           "\" class=\"tick\" text-anchor=\"middle\">" + Plain(x) + "</text>\n";
     svg += "<text x=\"" + Number(kLeft - 6) + "\" y=\"" + Number(sy(y) + 4) +
-           "\" class=\"tick\" text-anchor=\"end\">" + Number(y) + "</text>\n";
+           "\" class=\"tick\" text-anchor=\"end\">" + Plain(y) + "</text>\n";
     svg += "<line x1=\"" + Number(kLeft) + "\" x2=\"" + Number(kLeft + plot_w) + "\" y1=\"" + Number(sy(y)) +
            "\" y2=\"" + Number(sy(y)) + "\" class=\"grid\"/>\n";
   }
@@ -117,12 +197,14 @@ std::string LineChart(std::string_view title, std::string_view x_label, std::str
       }
       previous_y = p.y;
     }
-    svg += "<path d=\"" + path + "\" fill=\"none\" stroke=\"" + std::string(colour) +
-           "\" stroke-width=\"1.5\" data-policy=\"" + EscapeXml(series[i].name) + "\"/>\n";
+    const LineStyle& style = kStyles[i % kStyles.size()];
+    const std::string stroke = "stroke=\"" + std::string(colour) + "\" stroke-width=\"" + Number(style.width) + "\"" +
+                               (style.dash.empty() ? "" : " stroke-dasharray=\"" + std::string(style.dash) + "\"");
+    svg += "<path d=\"" + path + "\" fill=\"none\" " + stroke + " data-policy=\"" + EscapeXml(series[i].name) +
+           "\"/>\n";
     const double legend_y = kTop + 14 + 18 * static_cast<double>(i);
     svg += "<line x1=\"" + Number(kWidth - kRight + 12) + "\" x2=\"" + Number(kWidth - kRight + 32) +
-           "\" y1=\"" + Number(legend_y - 4) + "\" y2=\"" + Number(legend_y - 4) + "\" stroke=\"" +
-           std::string(colour) + "\" stroke-width=\"3\"/>\n";
+           "\" y1=\"" + Number(legend_y - 4) + "\" y2=\"" + Number(legend_y - 4) + "\" " + stroke + "/>\n";
     svg += "<text x=\"" + Number(kWidth - kRight + 38) + "\" y=\"" + Number(legend_y) + "\" class=\"tick\">" +
            EscapeXml(series[i].name) + "</text>\n";
   }
@@ -137,6 +219,11 @@ std::string LineChart(std::string_view title, std::string_view x_label, std::str
            "\" stroke=\"#000\" stroke-width=\"1\" stroke-dasharray=\"5,4\"/>\n";
     svg += "<text x=\"" + Number(kWidth - kRight + 38) + "\" y=\"" + Number(legend_y) + "\" class=\"tick\">" +
            EscapeXml(references[i].name) + " " + Number(references[i].y) + "</text>\n";
+  }
+  for (size_t i = 0; i < above.size(); ++i) {
+    const double legend_y = kTop + 14 + 18 * static_cast<double>(series.size() + references.size() + i);
+    svg += "<text x=\"" + Number(kWidth - kRight + 12) + "\" y=\"" + Number(legend_y) + "\" class=\"tick\">" +
+           EscapeXml(above[i].name) + " " + Plain(above[i].y) + " (above the axis)</text>\n";
   }
   svg += "</svg>\n";
   return svg;
@@ -189,7 +276,8 @@ std::string MetricsTable(const SimReportInput& input) {
   std::string html =
       "<table>\n<tr><th>policy</th><th>isolation</th><th>GPUs needed (peak)</th><th>allocation rate</th>"
       "<th>utilisation</th><th>slice utilisation</th><th>placed</th><th>unplaced</th>"
-      "<th>queue p50 (s)</th><th>queue p99 (s)</th><th>reconfigurations</th><th>busy disrupted</th>"
+      "<th>queue p50 (s)</th><th>queue p99 (s)</th><th>reconfigurations</th><th>reconfiguration paid (s)</th>"
+      "<th>jobs that waited for it</th><th>their wait (s)</th><th>busy disrupted</th>"
       "<th>stranded slices (mean)</th>";
   const bool fill = input.mode == "fill";
   if (fill) html += "<th>first rejection (arrival)</th>";
@@ -197,21 +285,52 @@ std::string MetricsTable(const SimReportInput& input) {
   html += "</tr>\n";
   for (const sim::PolicyRun& run : input.runs) {
     const sim::PolicyResult& r = run.result;
+    // Fill: counted over the arrivals up to 100% of capacity, the same for
+    // every policy (each run goes on until it is full, a different length).
+    const int64_t placed = fill ? r.placed_at_capacity : r.placed;
+    const int64_t unplaced = fill ? r.arrivals_at_capacity - r.placed_at_capacity : r.unplaced;
     html += "<tr><td>" + EscapeXml(r.policy) + "</td><td>" + EscapeXml(r.isolation) + "</td><td>" +
-            std::to_string(r.gpus_used_peak) + "</td><td>" + Fixed(100 * r.allocation_rate, 2) +
-            "%</td><td>" + Fixed(100 * r.utilization_mean, 1) + "%</td><td>" +
-            Fixed(100 * r.slice_utilization_mean, 1) + "%</td><td>" + std::to_string(r.placed) +
-            "</td><td>" + std::to_string(r.unplaced) + "</td><td>" + Number(r.queue_delay_p50_s) +
-            "</td><td>" + Number(r.queue_delay_p99_s) + "</td><td>" + std::to_string(r.reconfigurations) +
-            "</td><td>" + std::to_string(r.busy_disrupted) + "</td><td>" + Fixed(r.stranded_slices_mean, 1) +
-            "</td>";
+            Plain(r.gpus_used_peak) + "</td><td>" + Fixed(100 * r.allocation_rate, 2) + "%</td><td>" +
+            Fixed(100 * r.utilization_mean, 1) + "%</td><td>" + Fixed(100 * r.slice_utilization_mean, 1) +
+            "%</td><td>" + Plain(static_cast<double>(placed)) + "</td><td>" + Plain(static_cast<double>(unplaced)) +
+            "</td><td>" + Plain(r.queue_delay_p50_s) + "</td><td>" + Plain(r.queue_delay_p99_s) + "</td><td>" +
+            Plain(static_cast<double>(r.reconfigurations)) + "</td><td>" +
+            Plain(static_cast<double>(r.reconfiguration_ms) / 1000.0) + "</td><td>" +
+            Plain(static_cast<double>(r.reconfiguration_waited_jobs)) + "</td><td>" +
+            Plain(static_cast<double>(r.reconfiguration_wait_ms) / 1000.0) + "</td><td>" +
+            std::to_string(r.busy_disrupted) + "</td><td>" + Fixed(r.stranded_slices_mean, 1) + "</td>";
     if (fill) html += "<td>" + std::to_string(r.first_rejection) + "</td>";
     if (input.show_latency) {
       html += "<td>" + Fixed(run.latency.p50_us, 2) + " / " + Fixed(run.latency.p99_us, 2) + "</td>";
     }
     html += "</tr>\n";
   }
-  return html + "</table>\n";
+  html += "</table>\n";
+  if (fill && !input.runs.empty()) {
+    html += "<p>Placed and unplaced count the " + Plain(static_cast<double>(input.runs.front().result.arrivals_at_capacity)) +
+            " arrivals up to 100% of the fleet's capacity, the same arrivals for every policy.</p>\n";
+  }
+  return html;
+}
+
+// The replay's zoom window, in hours: around the highest peak of GPUs in use
+// (where the policies' GPU counts part), a twentieth of the run wide.
+std::pair<double, double> PeakWindow(const SimReportInput& input, double x_scale) {
+  int peak = -1;
+  int64_t peak_ms = 0, end_ms = 0;
+  for (const sim::PolicyRun& run : input.runs) {
+    end_ms = std::max(end_ms, run.result.end_ms);
+    for (const sim::UsageSample& sample : run.result.samples) {
+      if (sample.busy_gpus > peak) {
+        peak = sample.busy_gpus;
+        peak_ms = sample.t_ms;
+      }
+    }
+  }
+  const double half = static_cast<double>(end_ms) * x_scale / 40;
+  const double at = static_cast<double>(peak_ms) * x_scale;
+  const double end = static_cast<double>(end_ms) * x_scale;
+  return {std::max(0.0, at - half), std::min(end, at + half)};
 }
 
 // The bounds as dashed lines: fill on the allocation curve (percent),
@@ -272,34 +391,62 @@ std::string RenderSimReport(const SimReportInput& input) {
     for (const std::string& note : input.notes) html += "<li>" + EscapeXml(note) + "</li>\n";
     html += "</ul>\n";
   }
+  const double fleet_gpus = input.runs.empty() ? 0 : static_cast<double>(input.runs.front().result.fleet_gpus);
+  const auto busy = [](const sim::UsageSample& s) { return double{1.0} * s.busy_gpus; };
+  const auto stranded = [](const sim::UsageSample& s) { return static_cast<double>(s.stranded_slices); };
   if (fill) {
-    html += LineChart("Allocation ratio vs arrived demand (fill)", "arrived demand (% of fleet capacity)",
-                      "allocated / arrived (%)", FillCurves(input), false, FillReferences(input.bounds));
-    html += LineChart("GPUs in use vs arrivals", "arrivals", "GPUs in use",
-                      UsageSeries(input, 1.0, [](const sim::UsageSample& s) { return double{1.0} * s.busy_gpus; }),
-                      true);
-    html += LineChart("Stranded slices (fragmentation) vs arrivals", "arrivals", "stranded memory slices",
-                      UsageSeries(input, 1.0,
-                                  [](const sim::UsageSample& s) { return static_cast<double>(s.stranded_slices); }),
-                      true);
+    html += LineChart({.title = "Allocation ratio vs arrived demand (fill)",
+                       .x_label = "arrived demand (% of fleet capacity)",
+                       .y_label = "allocated / arrived (%)",
+                       .what = "Each policy's share of the arrived demand it placed: the higher the line at 100%, "
+                               "the less the fleet is fragmented; the dashed lines are what no policy can beat.",
+                       .references = FillReferences(input.bounds)},
+                      FillCurves(input));
+    html += LineChart({.title = "GPUs in use vs arrivals", .x_label = "arrivals", .y_label = "GPUs in use",
+                       .what = "How fast each policy spreads over the fleet as jobs arrive and never leave.",
+                       .steps = true, .y_cap = fleet_gpus},
+                      UsageSeries(input, 1.0, busy));
+    html += LineChart({.title = "Stranded slices (fragmentation) vs arrivals", .x_label = "arrivals",
+                       .y_label = "stranded memory slices",
+                       .what = "Free memory slices no profile can use: capacity lost to fragmentation.",
+                       .steps = true},
+                      UsageSeries(input, 1.0, stranded));
   } else {
     constexpr double kHours = 1.0 / 3'600'000.0;
-    html += LineChart("GPUs in use over time", "time (h)", "GPUs in use",
-                      UsageSeries(input, kHours, [](const sim::UsageSample& s) { return double{1.0} * s.busy_gpus; }),
-                      true, ReplayReferences(input.bounds));
-    html += LineChart("Utilisation of the GPUs in use over time", "time (h)", "requested / capacity in use (%)",
-                      UsageSeries(input, kHours,
-                                  [](const sim::UsageSample& s) {
-                                    return s.busy_gpus == 0 ? 0.0
-                                                            : 100.0 * static_cast<double>(s.running_demand_milli) /
-                                                                  (1000.0 * s.busy_gpus);
-                                  }),
-                      true);
-    html += LineChart("Stranded slices (fragmentation) over time", "time (h)", "stranded memory slices",
-                      UsageSeries(input, kHours,
-                                  [](const sim::UsageSample& s) { return static_cast<double>(s.stranded_slices); }),
-                      true);
-    html += LineChart("Queueing delay CDF", "delay (s)", "fraction of placed jobs", DelayCdf(input), true);
+    const std::vector<Series> gpus = UsageSeries(input, kHours, busy);
+    html += LineChart({.title = "GPUs in use over time", .x_label = "time (h)", .y_label = "GPUs in use",
+                       .what = "GPUs holding at least one job; the highest point is the GPUs each policy needs. "
+                               "The dashed lines are the fewest any policy could use without queueing.",
+                       .steps = true, .references = ReplayReferences(input.bounds), .y_cap = fleet_gpus},
+                      gpus);
+    const auto [from, to] = PeakWindow(input, kHours);
+    html += LineChart({.title = "GPUs in use around the peak (zoomed)", .x_label = "time (h)",
+                       .y_label = "GPUs in use",
+                       .what = "The same lines around the highest peak, where the GPUs each policy needs are "
+                               "decided; the y-axis starts under the data so that the policies part.",
+                       .steps = true, .references = ReplayReferences(input.bounds), .y_cap = fleet_gpus,
+                       .x_from = from, .x_to = to},
+                      gpus);
+    html += LineChart({.title = "Utilisation of the GPUs in use over time", .x_label = "time (h)",
+                       .y_label = "requested / capacity in use (%)",
+                       .what = "How full the GPUs in use are: requested compute of the running jobs over their "
+                               "GPUs' capacity (MIG rounds requests up to a profile, so it stays below 100%).",
+                       .steps = true},
+                      UsageSeries(input, kHours, [](const sim::UsageSample& s) {
+                        return s.busy_gpus == 0
+                                   ? 0.0
+                                   : 100.0 * static_cast<double>(s.running_demand_milli) / (1000.0 * s.busy_gpus);
+                      }));
+    html += LineChart({.title = "Stranded slices (fragmentation) over time", .x_label = "time (h)",
+                       .y_label = "stranded memory slices",
+                       .what = "Free memory slices no profile can use: capacity lost to fragmentation.",
+                       .steps = true},
+                      UsageSeries(input, kHours, stranded));
+    html += LineChart({.title = "Queueing delay CDF", .x_label = "delay (s)", .y_label = "fraction of placed jobs",
+                       .what = "The share of jobs that started within a given wait (including the wait for their "
+                               "instance to be created); further left is better.",
+                       .steps = true},
+                      DelayCdf(input));
   }
   html += "</body>\n</html>\n";
   return html;

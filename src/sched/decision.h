@@ -33,6 +33,10 @@ struct InstanceOp {
 struct Placed {
   JobId job = 0;
   PlacementList where;  // one per instance / whole GPU (gangs: N entries)
+  // Instances this placement created on free slices (each a create_gi +
+  // create_ci); 0 when it reused an idle instance, took whole GPUs, or
+  // follows a NeedsRepartition (whose ops hold the create).
+  int created = 0;
   friend bool operator==(const Placed&, const Placed&) = default;
 };
 

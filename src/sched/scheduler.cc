@@ -347,7 +347,7 @@ struct Scheduler::Impl {
       const std::optional<InstanceChoice> choice =
           first && &option == &r.options.front() ? first : FindInstance(*m, option.profile);
       if (!choice) continue;
-      Placed placed{.job = r.id, .where = {fleet.TakeInstance(*choice)}};
+      Placed placed{.job = r.id, .where = {fleet.TakeInstance(*choice)}, .created = choice->idle_index < 0 ? 1 : 0};
       Charge(r.id, job, slices, 0);
       return Start(job, std::move(placed));
     }

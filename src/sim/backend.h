@@ -46,6 +46,9 @@ class Backend {
   virtual Result<std::vector<sched::Decision>> Advance(sched::Time now) = 0;
   virtual sched::FleetUsage Totals() const = 0;
   virtual int64_t Reconfigurations() const = 0;
+  // Whether a departing job's MIG instance is destroyed (ReleaseMode::kDestroy
+  // of a dynamic policy), which the reconfiguration cost model charges.
+  virtual bool DestroysOnRelease() const = 0;
   // Busy instances a repartition destroyed or moved, as the backend counts them.
   virtual int64_t BusyDisturbed() const = 0;
 };

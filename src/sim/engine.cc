@@ -28,6 +28,8 @@ struct JobRecord {
   int64_t duration_ms = 0;
   int64_t demand_milli = 0;
   std::vector<sched::Placement> where;
+  int64_t repartition_since_ms = -1;  // when its NeedsRepartition came; -1: none
+  int64_t ops_ms = 0;                 // its repartition ops' cost (the slowest GPU of a gang)
 };
 
 // One busy instance, for the disruption check.
@@ -42,8 +44,8 @@ struct BusyInstance {
 class Tracker {
  public:
   Tracker(const std::vector<SimJob>& jobs, const fleet::Fleet& fleet, Backend& backend,
-          const EngineHooks& hooks)
-      : fleet_(fleet), backend_(backend), hooks_(hooks), busy_(fleet.gpus.size()) {
+          const EngineHooks& hooks, const ReconfigurationCost& cost)
+      : fleet_(fleet), backend_(backend), hooks_(hooks), cost_(cost), busy_(fleet.gpus.size()) {
     result_.policy = backend.name();
     result_.isolation = std::string(IsolationName(backend.isolation()));
     result_.fleet_gpus = static_cast<int64_t>(fleet.gpus.size());
@@ -52,7 +54,7 @@ class Tracker {
 
   // Registers an arrival; returns its index. `demand_milli` counts towards arrived demand.
   sched::JobId AddJob(int64_t submit_ms, int64_t duration_ms, int64_t demand_milli) {
-    records_.push_back(JobRecord{JobPhase::kQueued, submit_ms, duration_ms, demand_milli, {}});
+    records_.push_back(JobRecord{JobPhase::kQueued, submit_ms, duration_ms, demand_milli, {}, -1, 0});
     ++result_.jobs;
     result_.arrived_demand_milli += demand_milli;
     return records_.size() - 1;
@@ -73,6 +75,16 @@ class Tracker {
     return decisions;
   }
 
+  // How long after the job's end its slices are free: the destroy of its
+  // instances under ReleaseMode::kDestroy (paid here), else 0.
+  int64_t DestroyDelayMs(sched::JobId job) {
+    if (!backend_.DestroysOnRelease()) return 0;
+    int64_t instances = 0;
+    for (const sched::Placement& where : records_[job].where) instances += where.profile != sched::kWholeGpu;
+    result_.reconfiguration_ms += instances * cost_.destroy_ms;
+    return instances > 0 ? cost_.destroy_ms : 0;  // a job holds one instance per GPU
+  }
+
   // Frees what the job held (it must be running).
   void Depart(sched::JobId job) {
     JobRecord& record = records_[job];
@@ -84,10 +96,11 @@ class Tracker {
     record.phase = JobPhase::kDone;
   }
 
-  // `started(job)` is called for each job that starts. Returns repartitions
-  // as (ready_ms, job) pairs for the caller to schedule.
+  // `started(job, start_ms)` is called for each job that starts; start_ms is
+  // later than now_ms by the reconfiguration the job waits for. Returns
+  // repartitions as (ready_ms, job) pairs for the caller to schedule.
   Status Apply(const std::vector<sched::Decision>& decisions, int64_t now_ms,
-               const std::function<void(sched::JobId)>& started,
+               const std::function<void(sched::JobId, int64_t)>& started,
                std::vector<std::pair<int64_t, sched::JobId>>& repartitions) {
     for (const sched::Decision& decision : decisions) {
       const sched::JobId id = sched::DecisionJob(decision);
@@ -108,10 +121,18 @@ class Tracker {
         running_demand_milli_ += record.demand_milli;
         ++result_.placed;
         result_.placed_demand_milli += record.demand_milli;
-        result_.queue_delays_ms.push_back(now_ms - record.submit_ms);
-        started(job);
+        const int64_t setup_ms = SetupMs(record, *placed, now_ms);
+        result_.queue_delays_ms.push_back(now_ms + setup_ms - record.submit_ms);
+        started(job, now_ms + setup_ms);
       } else if (const auto* repartition = std::get_if<sched::NeedsRepartition>(&decision)) {
         CountDisruptions(*repartition);
+        int64_t ops_ms = 0;
+        for (const sched::InstanceOp& op : repartition->ops) {
+          ops_ms += op.kind == sched::InstanceOpKind::kCreate ? cost_.create_ms : cost_.destroy_ms;
+        }
+        result_.reconfiguration_ms += ops_ms;
+        record.ops_ms = std::max(record.ops_ms, ops_ms);
+        if (record.repartition_since_ms < 0) record.repartition_since_ms = now_ms;
         record.phase = JobPhase::kRepartitioning;
         repartitions.emplace_back(repartition->ready_at, job);
       } else if (std::holds_alternative<sched::Wait>(decision)) {
@@ -231,6 +252,22 @@ class Tracker {
     last_ms_ = now_ms;
   }
 
+  // How long the job waits, from its placement at now_ms, for its instances
+  // to exist: the create on free slices, or its repartition's ops after the
+  // scheduler's own delay. Counted as reconfiguration paid and waited for.
+  int64_t SetupMs(JobRecord& record, const sched::Placed& placed, int64_t now_ms) {
+    const int64_t created_ms = placed.created > 0 ? cost_.create_ms : 0;  // one instance per job
+    result_.reconfiguration_ms += placed.created * cost_.create_ms;
+    int64_t setup_ms = created_ms + record.ops_ms;
+    const int64_t waited_ms =
+        setup_ms + (record.repartition_since_ms >= 0 ? now_ms - record.repartition_since_ms : 0);
+    if (waited_ms > 0) {
+      ++result_.reconfiguration_waited_jobs;
+      result_.reconfiguration_wait_ms += waited_ms;
+    }
+    return setup_ms;
+  }
+
   int SizeOf(const sched::Placement& where) const {
     const geometry::GpuModel& model = *fleet_.gpus[static_cast<size_t>(where.gpu)].model;
     if (where.profile == sched::kWholeGpu) return model.memory_slices;
@@ -252,6 +289,7 @@ class Tracker {
   const fleet::Fleet& fleet_;
   Backend& backend_;
   const EngineHooks& hooks_;
+  const ReconfigurationCost cost_;
   std::vector<JobRecord> records_;
   std::vector<std::vector<BusyInstance>> busy_;  // per GPU
   PolicyResult result_;
@@ -263,7 +301,9 @@ class Tracker {
   double demand_area_ = 0, stranded_area_ = 0, demand_over_busy_ = 0, slices_over_busy_ = 0;
 };
 
-enum class EventKind { kDeparture = 0, kReady = 1 };  // arrivals come from the sorted job list
+// Arrivals come from the sorted job list. kFreed: a departed job's instances
+// are destroyed (ReconfigurationCost::destroy_ms after its departure).
+enum class EventKind { kDeparture = 0, kFreed = 1, kReady = 2 };
 using Event = std::tuple<int64_t, EventKind, sched::JobId>;
 
 // Fill mode's utilisation is that of the full fleet at the end, not a mean
@@ -298,13 +338,14 @@ Result<PolicyRun> RunReplay(const std::vector<SimJob>& jobs, const fleet::Fleet&
   if (!(options.compress >= 1e-3 && options.compress <= 1e9)) {
     return InvalidArgumentError("compress must be within 0.001..1e9");
   }
-  Tracker tracker(jobs, fleet, backend, hooks);
+  if (options.cost.create_ms < 0 || options.cost.destroy_ms < 0) {
+    return InvalidArgumentError("reconfiguration costs must not be negative");
+  }
+  Tracker tracker(jobs, fleet, backend, hooks, options.cost);
   std::priority_queue<Event, std::vector<Event>, std::greater<>> events;
   std::vector<std::pair<int64_t, sched::JobId>> repartitions;
-  const auto started = [&](int64_t now_ms) {
-    return [&, now_ms](sched::JobId job) {
-      events.emplace(now_ms + tracker.DurationOf(job), EventKind::kDeparture, job);
-    };
+  const auto started = [&](sched::JobId job, int64_t start_ms) {
+    events.emplace(start_ms + tracker.DurationOf(job), EventKind::kDeparture, job);
   };
   const auto schedule_repartitions = [&] {
     for (const auto& [ready_ms, job] : repartitions) events.emplace(ready_ms, EventKind::kReady, job);
@@ -329,20 +370,24 @@ Result<PolicyRun> RunReplay(const std::vector<SimJob>& jobs, const fleet::Fleet&
     const int64_t next_event = events.empty() ? INT64_MAX : std::get<0>(events.top());
     const int64_t next_job = next_arrival < jobs.size() ? arrival_ms(next_arrival) : INT64_MAX;
     now_ms = std::max(now_ms, std::min(next_event, next_job));
-    // Everything at this instant: departures, then finished repartitions, then arrivals.
+    // Everything at this instant: departures, then destroyed instances, then
+    // finished repartitions, then arrivals.
     while (!events.empty() && std::get<0>(events.top()) <= now_ms) {
       const auto [t, kind, job] = events.top();
       events.pop();
-      Result<std::vector<sched::Decision>> decisions = [&, kind = kind, job = job] {
-        if (kind == EventKind::kDeparture) {
-          count_events(1);
-          tracker.Depart(job);
-          return backend.Release(ToSchedulerId(job), now_ms);
+      if (kind == EventKind::kDeparture) {
+        count_events(1);
+        tracker.Depart(job);
+        const int64_t destroy_ms = tracker.DestroyDelayMs(job);
+        if (destroy_ms > 0) {
+          events.emplace(now_ms + destroy_ms, EventKind::kFreed, job);
+          continue;
         }
-        return backend.Advance(now_ms);
-      }();
+      }
+      Result<std::vector<sched::Decision>> decisions =
+          kind == EventKind::kReady ? backend.Advance(now_ms) : backend.Release(ToSchedulerId(job), now_ms);
       if (!decisions.has_value()) return decisions.error();
-      MIGSCHED_RETURN_IF_ERROR(tracker.Apply(*decisions, now_ms, started(now_ms), repartitions));
+      MIGSCHED_RETURN_IF_ERROR(tracker.Apply(*decisions, now_ms, started, repartitions));
       schedule_repartitions();
     }
     while (next_arrival < jobs.size() && arrival_ms(next_arrival) <= now_ms) {
@@ -357,7 +402,7 @@ Result<PolicyRun> RunReplay(const std::vector<SimJob>& jobs, const fleet::Fleet&
       request.request.id = ToSchedulerId(id);
       Result<std::vector<sched::Decision>> decisions = tracker.Submit(request, now_ms);
       if (!decisions.has_value()) return decisions.error();
-      MIGSCHED_RETURN_IF_ERROR(tracker.Apply(*decisions, now_ms, started(now_ms), repartitions));
+      MIGSCHED_RETURN_IF_ERROR(tracker.Apply(*decisions, now_ms, started, repartitions));
       schedule_repartitions();
       count_events(1);
     }
@@ -373,12 +418,15 @@ Result<PolicyRun> RunFill(const std::vector<SimJob>& jobs, const fleet::Fleet& f
   if (options.patience < 1 || options.max_demand_percent < 100) {
     return InvalidArgumentError("fill mode needs patience >= 1 and max_demand_percent >= 100");
   }
-  Tracker tracker(jobs, fleet, backend, hooks);
+  if (options.cost.create_ms < 0 || options.cost.destroy_ms < 0) {
+    return InvalidArgumentError("reconfiguration costs must not be negative");
+  }
+  Tracker tracker(jobs, fleet, backend, hooks, options.cost);
   const int64_t capacity_milli = static_cast<int64_t>(fleet.gpus.size()) * 1000;
   const int64_t max_milli = capacity_milli / 100 * options.max_demand_percent;
   FillArrivals arrivals(jobs.size(), options.seed);
   std::vector<std::pair<int64_t, sched::JobId>> repartitions;
-  const auto never_leaves = [](sched::JobId) {};
+  const auto never_leaves = [](sched::JobId, int64_t) {};
   PolicyResult& result = tracker.result();
   int64_t now_ms = 0;  // one arrival per simulated second
   int64_t rejected_in_a_row = 0;
@@ -415,7 +463,9 @@ Result<PolicyRun> RunFill(const std::vector<SimJob>& jobs, const fleet::Fleet& f
       result.first_rejection = arrival + 1;
     }
     result.fill_curve.push_back(FillPoint{result.arrived_demand_milli, result.placed_demand_milli});
-    if (result.allocation_rate == 0 && result.arrived_demand_milli >= capacity_milli) {
+    if (result.arrivals_at_capacity == 0 && result.arrived_demand_milli >= capacity_milli) {
+      result.arrivals_at_capacity = arrival + 1;
+      result.placed_at_capacity = result.placed;
       result.allocation_rate = static_cast<double>(result.placed_demand_milli) /
                                static_cast<double>(result.arrived_demand_milli);
     }

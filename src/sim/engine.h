@@ -37,14 +37,32 @@ struct EngineHooks {
   std::function<void(int64_t done, int64_t total)> progress;  // empty: silent
 };
 
+// What changing a MIG layout costs, per GPU instance (a GI with its one CI),
+// in simulated milliseconds. A job whose instance must be created (on free
+// slices, or by a repartition) starts once its GPU's ops are done: the
+// destroys and the create run one after another on that GPU (a gang's GPUs in
+// parallel). A job that leaves under ReleaseMode::kDestroy frees its slices
+// only once its instance is destroyed. Reusing an idle instance, whole GPUs
+// and the no-MIG baselines cost nothing. The defaults and their source are in
+// docs/simulator.md ("Reconfiguration cost").
+struct ReconfigurationCost {
+  int64_t create_ms = 0;
+  int64_t destroy_ms = 0;
+};
+inline constexpr ReconfigurationCost kDefaultReconfigurationCost{.create_ms = 2000, .destroy_ms = 1000};
+
 struct ReplayOptions {
   double compress = 1.0;  // arrival times are divided by this (> 1 raises the load); 0.001..1e9
+  ReconfigurationCost cost = {};
 };
 
 struct FillOptions {
   uint64_t seed = 1;
   int64_t patience = 200;
   int64_t max_demand_percent = 200;
+  // Paid and reported; in fill mode jobs never leave and a job's start time
+  // does not change the allocation, so the cost moves no result but the time paid.
+  ReconfigurationCost cost = {};
 };
 
 // `fleet` is the fleet the backend was built on (for instance sizes).

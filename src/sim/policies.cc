@@ -25,8 +25,8 @@ fleet::Fleet WithPreset(fleet::Fleet fleet, geometry::Preset preset) {
 }  // namespace
 
 std::vector<std::string> SimPolicyNames() {
-  return {"whole-gpu", "static-all-1g", "static-all-balanced", "time-slicing",
-          "first-fit", "best-fit",      "frag-aware"};
+  return {"whole-gpu", "static-all-1g", "static-all-balanced", "static-plan",
+          "time-slicing", "first-fit", "best-fit", "frag-aware"};
 }
 
 Result<std::vector<std::string>> ParsePolicyList(std::string_view text) {
@@ -54,6 +54,13 @@ Result<std::unique_ptr<Backend>> MakeBackend(std::string_view name, const geomet
   if (name == "whole-gpu") {
     options.policy = "whole-gpu";
     return SchedulerBackend::Create(std::string(name), catalog, fleet, options, /*whole_gpu_requests=*/true);
+  }
+  if (name == "static-plan") {
+    if (setup.static_plan == nullptr) return FailedPreconditionError("static-plan needs the planned layout");
+    options.policy = "best-fit";
+    options.reconfiguration = sched::Reconfiguration::kNone;
+    return SchedulerBackend::Create(std::string(name), catalog, *setup.static_plan, options,
+                                    /*whole_gpu_requests=*/false);
   }
   if (name.starts_with(kStaticPrefix)) {
     Result<geometry::Preset> preset = geometry::ParsePreset(name.substr(kStaticPrefix.size()));

@@ -2,9 +2,10 @@
 //   whole-gpu            every job gets whole GPUs (no MIG)                      baseline
 //   static-all-1g        every GPU pre-cut into the smallest profile             baseline
 //   static-all-balanced  every GPU pre-cut into one of each small size           baseline
+//   static-plan          the fleet cut once by the planner for the trace's mix   baseline
 //   time-slicing         fractions packed with no isolation                      baseline
 //   first-fit, best-fit, frag-aware   the scheduler's dynamic MIG policies
-// Static presets never change a layout (sched::Reconfiguration::kNone); the
+// Static layouts never change (sched::Reconfiguration::kNone); the
 // dynamic policies create instances on free slices and may repartition idle
 // ones. "all" runs every policy, in the order above.
 #pragma once
@@ -26,6 +27,8 @@ struct PolicySetup {
   sched::Time reconfiguration_delay_ms = 0;
   bool keep_idle = false;  // dynamic policies keep released instances idle for reuse
   std::vector<sched::MixEntry> expected_mix;
+  // static-plan's layout (sim/static_plan.h); needed when that policy is made.
+  const fleet::Fleet* static_plan = nullptr;
 };
 
 std::vector<std::string> SimPolicyNames();

@@ -16,7 +16,9 @@ std::optional<sched::Request> RequestForJob(const trace::TraceJob& job,
   std::vector<sched::ProfileOption> whole_models;
   for (const geometry::GpuModel* model : models) {
     const std::optional<int> profile =
-        plan::SmallestFittingProfile(*model, plan::NeedOfShare(*model, job.gpu_milli, job.gpu_memory_mib));
+        job.profile.empty()
+            ? plan::SmallestFittingProfile(*model, plan::NeedOfShare(*model, job.gpu_milli, job.gpu_memory_mib))
+            : model->FindProfile(job.profile);
     if (!profile) continue;
     whole_models.push_back(sched::ProfileOption{model, *profile});
     if (plan::IsWholeGpuProfile(*model, *profile)) {

@@ -2,7 +2,8 @@
 // MIG profile by the one request -> profile rule (plan/profile_fit.h, shared
 // with the planner and `workloads from-alibaba`). A job whose profile is the
 // whole GPU (all compute slices), and every multi-GPU job, runs on whole GPUs
-// instead: a gang of num_gpu GPUs.
+// instead: a gang of num_gpu GPUs. A job that names its profile takes that
+// profile on the models that have it (the full-GPU profile: a whole GPU).
 #pragma once
 
 #include <optional>

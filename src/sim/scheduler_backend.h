@@ -29,15 +29,21 @@ class SchedulerBackend : public Backend {
   Result<std::vector<sched::Decision>> Advance(sched::Time now) override { return scheduler_.Advance(now); }
   sched::FleetUsage Totals() const override { return scheduler_.Totals(); }
   int64_t Reconfigurations() const override { return scheduler_.counters().reconfigurations; }
+  bool DestroysOnRelease() const override { return destroys_on_release_; }
   int64_t BusyDisturbed() const override { return scheduler_.counters().busy_disturbed; }
 
  private:
-  SchedulerBackend(std::string name, sched::Scheduler scheduler, bool whole_gpu_requests)
-      : name_(std::move(name)), scheduler_(std::move(scheduler)), whole_gpu_requests_(whole_gpu_requests) {}
+  SchedulerBackend(std::string name, sched::Scheduler scheduler, bool whole_gpu_requests,
+                   bool destroys_on_release)
+      : name_(std::move(name)),
+        scheduler_(std::move(scheduler)),
+        whole_gpu_requests_(whole_gpu_requests),
+        destroys_on_release_(destroys_on_release) {}
 
   std::string name_;
   sched::Scheduler scheduler_;
   bool whole_gpu_requests_;
+  bool destroys_on_release_;
 };
 
 }  // namespace migsched::sim

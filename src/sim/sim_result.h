@@ -31,6 +31,7 @@ struct FillPoint {
 struct PolicyResult {
   std::string policy;
   std::string isolation;  // "mig", "whole-gpu" or "none"
+  std::string setup_note;  // how the policy's layout was chosen, when it says more than its name (static-plan)
   int64_t fleet_gpus = 0;
   int64_t jobs = 0;        // arrivals
   int64_t placed = 0;      // jobs that started
@@ -51,9 +52,18 @@ struct PolicyResult {
   double queue_delay_p50_s = 0;
   double queue_delay_p99_s = 0;
   int64_t reconfigurations = 0;
+  // The reconfiguration cost model (engine.h ReconfigurationCost):
+  int64_t reconfiguration_ms = 0;            // time paid: every create and destroy, summed over GPUs
+  int64_t reconfiguration_waited_jobs = 0;   // jobs whose start waited for their instance
+  int64_t reconfiguration_wait_ms = 0;       // summed over those jobs (job-time lost)
   int64_t busy_disrupted = 0;         // busy instances a repartition touched: must be 0
   int64_t end_ms = 0;                 // time of the last event
   int64_t first_rejection = 0;        // fill: 1-based arrival of the first runnable job not placed; 0 = none
+  // Fill: arrivals until arrived demand first reached the fleet's capacity
+  // (the same for every policy) and how many of them were placed, so that
+  // policies compare on the same jobs (each run goes on until it is full).
+  int64_t arrivals_at_capacity = 0;
+  int64_t placed_at_capacity = 0;
   std::vector<int64_t> queue_delays_ms;  // sorted, one per placed job
   std::vector<UsageSample> samples;
   std::vector<FillPoint> fill_curve;     // fill mode only

@@ -1,6 +1,9 @@
 #include "sim/simulation.h"
 
+#include <algorithm>
+
 #include "sim/fleet_spec.h"
+#include "sim/static_plan.h"
 
 namespace migsched::sim {
 
@@ -20,14 +23,34 @@ Result<std::vector<PolicyRun>> RunSimulation(const std::vector<SimJob>& jobs, co
   setup.expected_mix = ExpectedMix(jobs, FleetModels(fleet), spec.mix);
   setup.reconfiguration_delay_ms = spec.reconfiguration_delay_ms;
   setup.keep_idle = spec.keep_idle;
+  std::optional<StaticPlan> static_plan;
+  std::string static_note;
+  if (std::find(spec.policies.begin(), spec.policies.end(), "static-plan") != spec.policies.end()) {
+    const StaticPlanSpec plan_spec{
+        .basis = spec.mode == Mode::kReplay ? StaticPlanBasis::kReplayPeak : StaticPlanBasis::kFillMix,
+        .compress = spec.replay.compress,
+        .seed = spec.fill.seed};
+    MIGSCHED_ASSIGN_OR_RETURN(static_plan, PlanStaticFleet(jobs, catalog, fleet, plan_spec));
+    setup.static_plan = &static_plan->fleet;
+    static_note = "layout cut by the planner for " + std::to_string(static_plan->replicas_wanted) +
+                  " instances/whole GPUs at once (" +
+                  (spec.mode == Mode::kReplay ? "each request shape's peak" : "the mix up to 100% of capacity") +
+                  "): " + std::to_string(static_plan->gpus_cut) + " GPUs cut, " +
+                  std::to_string(static_plan->replicas_unplaced) + " did not fit the fleet";
+  }
+  ReplayOptions replay = spec.replay;
+  replay.cost = spec.cost;
+  FillOptions fill = spec.fill;
+  fill.cost = spec.cost;
   std::vector<PolicyRun> runs;
   for (const std::string& name : spec.policies) {
     if (on_policy) on_policy(name);
     Result<std::unique_ptr<Backend>> backend = MakeBackend(name, catalog, fleet, setup);
     if (!backend.has_value()) return backend.error().WithPrefix("policy " + name);
-    Result<PolicyRun> run = spec.mode == Mode::kReplay ? RunReplay(jobs, fleet, **backend, spec.replay, hooks)
-                                                       : RunFill(jobs, fleet, **backend, spec.fill, hooks);
+    Result<PolicyRun> run = spec.mode == Mode::kReplay ? RunReplay(jobs, fleet, **backend, replay, hooks)
+                                                       : RunFill(jobs, fleet, **backend, fill, hooks);
     if (!run.has_value()) return run.error().WithPrefix("policy " + name);
+    if (name == "static-plan") run->result.setup_note = static_note;
     runs.push_back(std::move(run).value());
   }
   return runs;

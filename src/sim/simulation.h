@@ -25,14 +25,16 @@ struct SimulationSpec {
   std::vector<std::string> policies;  // names from SimPolicyNames()
   ReplayOptions replay;
   FillOptions fill;
-  sched::Time reconfiguration_delay_ms = 0;
+  sched::Time reconfiguration_delay_ms = 0;  // the scheduler's own delay per repartition, on top of `cost`
+  ReconfigurationCost cost = kDefaultReconfigurationCost;  // replaces replay.cost and fill.cost
   bool keep_idle = false;
   MixScope mix = MixScope::kMigOnly;
 };
 
 // Runs every policy in order. `on_policy(name)` (optional) is called before
 // each, e.g. to label a progress bar. The expected mix of the fragmentation-
-// aware policy is the jobs' own mix (ExpectedMix).
+// aware policy is the jobs' own mix (ExpectedMix); static-plan's layout is
+// planned here (sim/static_plan.h) and described in its result's setup_note.
 Result<std::vector<PolicyRun>> RunSimulation(const std::vector<SimJob>& jobs, const geometry::Catalog& catalog,
                                              const fleet::Fleet& fleet, const SimulationSpec& spec,
                                              const EngineHooks& hooks = {},

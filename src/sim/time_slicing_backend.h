@@ -30,6 +30,7 @@ class TimeSlicingBackend : public Backend {
   Result<std::vector<sched::Decision>> Advance(sched::Time) override { return std::vector<sched::Decision>{}; }
   sched::FleetUsage Totals() const override;
   int64_t Reconfigurations() const override { return 0; }
+  bool DestroysOnRelease() const override { return false; }
   int64_t BusyDisturbed() const override { return 0; }
 
  private:

@@ -16,11 +16,13 @@ namespace {
 constexpr int64_t kMaxMillis = int64_t{1} << 50;  // 35,000 years: no overflow once compressed
 constexpr int64_t kMaxGpusPerJob = 64;
 
-const std::vector<std::string> kColumns = {"submit_s", "duration_s", "end_s",    "start_s", "num_gpu",
-                                           "gpu_milli", "memory_mib", "name", "kind", "priority", "tenant"};
+const std::vector<std::string> kColumns = {"submit_s", "duration_s", "end_s",    "start_s",  "num_gpu",
+                                           "gpu_milli", "memory_mib", "name", "kind", "priority",
+                                           "tenant",   "profile"};
 enum Column : size_t {
-  kSubmit, kDuration, kEnd, kStart, kNumGpu, kGpuMilli, kMemoryMib, kName, kKind, kPriority, kTenant
+  kSubmit, kDuration, kEnd, kStart, kNumGpu, kGpuMilli, kMemoryMib, kName, kKind, kPriority, kTenant, kProfile
 };
+
 
 // "12", "12.5", "0.125" seconds -> milliseconds; nullopt for anything else
 // (a sign, more than three decimals, an absurd value).
@@ -95,13 +97,26 @@ std::optional<TraceJob> RowToJob(const std::vector<std::string_view>& f, std::st
     if (!gpus) return std::nullopt;
     job.num_gpu = static_cast<int>(*gpus);
   }
-  if (f[kGpuMilli].empty() && f[kMemoryMib].empty() && f[kNumGpu].empty()) {
-    reason = "none of gpu_milli, memory_mib, num_gpu";
+  if (f[kGpuMilli].empty() && f[kMemoryMib].empty() && f[kNumGpu].empty() && f[kProfile].empty()) {
+    reason = "none of gpu_milli, memory_mib, num_gpu, profile";
     return std::nullopt;
+  }
+  if (!f[kProfile].empty()) {
+    const std::optional<int> share = ProfileDemandMilli(f[kProfile]);
+    if (!share) {
+      reason = "profile " + Quote(f[kProfile]) + " is not a standard MIG profile name such as 3g.40gb";
+      return std::nullopt;
+    }
+    if (job.num_gpu > 1 || !f[kGpuMilli].empty() || !f[kMemoryMib].empty()) {
+      reason = "profile with num_gpu above 1, gpu_milli or memory_mib: give one of them";
+      return std::nullopt;
+    }
+    job.profile = std::string(f[kProfile]);
+    job.gpu_milli = *share;
   }
   // A memory need alone asks for the least compute (one slice); num_gpu
   // alone asks for whole GPUs.
-  job.gpu_milli = f[kMemoryMib].empty() ? 1000 : 1;
+  if (job.profile.empty()) job.gpu_milli = f[kMemoryMib].empty() ? 1000 : 1;
   if (!f[kGpuMilli].empty()) {
     const std::optional<int64_t> milli = integer(kGpuMilli, "gpu_milli", 1, 1000);
     if (!milli) return std::nullopt;
@@ -150,14 +165,23 @@ void AddRow(Trace& trace, int line, const std::vector<std::string_view>& fields)
 
 }  // namespace
 
+std::optional<int> ProfileDemandMilli(std::string_view profile) {
+  const size_t g = profile.find("g.");
+  if (g == std::string_view::npos || g == 0 || !profile.ends_with("gb") || g + 4 > profile.size()) return std::nullopt;
+  const std::optional<int64_t> compute = ParseInt64(profile.substr(0, g));
+  const std::optional<int64_t> memory = ParseInt64(profile.substr(g + 2, profile.size() - g - 4));
+  if (!compute || !memory || *compute < 1 || *compute > 7 || *memory < 1) return std::nullopt;
+  return static_cast<int>(*compute * 1000 / 7);
+}
+
 Result<Trace> ParseGenericCsv(std::string_view text, const std::string& source) {
   Result<CsvTable> table = CsvTable::Open(text, source, {"submit_s"}, {kColumns.begin() + 1, kColumns.end()});
   if (!table.has_value()) return table.error();
   if (!table->Has(kDuration) && !table->Has(kEnd)) {
     return InvalidArgumentError(source + ":1: missing column 'duration_s' or 'end_s'");
   }
-  if (!table->Has(kGpuMilli) && !table->Has(kMemoryMib) && !table->Has(kNumGpu)) {
-    return InvalidArgumentError(source + ":1: missing column 'gpu_milli', 'memory_mib' or 'num_gpu'");
+  if (!table->Has(kGpuMilli) && !table->Has(kMemoryMib) && !table->Has(kNumGpu) && !table->Has(kProfile)) {
+    return InvalidArgumentError(source + ":1: missing column 'gpu_milli', 'memory_mib', 'num_gpu' or 'profile'");
   }
   Trace trace;
   trace.source = source;

@@ -12,12 +12,15 @@
 //   gpu_milli    thousandths of one GPU, 1..1000; and/or
 //   memory_mib   GPU memory the job needs (memory alone: the least compute);
 //                with neither, num_gpu whole GPUs
+//   profile      a standard MIG profile name ("3g.40gb"): exactly that
+//                profile, on the models that have it (instead of the three above)
 //   name, kind (inference | training), priority (integer), tenant: optional
 //
 // Example: "name,submit_s,duration_s,gpu_milli\nbert,0,600,250\n".
 // Every unusable row is a RowIssue with its line; loading never stops at one.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -32,6 +35,11 @@ Result<Trace> ParseGenericCsv(std::string_view text, const std::string& source);
 // Never fails as a whole: a line that is not a JSON object, or lacks a key,
 // is a bad row.
 Result<Trace> ParseGenericJsonLines(std::string_view text, const std::string& source);
+
+// The demand, in thousandths of a GPU, of a standard profile name
+// "<C>g.<M>gb": C sevenths of the GPU's compute (C x 1000 / 7; the metrics'
+// share, whatever the model); nullopt when `profile` is not such a name.
+std::optional<int> ProfileDemandMilli(std::string_view profile);
 
 // NotFound when the file cannot be read.
 Result<Trace> LoadGenericCsv(const std::string& path);

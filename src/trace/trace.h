@@ -28,6 +28,9 @@ struct TraceJob {
   int gpu_milli = 0;        // per GPU, 1..1000
   int num_gpu = 1;          // >= 1; more than one means a gang of whole GPUs
   int64_t gpu_memory_mib = 0;  // 0: unknown, taken as gpu_milli's share of the GPU
+  // A named MIG profile ("3g.40gb"): the job runs on exactly that profile, on
+  // the models that have it; "" = mapped from gpu_milli / memory (generic traces).
+  std::string profile;
   JobKind kind = JobKind::kInference;
   int source_line = 0;      // 1-based line in the source file; 0 when generated
   int priority = 0;         // higher runs first (generic traces)

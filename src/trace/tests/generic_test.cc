@@ -67,7 +67,7 @@ TEST(GenericTraceTest, HeaderErrorsNameTheMissingColumns) {
   EXPECT_THAT(ParseGenericCsv("submit_s,gpu_milli\n", "t.csv"),
               HasError(StatusCode::kInvalidArgument, "t.csv:1: missing column 'duration_s' or 'end_s'"));
   EXPECT_THAT(ParseGenericCsv("submit_s,end_s\n", "t.csv"),
-              HasError(StatusCode::kInvalidArgument, "t.csv:1: missing column 'gpu_milli', 'memory_mib' or 'num_gpu'"));
+              HasError(StatusCode::kInvalidArgument, "t.csv:1: missing column 'gpu_milli', 'memory_mib', 'num_gpu' or 'profile'"));
 }
 
 TEST(GenericTraceTest, JsonLinesShareTheCsvRules) {
