@@ -103,7 +103,7 @@ std::vector<Request> MakeRequests(const geometry::Catalog& catalog) {
     while (pick >= item->weight) pick -= (item++)->weight;
     const size_t first = rng() % 2;
     Request r{.id = 0, .priority = 0, .tenant = "", .kind = sched::JobKind::kInference,
-              .whole_gpus = 0, .options = {}};
+              .whole_gpus = 0, .options = {}, .pinned = std::nullopt};
     for (size_t k = 0; k < (rng() % 2 == 0 ? 1u : 2u); ++k) {
       const geometry::GpuModel* model = catalog.Find(kModels[(first + k) % 2]).value();
       r.options.push_back(sched::ProfileOption{model, *model->FindProfile(item->profile)});

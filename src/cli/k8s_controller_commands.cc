@@ -16,6 +16,7 @@
 #include "k8s/controller.h"
 #include "k8s/kube_config.h"
 #include "k8s/mig_config_label_watch.h"
+#include "nvml/nvml_session.h"
 
 namespace migsched::cli {
 namespace {
@@ -40,7 +41,22 @@ struct MigManagerArgs {
   std::string node;
   std::string config_file;
   std::string journal{agent::kDefaultJournalPath};
+  std::string reboot_command;  // "": a MIG mode change that needs a reboot is `failed`
 };
+
+// Whether a GPU's MIG mode change waits for a reset (NVML's pending mode
+// differs from the current one): the node must reboot for it. An unreadable
+// NVML says no.
+bool MigModeChangePending(const CommandContext& context) {
+  Result<std::unique_ptr<nvml::NvmlSession>> session = nvml::NvmlSession::Open(context.catalog);
+  if (!session.has_value()) return false;
+  const Result<unsigned> count = (*session)->DeviceCount();
+  for (unsigned i = 0; count.has_value() && i < *count; ++i) {
+    const Result<nvml::DeviceInfo> device = (*session)->Device(i);
+    if (device.has_value() && device->mig && device->mig->pending != device->mig->current) return true;
+  }
+  return false;
+}
 
 int Fail(const CommandContext& context, const Status& status) {
   context.err << "migsched: " << status.message() << "\n";
@@ -107,16 +123,25 @@ int RunMigManager(const CommandContext& context, const MigManagerArgs& args) {
         if (exit == kExitBadInput) return InvalidArgumentError("config '" + name + "' cannot be checked");
         return exit == kExitOk;
       },
-      .apply = [&](const std::string& name) -> Status {
+      .apply = [&](const std::string& name) -> k8s::ApplyOutcome {
         ApplyArgs apply;
         apply.config_file = args.config_file;
         apply.config_name = name;
         apply.wait = true;  // behind an agent's or an admin's apply
         apply.journal = args.journal;
-        const int exit = RunApply(context, apply);
-        return exit == kExitOk ? Status() : UnavailableError("applying config '" + name + "' failed");
+        if (RunApply(context, apply) == kExitOk) return k8s::ApplyOutcome::kApplied;
+        return MigModeChangePending(context) ? k8s::ApplyOutcome::kNeedsReboot : k8s::ApplyOutcome::kFailed;
       },
-      .set_state = nullptr};
+      .set_state = nullptr,
+      .reboot = nullptr};
+  if (!args.reboot_command.empty()) {
+    steps.reboot = [&]() -> Status {
+      context.out << "k8s mig-manager event=reboot node=" << args.node << " command=\"" << args.reboot_command << "\""
+                  << std::endl;
+      const int status = std::system(args.reboot_command.c_str());
+      return status == 0 ? Status() : UnavailableError("the reboot command exited " + std::to_string(status));
+    };
+  }
   k8s::RunMigConfigLabelWatch(kube, args.node, std::move(steps), g_stop, context.out);
   context.out << "migsched k8s mig-manager: stopped" << std::endl;
   return kExitOk;
@@ -146,6 +171,9 @@ void AddK8sControllerCommands(CLI::App& app, ChosenCommand& chosen) {
   manager->add_option("-f,--config-file", manager_args->config_file, "mig-parted config file (the ConfigMap's)")
       ->required();
   manager->add_option("--journal", manager_args->journal, "write-ahead journal file of the applies");
+  manager->add_option("--reboot-command", manager_args->reboot_command,
+                      "run to reboot the node when a MIG mode change needs it (e.g. 'chroot /host reboot'; "
+                      "state `rebooting`); without it such a change is `failed`");
   manager->callback([&chosen, manager_args] {
     chosen = [manager_args](const CommandContext& c) { return RunMigManager(c, *manager_args); };
   });

@@ -20,6 +20,7 @@ struct DevicePluginArgs {
   std::string plugin_dir = "/var/lib/kubelet/device-plugins";
   bool cdi = false;
   int interval_ms = 250;
+  std::string pod_resources_socket = std::string(k8s::kPodResourcesSocket);
 };
 
 std::atomic<bool> g_stop{false};
@@ -33,12 +34,15 @@ int RunDevicePlugin(const CommandContext& context, const DevicePluginArgs& args)
   }
   std::signal(SIGINT, OnStopSignal);
   std::signal(SIGTERM, OnStopSignal);
-  const k8s::FetchJson fetch = [&args](const std::string& path) { return CallServer(args.server, "GET", path); };
+  const k8s::CallJson call = [&args](const std::string& method, const std::string& path, const std::string& body) {
+    return CallServer(args.server, method, path, body);
+  };
   const Status status = k8s::RunDevicePlugin(context.catalog,
                                              {.node = args.node, .plugin_dir = args.plugin_dir, .cdi = args.cdi,
                                               .tenant = std::string(k8s::kPluginTenant),
-                                              .interval = std::chrono::milliseconds(args.interval_ms)},
-                                             fetch, g_stop, context.out);
+                                              .interval = std::chrono::milliseconds(args.interval_ms),
+                                              .pod_resources_socket = args.pod_resources_socket},
+                                             call, g_stop, context.out);
   if (!status.ok()) {
     context.err << "migsched: " << status.message() << "\n";
     return kExitNo;
@@ -58,6 +62,9 @@ void AddK8sPluginCommands(CLI::App& app, ChosenCommand& chosen) {
       "device-plugin", "offer this node's MIG instances to kubelet (device plugin API v1beta1), following migsched serve");
   plugin->add_option("--node", args->node, "this node's name in migsched serve")->required();
   plugin->add_option("--plugin-dir", args->plugin_dir, "kubelet's device plugin directory (kubelet.sock)")
+      ->capture_default_str();
+  plugin->add_option("--pod-resources-socket", args->pod_resources_socket,
+                     "kubelet's PodResources socket: which devices pods hold, reported to serve")
       ->capture_default_str();
   plugin->add_flag("--cdi", args->cdi, "also name the devices as CDI devices (nvidia.com/gpu=MIG-...) in Allocate");
   plugin->add_option("--interval-ms", args->interval_ms, "how often to read the fleet from the server")

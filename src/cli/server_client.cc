@@ -39,6 +39,7 @@ Result<json> CallServer(const ServerArgs& args, const std::string& method, const
   client.set_read_timeout(std::chrono::seconds(30));
   client.set_tcp_nodelay(true);  // a POST's body must not wait 40 ms for a delayed ACK (agent_loop.cc)
   httplib::Result res = method == "POST"     ? client.Post(path, body, "application/json")
+                        : method == "PUT"    ? client.Put(path, body, "application/json")
                         : method == "DELETE" ? client.Delete(path)
                                              : client.Get(path);
   if (!res) return UnavailableError("cannot reach " + args.server + ": " + httplib::to_string(res.error()));

@@ -7,6 +7,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "daemon/control_plane_live.h"
 #include "daemon/json_text.h"
 #include "daemon/one_shot_event.h"
 #include "geometry/layout.h"
@@ -85,34 +86,6 @@ std::optional<JobPhase> ParseJobPhase(std::string_view name) {
   }
   return std::nullopt;
 }
-
-struct ControlPlane::LiveJob {
-  sched::JobId id = 0;
-  std::string tenant, name, spec_json;
-  JobSpec spec;  // parsed (options point into the catalog)
-  JobPhase phase = JobPhase::kQueued;
-  std::vector<sched::Placement> where;
-  std::vector<bool> preset;  // per placement: a preset instance (goes back to idle on release)
-  std::string reason, mig_uuid;
-  std::uint64_t queue_seq = 0;
-  std::int64_t waiting_since = 0, ready_at = 0, updated_at = 0;
-  std::int64_t needs_generation = 0;  // starting: the node generation that holds its instance
-};
-
-struct ControlPlane::LiveNode {
-  std::string name;
-  std::int64_t position = 0;
-  std::vector<int> fleet_gpus;  // by index on the node
-  std::vector<DesiredGpu> desired;
-  std::int64_t generation = 0;
-  std::int64_t last_seen = 0;
-  bool healthy = true;
-  bool cordoned = false;
-  NodeInventory inventory;
-  std::string inventory_json;  // as stored: written again with each generation, serialised once
-  bool bumped = false;  // generation raised in this batch
-  SteadyClock::time_point bumped_at{};
-};
 
 // Commands that share one transaction. A batch is open (takes commands)
 // until the scheduler thread takes it or it holds max_batch commands; its
@@ -238,43 +211,42 @@ void ControlPlane::Commit(std::size_t commands) {
 
 Result<SubmitOutcome> ControlPlane::Submit(JobSpec spec) {
   std::optional<Result<SubmitOutcome>> result;
-  MIGSCHED_RETURN_IF_ERROR(Execute([&] {
-    const std::int64_t now = last_now_;
-    if (const auto it = job_by_key_.find(Key(spec.tenant, spec.name)); it != job_by_key_.end()) {
-      const LiveJob& existing = *jobs_.at(it->second);
-      const auto kind = existing.spec_json == spec.canonical_json ? SubmitOutcome::Kind::kReplayed
-                                                                  : SubmitOutcome::Kind::kConflict;
-      result = SubmitOutcome{.kind = kind, .job = InfoOf(existing)};
-      return;
-    }
-    auto job = std::make_unique<LiveJob>();
-    job->id = next_job_id_;
-    job->tenant = spec.tenant;
-    job->name = spec.name;
-    job->spec_json = spec.canonical_json;
-    job->waiting_since = now;
-    job->updated_at = now;
-    job->queue_seq = next_queue_seq_;
-    job->spec = std::move(spec);
-    const sched::Request request = ToRequest(job->spec, job->id);
-    const auto decide_start = SteadyClock::now();
-    Result<std::vector<sched::Decision>> decisions = scheduler_->Submit(request, now);
-    metrics_.ObserveDecision(SteadyClock::now() - decide_start);
-    if (!decisions.has_value()) {
-      result = decisions.error();
-      return;
-    }
-    ++next_job_id_;
-    ++next_queue_seq_;
-    const sched::JobId id = job->id;
-    job_by_key_.emplace(Key(job->tenant, job->name), id);
-    Index(*job);
-    jobs_.emplace(id, std::move(job));
-    dirty_jobs_.push_back(id);
-    ApplyDecisions(*decisions, now);  // its events say what became of the job
-    result = SubmitOutcome{.kind = SubmitOutcome::Kind::kCreated, .job = InfoOf(*jobs_.at(id))};
-  }));
+  MIGSCHED_RETURN_IF_ERROR(Execute([&] { result = SubmitLocked(std::move(spec), std::nullopt); }));
   return *result;
+}
+
+Result<SubmitOutcome> ControlPlane::SubmitLocked(JobSpec spec, std::optional<sched::Request::Pin> pinned) {
+  const std::int64_t now = last_now_;
+  if (const auto it = job_by_key_.find(Key(spec.tenant, spec.name)); it != job_by_key_.end()) {
+    const LiveJob& existing = *jobs_.at(it->second);
+    const auto kind = existing.spec_json == spec.canonical_json ? SubmitOutcome::Kind::kReplayed
+                                                                : SubmitOutcome::Kind::kConflict;
+    return SubmitOutcome{.kind = kind, .job = InfoOf(existing)};
+  }
+  auto job = std::make_unique<LiveJob>();
+  job->id = next_job_id_;
+  job->tenant = spec.tenant;
+  job->name = spec.name;
+  job->spec_json = spec.canonical_json;
+  job->waiting_since = now;
+  job->updated_at = now;
+  job->queue_seq = next_queue_seq_;
+  job->spec = std::move(spec);
+  sched::Request request = ToRequest(job->spec, job->id);
+  request.pinned = pinned;
+  const auto decide_start = SteadyClock::now();
+  Result<std::vector<sched::Decision>> decisions = scheduler_->Submit(request, now);
+  metrics_.ObserveDecision(SteadyClock::now() - decide_start);
+  if (!decisions.has_value()) return decisions.error();
+  ++next_job_id_;
+  ++next_queue_seq_;
+  const sched::JobId id = job->id;
+  job_by_key_.emplace(Key(job->tenant, job->name), id);
+  Index(*job);
+  jobs_.emplace(id, std::move(job));
+  dirty_jobs_.push_back(id);
+  ApplyDecisions(*decisions, now);  // its events say what became of the job
+  return SubmitOutcome{.kind = SubmitOutcome::Kind::kCreated, .job = InfoOf(*jobs_.at(id))};
 }
 
 Result<JobInfo> ControlPlane::Cancel(sched::JobId id) {
@@ -285,30 +257,27 @@ Result<JobInfo> ControlPlane::Cancel(sched::JobId id) {
       result = NotFoundError("no job " + std::to_string(id));
       return;
     }
-    LiveJob& job = *it->second;
-    if (!Active(job.phase)) {
-      result = InfoOf(job);
-      return;
-    }
-    const std::int64_t now = last_now_;
-    Result<std::vector<sched::Decision>> decisions = scheduler_->Release(id, now);
-    if (!decisions.has_value()) {
-      result = decisions.error();
-      return;
-    }
-    const bool was_queued = job.phase == JobPhase::kQueued;
-    Unhold(job);
-    SetPhase(job, JobPhase::kFinished);
-    job.reason = was_queued ? "cancelled while queued" : "released";
-    job.updated_at = now;
-    job.spec.options.clear();
-    dirty_jobs_.push_back(id);
-    AddEvent(now, "job", "job " + std::to_string(id) + " " + job.name + " " + job.reason,
-             JsonObjectText().UInt("job", id).String("state", "finished").Done());
-    ApplyDecisions(*decisions, now);
-    result = InfoOf(job);
+    result = CancelLocked(*it->second);
   }));
   return *result;
+}
+
+Result<JobInfo> ControlPlane::CancelLocked(LiveJob& job) {
+  if (!Active(job.phase)) return InfoOf(job);
+  const std::int64_t now = last_now_;
+  Result<std::vector<sched::Decision>> decisions = scheduler_->Release(job.id, now);
+  if (!decisions.has_value()) return decisions.error();
+  const bool was_queued = job.phase == JobPhase::kQueued;
+  Unhold(job);
+  SetPhase(job, JobPhase::kFinished);
+  job.reason = was_queued ? "cancelled while queued" : "released";
+  job.updated_at = now;
+  job.spec.options.clear();
+  dirty_jobs_.push_back(job.id);
+  AddEvent(now, "job", "job " + std::to_string(job.id) + " " + job.name + " " + job.reason,
+           JsonObjectText().UInt("job", job.id).String("state", "finished").Done());
+  ApplyDecisions(*decisions, now);
+  return InfoOf(job);
 }
 
 Result<DesiredLayout> ControlPlane::ReportInventory(NodeInventory inventory) {
@@ -645,17 +614,12 @@ void ControlPlane::UpdateRunning(LiveNode& node, std::int64_t now) {
           uuid = observed->uuid;
           continue;
         }
-        const auto gi = std::find_if(observed->instances.begin(), observed->instances.end(),
-                                     [&](const agent::ObservedGpuInstance& i) {
-                                       return i.instance.profile == p.profile && i.instance.placement.start == p.start;
-                                     });
-        if (gi == observed->instances.end()) {
+        const agent::ObservedGpuInstance* gi = FindObservedInstance(inventory, index, p.profile, p.start);
+        if (gi == nullptr) {
           present = false;
           continue;
         }
-        for (const agent::ObservedComputeInstance& ci : gi->compute_instances) {
-          if (!ci.uuid.empty()) uuid = ci.uuid;
-        }
+        if (const std::string mig = MigUuidOf(*gi); !mig.empty()) uuid = mig;
       }
       // A gang runs once its first GPU's node confirms (the others' nodes
       // were handed their layouts in the same batch).
@@ -1013,16 +977,12 @@ FleetView ControlPlane::Fleet() const {
         FleetView::Instance instance{.profile = profile.name, .start = d.start, .size = profile.memory_slices,
                                      .job = d.job, .busy = d.job != 0, .mig_uuid = "", .exists = false,
                                      .gi_id = -1, .ci_id = -1};
-        if (observed != node->inventory.gpus.end()) {
-          for (const agent::ObservedGpuInstance& gi : observed->instances) {
-            if (gi.instance.profile != d.profile || gi.instance.placement.start != d.start) continue;
-            instance.exists = true;
-            instance.gi_id = gi.id;
-            for (const agent::ObservedComputeInstance& ci : gi.compute_instances) {
-              if (!ci.uuid.empty()) instance.mig_uuid = ci.uuid;
-              instance.ci_id = ci.id;
-            }
-          }
+        if (const agent::ObservedGpuInstance* gi =
+                FindObservedInstance(node->inventory, desired.index, d.profile, d.start)) {
+          instance.exists = true;
+          instance.gi_id = gi->id;
+          instance.mig_uuid = MigUuidOf(*gi);
+          for (const agent::ObservedComputeInstance& ci : gi->compute_instances) instance.ci_id = ci.id;
         }
         gpu.instances.push_back(std::move(instance));
       }

@@ -72,6 +72,21 @@ struct JobInfo {
   std::int64_t updated_at = 0;
 };
 
+// The tenant of the jobs that hold instances for something outside migsched
+// (ReportExternalHolds).
+inline constexpr std::string_view kExternalHoldTenant = "external";
+
+// What ReportExternalHolds made of a node's report.
+struct ExternalHolds {
+  struct Held {
+    std::string mig_uuid;
+    JobInfo job;  // the job that holds it: an external hold, or a job of migsched's own
+  };
+  std::vector<Held> held;             // every reported instance the node has
+  std::vector<std::string> unknown;   // reported UUIDs of no instance on the node
+  std::vector<JobInfo> released;      // external holds the report no longer lists
+};
+
 struct SubmitOutcome {
   enum class Kind { kCreated, kReplayed, kConflict } kind = Kind::kCreated;
   JobInfo job;
@@ -149,6 +164,14 @@ class ControlPlane {
   Result<JobInfo> Cancel(sched::JobId id);  // NotFound; finished jobs stay finished
   // A node agent's report; the node's desired layout comes back.
   Result<DesiredLayout> ReportInventory(NodeInventory inventory);
+  // The MIG instances (by MIG device UUID) that something outside migsched
+  // uses on `node` now (Kubernetes pods, as the node's device plugin learns
+  // from kubelet): the complete list, replacing the last report. An idle
+  // instance listed gets a job of tenant kExternalHoldTenant pinned to it, so
+  // no repartition destroys it; an instance a job already holds stays so; an
+  // external hold whose instance is no longer listed is released (queued
+  // jobs may then take its slices). NotFound for a node no agent reported.
+  Result<ExternalHolds> ReportExternalHolds(const std::string& node, const std::vector<std::string>& mig_uuids);
 
   // Reads (see the latest applied state).
   std::optional<JobInfo> Job(sched::JobId id) const;
@@ -192,6 +215,13 @@ class ControlPlane {
   struct LiveNode;
   struct Batch;
   ControlPlane(const geometry::Catalog& catalog, std::unique_ptr<Store> store, ControlPlaneOptions options);
+
+  // Submit and Cancel on the scheduler thread (in a batch).
+  Result<SubmitOutcome> SubmitLocked(JobSpec spec, std::optional<sched::Request::Pin> pinned);
+  Result<JobInfo> CancelLocked(LiveJob& job);
+  // An external hold on the idle instance at `where` (a GPU of `node`).
+  Result<JobInfo> HoldExternally(const LiveNode& node, const sched::Placement& where, const std::string& mig_uuid);
+  sched::JobId HolderOf(const sched::Placement& where) const;  // the job holding a busy instance
 
   Status Load();
   Status RebuildScheduler(std::vector<fleet::FleetGpu> extra_gpus);

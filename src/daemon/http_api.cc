@@ -8,6 +8,7 @@
 
 #include "daemon/api_json.h"
 #include "daemon/dashboard.h"
+#include "daemon/external_holds_json.h"
 #include "daemon/live_savings.h"
 #include "daemon/token.h"
 #include "report/fleet_svg.h"
@@ -38,6 +39,14 @@ void SendError(httplib::Response& res, int status, const std::string& error, con
   ordered_json body{{"error", error}};
   body["field"] = field.empty() ? ordered_json(nullptr) : ordered_json(field);
   SendJson(res, status, body);
+}
+
+// A 400 for a body a strict reader refused: its message is "<JSON path>: <what>".
+void SendBadBody(httplib::Response& res, const Status& error) {
+  const std::string& text = error.message();
+  const std::size_t colon = text.find(": ");
+  SendError(res, 400, colon == std::string::npos ? text : text.substr(colon + 2),
+            colon == std::string::npos ? "$" : text.substr(0, colon));
 }
 
 int HttpStatusOf(const Status& status) {
@@ -170,12 +179,7 @@ struct HttpApi::Impl {
 
   void PostInventory(const httplib::Request& req, httplib::Response& res) {
     Result<NodeInventory> inventory = InventoryFromJson(req.body, catalog);
-    if (!inventory.has_value()) {
-      const std::string& text = inventory.error().message();
-      const std::size_t colon = text.find(": ");
-      return SendError(res, 400, colon == std::string::npos ? text : text.substr(colon + 2),
-                       colon == std::string::npos ? "$" : text.substr(0, colon));
-    }
+    if (!inventory.has_value()) return SendBadBody(res, inventory.error());
     if (inventory->node != req.matches[1]) {
       return SendError(res, 400, "the body names node '" + inventory->node + "', the path '" +
                                      std::string(req.matches[1]) + "'", "$.node");
@@ -184,6 +188,15 @@ struct HttpApi::Impl {
     if (!desired.has_value()) return SendError(res, HttpStatusOf(desired.error()), desired.error().message());
     res.status = 200;
     res.set_content(DesiredToJson(*desired), kJson);
+  }
+
+  void PutExternalHolds(const httplib::Request& req, httplib::Response& res) {
+    Result<std::vector<std::string>> uuids = ExternalHoldsRequestFromJson(req.body);
+    if (!uuids.has_value()) return SendBadBody(res, uuids.error());
+    const std::string node = req.matches[1];
+    Result<ExternalHolds> holds = plane.ReportExternalHolds(node, *uuids);
+    if (!holds.has_value()) return SendError(res, HttpStatusOf(holds.error()), holds.error().message());
+    SendJsonText(res, 200, ExternalHoldsToJson(node, *holds));
   }
 
   void GetDesired(const httplib::Request& req, httplib::Response& res) {
@@ -259,6 +272,8 @@ struct HttpApi::Impl {
     server.Get("/v1/events", Guarded([this](const auto& req, auto& res) { StreamEvents(req, res, streams); }));
     server.Post(R"(/v1/agents/([^/]+)/inventory)",
                 Guarded([this](const auto& req, auto& res) { PostInventory(req, res); }));
+    server.Put(R"(/v1/nodes/([^/]+)/external-holds)",
+               Guarded([this](const auto& req, auto& res) { PutExternalHolds(req, res); }));
     server.Get(R"(/v1/agents/([^/]+)/desired)", Guarded([this](const auto& req, auto& res) { GetDesired(req, res); }));
     server.Post("/v1/admin/backup", Guarded([this](const auto& req, auto& res) { Backup(req, res); }));
     // Read-only and tokenless: the dashboard and Prometheus.

@@ -111,14 +111,6 @@ Result<agent::ObservedGpu> ObservedGpuFromJson(const json& item, const std::stri
   return gpu;
 }
 
-// The first MIG device UUID of a GPU instance (its full compute instance).
-std::string UuidOf(const agent::ObservedGpuInstance& gi) {
-  for (const agent::ObservedComputeInstance& ci : gi.compute_instances) {
-    if (!ci.uuid.empty()) return ci.uuid;
-  }
-  return "";
-}
-
 }  // namespace
 
 std::string InventoryToJson(const NodeInventory& inventory) {
@@ -130,7 +122,7 @@ std::string InventoryToJson(const NodeInventory& inventory) {
                         {"start", gi.instance.placement.start},
                         {"gi_id", gi.id}};
       if (!gi.compute_instances.empty()) item["ci_id"] = gi.compute_instances.front().id;
-      if (const std::string uuid = UuidOf(gi); !uuid.empty()) item["uuid"] = uuid;
+      if (const std::string uuid = MigUuidOf(gi); !uuid.empty()) item["uuid"] = uuid;
       item["pids"] = gi.pids;
       instances.push_back(std::move(item));
     }
@@ -249,6 +241,24 @@ std::vector<agent::GpuTarget> TargetsOf(const DesiredLayout& layout) {
     targets.push_back(std::move(target));
   }
   return targets;
+}
+
+const agent::ObservedGpuInstance* FindObservedInstance(const NodeInventory& inventory, int gpu_index, int profile,
+                                                       int start) {
+  for (const agent::ObservedGpu& gpu : inventory.gpus) {
+    if (gpu.index != gpu_index) continue;
+    for (const agent::ObservedGpuInstance& gi : gpu.instances) {
+      if (gi.instance.profile == profile && gi.instance.placement.start == start) return &gi;
+    }
+  }
+  return nullptr;
+}
+
+std::string MigUuidOf(const agent::ObservedGpuInstance& instance) {
+  for (const agent::ObservedComputeInstance& ci : instance.compute_instances) {
+    if (!ci.uuid.empty()) return ci.uuid;
+  }
+  return "";
 }
 
 }  // namespace migsched::daemon

@@ -62,6 +62,14 @@ std::string DesiredInstancesToJson(const DesiredGpu& gpu);
 std::string DesiredToJson(const DesiredLayout& layout);
 Result<DesiredLayout> DesiredFromJson(std::string_view text, const geometry::Catalog& catalog);
 
+// The instance the inventory reports on GPU `gpu_index` with this profile
+// (index into the model's profiles) and start; nullptr when it has none.
+const agent::ObservedGpuInstance* FindObservedInstance(const NodeInventory& inventory, int gpu_index, int profile,
+                                                       int start);
+// An instance's MIG device UUID (its first compute instance's that has one,
+// the full-size one); "" before it has one.
+std::string MigUuidOf(const agent::ObservedGpuInstance& instance);
+
 // The agent's targets for a desired layout (every instance, held or idle).
 std::vector<agent::GpuTarget> TargetsOf(const DesiredLayout& layout);
 

@@ -189,7 +189,8 @@ sched::Request ToRequest(const JobSpec& spec, sched::JobId id) {
                         .tenant = spec.tenant,
                         .kind = spec.kind,
                         .whole_gpus = spec.gpus,
-                        .options = spec.options};
+                        .options = spec.options,
+                        .pinned = std::nullopt};
 }
 
 }  // namespace migsched::daemon

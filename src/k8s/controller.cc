@@ -15,6 +15,10 @@ namespace {
 
 using nlohmann::json;
 
+// A pod's reservation cancelled by hand this many times is not made again
+// (each attempt costs a POST per step).
+constexpr int kMaxReservationAttempts = 100;
+
 // serve's active jobs of tenant "k8s".
 Result<std::vector<K8sReservation>> ListReservations(const ServeCall& serve) {
   std::vector<K8sReservation> reservations;
@@ -49,14 +53,23 @@ Status Controller::Step(const std::vector<K8sPod>& pods) {
   if (!reservations.has_value()) return reservations.error();
   const ControllerActions actions = Reconcile(pods, *reservations);
   for (const ControllerActions::Submit& submit : actions.submit) {
-    const json body{{"name", submit.name}, {"tenant", kK8sTenant}, {"profile", submit.profile}};
-    Result<json> job = serve_("POST", "/v1/jobs", body.dump());
+    // serve answers the ended job for a name it has seen: a reservation
+    // cancelled by hand while its pod waits is made again under the slot's
+    // next attempt (ReservationName).
+    std::string name = submit.name;
+    Result<json> job = UnavailableError("no attempt");
+    for (int attempt = 1; attempt <= kMaxReservationAttempts; ++attempt) {
+      name = ReservationName(submit.pod_uid, submit.profile, submit.n, attempt);
+      const json body{{"name", name}, {"tenant", kK8sTenant}, {"profile", submit.profile}};
+      job = serve_("POST", "/v1/jobs", body.dump());
+      if (!job.has_value() || job->value("state", "") != "finished") break;
+    }
     if (!job.has_value()) {
       Report("pod=" + submit.pod + " profile=" + submit.profile + " error=\"" + job.error().message() + "\"");
       continue;
     }
     log_ << "k8s controller event=reserve pod=" << submit.pod << " profile=" << submit.profile
-         << " reservation=" << submit.name << " job=" << job->value("id", std::int64_t{0})
+         << " reservation=" << name << " job=" << job->value("id", std::int64_t{0})
          << " state=" << job->value("state", "") << "\n";
   }
   for (const std::int64_t id : actions.cancel) {

@@ -5,10 +5,23 @@
 
 namespace migsched::k8s {
 
-std::string ReservationName(std::string_view pod_uid, std::string_view profile, int n) {
+std::string ReservationName(std::string_view pod_uid, std::string_view profile, int n, int attempt) {
   std::string spelled(profile);
   std::replace(spelled.begin(), spelled.end(), '+', '.');
-  return std::string(kK8sTenant) + "/" + std::string(pod_uid) + "/" + spelled + "/" + std::to_string(n);
+  return std::string(kK8sTenant) + "/" + std::string(pod_uid) + "/" + spelled + "/" + std::to_string(n) +
+         (attempt > 1 ? "/" + std::to_string(attempt) : "");
+}
+
+std::string ReservationSlot(std::string_view name) {
+  // Up to the fourth "/", the one before an attempt number.
+  std::size_t end = std::string_view::npos;
+  std::size_t from = 0;
+  for (int slashes = 0; slashes < 4; ++slashes) {
+    end = name.find('/', from);
+    if (end == std::string_view::npos) break;
+    from = end + 1;
+  }
+  return std::string(name.substr(0, end));
 }
 
 std::optional<std::string> ReservationPod(std::string_view name) {
@@ -36,7 +49,7 @@ ControllerActions Reconcile(const std::vector<K8sPod>& pods, const std::vector<K
                        pod->second->phase == PodPhase::kUnknown) &&
                       (pod->second->node.empty() || pod->second->node == reservation.node);
     if (keep) {
-      held.insert(reservation.name);
+      held.insert(ReservationSlot(reservation.name));
     } else {
       actions.cancel.push_back(reservation.id);
     }
@@ -47,7 +60,8 @@ ControllerActions Reconcile(const std::vector<K8sPod>& pods, const std::vector<K
       for (int n = 1; n <= demand.count; ++n) {
         std::string name = ReservationName(pod.uid, demand.profile, n);
         if (held.contains(name)) continue;
-        actions.submit.push_back({.name = std::move(name), .profile = demand.profile, .pod = pod.key});
+        actions.submit.push_back(
+            {.name = std::move(name), .profile = demand.profile, .pod = pod.key, .pod_uid = pod.uid, .n = n});
       }
     }
   }

@@ -51,7 +51,11 @@ struct K8sReservation {
 
 struct ControllerActions {
   struct Submit {
+    // `name` is the slot's first attempt; the caller submits the next
+    // attempts while serve answers an ended (cancelled) job for the name.
     std::string name, profile, pod;  // pod: "<namespace>/<name>"
+    std::string pod_uid;
+    int n = 0;
   };
   std::vector<Submit> submit;
   std::vector<std::int64_t> cancel;
@@ -62,8 +66,14 @@ struct ControllerActions {
 ControllerActions Reconcile(const std::vector<K8sPod>& pods, const std::vector<K8sReservation>& reservations);
 
 // "k8s/<uid>/<profile>/<n>" with the profile as the resource spells it
-// ("1g.10gb.me"), since job names allow no "+".
-std::string ReservationName(std::string_view pod_uid, std::string_view profile, int n);
+// ("1g.10gb.me"), since job names allow no "+". A name is serve's
+// idempotency key, and serve answers an ended job for a name it has seen: a
+// reservation cancelled by hand while its pod still waits is made again
+// under "k8s/<uid>/<profile>/<n>/<attempt>" (attempt >= 2), for the same slot.
+std::string ReservationName(std::string_view pod_uid, std::string_view profile, int n, int attempt = 1);
+// The slot a reservation's name fills, "k8s/<uid>/<profile>/<n>", whatever
+// its attempt.
+std::string ReservationSlot(std::string_view name);
 // The pod UID a reservation's name belongs to; nullopt for a name that is
 // not one of ours.
 std::optional<std::string> ReservationPod(std::string_view name);

@@ -10,9 +10,11 @@
 #include <set>
 #include <thread>
 
+#include "engines/k8s_resources.h"
 #include "k8s/device_health.h"
 #include "k8s/node_devices.h"
 #include "k8s/plugin_server.h"
+#include "k8s/pod_held_devices.h"
 #include "k8s/proto/deviceplugin_v1beta1.grpc.pb.h"
 
 namespace migsched::k8s {
@@ -22,6 +24,10 @@ constexpr std::string_view kApiVersion = "v1beta1";
 constexpr std::string_view kKubeletSocket = "kubelet.sock";
 constexpr std::chrono::seconds kRegisterDeadline{5};
 constexpr std::chrono::seconds kShutdownDeadline{2};
+constexpr std::chrono::seconds kPodResourcesDeadline{2};
+// An unchanged report of the pods' devices is sent again this often: serve
+// is durable, but a hold may have been released there by hand.
+constexpr std::chrono::seconds kHoldResync{60};
 
 // kubelet.sock's identity: a restarted kubelet makes a new socket file.
 struct SocketId {
@@ -46,9 +52,9 @@ std::string SocketName(const std::string& resource) {
 
 class Runner {
  public:
-  Runner(const geometry::Catalog& catalog, const DevicePluginOptions& options, const FetchJson& fetch,
+  Runner(const geometry::Catalog& catalog, const DevicePluginOptions& options, const CallJson& call,
          std::ostream& log)
-      : catalog_(catalog), options_(options), fetch_(fetch), log_(log) {}
+      : catalog_(catalog), options_(options), call_(call), log_(log) {}
   ~Runner() {
     for (auto& [name, resource] : resources_) StopServing(resource);
   }
@@ -67,7 +73,12 @@ class Runner {
     for (auto& [name, resource] : resources_) {
       if (restarted || !resource.registered) Serve(name, resource, restarted);
     }
+    ReportPodHolds();
   }
+
+  // True once after an Allocate: the loop steps at once, so that serve
+  // learns of the pod's devices within a few milliseconds.
+  bool TakeWake() { return wake_.exchange(false); }
 
  private:
   struct Resource {
@@ -78,24 +89,65 @@ class Runner {
     bool registered = false;
   };
 
-  // Logs a problem once until another one (or none) takes its place.
-  void Problem(const std::string& line) {
-    if (line != last_problem_) log_ << "k8s device-plugin: " << line << std::endl;
-    last_problem_ = line;
+  // Logs a problem once until another one (or none) takes its place; the
+  // reports of pods' devices keep their own, so that the two kinds of
+  // problem do not take turns in the log every step.
+  void Problem(const std::string& line) { Problem(last_problem_, line); }
+  void HoldProblem(const std::string& line) { Problem(last_hold_problem_, line); }
+  void Problem(std::string& last, const std::string& line) {
+    if (line != last) log_ << "k8s device-plugin: " << line << std::endl;
+    last = line;
   }
 
   Result<NodeDevices> ReadNode() {
-    std::set<std::uint64_t> reservations;
+    KubernetesJobs kubernetes;
     for (const char* state : {"starting", "running"}) {
-      const Result<nlohmann::json> jobs = fetch_(std::string("/v1/jobs?state=") + state + "&limit=100000");
+      const Result<nlohmann::json> jobs = call_("GET", std::string("/v1/jobs?state=") + state + "&limit=100000", "");
       if (!jobs.has_value()) return jobs.error();
-      Result<std::set<std::uint64_t>> ids = TenantJobIds(*jobs, options_.tenant);
-      if (!ids.has_value()) return ids.error();
-      reservations.merge(*ids);
+      Result<std::set<std::uint64_t>> reservations = TenantJobIds(*jobs, options_.tenant);
+      if (!reservations.has_value()) return reservations.error();
+      kubernetes.reservations.merge(*reservations);
+      Result<std::set<std::uint64_t>> pod_holds = TenantJobIds(*jobs, kPodHoldTenant);
+      if (!pod_holds.has_value()) return pod_holds.error();
+      kubernetes.pod_holds.merge(*pod_holds);
     }
-    const Result<nlohmann::json> fleet = fetch_("/v1/fleet");
+    const Result<nlohmann::json> fleet = call_("GET", "/v1/fleet", "");
     if (!fleet.has_value()) return fleet.error();
-    return NodeDevicesFromFleet(*fleet, options_.node, catalog_, reservations);
+    return NodeDevicesFromFleet(*fleet, options_.node, catalog_, kubernetes);
+  }
+
+  // Tells serve which of this plugin's MIG devices pods hold, when that
+  // changed or kHoldResync passed. On an error nothing is reported: serve
+  // keeps the last report's holds, the safe side.
+  void ReportPodHolds() {
+    std::set<std::string> mig_resources;
+    for (const auto& [name, resource] : resources_) {
+      if (name != engines::kWholeGpuResource) mig_resources.insert(name);
+    }
+    const std::uint64_t mark = allocations_.Mark();
+    const Result<std::vector<PodDevices>> listed = ListPodDevices(options_.pod_resources_socket, kPodResourcesDeadline);
+    if (!listed.has_value()) {
+      HoldProblem("event=pod-resources-error error=\"" + listed.error().message() + "\"");
+      return;
+    }
+    const std::vector<std::string> held = DevicesHeldByPods(*listed, mig_resources, allocations_.TakeAfter(mark));
+    const auto now = std::chrono::steady_clock::now();
+    if (held == reported_ && now - reported_at_ < kHoldResync) return;
+    const Result<nlohmann::json> answer =
+        call_("PUT", "/v1/nodes/" + options_.node + "/external-holds", nlohmann::json{{"mig_uuids", held}}.dump());
+    if (!answer.has_value()) {
+      HoldProblem("event=hold-report-error error=\"" + answer.error().message() + "\"");
+      reported_.reset();
+      return;
+    }
+    if (held != reported_) {
+      log_ << "k8s device-plugin: event=pod-holds held=" << held.size()
+           << " unknown=" << answer->value("unknown", nlohmann::json::array()).size()
+           << " released=" << answer->value("released", nlohmann::json::array()).size() << std::endl;
+    }
+    reported_ = held;
+    reported_at_ = now;
+    last_hold_problem_.clear();
   }
 
   void Refresh() {
@@ -136,7 +188,11 @@ class Runner {
       StopServing(resource);
       std::error_code ignored;
       std::filesystem::remove(socket, ignored);
-      resource.service = std::make_unique<PluginServer>(name, AllocationOptions{.cdi = options_.cdi}, log_);
+      resource.service = std::make_unique<PluginServer>(name, AllocationOptions{.cdi = options_.cdi}, log_,
+                                                        [this](const std::vector<std::string>& ids) {
+                                                          allocations_.Record(ids);
+                                                          wake_ = true;
+                                                        });
       resource.service->Publish(resource.listed, resource.devices);
       grpc::ServerBuilder builder;
       builder.AddListeningPort("unix:" + socket.string(), grpc::InsecureServerCredentials());
@@ -169,27 +225,33 @@ class Runner {
 
   const geometry::Catalog& catalog_;
   const DevicePluginOptions& options_;
-  const FetchJson& fetch_;
+  const CallJson& call_;
   std::ostream& log_;
   std::map<std::string, Resource> resources_;
+  AllocationLog allocations_;
+  std::atomic<bool> wake_{false};
+  std::optional<std::vector<std::string>> reported_;  // the last report serve accepted
+  std::chrono::steady_clock::time_point reported_at_{};
   std::optional<SocketId> kubelet_;
   std::string last_problem_;
+  std::string last_hold_problem_;
 };
 
 }  // namespace
 
-Status RunDevicePlugin(const geometry::Catalog& catalog, const DevicePluginOptions& options, const FetchJson& fetch,
+Status RunDevicePlugin(const geometry::Catalog& catalog, const DevicePluginOptions& options, const CallJson& call,
                        const std::atomic<bool>& stop, std::ostream& log) {
   if (!std::filesystem::is_directory(options.plugin_dir)) {
     return FailedPreconditionError("plugin directory " + options.plugin_dir.string() + " does not exist");
   }
-  Runner runner(catalog, options, fetch, log);
+  Runner runner(catalog, options, call, log);
   log << "k8s device-plugin: event=start node=" << options.node << " plugin_dir=" << options.plugin_dir.string()
       << " interval_ms=" << options.interval.count() << std::endl;
   constexpr std::chrono::milliseconds kStopCheck{50};
   while (!stop) {
     runner.Step();
-    for (auto waited = std::chrono::milliseconds(0); waited < options.interval && !stop; waited += kStopCheck) {
+    for (auto waited = std::chrono::milliseconds(0); waited < options.interval && !stop && !runner.TakeWake();
+         waited += kStopCheck) {
       std::this_thread::sleep_for(std::min(kStopCheck, options.interval - waited));
     }
   }

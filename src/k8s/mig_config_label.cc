@@ -25,7 +25,18 @@ Result<std::string> HandleMigConfig(const std::string& config, const MigConfigSt
   if (!matches.has_value()) return finish("failed");
   if (*matches) return finish("success");
   if (Status s = steps.set_state("pending"); !s.ok()) return s;
-  return finish(steps.apply(config).ok() ? "success" : "failed");
+  switch (steps.apply(config)) {
+    case ApplyOutcome::kApplied: return finish("success");
+    case ApplyOutcome::kFailed: return finish("failed");
+    case ApplyOutcome::kNeedsReboot: break;
+  }
+  if (!steps.reboot) return finish("failed");
+  if (Status s = steps.set_state("rebooting"); !s.ok()) {
+    (void)steps.set_state("failed");
+    return s;
+  }
+  if (!steps.reboot().ok()) return finish("failed");
+  return std::string("rebooting");
 }
 
 json MigConfigStatePatch(std::string_view state) {

@@ -10,16 +10,19 @@ namespace {
 using nlohmann::json;
 
 // Who holds an instance or whole GPU: nobody (idle), a Kubernetes
-// reservation, or another tenant's job (then it is not offered).
-enum class Holder { kNone, kReservation, kOther };
+// reservation, a pod (an external hold), or another tenant's job (then it is
+// not offered).
+enum class Holder { kNone, kReservation, kPod, kOther };
 
-Holder HolderOf(const json& job, const std::set<std::uint64_t>& reservations) {
+Holder HolderOf(const json& job, const KubernetesJobs& jobs) {
   if (job.is_null()) return Holder::kNone;
-  return reservations.contains(job.get<std::uint64_t>()) ? Holder::kReservation : Holder::kOther;
+  const std::uint64_t id = job.get<std::uint64_t>();
+  if (jobs.reservations.contains(id)) return Holder::kReservation;
+  return jobs.pod_holds.contains(id) ? Holder::kPod : Holder::kOther;
 }
 
 Status AddGpu(const json& gpu, const std::string& node, const geometry::Catalog& catalog,
-              const std::set<std::uint64_t>& reservations, std::map<std::string, ResourceDevices>& out) {
+              const KubernetesJobs& jobs, std::map<std::string, ResourceDevices>& out) {
   const int index = gpu.at("index").get<int>();
   const std::string where = "node " + node + " GPU " + std::to_string(index);
   const Result<const geometry::GpuModel*> model = catalog.Find(gpu.at("model").get<std::string>());
@@ -29,7 +32,7 @@ Status AddGpu(const json& gpu, const std::string& node, const geometry::Catalog&
     ResourceDevices& whole = out[std::string(engines::kWholeGpuResource)];
     whole.resource = engines::kWholeGpuResource;
     const json uuid = gpu.value("uuid", json(nullptr));
-    const Holder holder = HolderOf(gpu.value("whole_gpu_job", json(nullptr)), reservations);
+    const Holder holder = HolderOf(gpu.value("whole_gpu_job", json(nullptr)), jobs);
     if (!uuid.is_null() && holder != Holder::kOther) {
       whole.devices.push_back({.id = uuid.get<std::string>(), .gpu = index, .start = 0,
                                .reserved = holder == Holder::kReservation, .gpu_spare_slices = spare});
@@ -46,7 +49,7 @@ Status AddGpu(const json& gpu, const std::string& node, const geometry::Catalog&
       return NotFoundError(where + ": " + (*model)->name + " has no profile '" + profile + "'");
     }
     const json uuid = instance.value("mig_uuid", json(nullptr));
-    const Holder holder = HolderOf(instance.at("job"), reservations);
+    const Holder holder = HolderOf(instance.at("job"), jobs);
     if (!instance.at("exists").get<bool>() || uuid.is_null() || holder == Holder::kOther) continue;
     out[engines::MigResourceName(profile)].devices.push_back(
         {.id = uuid.get<std::string>(), .gpu = index, .start = instance.at("start").get<int>(),
@@ -70,7 +73,7 @@ Result<std::set<std::uint64_t>> TenantJobIds(const json& jobs, std::string_view 
 }
 
 Result<NodeDevices> NodeDevicesFromFleet(const json& fleet, std::string_view node, const geometry::Catalog& catalog,
-                                         const std::set<std::uint64_t>& reservations) {
+                                         const KubernetesJobs& jobs) {
   std::map<std::string, ResourceDevices> by_name;
   bool found = false;
   try {
@@ -79,7 +82,7 @@ Result<NodeDevices> NodeDevicesFromFleet(const json& fleet, std::string_view nod
       if (name != node) continue;
       found = true;
       for (const json& gpu : n.at("gpus")) {
-        if (Status s = AddGpu(gpu, name, catalog, reservations, by_name); !s.ok()) return s;
+        if (Status s = AddGpu(gpu, name, catalog, jobs, by_name); !s.ok()) return s;
       }
     }
   } catch (const json::exception& e) {

@@ -3,9 +3,10 @@
 // MIG profile the node's GPU models offer, in NVIDIA's mixed-strategy names
 // ("nvidia.com/mig-1g.10gb"), and "nvidia.com/gpu" for GPUs with MIG off.
 // A device is a MIG instance the agent has created (ID: its MIG UUID) or a
-// whole GPU (ID: the GPU's UUID) that is idle or held by a reservation for
-// Kubernetes work (a migsched job of the Kubernetes tenant); instances that
-// other tenants' jobs hold are not offered. Pure.
+// whole GPU (ID: the GPU's UUID) that is idle, held by a reservation for
+// Kubernetes work (a migsched job of the Kubernetes tenant) or held for a pod
+// kubelet allocated it to (an external hold the plugin reported); instances
+// that other tenants' jobs hold are not offered. Pure.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +24,15 @@ namespace migsched::k8s {
 // The tenant of migsched jobs that reserve instances for Kubernetes pods (the
 // controller's reservations; the same name as its kK8sTenant).
 inline constexpr std::string_view kPluginTenant = "k8s";
+// The tenant of the jobs serve makes for the plugin's report of the devices
+// pods hold (PUT /v1/nodes/{node}/external-holds; serve's kExternalHoldTenant).
+inline constexpr std::string_view kPodHoldTenant = "external";
+
+// The ids of the migsched jobs that hold instances for Kubernetes.
+struct KubernetesJobs {
+  std::set<std::uint64_t> reservations;  // tenant kPluginTenant
+  std::set<std::uint64_t> pod_holds;     // tenant kPodHoldTenant
+};
 
 struct PluginDevice {
   std::string id;            // MIG UUID, or the GPU UUID for a whole GPU
@@ -50,6 +60,6 @@ Result<std::set<std::uint64_t>> TenantJobIds(const nlohmann::json& jobs, std::st
 // profile the catalog does not know.
 Result<NodeDevices> NodeDevicesFromFleet(const nlohmann::json& fleet, std::string_view node,
                                          const geometry::Catalog& catalog,
-                                         const std::set<std::uint64_t>& reservations);
+                                         const KubernetesJobs& jobs);
 
 }  // namespace migsched::k8s

@@ -26,8 +26,8 @@ std::vector<std::string> Ids(const google::protobuf::RepeatedPtrField<std::strin
 
 }  // namespace
 
-PluginServer::PluginServer(std::string resource, AllocationOptions options, std::ostream& log)
-    : resource_(std::move(resource)), options_(options), log_(log) {}
+PluginServer::PluginServer(std::string resource, AllocationOptions options, std::ostream& log, OnAllocate on_allocate)
+    : resource_(std::move(resource)), options_(options), log_(log), on_allocate_(std::move(on_allocate)) {}
 
 v1beta1::DevicePluginOptions PluginServer::Options() {
   v1beta1::DevicePluginOptions options;
@@ -115,6 +115,7 @@ grpc::Status PluginServer::Allocate(grpc::ServerContext*, const v1beta1::Allocat
     for (const auto& [name, value] : allocation->envs) (*out->mutable_envs())[name] = value;
     for (const std::string& name : allocation->cdi_devices) out->add_cdi_devices()->set_name(name);
     log_ << "k8s device-plugin: event=allocate resource=" << resource_ << " devices=" << Join(ids, ",") << std::endl;
+    on_allocate_(ids);
   }
   return grpc::Status::OK;
 }

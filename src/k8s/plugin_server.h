@@ -8,6 +8,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <ostream>
 #include <string>
@@ -22,7 +23,9 @@ namespace migsched::k8s {
 
 class PluginServer final : public v1beta1::DevicePlugin::Service {
  public:
-  PluginServer(std::string resource, AllocationOptions options, std::ostream& log);
+  // Called with the device IDs of every Allocate answered (on a gRPC thread).
+  using OnAllocate = std::function<void(const std::vector<std::string>& device_ids)>;
+  PluginServer(std::string resource, AllocationOptions options, std::ostream& log, OnAllocate on_allocate);
 
   // The resource's devices now; ListAndWatch streams send the list when it
   // differs from the last one published.
@@ -48,6 +51,7 @@ class PluginServer final : public v1beta1::DevicePlugin::Service {
   const std::string resource_;
   const AllocationOptions options_;
   std::ostream& log_;
+  const OnAllocate on_allocate_;
   std::mutex mutex_;
   std::condition_variable changed_;
   std::vector<ListedDevice> listed_;

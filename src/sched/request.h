@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,18 @@ struct Request {
   // Right-sized options, best first. For whole_gpus == 0 at least one is needed;
   // the first option that can be placed now wins.
   std::vector<ProfileOption> options;
+  // Set: the job takes exactly the idle instance of options[0]'s profile that
+  // starts at memory slice `start` on fleet GPU `gpu`: an instance something
+  // outside the scheduler already uses (a Kubernetes pod), which the job then
+  // keeps out of repartitions (on a cordoned GPU too). A pinned job needs
+  // exactly one option and is never queued: Submit places it at once (no
+  // quota or backfill hold applies: the instance is in use already) or
+  // answers Infeasible.
+  struct Pin {
+    int gpu = 0;
+    int start = 0;
+  };
+  std::optional<Pin> pinned;
 };
 
 }  // namespace migsched::sched

@@ -192,7 +192,7 @@ struct Scheduler::Impl {
   // cache miss overlaps the job table's. TryPlace then uses the choice as is
   // (nothing in the fleet changes in between).
   std::optional<InstanceChoice> FindFirstChoice(const Request& r) const {
-    if (r.whole_gpus != 0 || WholeOnly() || r.options.empty()) return std::nullopt;
+    if (r.whole_gpus != 0 || WholeOnly() || r.options.empty() || r.pinned) return std::nullopt;
     const ProfileOption& option = r.options.front();
     if (option.model == nullptr || option.profile < 0 ||
         static_cast<size_t>(option.profile) >= option.model->profiles.size()) {
@@ -239,11 +239,38 @@ struct Scheduler::Impl {
                      option.model->name);
       }
     }
+    if (r.pinned) {
+      if (r.whole_gpus != 0 || r.options.size() != 1) return error("a pinned job needs exactly one profile option");
+      if (r.pinned->gpu < 0 || static_cast<size_t>(r.pinned->gpu) >= fleet.gpu_count()) {
+        return error("pinned GPU " + std::to_string(r.pinned->gpu) + " out of range");
+      }
+    }
     return Status::Ok();
+  }
+
+  // The index of the idle instance a pinned request names on its GPU, if
+  // there is one.
+  std::optional<int> PinnedIdleIndex(const Request& r) const {
+    const ProfileOption& option = r.options.front();
+    const GpuRecord& gpu = fleet.gpu(static_cast<std::uint32_t>(r.pinned->gpu));
+    if (fleet.model(gpu.model).model != option.model) return std::nullopt;
+    for (size_t i = 0; i < gpu.instances.size(); ++i) {
+      const Instance& instance = gpu.instances[i];
+      if (!instance.busy && instance.profile == option.profile && instance.start == r.pinned->start) {
+        return static_cast<int>(i);
+      }
+    }
+    return std::nullopt;
   }
 
   // Why the job can never run on this fleet, or "" if it can.
   std::string InfeasibleReason(const Request& r) const {
+    if (r.pinned) {
+      return PinnedIdleIndex(r) ? ""
+                                : "GPU " + std::to_string(r.pinned->gpu) + " has no idle " +
+                                      OptionName(r.options.front()) + " instance at start " +
+                                      std::to_string(r.pinned->start);
+    }
     const TenantQuota* quota = QuotaOf(r.tenant);
     if (const int whole = WholeCount(r); whole > 0) {
       size_t gpus = 0;
@@ -298,6 +325,10 @@ struct Scheduler::Impl {
   bool TryPlace(JobRecord& job, const Request& r, Time now, std::vector<Decision>& out,
                 const std::optional<InstanceChoice>& first = std::nullopt) {
     if (const int whole = WholeCount(r); whole > 0) return TryPlaceWhole(job, r, whole, now, out);
+    if (r.pinned) {
+      out.push_back(PlacePinned(job, r));
+      return true;
+    }
     std::optional<Decision> decision = TryPlaceInstance(job, r, now, first);
     if (decision) out.push_back(std::move(*decision));
     return decision.has_value();
@@ -334,6 +365,20 @@ struct Scheduler::Impl {
       out.push_back(Start(job, std::move(placed)));
     }
     return true;
+  }
+
+  // A pinned request takes its idle instance (InfeasibleReason checked that
+  // there is one).
+  Decision PlacePinned(JobRecord& job, const Request& r) {
+    const ProfileOption& option = r.options.front();
+    const std::optional<int> index = PinnedIdleIndex(r);
+    MIGSCHED_CHECK(index.has_value());
+    Placed placed{.job = r.id,
+                  .where = {fleet.TakeInstance({.gpu = static_cast<std::uint32_t>(r.pinned->gpu),
+                                                .profile = option.profile, .start = r.pinned->start,
+                                                .idle_index = *index})}};
+    Charge(r.id, job, option.model->profiles[static_cast<size_t>(option.profile)].memory_slices, 0);
+    return Start(job, std::move(placed));
   }
 
   // One instance: an idle one, free slices, or (when allowed) a repartition.
@@ -774,7 +819,8 @@ Status Scheduler::Submit(const Request& request, Time now, std::vector<Decision>
     s.Finish(out, first);
     return Status::Ok();
   }
-  const bool held = hold != kNoJob && s.extras.Find(hold)->request->priority >= request.priority;
+  const bool held = hold != kNoJob && !request.pinned &&
+                    s.extras.Find(hold)->request->priority >= request.priority;
   JobRecord& job = s.jobs.Emplace(request.id);
   if (const TenantQuota* quota = s.QuotaOf(request.tenant)) s.Extra(request.id, job).quota = quota;
   if (held || !s.TryPlace(job, request, now, out, first_choice)) {

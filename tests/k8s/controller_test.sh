@@ -9,9 +9,13 @@
 #      the 3g.40gb on the fake NVML; the running pod's instance is untouched;
 #   3. deleting the pod releases its reservation;
 #   4. after the API server forgets its event history the controller lists
-#      again (410 Gone) and still serves a new pod;
+#      again (410 Gone) and still serves a new pod; its reservation,
+#      cancelled by hand in serve while the pod waits, is made again;
 #   5. mig-manager: the node label nvidia.com/mig.config=all-3g.40gb is
-#      applied (state success), an unknown config is `failed`.
+#      applied (state success), an unknown config is `failed`; a MIG mode
+#      change pending a reset the GPU's clients prevent is `failed`, and with
+#      --reboot-command `rebooting` and the command run; after the "reboot"
+#      the config is applied (`success`).
 # usage: controller_test.sh MIGSCHED FAKE_NVML_LIBRARY
 set -euo pipefail
 migsched=$1 fake_nvml=$2
@@ -70,9 +74,14 @@ echo "deleted pod big -> reservation $big_id finished"
 # ---- 4. the API server forgets its history: the controller lists again
 k POST /testing/compact '{}' > /dev/null
 uid3=$(k POST /api/v1/namespaces/default/pods "$(pod_json late nvidia.com/mig-1g.10gb)" | json "d['metadata']['uid']")
-reservation "k8s/$uid3/1g.10gb/1" running > /dev/null
+late_id=$(reservation "k8s/$uid3/1g.10gb/1" running | json "d['id']")
 grep -q "event=watch_expired" "$t/controller.log" || fail "the controller did not see 410 Gone"
 echo "after a compaction (410 Gone) the controller listed again and served pod late"
+# Regression (issue 13): serve answers the cancelled job for the same name, so
+# the controller used to leave the pod without a reservation for good.
+curl -sS --fail-with-body -X DELETE -H "Authorization: Bearer $serve_token" "$server/v1/jobs/$late_id" > /dev/null
+reservation "k8s/$uid3/1g.10gb/1/2" running > /dev/null
+echo "reservation $late_id of pending pod late cancelled by hand -> made again as k8s/$uid3/1g.10gb/1/2"
 
 # ---- 5. mig-manager on a second node, its own fake NVML; first with a wrong
 # token: the API server's own message reaches the log
@@ -111,4 +120,37 @@ k PATCH /api/v1/nodes/gpu-node-2 '{"metadata": {"labels": {"nvidia.com/mig.confi
 state_becomes success
 "$migsched" assert -f "$here/mig-configs.yaml" -c all-1g.10gb > /dev/null || fail "all-1g.10gb was not applied"
 echo "mig-manager: all-3g.40gb success, no-such-config failed, all-1g.10gb success"
+
+# A MIG mode change that needs a reboot: MIG off, then a client on the whole
+# GPU (a process in the fake's state) while MIG on is pending a reset (an
+# earlier request the driver could not carry out without resetting the GPU).
+k PATCH /api/v1/nodes/gpu-node-2 '{"metadata": {"labels": {"nvidia.com/mig.config": "all-disabled"}}}' \
+  application/merge-patch+json > /dev/null
+state_becomes success
+fake_state() {  # python statements over the fake NVML's state s
+  python3 -c "import json; p='$t/gpus2.json'; s=json.load(open(p)); $1; json.dump(s, open(p, 'w'))"
+}
+fake_state "s['gpus'][0]['processes'] = [{'pid': 4242, 'used_memory_mib': 100}]; s['gpus'][0]['mig_pending'] = True"
+k PATCH /api/v1/nodes/gpu-node-2 '{"metadata": {"labels": {"nvidia.com/mig.config": "all-1g.10gb"}}}' \
+  application/merge-patch+json > /dev/null
+state_becomes failed
+# With a reboot command, as NVIDIA's mig-manager with WITH_REBOOT: `rebooting`, then the command.
+kill "${pids[-1]}"; wait "${pids[-1]}" || true; unset 'pids[-1]'
+"$migsched" k8s mig-manager --node gpu-node-2 -f "$here/mig-configs.yaml" --kubeconfig "$t/kubeconfig" \
+  --journal "$t/mig-manager.journal" --reboot-command "touch $t/rebooted" > "$t/mig-manager-reboot.log" 2>&1 &
+pids+=($!)
+state_becomes rebooting
+for _ in $(seq 100); do [ -f "$t/rebooted" ] && break; sleep 0.05; done
+[ -f "$t/rebooted" ] || fail "the reboot command did not run: $(cat "$t/mig-manager-reboot.log")"
+# The reboot resets the GPU (the pending mode takes effect, the clients are
+# gone); mig-manager starts again and applies the config.
+kill "${pids[-1]}"; wait "${pids[-1]}" || true; unset 'pids[-1]'
+fake_state "g = s['gpus'][0]; g['mig_enabled'] = g['mig_pending']; g['processes'] = []"
+"$migsched" k8s mig-manager --node gpu-node-2 -f "$here/mig-configs.yaml" --kubeconfig "$t/kubeconfig" \
+  --journal "$t/mig-manager.journal" --reboot-command "touch $t/rebooted-again" > "$t/mig-manager-after.log" 2>&1 &
+pids+=($!)
+state_becomes success
+"$migsched" assert -f "$here/mig-configs.yaml" -c all-1g.10gb > /dev/null || fail "all-1g.10gb was not applied after the reboot"
+[ ! -f "$t/rebooted-again" ] || fail "rebooted twice"
+echo "mig-manager: a MIG mode change pending a reset: failed; with --reboot-command: rebooting, then success"
 echo PASS

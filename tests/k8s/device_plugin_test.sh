@@ -3,18 +3,19 @@
 # fake-NVML `migsched agent` for node n1 (5 x A100-80GB: GPUs 0-3 cut all-1g,
 # GPU 4 whole; tests/k8s/node.yaml) and the real `migsched k8s device-plugin
 # --cdi`, driven by test_kubelet.py, a test kubelet speaking the device
-# plugin API v1beta1 over gRPC (see its docstring for the scenario). Ends by
-# stopping the plugin with SIGTERM, which must exit 0. Exit 77 (SKIPPED) when
-# Python's gRPC or protoc is missing.
+# plugin API v1beta1 and the PodResources API v1 over gRPC (see its docstring
+# for the scenarios). Ends by stopping the plugin with SIGTERM, which must
+# exit 0. Exit 77 (SKIPPED) when Python's gRPC or protoc is missing.
 #
-# usage: device_plugin_test.sh MIGSCHED FAKE_NVML_LIBRARY [REPARTITIONS]
+# usage: device_plugin_test.sh MIGSCHED FAKE_NVML_LIBRARY [REPARTITIONS | pod-holds]
 # MIGSCHED_K8S_TEST_KEEP=1 keeps the temporary directory (logs).
 set -euo pipefail
 migsched=$1
 fake_nvml=$2
-repartitions=${3:-8}
+scenario=(--repartitions "${3:-8}")
+[ "${3:-}" = pod-holds ] && scenario=(--scenario pod-holds)
 here=$(cd "$(dirname "$0")" && pwd)
-proto=$here/../../src/k8s/proto/deviceplugin_v1beta1.proto
+protos=$here/../../src/k8s/proto
 
 skip() { echo "SKIPPED: $*"; exit 77; }
 fail() { echo "FAIL: $*"; exit 1; }
@@ -45,7 +46,8 @@ cleanup() {
 trap cleanup EXIT
 
 mkdir -p "$t/py" "$t/plugins"
-protoc --proto_path="$(dirname "$proto")" --python_out="$t/py" "$proto" || fail "protoc could not compile $proto"
+protoc --proto_path="$protos" --python_out="$t/py" "$protos/deviceplugin_v1beta1.proto" "$protos/podresources_v1.proto" ||
+  fail "protoc could not compile $protos"
 
 export MIGSCHED_NVML_LIBRARY=$fake_nvml MIGSCHED_FAKE_NVML_STATE=$t/gpus.json
 "$migsched" fake-nvml init --state "$t/gpus.json" --gpus A100-80GB:5 > /dev/null
@@ -62,12 +64,14 @@ curl -sf "$server/healthz" > /dev/null || fail "migsched serve did not start"
   > "$t/agent.log" 2>&1 &
 pids+=($!)
 "$migsched" k8s device-plugin --node n1 --server "$server" --token-file "$t/serve/token" \
-  --plugin-dir "$t/plugins" --cdi --interval-ms 100 > "$t/plugin.log" 2>&1 &
+  --plugin-dir "$t/plugins" --pod-resources-socket "$t/pod-resources.sock" --cdi --interval-ms 100 \
+  > "$t/plugin.log" 2>&1 &
 plugin=$!
 pids+=($plugin)
 
 "$python" "$here/test_kubelet.py" --plugin-dir "$t/plugins" --proto-py "$t/py" --server "$server" \
-  --token-file "$t/serve/token" --repartitions "$repartitions" || fail "the test kubelet failed"
+  --token-file "$t/serve/token" --pod-resources-socket "$t/pod-resources.sock" "${scenario[@]}" ||
+  fail "the test kubelet failed"
 
 kill -TERM "$plugin"
 rc=0

@@ -16,6 +16,12 @@ following a real `migsched serve` and fake-NVML agent:
 It measures the time from each repartition's submission to the
 ListAndWatch update that shows the new instance, and prints it.
 
+With --pod-resources-socket it also serves kubelet's PodResources API v1
+(List, GetAllocatableResources) there, listing the devices of the pods it
+ran (run_pod: Allocate, then the pod is recorded, as kubelet's device manager
+records it after Allocate returns). --scenario pod-holds runs
+pod_holds_scenario instead of the one above.
+
 The messages come from the plugin's .proto compiled with protoc at test time
 (its wire format is pinned apart, in src/k8s/tests/wire_format_test.cc); the
 method paths are written here by hand, as kubelet's are.
@@ -33,6 +39,7 @@ from concurrent import futures
 import grpc
 
 pb = None  # the compiled deviceplugin_v1beta1_pb2, imported in main()
+pr = None  # the compiled podresources_v1_pb2, imported when PodResources is served
 
 A100_80GB_PROFILES = ["1g.10gb", "1g.10gb+me", "1g.20gb", "2g.20gb", "3g.40gb", "4g.40gb", "7g.80gb"]
 
@@ -104,13 +111,62 @@ class Plugin:
 
 
 class Kubelet:
-    def __init__(self, plugin_dir):
+    def __init__(self, plugin_dir, pod_resources_socket=None):
         self.plugin_dir = plugin_dir
         self.socket = os.path.join(plugin_dir, "kubelet.sock")
+        self.pod_resources_socket = pod_resources_socket
         self.plugins = {}
         self.registrations = []
+        self.pods = {}  # pod name -> [(resource, [device ids])]
         self.lock = threading.Lock()
         self.server = None
+        self.pod_resources_server = None
+
+    def run_pod(self, name, plugin, ids):
+        """Allocate, then record the pod's devices for PodResources."""
+        response = allocate(plugin, ids)
+        with self.lock:
+            self.pods.setdefault(name, []).append((plugin.resource, list(ids)))
+        return response
+
+    def remove_pod(self, name):
+        with self.lock:
+            del self.pods[name]
+
+    def list_pod_resources(self, request, context):
+        response = pr.ListPodResourcesResponse()
+        with self.lock:
+            for name, devices in sorted(self.pods.items()):
+                pod = response.pod_resources.add(name=name, namespace="default")
+                container = pod.containers.add(name="c")
+                for resource, ids in devices:
+                    container.devices.add(resource_name=resource, device_ids=ids)
+        return response
+
+    def allocatable_resources(self, request, context):
+        response = pr.AllocatableResourcesResponse()
+        with self.lock:
+            plugins = list(self.plugins.values())
+        for plugin in plugins:
+            response.devices.add(resource_name=plugin.resource, device_ids=plugin.healthy())
+        return response
+
+    def serve_pod_resources(self):
+        self.pod_resources_server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
+        handlers = {
+            "List": grpc.unary_unary_rpc_method_handler(
+                self.list_pod_resources, request_deserializer=pr.ListPodResourcesRequest.FromString,
+                response_serializer=pr.ListPodResourcesResponse.SerializeToString),
+            "GetAllocatableResources": grpc.unary_unary_rpc_method_handler(
+                self.allocatable_resources, request_deserializer=pr.AllocatableResourcesRequest.FromString,
+                response_serializer=pr.AllocatableResourcesResponse.SerializeToString),
+        }
+        self.pod_resources_server.add_generic_rpc_handlers(
+            (grpc.method_handlers_generic_handler("v1.PodResourcesLister", handlers),))
+        if os.path.exists(self.pod_resources_socket):
+            os.unlink(self.pod_resources_socket)
+        self.pod_resources_server.add_insecure_port("unix:" + self.pod_resources_socket)
+        self.pod_resources_server.start()
 
     def register(self, request, context):
         # kubelet answers, then dials the plugin: the plugin serves before it registers.
@@ -141,9 +197,13 @@ class Kubelet:
             (grpc.method_handlers_generic_handler("v1beta1.Registration", {"Register": handler}),))
         self.server.add_insecure_port("unix:" + self.socket)
         self.server.start()
+        if self.pod_resources_socket:
+            self.serve_pod_resources()
 
     def stop(self):
         self.server.stop(grace=None).wait()
+        if self.pod_resources_server:
+            self.pod_resources_server.stop(grace=None).wait()
         with self.lock:
             for plugin in self.plugins.values():
                 plugin.close()
@@ -248,25 +308,105 @@ def reserve(server, kubelet, name, profile):
     return wait_for(listed, 30, "%s's instance in %s's ListAndWatch" % (name, resource))
 
 
+def fleet_instance(server, uuid):
+    """(GPU index, instance) of the MIG UUID in serve's fleet, or None."""
+    for node in server.call("GET", "/v1/fleet")["nodes"]:
+        for gpu in node["gpus"]:
+            for instance in gpu["instances"]:
+                if instance["mig_uuid"] == uuid:
+                    return gpu["index"], instance
+    return None
+
+
+def job_state(server, job):
+    return server.call("GET", "/v1/jobs/%d" % job["id"])
+
+
+def pod_holds_scenario(server, kubelet):
+    """Pods hold 1g.10gb instances kubelet allocated without a migsched
+    reservation, one on each of GPUs 0-2; the plugin learns it from
+    PodResources and serve holds them. A 7g.80gb, which needs a whole GPU's
+    slices, goes to GPU 3 (routed past the held ones); a second one waits
+    (every other GPU has a pod's instance) until the pod on GPU 1 is gone,
+    then repartitions GPU 1. The other pods' instances keep their UUIDs."""
+    small = kubelet.plugin("nvidia.com/mig-1g.10gb")
+    wait_for(lambda: len(small.healthy()) == 28, 10, "28 healthy 1g.10gb devices, not %s" % small.latest())
+    by_gpu = {}
+    for uuid in small.healthy():
+        gpu, _ = fleet_instance(server, uuid)
+        by_gpu.setdefault(gpu, uuid)
+    pods = {"pod-%d" % gpu: by_gpu[gpu] for gpu in (0, 1, 2)}
+    for name, uuid in sorted(pods.items()):
+        env = kubelet.run_pod(name, small, [uuid]).container_responses[0].envs
+        check(env["NVIDIA_VISIBLE_DEVICES"] == uuid, "%s's env %s" % (name, dict(env)))
+
+    def held(uuid):
+        instance = fleet_instance(server, uuid)[1]
+        if instance["job"] is None:
+            return None
+        job = server.call("GET", "/v1/jobs/%d" % instance["job"])
+        return job if job["tenant"] == "external" else None
+    holds = {name: wait_for(lambda u=uuid: held(u), 10, "serve to hold %s's %s" % (name, uuid))
+             for name, uuid in pods.items()}
+    print("pods hold %s; serve holds them as jobs %s" % (
+        sorted(pods.values()), sorted(j["id"] for j in holds.values())), flush=True)
+    check(all(u in small.healthy() for u in pods.values()), "a pod's device is not listed healthy: %s" % small.latest())
+
+    first = server.call("POST", "/v1/jobs", {"name": "big-1", "tenant": "batch", "profile": "7g.80gb"})
+    first = wait_for(lambda: (lambda j: j if j["state"] == "running" else None)(job_state(server, first)), 30,
+                     "the first 7g.80gb to run")
+    check(first["gpu"] == 3, "the first 7g.80gb went to GPU %s, not the one GPU without a pod" % first["gpu"])
+    second = server.call("POST", "/v1/jobs", {"name": "big-2", "tenant": "batch", "profile": "7g.80gb"})
+    check(second["state"] == "queued", "the second 7g.80gb was not refused: %s" % second)
+    for name, uuid in pods.items():
+        check(fleet_instance(server, uuid) is not None, "%s's instance %s was destroyed" % (name, uuid))
+    print("7g.80gb big-1 on GPU 3; big-2 %s: %s" % (second["state"], second["reason"]), flush=True)
+
+    kubelet.remove_pod("pod-1")
+    gone = time.monotonic()
+    second = wait_for(lambda: (lambda j: j if j["state"] == "running" else None)(job_state(server, second)), 30,
+                      "the second 7g.80gb to run once pod-1 is gone")
+    check(second["gpu"] == 1, "big-2 went to GPU %s, not pod-1's GPU 1" % second["gpu"])
+    check(job_state(server, holds["pod-1"])["state"] == "finished", "pod-1's hold was not released")
+    check(fleet_instance(server, pods["pod-1"]) is None, "pod-1's instance outlived the repartition")
+    for name in ("pod-0", "pod-2"):
+        instance = fleet_instance(server, pods[name])
+        check(instance is not None and instance[1]["job"] == holds[name]["id"],
+              "%s's instance %s lost its hold: %s" % (name, pods[name], instance))
+        check(pods[name] in small.healthy(), "%s's device is no longer healthy" % name)
+    print("pod-1 gone -> big-2 running on GPU 1 in %.2f s; pod-0 and pod-2 keep their instances" % (
+        time.monotonic() - gone), flush=True)
+
+
 def main():
-    global pb
+    global pb, pr
     parser = argparse.ArgumentParser()
     parser.add_argument("--plugin-dir", required=True)
     parser.add_argument("--proto-py", required=True, help="directory of the compiled deviceplugin_v1beta1_pb2")
     parser.add_argument("--server", required=True)
     parser.add_argument("--token-file", required=True)
     parser.add_argument("--repartitions", type=int, default=8)
+    parser.add_argument("--pod-resources-socket", help="serve kubelet's PodResources API there")
+    parser.add_argument("--scenario", choices=["plugin", "pod-holds"], default="plugin")
     args = parser.parse_args()
     sys.path.insert(0, args.proto_py)
     import deviceplugin_v1beta1_pb2
     pb = deviceplugin_v1beta1_pb2
+    if args.pod_resources_socket:
+        import podresources_v1_pb2
+        pr = podresources_v1_pb2
     server = Server(args.server, args.token_file)
 
-    kubelet = Kubelet(args.plugin_dir)
+    kubelet = Kubelet(args.plugin_dir, args.pod_resources_socket)
     kubelet.start()
     wait_registered(kubelet, 30)
     check_registrations(kubelet)
     print("registered: " + ", ".join(sorted(kubelet.plugins)), flush=True)
+    if args.scenario == "pod-holds":
+        pod_holds_scenario(server, kubelet)
+        kubelet.stop()
+        print("PASS", flush=True)
+        return
 
     # The device list per profile: 28 1g.10gb instances (GPUs 0-3) and GPU 4 whole.
     small = kubelet.plugin("nvidia.com/mig-1g.10gb")

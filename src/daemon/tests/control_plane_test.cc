@@ -1,5 +1,6 @@
 // The control plane in process (no HTTP, no agent process): the scheduler
-// thread completes a repartition at its ready_at, not at its periodic tick.
+// thread completes a repartition at its ready_at, not at its periodic tick;
+// externally held instances are never repartitioned.
 #include "daemon/control_plane.h"
 
 #include <gmock/gmock.h>
@@ -17,13 +18,18 @@ namespace migsched::daemon {
 namespace {
 
 using ::migsched::testing::BuiltinCatalogForTest;
+using ::migsched::testing::HasCode;
 using ::migsched::testing::IsOk;
 
-// An A100-80GB cut all-1g: seven idle 1g.10gb instances (starts 0..6).
-NodeInventory All1gNode() {
+// An A100-80GB cut all-1g: seven idle 1g.10gb instances (starts 0..6), each
+// with its MIG UUID ("MIG-<start>") when `uuids`.
+NodeInventory All1gNode(bool uuids = false) {
   nlohmann::json instances = nlohmann::json::array();
   for (int start = 0; start < 7; ++start) {
     instances.push_back({{"profile", "1g.10gb"}, {"start", start}});
+    if (uuids) {
+      instances.back().update({{"gi_id", start + 1}, {"ci_id", 0}, {"uuid", "MIG-" + std::to_string(start)}});
+    }
   }
   const nlohmann::json inventory{
       {"node", "node-a"},
@@ -68,6 +74,55 @@ TEST(ControlPlaneTest, ARepartitionCompletesAtItsReadyAtNotAtTheNextTick) {
   }
   EXPECT_TRUE(placed) << "the repartition did not complete before the next tick";
   EXPECT_EQ((*plane)->Job(id)->reason, "");
+  plane->reset();
+  std::filesystem::remove_all(dir);
+}
+
+// Issue 13: an instance that a pod holds (reported by the device plugin) is
+// held by a job of tenant "external" pinned to it: a 7g.80gb, which needs
+// every slice, waits until the report no longer lists it.
+TEST(ControlPlaneTest, ExternallyHeldInstancesAreNeverRepartitioned) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("migsched-control-plane-holds-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  Result<std::unique_ptr<Store>> store = Store::Open(dir.string());
+  ASSERT_THAT(store, IsOk());
+  Result<std::unique_ptr<ControlPlane>> plane = ControlPlane::Start(
+      BuiltinCatalogForTest(), std::move(store).value(), ControlPlaneOptions{.tick = std::chrono::hours(1)});
+  ASSERT_THAT(plane, IsOk());
+  ASSERT_THAT((*plane)->ReportInventory(All1gNode(/*uuids=*/true)), IsOk());
+
+  Result<ExternalHolds> holds = (*plane)->ReportExternalHolds("node-a", {"MIG-3", "MIG-none"});
+  ASSERT_THAT(holds, IsOk());
+  ASSERT_EQ(holds->held.size(), 1u);
+  EXPECT_EQ(holds->held[0].mig_uuid, "MIG-3");
+  EXPECT_EQ(holds->held[0].job.tenant, kExternalHoldTenant);
+  EXPECT_EQ(holds->held[0].job.start, 3);
+  EXPECT_THAT(holds->unknown, ::testing::ElementsAre("MIG-none"));
+  const sched::JobId hold = holds->held[0].job.id;
+
+  const ParsedSpec big = ParseJobSpec(R"({"name":"big","profile":"7g.80gb"})", BuiltinCatalogForTest());
+  ASSERT_TRUE(big.ok()) << big.error.message;
+  Result<SubmitOutcome> submitted = (*plane)->Submit(big.spec);
+  ASSERT_THAT(submitted, IsOk());
+  EXPECT_EQ(submitted->job.phase, JobPhase::kQueued) << "the held instance's slices were taken";
+
+  // The same report again: the same hold, nothing new.
+  holds = (*plane)->ReportExternalHolds("node-a", {"MIG-3"});
+  ASSERT_THAT(holds, IsOk());
+  ASSERT_EQ(holds->held.size(), 1u);
+  EXPECT_EQ(holds->held[0].job.id, hold);
+  EXPECT_TRUE(holds->released.empty());
+
+  // The pod is gone: the hold is released and the 7g.80gb repartitions.
+  holds = (*plane)->ReportExternalHolds("node-a", {});
+  ASSERT_THAT(holds, IsOk());
+  ASSERT_EQ(holds->released.size(), 1u);
+  EXPECT_EQ(holds->released[0].id, hold);
+  EXPECT_EQ(holds->released[0].phase, JobPhase::kFinished);
+  EXPECT_NE((*plane)->Job(submitted->job.id)->phase, JobPhase::kQueued);
+
+  EXPECT_THAT((*plane)->ReportExternalHolds("node-x", {}), HasCode(StatusCode::kNotFound));
   plane->reset();
   std::filesystem::remove_all(dir);
 }

@@ -43,6 +43,14 @@ TEST(ControllerReconcile, ReservationsAlreadyHeldAreNotSubmittedAgain) {
   EXPECT_THAT(actions.cancel, IsEmpty());
 }
 
+// A reservation made again after a cancel by hand (attempt 2) fills its slot.
+TEST(ControllerReconcile, ALaterAttemptHoldsItsSlot) {
+  const ControllerActions actions = Reconcile({Pending("u1", {{.profile = "1g.10gb", .count = 1}})},
+                                              {{.id = 9, .name = "k8s/u1/1g.10gb/1/2", .node = "n1"}});
+  EXPECT_THAT(actions.submit, IsEmpty());
+  EXPECT_THAT(actions.cancel, IsEmpty());
+}
+
 TEST(ControllerReconcile, ARunningPodKeepsItsInstanceOnItsNode) {
   // Its condition may still say Unschedulable from before: bound is bound.
   K8sPod pod = Bound("u1", "n1", PodPhase::kRunning, {{.profile = "3g.40gb", .count = 1}});
@@ -76,6 +84,10 @@ TEST(ControllerReconcile, JobsThatAreNotReservationsAreLeftAlone) {
 
 TEST(ControllerReconcile, ReservationNamesRoundTrip) {
   EXPECT_EQ(ReservationName("0b6f-11", "1g.10gb+me", 2), "k8s/0b6f-11/1g.10gb.me/2");
+  EXPECT_EQ(ReservationName("0b6f-11", "1g.10gb", 2, 3), "k8s/0b6f-11/1g.10gb/2/3");
+  EXPECT_EQ(ReservationSlot("k8s/0b6f-11/1g.10gb/2/3"), "k8s/0b6f-11/1g.10gb/2");
+  EXPECT_EQ(ReservationSlot("k8s/0b6f-11/1g.10gb/2"), "k8s/0b6f-11/1g.10gb/2");
+  EXPECT_EQ(ReservationPod("k8s/0b6f-11/1g.10gb/2/3"), "0b6f-11");
   EXPECT_EQ(ReservationPod("k8s/0b6f-11/1g.10gb.me/2"), "0b6f-11");
   EXPECT_EQ(ReservationPod("slurm/1/2/a100_1g.10gb"), std::nullopt);
   EXPECT_EQ(ReservationPod("k8s//x"), std::nullopt);

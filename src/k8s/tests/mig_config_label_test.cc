@@ -20,13 +20,18 @@ json NodeWithLabels(json labels) { return {{"metadata", {{"name", "n1"}, {"label
 // every call recorded in order.
 struct ScriptedSteps {
   Result<bool> matches = false;
-  Status apply;
+  ApplyOutcome apply = ApplyOutcome::kApplied;
+  bool may_reboot = false;
   std::vector<std::string> calls;
 
   MigConfigSteps Steps() {
-    return {.matches = [this](const std::string& c) { calls.push_back("matches " + c); return matches; },
-            .apply = [this](const std::string& c) { calls.push_back("apply " + c); return apply; },
-            .set_state = [this](std::string_view s) { calls.push_back("state " + std::string(s)); return Status(); }};
+    MigConfigSteps steps{
+        .matches = [this](const std::string& c) { calls.push_back("matches " + c); return matches; },
+        .apply = [this](const std::string& c) { calls.push_back("apply " + c); return apply; },
+        .set_state = [this](std::string_view s) { calls.push_back("state " + std::string(s)); return Status(); },
+        .reboot = nullptr};
+    if (may_reboot) steps.reboot = [this] { calls.push_back("reboot"); return Status(); };
+    return steps;
   }
 };
 
@@ -65,9 +70,26 @@ TEST(MigConfigLabel, AConfigTheFileLacksFailsWithoutApplying) {
 
 TEST(MigConfigLabel, AFailedApplyIsFailed) {
   ScriptedSteps script;
-  script.apply = UnavailableError("busy instance");
+  script.apply = ApplyOutcome::kFailed;
   EXPECT_EQ(*HandleMigConfig("all-7g.80gb", script.Steps()), "failed");
   EXPECT_THAT(script.calls, ElementsAre("matches all-7g.80gb", "state pending", "apply all-7g.80gb", "state failed"));
+}
+
+// As NVIDIA's mig-manager with WITH_REBOOT: `rebooting`, then the reboot.
+TEST(MigConfigLabel, AModeChangeThatNeedsARebootReboots) {
+  ScriptedSteps script;
+  script.apply = ApplyOutcome::kNeedsReboot;
+  script.may_reboot = true;
+  EXPECT_EQ(*HandleMigConfig("all-1g.10gb", script.Steps()), "rebooting");
+  EXPECT_THAT(script.calls,
+              ElementsAre("matches all-1g.10gb", "state pending", "apply all-1g.10gb", "state rebooting", "reboot"));
+}
+
+TEST(MigConfigLabel, AModeChangeThatNeedsARebootFailsWhereRebootingIsNotAllowed) {
+  ScriptedSteps script;
+  script.apply = ApplyOutcome::kNeedsReboot;
+  EXPECT_EQ(*HandleMigConfig("all-1g.10gb", script.Steps()), "failed");
+  EXPECT_THAT(script.calls, ElementsAre("matches all-1g.10gb", "state pending", "apply all-1g.10gb", "state failed"));
 }
 
 TEST(MigConfigLabel, TheStatePatchSetsOneLabel) {

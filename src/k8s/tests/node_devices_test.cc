@@ -46,7 +46,7 @@ std::vector<std::string> Ids(const ResourceDevices& r) {
 }
 
 TEST(NodeDevicesFromFleet, OneResourcePerProfileAndWholeGpus) {
-  const Result<NodeDevices> got = NodeDevicesFromFleet(Fleet(), "n1", BuiltinCatalogForTest(), {7});
+  const Result<NodeDevices> got = NodeDevicesFromFleet(Fleet(), "n1", BuiltinCatalogForTest(), {.reservations = {7}, .pod_holds = {}});
   ASSERT_TRUE(got.has_value()) << got.error().ToString();
   // Every profile of the A100-80GB has its resource, created or not.
   ASSERT_NE(Find(*got, "nvidia.com/mig-7g.80gb"), nullptr);
@@ -71,9 +71,21 @@ TEST(NodeDevicesFromFleet, OneResourcePerProfileAndWholeGpus) {
 TEST(NodeDevicesFromFleet, AnotherTenantsWholeGpuIsNotOffered) {
   json fleet = Fleet();
   fleet["nodes"][1]["gpus"][1]["whole_gpu_job"] = 9;
-  const Result<NodeDevices> got = NodeDevicesFromFleet(fleet, "n1", BuiltinCatalogForTest(), {7});
+  const Result<NodeDevices> got = NodeDevicesFromFleet(fleet, "n1", BuiltinCatalogForTest(), {.reservations = {7}, .pod_holds = {}});
   ASSERT_TRUE(got.has_value()) << got.error().ToString();
   EXPECT_TRUE(Find(*got, "nvidia.com/gpu")->devices.empty());
+}
+
+// An instance held for a pod (the plugin's report of PodResources) stays
+// offered, healthy, but is not preferred as a reservation is.
+TEST(NodeDevicesFromFleet, PodHeldInstanceStaysOffered) {
+  const Result<NodeDevices> got =
+      NodeDevicesFromFleet(Fleet(), "n1", BuiltinCatalogForTest(), {.reservations = {7}, .pod_holds = {8}});
+  ASSERT_TRUE(got.has_value()) << got.error().ToString();
+  const ResourceDevices* small = Find(*got, "nvidia.com/mig-1g.10gb");
+  ASSERT_NE(small, nullptr);
+  EXPECT_THAT(Ids(*small), ::testing::ElementsAre("MIG-idle", "MIG-k8s", "MIG-other"));
+  EXPECT_FALSE(small->devices[2].reserved);
 }
 
 TEST(NodeDevicesFromFleet, Errors) {

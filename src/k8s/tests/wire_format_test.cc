@@ -9,6 +9,7 @@
 #include <string>
 
 #include "k8s/proto/deviceplugin_v1beta1.grpc.pb.h"
+#include "k8s/proto/podresources_v1.grpc.pb.h"
 
 namespace migsched::k8s {
 namespace {
@@ -118,6 +119,46 @@ TEST(WireFormat, ServicesAndMethods) {
                   "GetPreferredAllocation(v1beta1.PreferredAllocationRequest) -> v1beta1.PreferredAllocationResponse",
                   "Allocate(v1beta1.AllocateRequest) -> v1beta1.AllocateResponse",
                   "PreStartContainer(v1beta1.PreStartContainerRequest) -> v1beta1.PreStartContainerResponse"));
+}
+
+// kubelet's PodResources API v1: the fields the plugin reads.
+TEST(WireFormat, ListPodResourcesResponse) {
+  v1::ListPodResourcesResponse response;
+  v1::PodResources* pod = response.add_pod_resources();
+  pod->set_name("p");
+  pod->set_namespace_("n");
+  v1::ContainerResources* container = pod->add_containers();
+  container->set_name("c");
+  v1::ContainerDevices* devices = container->add_devices();
+  devices->set_resource_name("r");
+  devices->add_device_ids("d");
+  devices->mutable_topology()->add_nodes()->set_id(1);
+  const std::string devices_bytes = Bytes({0x0A, 1, 'r', 0x12, 1, 'd', 0x1A, 4, 0x0A, 2, 0x08, 1});
+  const std::string container_bytes = Bytes({0x0A, 1, 'c', 0x12, 12}) + devices_bytes;
+  const std::string pod_bytes = Bytes({0x0A, 1, 'p', 0x12, 1, 'n', 0x1A, 17}) + container_bytes;
+  EXPECT_EQ(Encode(response), Bytes({0x0A, 25}) + pod_bytes);
+}
+
+TEST(WireFormat, AllocatableResourcesResponse) {
+  v1::AllocatableResourcesResponse response;
+  response.add_devices()->set_resource_name("r");
+  response.add_cpu_ids(3);
+  EXPECT_EQ(Encode(response), Bytes({0x0A, 3, 0x0A, 1, 'r', 0x12, 1, 3}));
+}
+
+TEST(WireFormat, PodResourcesListerMethods) {
+  EXPECT_STREQ(v1::PodResourcesLister::service_full_name(), "v1.PodResourcesLister");
+  const google::protobuf::ServiceDescriptor* lister =
+      v1::ListPodResourcesRequest::descriptor()->file()->FindServiceByName("PodResourcesLister");
+  ASSERT_NE(lister, nullptr);
+  std::vector<std::string> methods;
+  for (int i = 0; i < lister->method_count(); ++i) {
+    const google::protobuf::MethodDescriptor* m = lister->method(i);
+    methods.push_back(m->name() + "(" + m->input_type()->full_name() + ") -> " + m->output_type()->full_name());
+  }
+  EXPECT_THAT(methods, ::testing::ElementsAre(
+                           "List(v1.ListPodResourcesRequest) -> v1.ListPodResourcesResponse",
+                           "GetAllocatableResources(v1.AllocatableResourcesRequest) -> v1.AllocatableResourcesResponse"));
 }
 
 }  // namespace

@@ -54,7 +54,7 @@ inline Request Mig(JobId id, std::string_view model, std::string_view profile, i
   const geometry::GpuModel& m = Gpu(model);
   return Request{.id = id, .priority = priority, .tenant = std::move(tenant),
                  .kind = JobKind::kInference, .whole_gpus = 0,
-                 .options = {ProfileOption{&m, Profile(m, profile)}}};
+                 .options = {ProfileOption{&m, Profile(m, profile)}}, .pinned = std::nullopt};
 }
 
 // A random request for the property tests: priority 0-2, tenant a-c; one
@@ -65,7 +65,7 @@ inline Request RandomRequest(std::mt19937_64& rng, JobId id, const geometry::Gpu
   const auto below = [&](std::uint64_t n) { return rng() % n; };
   Request r{.id = id, .priority = static_cast<int>(below(3)),
             .tenant = std::string(1, static_cast<char>('a' + below(3))),
-            .kind = JobKind::kInference, .whole_gpus = 0, .options = {}};
+            .kind = JobKind::kInference, .whole_gpus = 0, .options = {}, .pinned = std::nullopt};
   if (below(gang_one_in) == 0) {
     r.kind = JobKind::kTraining;
     r.whole_gpus = 1 + static_cast<int>(below(3));
@@ -85,7 +85,7 @@ inline Request RandomRequest(std::mt19937_64& rng, JobId id, const geometry::Gpu
 
 inline Request Whole(JobId id, int gpus, int priority = 0) {
   return Request{.id = id, .priority = priority, .tenant = "", .kind = JobKind::kTraining,
-                 .whole_gpus = gpus, .options = {}};
+                 .whole_gpus = gpus, .options = {}, .pinned = std::nullopt};
 }
 
 inline Scheduler Make(fleet::Fleet fleet, Options options) {

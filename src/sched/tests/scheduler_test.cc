@@ -341,6 +341,52 @@ TEST(RepartitionTest, NothingIdleMeansWait) {
   EXPECT_EQ(s.counters().reconfigurations, 0);
 }
 
+Request Pinned(JobId id, std::string_view model, std::string_view profile, int gpu, int start) {
+  Request r = Mig(id, model, profile);
+  r.pinned = Request::Pin{.gpu = gpu, .start = start};
+  return r;
+}
+
+// A pinned job holds an idle instance something outside the scheduler uses
+// (issue 13: a Kubernetes pod): a repartition that would need its slices
+// goes to another GPU or waits, and may go ahead once the pin is released.
+TEST(PinTest, PinnedInstanceIsNeverRepartitioned) {
+  Options options = WithPolicy("frag-aware");
+  options.reconfiguration = Reconfiguration::kRepartition;
+  const geometry::GpuModel& a100 = Gpu("A100-80GB");
+  Scheduler s = Make(WithLayout(FleetOf("A100-80GB", 2), PresetLayout(a100, Preset::kAll1g)), options);
+  const Placed pod0 = AsPlaced(Ok(s.Submit(Pinned(1, "A100-80GB", "1g.10gb", 0, 3), 0))[0]);
+  EXPECT_THAT(pod0.where, ElementsAre(Placement{.gpu = 0, .profile = Profile(a100, "1g.10gb"), .start = 3}));
+  ASSERT_TRUE(Is<Placed>(Ok(s.Submit(Pinned(2, "A100-80GB", "1g.10gb", 1, 0), 0))[0]));
+  EXPECT_TRUE(Is<Wait>(Ok(s.Submit(Mig(3, "A100-80GB", "7g.80gb"), 0))[0])) << "a pinned instance on each GPU";
+  EXPECT_EQ(s.counters().reconfigurations, 0);
+  // The pod on GPU 1 leaves: the 7g.80gb goes there, GPU 0's pin stays.
+  const std::vector<Decision> freed = Ok(s.Release(2, 10));
+  ASSERT_FALSE(freed.empty());
+  ASSERT_TRUE(Is<NeedsRepartition>(freed[0]));
+  EXPECT_EQ(std::get<NeedsRepartition>(freed[0]).gpu, 1);
+  EXPECT_EQ(s.Job(1)->where, pod0.where);
+  EXPECT_EQ(s.counters().busy_disturbed, 0);
+}
+
+TEST(PinTest, PinOfNoIdleInstanceIsInfeasibleAndNeverQueued) {
+  Options options = WithPolicy("frag-aware");
+  options.reconfiguration = Reconfiguration::kRepartition;
+  const geometry::GpuModel& a100 = Gpu("A100-80GB");
+  Scheduler s = Make(WithLayout(FleetOf("A100-80GB", 1), PresetLayout(a100, Preset::kAll1g)), options);
+  ASSERT_TRUE(Is<Placed>(Ok(s.Submit(Pinned(1, "A100-80GB", "1g.10gb", 0, 2), 0))[0]));
+  const std::vector<Decision> again = Ok(s.Submit(Pinned(2, "A100-80GB", "1g.10gb", 0, 2), 0));
+  ASSERT_TRUE(Is<Infeasible>(again[0]));
+  EXPECT_THAT(std::get<Infeasible>(again[0]).reason, HasSubstr("no idle 1g.10gb"));
+  EXPECT_TRUE(Is<Infeasible>(Ok(s.Submit(Pinned(3, "A100-80GB", "2g.20gb", 0, 0), 0))[0]));
+  EXPECT_TRUE(s.Queue().empty());
+  Request two_options = Pinned(4, "A100-80GB", "1g.10gb", 0, 4);
+  two_options.options.push_back(two_options.options.front());
+  EXPECT_THAT(s.Submit(two_options, 0), HasError(StatusCode::kInvalidArgument, "exactly one"));
+  EXPECT_THAT(s.Submit(Pinned(5, "A100-80GB", "1g.10gb", 9, 0), 0),
+              HasError(StatusCode::kInvalidArgument, "out of range"));
+}
+
 TEST(ContractTest, BadCallsAreErrorsNotDecisions) {
   Scheduler s = Make(FleetOf("H100-80GB", 1), WithPolicy("best-fit"));
   ASSERT_TRUE(Is<Placed>(Ok(s.Submit(Mig(1, "H100-80GB", "1g.10gb"), 10))[0]));
@@ -349,7 +395,7 @@ TEST(ContractTest, BadCallsAreErrorsNotDecisions) {
   Request bad = Mig(3, "H100-80GB", "1g.10gb");
   bad.options[0].profile = 99;
   EXPECT_THAT(s.Submit(bad, 10), HasError(StatusCode::kInvalidArgument, "out of range"));
-  EXPECT_THAT(s.Submit(Request{.id = 4, .tenant = "", .options = {}}, 10), HasError(StatusCode::kInvalidArgument, "no profile options"));
+  EXPECT_THAT(s.Submit(Request{.id = 4, .tenant = "", .options = {}, .pinned = std::nullopt}, 10), HasError(StatusCode::kInvalidArgument, "no profile options"));
   EXPECT_THAT(s.Release(42, 10), HasCode(StatusCode::kNotFound));
   EXPECT_THAT(s.Advance(1), HasCode(StatusCode::kInvalidArgument));
   const std::vector<Decision> other = Ok(s.Submit(Mig(5, "A100-80GB", "1g.10gb"), 10));
@@ -387,7 +433,8 @@ TEST(ModelTest, EveryCatalogModelPlacesEveryProfile) {
     for (size_t p = 0; p < model.profiles.size(); ++p) {
       const JobId id = p + 1;
       const Request r{.id = id, .priority = 0, .tenant = "", .kind = JobKind::kInference,
-                      .whole_gpus = 0, .options = {ProfileOption{&model, static_cast<int>(p)}}};
+                      .whole_gpus = 0, .options = {ProfileOption{&model, static_cast<int>(p)}},
+                      .pinned = std::nullopt};
       const std::vector<Decision> d = Ok(s.Submit(r, 0));
       ASSERT_FALSE(d.empty());
       EXPECT_TRUE(Is<Placed>(d[0])) << model.name << " " << model.profiles[p].name;
