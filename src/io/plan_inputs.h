@@ -31,7 +31,8 @@ Result<fleet::Fleet> ReadFleetFile(const geometry::Catalog& catalog, const std::
 
 // Workloads: `workloads:` items {name, replicas | demand_rps, memory_gib |
 // memory_mib, min_compute_slices, kind, priority, tenant, allowed_models,
-// max_latency_ms, perf_key}; CSV has the same column names. Allowed models are
+// max_latency_ms, perf_key, require_labels, max_per_gpu, max_per_node}; CSV
+// has the same column names. Allowed models are
 // resolved against the catalog and stored by their short names.
 Result<std::vector<plan::Workload>> ParseWorkloadsYaml(const geometry::Catalog& catalog,
                                                        std::string_view text,

@@ -14,7 +14,7 @@ namespace {
 const std::vector<std::string_view> kWorkloadKeys = {
     "name",     "replicas", "demand_rps", "memory_gib",     "memory_mib",     "min_compute_slices",
     "kind",     "priority", "tenant",     "allowed_models", "max_latency_ms", "perf_key",
-    "require_labels"};
+    "require_labels", "max_per_gpu", "max_per_node"};
 
 constexpr int64_t kMaxReplicas = 10'000'000;
 constexpr double kMaxMemoryGib = 16384;  // no GPU comes near 16 TiB
@@ -63,6 +63,11 @@ Result<plan::Workload> ParseWorkload(const geometry::Catalog& catalog, const Rec
   Result<std::optional<int64_t>> priority = r.Integer("priority", -1000000, 1000000);
   if (!priority.has_value()) return with_name(priority.error());
   w.priority = static_cast<int>(priority->value_or(0));
+  for (const auto& [key, limit] : {std::pair{"max_per_gpu", &w.max_per_gpu}, {"max_per_node", &w.max_per_node}}) {
+    Result<std::optional<int64_t>> value = r.Integer(key, 1, kMaxReplicas);
+    if (!value.has_value()) return with_name(value.error());
+    *limit = static_cast<int>(value->value_or(0));
+  }
   w.tenant = r.OptionalString("tenant");
   w.perf_key = r.OptionalString("perf_key");
   Result<std::optional<double>> latency = r.Number("max_latency_ms", 1e-6, 1e9);

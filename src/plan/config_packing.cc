@@ -54,6 +54,13 @@ class Budget {
   int64_t end_ms_;
 };
 
+// How many replicas of a spread class with option `item` one GPU laid out
+// as `config` takes: its slots of the item, at most max_per_gpu.
+int SpreadSlots(const PackingClass& cls, size_t item, const std::vector<int>& config) {
+  const int slots = config[item];
+  return cls.max_per_gpu > 0 ? std::min(slots, cls.max_per_gpu) : slots;
+}
+
 // Numbers x, then per class its y and u.
 Columns NumberColumns(const PackingProblem& problem) {
   Columns cols;
@@ -127,12 +134,31 @@ class Builder {
       const int row = AddRow(lp.get(), GLP_UP, static_cast<double>(cap.most_unplaced));
       for (size_t k : cap.classes) Add(row, cols.u[k], 1);
     }
+    for (size_t k = 0; k < problem_.classes.size(); ++k) AddSpreadRows(lp.get(), cols, k);
     glp_load_matrix(lp.get(), static_cast<int>(ia_.size()) - 1, ia_.data(), ja_.data(),
                     ar_.data());
     return lp;
   }
 
  private:
+  void AddSpreadRows(glp_prob* lp, const Columns& cols, size_t k) {
+    const PackingClass& cls = problem_.classes[k];
+    if (cls.most_placed >= 0) {
+      const int row = AddRow(lp, GLP_UP, static_cast<double>(cls.most_placed));
+      for (int j : cols.y[k]) Add(row, j, 1);
+    }
+    if (cls.max_per_gpu <= 0) return;
+    for (size_t o = 0; o < cls.options.size(); ++o) {
+      const auto m = static_cast<size_t>(cls.options[o].model);
+      const int row = AddRow(lp, GLP_UP, 0);
+      Add(row, cols.y[k][o], 1);
+      for (size_t c = 0; c < problem_.models[m].configs.size(); ++c) {
+        const int a = SpreadSlots(cls, static_cast<size_t>(cls.options[o].item), problem_.models[m].configs[c]);
+        if (a != 0) Add(row, cols.x[m][c], -a);
+      }
+    }
+  }
+
   int AddRow(glp_prob* lp, int type, double bound) {
     const int row = glp_add_rows(lp, 1);
     glp_set_row_bnds(lp, row, type, type == GLP_UP ? 0 : bound, bound);
@@ -198,6 +224,35 @@ void Cover(const PackingModel& model, std::vector<int64_t>& counts, int64_t& use
     counts[best] += copies;
     used += copies;
     for (size_t i = 0; i < residual.size(); ++i) residual[i] -= copies * model.configs[best][i];
+  }
+}
+
+// Spread classes keep within their rows (rounding and the greedy cover do
+// not see them): what the configurations cannot take is unplaced.
+void KeepSpread(const PackingProblem& problem, PackingSolution& s) {
+  for (size_t k = 0; k < problem.classes.size(); ++k) {
+    const PackingClass& cls = problem.classes[k];
+    int64_t placed = 0;
+    for (size_t o = 0; o < cls.options.size(); ++o) {
+      int64_t& assigned = s.assigned[k][o];
+      if (cls.max_per_gpu > 0) {
+        const auto m = static_cast<size_t>(cls.options[o].model);
+        int64_t room = 0;
+        for (size_t c = 0; c < problem.models[m].configs.size(); ++c) {
+          room += s.config_counts[m][c] *
+                  SpreadSlots(cls, static_cast<size_t>(cls.options[o].item), problem.models[m].configs[c]);
+        }
+        const int64_t over = std::max<int64_t>(0, assigned - room);
+        assigned -= over;
+        s.unplaced[k] += over;
+      }
+      if (cls.most_placed >= 0) {
+        const int64_t over = std::max<int64_t>(0, placed + assigned - cls.most_placed);
+        assigned -= over;
+        s.unplaced[k] += over;
+      }
+      placed += assigned;
+    }
   }
 }
 
@@ -294,6 +349,7 @@ PackingSolution RoundAndCover(const PackingProblem& problem, const Stage& stage,
     }
     if (!moved) break;
   }
+  KeepSpread(problem, s);
   for (int64_t u : used) s.gpus += u;
   s.method = "heuristic";
   return s;

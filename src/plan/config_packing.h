@@ -11,6 +11,8 @@
 //        sum_o y[k][o] + u[k] = replicas_k                             per class k
 //        sum_c x[m][c] <= gpus_m                                       per model m
 //        sum_{k in L} u[k] <= U_L                           per level L already solved
+//        y[k][o] - sum_c min(s_k, a[m][c][i]) x[m][c] <= 0   per spread class k, o = (m, i)
+//        sum_o y[k][o] <= P_k                                per class k with a most_placed
 //        x, y, u >= 0 integer
 //
 // u[k] are replicas left unplaced when GPUs run out. The objective is
@@ -55,6 +57,13 @@ struct PackingClass {
   int64_t replicas = 0;
   std::vector<PackingOption> options;
   int priority = 0;  // higher levels are placed first, whatever the sizes
+  // Spread (a workload's max_per_gpu): at most this many of the class's
+  // replicas on one GPU, so an option (m, i) takes at most
+  // sum_c min(max_per_gpu, a[m][c][i]) x[m][c]; 0 = no limit.
+  int max_per_gpu = 0;
+  // At most this many replicas placed in all (max_per_node x the nodes the
+  // class may use); negative = no limit.
+  int64_t most_placed = -1;
 };
 
 struct PackingProblem {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <limits>
 #include <map>
 #include <optional>
 #include <string>
@@ -81,9 +82,33 @@ Result<FleetGpu> LayOut(ModelConfigs& configs, FleetGpu gpu, const GpuContent& c
 
 }  // namespace
 
+void NodeRoom::Add(const std::string& node, std::string_view workload, int replicas) {
+  if (!Limited(workload)) return;
+  used_[{node, std::string(workload)}] += replicas;
+}
+
+int NodeRoom::RoomOn(const std::string& node, std::string_view workload) const {
+  const auto limit = limit_.find(workload);
+  if (limit == limit_.end()) return std::numeric_limits<int>::max();
+  const auto used = used_.find(std::make_pair(node, std::string(workload)));
+  return limit->second - (used == used_.end() ? 0 : used->second);
+}
+
+bool NodeRoom::Takes(const std::string& node, const GpuContent& content) const {
+  if (limit_.empty()) return true;
+  std::map<std::string_view, int> wanted;
+  for (const auto& [item, owner] : content.instances) ++wanted[owner];
+  return std::all_of(wanted.begin(), wanted.end(),
+                     [&](const auto& w) { return w.second <= RoomOn(node, w.first); });
+}
+
+void NodeRoom::Add(const std::string& node, const GpuContent& content) {
+  for (const auto& [item, owner] : content.instances) Add(node, owner, 1);
+}
+
 Result<std::vector<AssignedGpu>> AssignGpus(ModelConfigs& configs, const fleet::Fleet& current,
                                             const std::vector<size_t>& candidates,
-                                            const std::vector<GpuContent>& contents) {
+                                            const std::vector<GpuContent>& contents, NodeRoom& room) {
   std::map<std::vector<int>, std::deque<size_t>> by_layout;
   std::vector<size_t> partitioned, whole, blank;
   for (size_t g : candidates) {
@@ -104,8 +129,10 @@ Result<std::vector<AssignedGpu>> AssignGpus(ModelConfigs& configs, const fleet::
     for (size_t n = 0; n < contents.size(); ++n) {
       const auto it = by_layout.find(SortedProfiles(contents[n]));
       if (it == by_layout.end() || it->second.empty()) continue;
+      if (!room.Takes(current.gpus[it->second.front()].node, contents[n])) continue;
       gpu_of[n] = it->second.front();
       taken[it->second.front()] = true;
+      room.Add(current.gpus[it->second.front()].node, contents[n]);
       it->second.pop_front();
     }
   }
@@ -118,7 +145,7 @@ Result<std::vector<AssignedGpu>> AssignGpus(ModelConfigs& configs, const fleet::
     if (item == kWholeGpuItem && !gpu_of[n]) gangs[owner].push_back(n);
   }
   for (const auto& [owner, members] : gangs) {
-    if (members.size() < 2) continue;
+    if (members.size() < 2 || room.Limited(owner)) continue;  // spread wins over the gang
     std::map<std::string_view, std::vector<size_t>> free_on_node;
     for (const std::vector<size_t>* tier : {&whole, &blank, &partitioned}) {
       for (size_t g : *tier) {
@@ -147,6 +174,18 @@ Result<std::vector<AssignedGpu>> AssignGpus(ModelConfigs& configs, const fleet::
     }
     return std::nullopt;
   };
+  // A content with a node-spread workload: the first free GPU in the tiers'
+  // order on a node with room (else the usual one; the planner then leaves
+  // the excess unplaced).
+  auto free_with_room = [&](const std::vector<Tier>& tiers, const GpuContent& content) -> std::optional<size_t> {
+    for (const Tier& tier : tiers) {
+      for (size_t i = tier.cursor; i < tier.gpus->size(); ++i) {
+        const size_t g = (*tier.gpus)[i];
+        if (!taken[g] && room.Takes(current.gpus[g].node, content)) return g;
+      }
+    }
+    return std::nullopt;
+  };
   std::vector<Tier> mig_tiers = {{&partitioned}, {&blank}, {&whole}};
   std::vector<Tier> whole_tiers = {{&whole}, {&blank}, {&partitioned}};
   std::vector<AssignedGpu> assigned;
@@ -154,11 +193,16 @@ Result<std::vector<AssignedGpu>> AssignGpus(ModelConfigs& configs, const fleet::
   for (size_t n = 0; n < contents.size(); ++n) {
     if (!gpu_of[n]) {
       const bool is_whole = contents[n].instances.front().first == kWholeGpuItem;
-      gpu_of[n] = next_free(is_whole ? whole_tiers : mig_tiers);
+      std::vector<Tier>& tiers = is_whole ? whole_tiers : mig_tiers;
+      const bool spread = std::any_of(contents[n].instances.begin(), contents[n].instances.end(),
+                                      [&](const auto& i) { return room.Limited(i.second); });
+      if (spread) gpu_of[n] = free_with_room(tiers, contents[n]);
+      if (!gpu_of[n]) gpu_of[n] = next_free(tiers);
       if (!gpu_of[n]) {
         return InternalError("packing used more GPUs of " + configs.model().name + " than exist");
       }
       taken[*gpu_of[n]] = true;
+      room.Add(current.gpus[*gpu_of[n]].node, contents[n]);
     }
     FleetGpu gpu;
     MIGSCHED_ASSIGN_OR_RETURN(gpu, LayOut(configs, current.gpus[*gpu_of[n]], contents[n]));

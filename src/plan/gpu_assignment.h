@@ -12,6 +12,8 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -33,12 +35,32 @@ struct AssignedGpu {
   fleet::FleetGpu gpu;  // the GPU as planned: layout with owners
 };
 
+// Spread over nodes: how many more replicas of a workload with a
+// max_per_node each node may take. Contents holding such a workload go to
+// the first GPU (in the usual preference) whose node has room for them.
+class NodeRoom {
+ public:
+  void Limit(const std::string& workload, int max_per_node) { limit_[workload] = max_per_node; }
+  // Counts replicas already on a node (busy ones, or placed by an earlier group).
+  void Add(const std::string& node, std::string_view workload, int replicas);
+  bool Limited(std::string_view workload) const { return limit_.count(workload) > 0; }
+  // Replicas of `workload` the node may still take; a large number when unlimited.
+  int RoomOn(const std::string& node, std::string_view workload) const;
+  bool Takes(const std::string& node, const GpuContent& content) const;
+  void Add(const std::string& node, const GpuContent& content);
+
+ private:
+  std::map<std::string, int, std::less<>> limit_;
+  std::map<std::pair<std::string, std::string>, int, std::less<>> used_;  // (node, workload)
+};
+
 // Lays out every content on a distinct GPU among `candidates` (indices into
-// `current.gpus`, all of `configs.model()`, none busy, in fleet order).
+// `current.gpus`, all of `configs.model()`, none busy, in fleet order),
+// within `room` (updated with what it places).
 // Internal if there are fewer candidates than contents or a content has no
 // layout (the packing guarantees neither happens).
 Result<std::vector<AssignedGpu>> AssignGpus(ModelConfigs& configs, const fleet::Fleet& current,
                                             const std::vector<size_t>& candidates,
-                                            const std::vector<GpuContent>& contents);
+                                            const std::vector<GpuContent>& contents, NodeRoom& room);
 
 }  // namespace migsched::plan

@@ -4,9 +4,12 @@
 #include <cmath>
 #include <deque>
 #include <map>
+#include <limits>
 #include <set>
+#include <tuple>
 
 #include "common/strings.h"
+#include "fleet/gpu_in_use.h"
 #include "geometry/layout.h"
 #include "plan/config_packing.h"
 #include "plan/gpu_assignment.h"
@@ -26,10 +29,18 @@ bool HasBusy(const FleetGpu& gpu) {
                      [](const FleetInstance& i) { return i.busy; });
 }
 
-bool IsUsed(const FleetGpu& gpu) {
-  if (!gpu.mig_enabled) return gpu.whole_gpu_busy || !gpu.whole_gpu_workload.empty();
-  return std::any_of(gpu.instances.begin(), gpu.instances.end(),
-                     [](const FleetInstance& i) { return i.busy || !i.workload.empty(); });
+// At most this many replicas of `w` on one GPU: its max_per_gpu, and no
+// more than max_per_node (a GPU sits on one node); 0 = no limit.
+int MaxPerGpu(const Workload& w) {
+  if (w.max_per_gpu == 0 || w.max_per_node == 0) return std::max(w.max_per_gpu, w.max_per_node);
+  return std::min(w.max_per_gpu, w.max_per_node);
+}
+
+// Replicas of `workload` on a GPU (instances or the whole GPU).
+int ReplicasOn(const FleetGpu& gpu, std::string_view workload) {
+  if (!gpu.mig_enabled) return gpu.whole_gpu_workload == workload ? 1 : 0;
+  return static_cast<int>(std::count_if(gpu.instances.begin(), gpu.instances.end(),
+                                        [&](const FleetInstance& i) { return i.workload == workload; }));
 }
 
 // The per-run state: models in the fleet, sizing per workload, replicas left.
@@ -45,9 +56,31 @@ class Planner {
     MIGSCHED_RETURN_IF_ERROR(SizeWorkloads());
     result_.target = request_.current;
     KeepBusyGpus();
+    MIGSCHED_RETURN_IF_ERROR(KeepWholeGpus());
+    const fleet::Fleet around_busy = result_.target;
     PackingSolution solution;
-    MIGSCHED_ASSIGN_OR_RETURN(solution, Solve(BuildProblem()));
-    MIGSCHED_RETURN_IF_ERROR(Materialise(solution));
+    // The packing sees spread through necessary rows only; when materialising
+    // still leaves replicas out, they are taken out of the demand and the
+    // packing runs again, so that GPUs and bound match the work placed. Each
+    // round places fewer replicas, so the rounds end; after kSpreadRounds the
+    // last plan stands (its limits hold, its bound is clamped).
+    constexpr int kSpreadRounds = 8;
+    for (int round = 1;; ++round) {
+      MIGSCHED_ASSIGN_OR_RETURN(solution, Solve(BuildProblem()));
+      MIGSCHED_RETURN_IF_ERROR(Materialise(solution));
+      const bool clean = std::all_of(spread_unplaced_.begin(), spread_unplaced_.end(),
+                                     [](int64_t n) { return n == 0; });
+      if (clean || round == kSpreadRounds) break;
+      spread_repaired_ = true;
+      for (size_t w = 0; w < remaining_.size(); ++w) {
+        remaining_[w] -= spread_unplaced_[w];
+        spread_left_out_[w] += spread_unplaced_[w];
+      }
+      result_.target = around_busy;
+      std::fill(unplaced_.begin(), unplaced_.end(), 0);
+      std::fill(spread_unplaced_.begin(), spread_unplaced_.end(), 0);
+      room_ = NodeRoom();
+    }
     Summarise(solution);
     return std::move(result_);
   }
@@ -61,9 +94,10 @@ class Planner {
       if (!names.insert(w.name).second) {
         return InvalidArgumentError(where + ": duplicate workload name '" + w.name + "'");
       }
-      if (w.replicas < 0 || w.memory_mib < 0 || w.min_compute_slices < 0 ||
+      if (w.replicas < 0 || w.memory_mib < 0 || w.min_compute_slices < 0 || w.max_per_gpu < 0 ||
+          w.max_per_node < 0 ||
           (w.demand_rps && !(*w.demand_rps > 0))) {
-        return InvalidArgumentError(where + ": negative replicas, memory, compute or demand");
+        return InvalidArgumentError(where + ": negative replicas, memory, compute, demand or spread limit");
       }
     }
     for (const FleetGpu& gpu : request_.current.gpus) {
@@ -107,6 +141,7 @@ class Planner {
         groups_.push_back(GpuGroup{.model = key.first, .labels = std::move(labels)});
       }
       group_of_gpu_.push_back(it->second);
+      gpus_of_node_[gpu.node].push_back(group_of_gpu_.size() - 1);
     }
     for (size_t w = 0; w < request_.workloads.size(); ++w) {
       workload_index_[request_.workloads[w].name] = w;
@@ -239,6 +274,40 @@ class Planner {
     for (size_t g : busy_gpus_) FillAroundBusy(g);
   }
 
+  // Reserves the keep_whole GPUs among those without busy instances: idle
+  // whole GPUs first (no change), then blank MIG-on ones, then partitioned
+  // ones, each from the end of the fleet (the packing fills from the front).
+  Status KeepWholeGpus() {
+    for (const KeepWhole& keep : request_.keep_whole) {
+      const std::string what = keep.model.empty() ? "label '" + keep.label + "'" : keep.model;
+      std::vector<size_t> tiers[3];
+      for (size_t g = request_.current.gpus.size(); g-- > 0;) {
+        const FleetGpu& gpu = request_.current.gpus[g];
+        const bool matches = keep.model.empty() ? fleet::CarriesLabels(gpu.labels, {keep.label})
+                                                : gpu.model->name == keep.model;
+        if (!matches || busy_gpus_.count(g) != 0 || kept_whole_.count(g) != 0) continue;
+        tiers[!gpu.mig_enabled ? 0 : gpu.instances.empty() ? 1 : 2].push_back(g);
+      }
+      int64_t left = keep.gpus;
+      for (const std::vector<size_t>& tier : tiers) {
+        for (size_t n = 0; n < tier.size() && left > 0; ++n, --left) {
+          FleetGpu& gpu = result_.target.gpus[tier[n]];
+          gpu.mig_enabled = false;
+          gpu.instances.clear();
+          gpu.whole_gpu_workload.clear();
+          kept_whole_.insert(tier[n]);
+        }
+      }
+      if (left > 0) {
+        return InvalidArgumentError("keep_whole " + what + ": " + std::to_string(keep.gpus) +
+                                    (keep.gpus == 1 ? " GPU" : " GPUs") + " asked, the fleet has only " +
+                                    std::to_string(keep.gpus - left) +
+                                    " of them without busy instances and not kept whole already");
+      }
+    }
+    return Status::Ok();
+  }
+
   void CountBusy(const std::string& workload) {
     const std::optional<size_t> w = WorkloadIndex(workload);
     if (w && remaining_[*w] > 0) --remaining_[*w];
@@ -267,7 +336,7 @@ class Planner {
              std::tie(pb.memory_slices, pb.compute_slices);
     });
     for (const auto& [profile, w] : wanted) {
-      while (remaining_[w] > 0) {
+      while (remaining_[w] > 0 && SpreadRoom(w, g) > 0) {
         const int start = space.Fits(state, profile).highest();
         if (start < 0) break;
         state = space.Place(state, profile, start);
@@ -279,11 +348,47 @@ class Planner {
     }
   }
 
+  // How many more replicas of workload w GPU g may take under the
+  // workload's max_per_gpu and max_per_node.
+  int SpreadRoom(size_t w, size_t g) const {
+    const Workload& workload = request_.workloads[w];
+    const FleetGpu& gpu = result_.target.gpus[g];
+    int room = std::numeric_limits<int>::max();
+    if (workload.max_per_gpu > 0) room = workload.max_per_gpu - ReplicasOn(gpu, workload.name);
+    if (workload.max_per_node > 0) room = std::min(room, workload.max_per_node - ReplicasOnNode(gpu.node, workload.name));
+    return room;
+  }
+
+  int ReplicasOnNode(const std::string& node, std::string_view workload) const {
+    int replicas = 0;
+    for (size_t g : gpus_of_node_.at(node)) replicas += ReplicasOn(result_.target.gpus[g], workload);
+    return replicas;
+  }
+
+  // A workload with max_per_node places at most that many on each node it
+  // may use (minus what busy GPUs hold there already).
+  int64_t MostPlaced(size_t w) const {
+    const Workload& workload = request_.workloads[w];
+    if (workload.max_per_node == 0) return -1;
+    int64_t most = 0;
+    for (const auto& [node, gpus] : gpus_of_node_) {
+      const bool usable = std::any_of(gpus.begin(), gpus.end(), [&](size_t g) {
+        return busy_gpus_.count(g) == 0 && kept_whole_.count(g) == 0 && MayUse(workload, group_of_gpu_[g]);
+      });
+      if (usable) most += std::max(0, workload.max_per_node - ReplicasOnNode(node, workload.name));
+    }
+    return most;
+  }
+
   // The packing program's "models" are GPU groups (model + labels). Workloads
   // with the same priority and the same (group, item) options are
   // interchangeable: one class each.
   PackingProblem BuildProblem() {
-    std::map<std::pair<int, std::vector<std::pair<int, int>>>, size_t> class_of;
+    // Key: (-priority, the workload itself when it has a spread limit, options).
+    std::map<std::tuple<int, int64_t, std::vector<std::pair<int, int>>>, size_t> class_of;
+    class_members_.clear();
+    class_options_.clear();
+    class_priority_.clear();
     for (size_t w = 0; w < placeable_.size(); ++w) {
       if (remaining_[w] == 0) continue;
       std::vector<std::pair<int, int>> options;
@@ -295,7 +400,9 @@ class Planner {
                                models_[m].ItemFor(c.profile.value_or(kWholeGpuItem)));
         }
       }
-      const auto key = std::make_pair(-request_.workloads[w].priority, options);
+      const Workload& workload = request_.workloads[w];
+      const bool spread = MaxPerGpu(workload) > 0;
+      const auto key = std::make_tuple(-workload.priority, spread ? static_cast<int64_t>(w) : -1, options);
       auto it = class_of.find(key);
       if (it == class_of.end()) {
         it = class_of.emplace(key, class_members_.size()).first;
@@ -313,6 +420,9 @@ class Planner {
       for (size_t w : class_members_[k]) cls.replicas += remaining_[w];
       for (const auto& [m, item] : class_options_[k]) cls.options.push_back({m, item});
       cls.priority = class_priority_[k];
+      const size_t first = class_members_[k].front();  // a spread class has one member
+      cls.max_per_gpu = MaxPerGpu(request_.workloads[first]);
+      if (cls.max_per_gpu > 0) cls.most_placed = MostPlaced(first);
       problem.classes.push_back(std::move(cls));
     }
     for (size_t group = 0; group < groups_.size(); ++group) {
@@ -335,11 +445,11 @@ class Planner {
                                                 .now_ms = options_.now_ms});
   }
 
-  // The group's GPUs without busy instances, in fleet order.
+  // The group's GPUs without busy instances and not kept whole, in fleet order.
   std::vector<size_t> FreeGpusOf(size_t group) const {
     std::vector<size_t> gpus;
     for (size_t g = 0; g < group_of_gpu_.size(); ++g) {
-      if (group_of_gpu_[g] == group && busy_gpus_.count(g) == 0) gpus.push_back(g);
+      if (group_of_gpu_[g] == group && busy_gpus_.count(g) == 0 && kept_whole_.count(g) == 0) gpus.push_back(g);
     }
     return gpus;
   }
@@ -371,27 +481,113 @@ class Planner {
       for (size_t n = 0; n < members.size(); ++n) unplaced_[members[n]] += left[n];
     }
 
+    StartNodeRoom();
     for (size_t group = 0; group < groups_.size(); ++group) {
       const ModelConfigs& model = models_[groups_[group].model];
-      std::vector<GpuContent> contents;
       const auto& configs = problem_.models[group].configs;
+      std::vector<size_t> config_of;  // per packed GPU
       for (size_t c = 0; c < configs.size(); ++c) {
-        for (int64_t copy = 0; copy < solution.config_counts[group][c]; ++copy) {
-          GpuContent content;
-          for (size_t item = 0; item < configs[c].size(); ++item) {
-            auto& queue = queues[group][item];
-            for (int n = 0; n < configs[c][item] && !queue.empty(); ++n) {
-              content.instances.emplace_back(model.items()[item],
-                                             request_.workloads[queue.front().first].name);
-              if (--queue.front().second == 0) queue.pop_front();
-            }
-          }
-          if (!content.instances.empty()) contents.push_back(std::move(content));
+        config_of.insert(config_of.end(), static_cast<size_t>(solution.config_counts[group][c]), c);
+      }
+      std::vector<GpuContent> packed(config_of.size());
+      for (size_t item = 0; item < model.items().size(); ++item) {
+        std::vector<int> slots;
+        for (size_t c : config_of) slots.push_back(configs[c][item]);
+        const std::vector<std::vector<size_t>> owners = DistributeOwners(slots, queues[group][item]);
+        for (size_t n = 0; n < packed.size(); ++n) {
+          for (size_t w : owners[n]) packed[n].instances.emplace_back(model.items()[item], request_.workloads[w].name);
         }
+      }
+      std::vector<GpuContent> contents;
+      for (GpuContent& content : packed) {
+        if (!content.instances.empty()) contents.push_back(std::move(content));
       }
       MIGSCHED_RETURN_IF_ERROR(PlaceContents(group, contents));
     }
+    EnforceNodeSpread();
     return Status::Ok();
+  }
+
+  // Owners of one item's slots on a group's packed GPUs (slots[n] on GPU n),
+  // from `queue` (workload, replicas). Workloads with a per-GPU limit come
+  // first: each replica goes to the GPU with the most free slots still under
+  // the limit (the packing's spread rows make room for them in all but rare
+  // mixes; what finds none is unplaced). The rest fill GPUs in order.
+  std::vector<std::vector<size_t>> DistributeOwners(std::vector<int> slots,
+                                                    const std::deque<std::pair<size_t, int64_t>>& queue) {
+    std::vector<std::vector<size_t>> owners(slots.size());
+    for (const auto& [w, replicas] : queue) {
+      const int limit = MaxPerGpu(request_.workloads[w]);
+      if (limit == 0) continue;
+      std::vector<int> placed(slots.size(), 0);
+      for (int64_t r = 0; r < replicas; ++r) {
+        std::optional<size_t> best;
+        for (size_t n = 0; n < slots.size(); ++n) {
+          if (slots[n] > 0 && placed[n] < limit && (!best || slots[n] > slots[*best])) best = n;
+        }
+        if (!best) {
+          spread_unplaced_[w] += replicas - r;
+          break;
+        }
+        --slots[*best];
+        ++placed[*best];
+        owners[*best].push_back(w);
+      }
+    }
+    size_t n = 0;
+    for (const auto& [w, replicas] : queue) {
+      if (MaxPerGpu(request_.workloads[w]) > 0) continue;
+      for (int64_t left = replicas; left > 0; --left) {
+        while (n < slots.size() && slots[n] == 0) ++n;
+        if (n == slots.size()) {  // the packing covers its demand: never reached
+          unplaced_[w] += left;
+          break;
+        }
+        --slots[n];
+        owners[n].push_back(w);
+      }
+    }
+    return owners;
+  }
+
+  // Node limits, with what busy GPUs hold already.
+  void StartNodeRoom() {
+    for (const Workload& w : request_.workloads) {
+      if (w.max_per_node > 0) room_.Limit(w.name, w.max_per_node);
+    }
+    for (size_t g : busy_gpus_) {
+      const FleetGpu& gpu = result_.target.gpus[g];
+      if (!gpu.mig_enabled) room_.Add(gpu.node, gpu.whole_gpu_workload, 1);
+      for (const FleetInstance& i : gpu.instances) room_.Add(gpu.node, i.workload, 1);
+    }
+  }
+
+  // The guarantee: no node holds more of a workload than its max_per_node.
+  // The packing and AssignGpus aim for that; a replica that still lands
+  // over the limit (too few nodes with room for the mix) is taken off its
+  // instance, which stays free, and reported unplaced. Busy replicas stay.
+  void EnforceNodeSpread() {
+    for (size_t w = 0; w < request_.workloads.size(); ++w) {
+      const Workload& workload = request_.workloads[w];
+      if (workload.max_per_node == 0) continue;
+      for (const auto& [node, gpus] : gpus_of_node_) {
+        int over = ReplicasOnNode(node, workload.name) - workload.max_per_node;
+        for (auto g = gpus.rbegin(); g != gpus.rend() && over > 0; ++g) {
+          FleetGpu& gpu = result_.target.gpus[*g];
+          if (!gpu.mig_enabled && !gpu.whole_gpu_busy && gpu.whole_gpu_workload == workload.name) {
+            gpu.whole_gpu_workload.clear();
+            --over;
+            ++spread_unplaced_[w];
+          }
+          for (FleetInstance& i : gpu.instances) {
+            if (over == 0 || i.busy || i.workload != workload.name) continue;
+            i.workload.clear();
+            --over;
+            ++spread_unplaced_[w];
+          }
+        }
+      }
+    }
   }
 
   // Puts one group's contents on its concrete GPUs; the group's other free
@@ -401,7 +597,7 @@ class Planner {
     const std::vector<size_t> candidates = FreeGpusOf(group);
     std::vector<AssignedGpu> assigned;
     MIGSCHED_ASSIGN_OR_RETURN(assigned, AssignGpus(models_[groups_[group].model], request_.current,
-                                                   candidates, contents));
+                                                   candidates, contents, room_));
     std::vector<bool> taken(request_.current.gpus.size(), false);
     for (AssignedGpu& a : assigned) {
       taken[a.index] = true;
@@ -421,17 +617,20 @@ class Planner {
 
   void Summarise(const PackingSolution& solution) {
     for (size_t w = 0; w < unplaced_.size(); ++w) {
-      if (unplaced_[w] == 0) continue;
+      const int64_t left_out = unplaced_[w] + spread_unplaced_[w] + spread_left_out_[w];
+      if (left_out == 0) continue;
       std::vector<std::string> names;
       for (const SizingChoice& c : placeable_[w]) names.push_back(c.model->name);
       const Workload& workload = request_.workloads[w];
       std::string reason = "not enough free GPUs of " + Join(names, ", ");
       if (!workload.require_labels.empty()) reason += " with the labels " + Join(workload.require_labels, ", ");
-      result_.unplaced.push_back({workload.name, static_cast<int>(unplaced_[w]), reason});
+      if (MaxPerGpu(workload) > 0) reason += SpreadLimits(workload);
+      result_.unplaced.push_back({workload.name, static_cast<int>(left_out), reason});
     }
-    for (const FleetGpu& gpu : result_.target.gpus) result_.gpus_used += IsUsed(gpu) ? 1 : 0;
+
+    for (const FleetGpu& gpu : result_.target.gpus) result_.gpus_used += fleet::InUse(gpu) ? 1 : 0;
     int busy_used = 0;
-    for (size_t g : busy_gpus_) busy_used += IsUsed(result_.target.gpus[g]) ? 1 : 0;
+    for (size_t g : busy_gpus_) busy_used += fleet::InUse(result_.target.gpus[g]) ? 1 : 0;
     result_.lower_bound = busy_used + solution.lp_bound;
     result_.proven_bound = solution.optimal
                                ? result_.gpus_used
@@ -440,6 +639,24 @@ class Planner {
                       ? (result_.gpus_used - result_.lower_bound) / result_.lower_bound
                       : 0;
     result_.method = solution.method;
+    // A plan the spread repair changed is not proven lexicographically best:
+    // another packing might have placed more.
+    if (spread_repaired_) result_.method = "heuristic";
+    const bool spread_left_some = std::any_of(spread_unplaced_.begin(), spread_unplaced_.end(),
+                                              [](int64_t n) { return n > 0; });
+    if (spread_left_some && result_.lower_bound > result_.gpus_used) {  // the bound was for more work
+      result_.lower_bound = result_.gpus_used;
+      result_.proven_bound = std::min(result_.proven_bound, result_.gpus_used);
+      result_.gap = 0;
+    }
+  }
+
+  // " within max_per_gpu 1, max_per_node 2 (spread over GPUs and nodes)".
+  static std::string SpreadLimits(const Workload& w) {
+    std::vector<std::string> limits;
+    if (w.max_per_gpu > 0) limits.push_back("max_per_gpu " + std::to_string(w.max_per_gpu));
+    if (w.max_per_node > 0) limits.push_back("max_per_node " + std::to_string(w.max_per_node));
+    return " within " + Join(limits, ", ") + " (spread over GPUs and nodes)";
   }
 
   const geometry::Catalog& catalog_;
@@ -459,7 +676,15 @@ class Planner {
   std::vector<int64_t> requested_;                     // per workload
   std::vector<int64_t> remaining_;                     // per workload, after busy GPUs
   std::vector<int64_t> unplaced_ = std::vector<int64_t>(request_.workloads.size(), 0);
+  // Replicas the packing placed that a spread limit then left out.
+  std::vector<int64_t> spread_unplaced_ = std::vector<int64_t>(request_.workloads.size(), 0);
+  // Replicas earlier spread rounds took out of the demand.
+  std::vector<int64_t> spread_left_out_ = std::vector<int64_t>(request_.workloads.size(), 0);
+  bool spread_repaired_ = false;
+  std::map<std::string, std::vector<size_t>> gpus_of_node_;  // fleet GPUs per node
+  NodeRoom room_;
   std::set<size_t> busy_gpus_;
+  std::set<size_t> kept_whole_;  // GPUs reserved by keep_whole
   std::vector<std::vector<size_t>> class_members_;
   std::vector<std::vector<std::pair<int, int>>> class_options_;
   std::vector<int> class_priority_;

@@ -36,10 +36,19 @@
 
 namespace migsched::plan {
 
+// GPUs the plan leaves whole (MIG disabled, free) for ad-hoc work, of one
+// model or carrying one fleet label: e.g. {.model = "H100-80GB", .gpus = 2}.
+struct KeepWhole {
+  std::string model;  // catalog short name; empty when `label` is given
+  std::string label;
+  int64_t gpus = 0;
+};
+
 struct PlanRequest {
   fleet::Fleet current;              // every GPU, with current layouts and busy instances
   std::vector<Workload> workloads;   // names unique
   std::optional<PerfTable> perf;     // needed by workloads with demand_rps
+  std::vector<KeepWhole> keep_whole;  // each reserves its own GPUs, in order
 };
 
 enum class SolveMethod {
@@ -79,7 +88,8 @@ struct PlanResult {
 
 // InvalidArgument for a malformed request (duplicate workload names, a GPU
 // without a model, a current layout that is invalid, a demand without a perf
-// table entry). Workloads that fit nowhere, or for which GPUs run out, are not
+// table entry, a keep_whole asking for more GPUs without busy instances than
+// the fleet has). Workloads that fit nowhere, or for which GPUs run out, are not
 // errors: they are reported in PlanResult::unplaced.
 Result<PlanResult> PlanFleet(const geometry::Catalog& catalog, const PlanRequest& request,
                              const PlanOptions& options);

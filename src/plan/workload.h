@@ -33,6 +33,10 @@ struct Workload {
   // Runs only on GPUs carrying every one of these fleet labels (a pool); empty = any GPU.
   std::vector<std::string> require_labels;
   std::optional<double> max_latency_ms;     // p99 bound, checked against the perf table
+  // Spread for failure domains: at most this many replicas on one GPU / on
+  // one node (an Xid error or a node failure takes no more); 0 = no limit.
+  int max_per_gpu = 0;
+  int max_per_node = 0;
   std::string perf_key;                // row key in the perf table; empty = name
   std::string source;                  // "workloads.yaml:3", for messages
 

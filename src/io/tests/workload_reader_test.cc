@@ -65,6 +65,21 @@ TEST(WorkloadReaderTest, CsvListsRequiredLabelsWithSemicolons) {
   EXPECT_TRUE((*w)[1].require_labels.empty());
 }
 
+TEST(WorkloadReaderTest, Issue14SpreadLimitsAreReadAndCheckedNamingTheLine) {
+  Result<std::vector<plan::Workload>> w =
+      Yaml("workloads:\n  - {name: svc, replicas: 4, memory_gib: 9, max_per_gpu: 1, max_per_node: 2}\n"
+           "  - {name: free, replicas: 1, memory_gib: 9}\n");
+  ASSERT_THAT(w, IsOk());
+  EXPECT_EQ((*w)[0].max_per_gpu, 1);
+  EXPECT_EQ((*w)[0].max_per_node, 2);
+  EXPECT_EQ((*w)[1].max_per_gpu, 0);  // no limit
+  EXPECT_EQ((*w)[1].max_per_node, 0);
+  EXPECT_THAT(Yaml("workloads:\n  - {name: svc, replicas: 4, memory_gib: 9, max_per_gpu: 0}\n"),
+              HasError(StatusCode::kInvalidArgument, "w.yaml:2: 'max_per_gpu' must be between 1"));
+  EXPECT_THAT(Csv("name,replicas,memory_gib,max_per_node\nsvc,2,9,-1\n"),
+              HasError(StatusCode::kInvalidArgument, "'max_per_node' must be between 1"));
+}
+
 TEST(WorkloadReaderTest, JsonReadsLikeYaml) {
   Result<std::vector<plan::Workload>> w = Yaml(
       R"({"workloads": [{"name": "a", "replicas": 3, "memory_gib": 1.5, "kind": "training"}]})");

@@ -33,10 +33,11 @@ TEST(GpuAssignmentTest, PartitionedGpuKeepsTheInstancesItCanReuse) {
     f.gpus[1].instances.push_back({i, "old", false});
   }
   ModelConfigs configs = ModelConfigs::Create(a100).value();
+  NodeRoom room;
   const GpuContent content{{{Profile(a100, "3g.20gb"), "x"},
                             {Profile(a100, "2g.10gb"), "y"},
                             {Profile(a100, "1g.5gb"), "z"}}};
-  Result<std::vector<AssignedGpu>> assigned = AssignGpus(configs, f, {0, 1, 2}, {content});
+  Result<std::vector<AssignedGpu>> assigned = AssignGpus(configs, f, {0, 1, 2}, {content}, room);
   ASSERT_THAT(assigned, IsOk());
   ASSERT_EQ(assigned->size(), 1u);
   EXPECT_EQ((*assigned)[0].index, 1u);  // the partitioned GPU before the blank ones
@@ -52,8 +53,9 @@ TEST(GpuAssignmentTest, WholeGpuContentPrefersMigDisabledGpus) {
   fleet::Fleet f = ThreeGpus(h100);
   f.gpus[2].mig_enabled = false;
   ModelConfigs configs = ModelConfigs::Create(h100).value();
+  NodeRoom room;
   Result<std::vector<AssignedGpu>> assigned =
-      AssignGpus(configs, f, {0, 1, 2}, {GpuContent{{{kWholeGpuItem, "train"}}}});
+      AssignGpus(configs, f, {0, 1, 2}, {GpuContent{{{kWholeGpuItem, "train"}}}}, room);
   ASSERT_THAT(assigned, IsOk());
   EXPECT_EQ((*assigned)[0].index, 2u);
   EXPECT_FALSE((*assigned)[0].gpu.mig_enabled);
@@ -64,7 +66,8 @@ TEST(GpuAssignmentTest, MoreContentsThanGpusIsAnInternalError) {
   const geometry::GpuModel& a100 = Gpu("A100-40GB");
   ModelConfigs configs = ModelConfigs::Create(a100).value();
   const GpuContent one{{{Profile(a100, "7g.40gb"), "a"}}};
-  EXPECT_THAT(AssignGpus(configs, ThreeGpus(a100), {0}, {one, one}),
+  NodeRoom room;
+  EXPECT_THAT(AssignGpus(configs, ThreeGpus(a100), {0}, {one, one}, room),
               ::migsched::testing::HasCode(StatusCode::kInternal));
 }
 

@@ -216,7 +216,7 @@ TEST(PlannerDifferentialTest, PlacesAsMuchAsAnExhaustiveSearchOnRandomMixedFleet
   int with_unplaced = 0;
   for (int round = 0; round < 400; ++round) {
     const RandomCase c = MakeCase(rng);
-    PlanRequest request{.current = c.fleet, .workloads = c.workloads, .perf = std::nullopt};
+    PlanRequest request{.current = c.fleet, .workloads = c.workloads, .perf = std::nullopt, .keep_whole = {}};
     const Result<PlanResult> plan = PlanFleet(BuiltinCatalogForTest(), request, {});
     ASSERT_THAT(plan, IsOk()) << Describe(c);
     const Score best = ExhaustiveFleetSearch(c.fleet, c.workloads).Best();
