@@ -20,6 +20,19 @@ std::string Bytes(std::initializer_list<int> bytes) {
   return out;
 }
 
+// "Name(input) -> [stream ]output" for each method of the service named
+// `service` in `file`, in order; empty when the file has no such service.
+std::vector<std::string> MethodSignatures(const google::protobuf::FileDescriptor* file, const std::string& service) {
+  std::vector<std::string> methods;
+  const google::protobuf::ServiceDescriptor* found = file->FindServiceByName(service);
+  for (int i = 0; found != nullptr && i < found->method_count(); ++i) {
+    const google::protobuf::MethodDescriptor* m = found->method(i);
+    methods.push_back(m->name() + "(" + m->input_type()->full_name() + ") -> " +
+                      (m->server_streaming() ? "stream " : "") + m->output_type()->full_name());
+  }
+  return methods;
+}
+
 template <typename Message>
 std::string Encode(const Message& message) {
   std::string out;
@@ -103,16 +116,7 @@ TEST(WireFormat, AllocateResponse) {
 TEST(WireFormat, ServicesAndMethods) {
   EXPECT_STREQ(v1beta1::Registration::service_full_name(), "v1beta1.Registration");
   EXPECT_STREQ(v1beta1::DevicePlugin::service_full_name(), "v1beta1.DevicePlugin");
-  const google::protobuf::ServiceDescriptor* plugin =
-      v1beta1::Empty::descriptor()->file()->FindServiceByName("DevicePlugin");
-  ASSERT_NE(plugin, nullptr);
-  std::vector<std::string> methods;
-  for (int i = 0; i < plugin->method_count(); ++i) {
-    const google::protobuf::MethodDescriptor* m = plugin->method(i);
-    methods.push_back(m->name() + "(" + m->input_type()->full_name() + ") -> " +
-                      (m->server_streaming() ? "stream " : "") + m->output_type()->full_name());
-  }
-  EXPECT_THAT(methods,
+  EXPECT_THAT(MethodSignatures(v1beta1::Empty::descriptor()->file(), "DevicePlugin"),
               ::testing::ElementsAre(
                   "GetDevicePluginOptions(v1beta1.Empty) -> v1beta1.DevicePluginOptions",
                   "ListAndWatch(v1beta1.Empty) -> stream v1beta1.ListAndWatchResponse",
@@ -148,15 +152,8 @@ TEST(WireFormat, AllocatableResourcesResponse) {
 
 TEST(WireFormat, PodResourcesListerMethods) {
   EXPECT_STREQ(v1::PodResourcesLister::service_full_name(), "v1.PodResourcesLister");
-  const google::protobuf::ServiceDescriptor* lister =
-      v1::ListPodResourcesRequest::descriptor()->file()->FindServiceByName("PodResourcesLister");
-  ASSERT_NE(lister, nullptr);
-  std::vector<std::string> methods;
-  for (int i = 0; i < lister->method_count(); ++i) {
-    const google::protobuf::MethodDescriptor* m = lister->method(i);
-    methods.push_back(m->name() + "(" + m->input_type()->full_name() + ") -> " + m->output_type()->full_name());
-  }
-  EXPECT_THAT(methods, ::testing::ElementsAre(
+  EXPECT_THAT(MethodSignatures(v1::ListPodResourcesRequest::descriptor()->file(), "PodResourcesLister"),
+              ::testing::ElementsAre(
                            "List(v1.ListPodResourcesRequest) -> v1.ListPodResourcesResponse",
                            "GetAllocatableResources(v1.AllocatableResourcesRequest) -> v1.AllocatableResourcesResponse"));
 }
