@@ -15,8 +15,8 @@ printf '\n\033[1m$ migsched plan --fleet examples/plan/fleet.yaml --workloads ex
   --out out/plan.json --mig-parted out/mig-parted.yaml --slurm out/slurm --svg out/fleet.svg
 printf '\n\033[1mWritten:\033[0m out/plan.json (for migsched apply --plan), out/mig-parted.yaml,\n'
 printf '         out/slurm/{gres.conf,slurm.conf}, out/fleet.svg\n'
-printf '\n\033[1m$ sed -n 6,28p out/mig-parted.yaml\033[0m\n'
-sed -n 6,28p out/mig-parted.yaml
+printf '\n\033[1m$ sed -n 1,28p out/mig-parted.yaml\033[0m\n'
+sed -n 1,28p out/mig-parted.yaml
 
 # Apply the plan for one node on a fake NVML machine (docs/fake-nvml.md): the
 # node's GPUs, as plan.json lists them, start with MIG on and no instances;
@@ -29,8 +29,8 @@ gpus=$(awk -v node="$node" '
                if (n == node) { if (!(m in count)) order[++k] = m; count[m]++ } }
   END { for (i = 1; i <= k; i++) printf "%s%s:%d", (i > 1 ? "," : ""), order[i], count[order[i]] }' out/plan.json)
 config=$(awk -v node="$node" '
-  /^  # nodes: / { sub(/^  # nodes: /, ""); hit = ("," $0 ",") ~ ("[ ,]" node ",") ; next }
-  hit && /^  [^ ]+:$/ { sub(/:$/, "", $1); print $1; exit }' out/mig-parted.yaml)
+  /^# [^ ]+: / { name = $2; sub(/:$/, "", name); list = $0; sub(/^# [^ ]+: /, "", list)
+                 if (("," list ",") ~ ("[ ,]" node ",")) { print name; exit } }' out/mig-parted.yaml)
 rm -f out/node.json out/agent.journal
 export MIGSCHED_NVML_LIBRARY=$PWD/build/release/libmigsched-fake-nvml.so
 export MIGSCHED_FAKE_NVML_STATE=$PWD/out/node.json

@@ -10,6 +10,7 @@
 #include "cli/text_table.h"
 #include "common/model_counts.h"
 #include "common/strings.h"
+#include "engines/container_devices.h"
 #include "nvml/fake/fake_state.h"
 #include "nvml/nvml_session.h"
 
@@ -80,8 +81,14 @@ ordered_json GpuJson(const GpuReport& report) {
   for (const GpuInstanceInfo& gi : report.instances) {
     ordered_json cis = ordered_json::array();
     for (const nvml::ComputeInstanceInfo& ci : gi.compute_instances) {
-      cis.push_back({{"id", ci.id}, {"profile_id", ci.profile_id}, {"start", ci.placement.start},
-                     {"size", ci.placement.size}, {"uuid", ci.uuid}});
+      ordered_json item{{"id", ci.id}, {"profile_id", ci.profile_id}, {"start", ci.placement.start},
+                        {"size", ci.placement.size}, {"uuid", ci.uuid}};
+      if (!ci.uuid.empty()) {
+        const engines::ContainerDeviceArgs args = engines::ContainerArgsForMig(ci.uuid);
+        item["docker"] = args.docker;
+        item["cdi"] = args.cdi;
+      }
+      cis.push_back(std::move(item));
     }
     instances.push_back({{"id", gi.id},
                          {"profile", gi.profile >= 0 ? ordered_json(ProfileName(d, gi.profile, gi.profile_id))
@@ -144,6 +151,18 @@ void PrintGpu(std::ostream& out, const GpuReport& report) {
                       cis.empty() ? "none" : Join(cis, "; ")});
   }
   instances.Print(out);
+  // What a plain container is given to see each instance (docs/cli.md).
+  bool heading = false;
+  for (const GpuInstanceInfo& gi : report.instances) {
+    for (const nvml::ComputeInstanceInfo& ci : gi.compute_instances) {
+      if (ci.uuid.empty()) continue;
+      if (!heading) out << "\n  containers:\n";
+      heading = true;
+      const engines::ContainerDeviceArgs args = engines::ContainerArgsForMig(ci.uuid);
+      out << "    GI " << gi.id << " " << ProfileName(d, gi.profile, gi.profile_id) << ": docker run " << args.docker
+          << " IMAGE | podman run " << args.cdi << " IMAGE\n";
+    }
+  }
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include "cli/cli.h"
 #include "cli/server_client.h"
 #include "cli/slurm_gres_sources.h"
+#include "common/names.h"
 #include "engines/mig_device_files.h"
 #include "engines/slurm_gres_writer.h"
 #include "nvml/nvml_session.h"
@@ -51,10 +52,12 @@ Result<std::vector<engines::SlurmNodeGres>> CollectNodes(const CommandContext& c
     if (!fleet.has_value()) return fleet.error();
     return SlurmNodesFromFleetJson(*fleet, context.catalog, args.node, args.style);
   }
+  // The name goes unquoted into NodeName= lines: a space, '=' or newline would change slurm.conf.
+  const std::string node_name = args.node.empty() ? ShortHostName() : args.node;
+  MIGSCHED_RETURN_IF_ERROR(CheckHostName(node_name, args.node.empty() ? "host name" : "--node"));
   Result<std::unique_ptr<nvml::NvmlSession>> session = nvml::NvmlSession::Open(context.catalog);
   if (!session.has_value()) return session.error();
-  Result<engines::SlurmNodeGres> node =
-      SlurmNodeFromNvml(**session, args.node.empty() ? ShortHostName() : args.node, args.style);
+  Result<engines::SlurmNodeGres> node = SlurmNodeFromNvml(**session, node_name, args.style);
   if (!node.has_value()) return node.error();
   return std::vector<engines::SlurmNodeGres>{std::move(node).value()};
 }

@@ -103,6 +103,17 @@ TEST_F(SlurmGresCliTest, RelativeDevRootIsBadInput) {
   EXPECT_THAT(run.err, ::testing::HasSubstr("device root 'fake/dev' is not an absolute path"));
 }
 
+// A node name goes unquoted into NodeName= lines (issue 16, point 2).
+TEST_F(SlurmGresCliTest, ANodeNameThatWouldChangeSlurmConfIsBadInput) {
+  SetUpMachine();
+  for (const std::string bad : {"n1 Gres=gpu:99", "n1\nNodeName=evil", "a=b"}) {
+    const CliRun run = RunMigsched({"slurm", "gres", "--node", bad});
+    EXPECT_EQ(run.code, kExitBadInput) << bad;
+    EXPECT_THAT(run.err, ::testing::HasSubstr("is not a valid name")) << bad;
+    EXPECT_THAT(run.out, ::testing::Not(::testing::HasSubstr("NodeName="))) << bad;
+  }
+}
+
 TEST_F(SlurmGresCliTest, UnknownTypeStyleIsBadUsage) {
   const CliRun run = RunMigsched({"slurm", "gres", "--type-style", "deepops"});
   EXPECT_EQ(run.code, kExitBadInput);

@@ -39,6 +39,9 @@ TEST_F(NvmlCliTest, InitThenInfoShowsTheMachine) {
   EXPECT_NE(text.out.find("GPU 2: NVIDIA H100 80GB HBM3 (H100-80GB)"), std::string::npos);
   EXPECT_NE(text.out.find("{0,4}:4"), std::string::npos);
   EXPECT_NE(text.out.find("MIG-"), std::string::npos);
+  // A plain container's flags for the instance (issue 17, point 3).
+  EXPECT_NE(text.out.find(" 3g.40gb: docker run --gpus '\"device=MIG-"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("IMAGE | podman run --device nvidia.com/gpu=MIG-"), std::string::npos) << text.out;
 
   const CliRun json = RunMigsched({"--json", "nvml-info"});
   ASSERT_EQ(json.code, cli::kExitOk) << json.err;
@@ -53,6 +56,9 @@ TEST_F(NvmlCliTest, InitThenInfoShowsTheMachine) {
   EXPECT_EQ(gi["start"], 4);
   EXPECT_EQ(gi["size"], 4);
   EXPECT_EQ(gi["compute_instances"].size(), 1u);
+  const std::string uuid = gi["compute_instances"][0]["uuid"];
+  EXPECT_EQ(gi["compute_instances"][0]["docker"], "--gpus '\"device=" + uuid + "\"'");
+  EXPECT_EQ(gi["compute_instances"][0]["cdi"], "--device nvidia.com/gpu=" + uuid);
   // The profile table matches the catalog, counts reduced by the instance.
   for (const nlohmann::json& p : info["gpus"][2]["profiles"]) {
     if (p["name"] == "3g.40gb") {
