@@ -105,7 +105,7 @@ std::vector<ShapeDemand> ConcurrentDemand(const std::vector<SimJob>& jobs, const
 Result<StaticPlan> PlanStaticFleet(const std::vector<SimJob>& jobs, const geometry::Catalog& catalog,
                                    const fleet::Fleet& fleet, const StaticPlanSpec& spec) {
   const std::vector<ShapeDemand> shapes = ConcurrentDemand(jobs, fleet, spec);
-  plan::PlanRequest request{.current = fleet, .workloads = {}, .perf = std::nullopt};
+  plan::PlanRequest request{.current = fleet, .workloads = {}, .perf = std::nullopt, .keep_whole = {}};
   StaticPlan result;
   for (size_t i = 0; i < shapes.size(); ++i) {
     request.workloads.push_back(WorkloadOf(shapes[i], i));
