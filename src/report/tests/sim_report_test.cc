@@ -32,9 +32,13 @@ TEST(SimReportTest, ReplayReportHasOneSvgPerPlotAndNoExternalReference) {
                        .bounds = {}};
   const std::string html = RenderSimReport(input);
   EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
-  EXPECT_EQ(Count(html, "<svg "), 4u);  // GPUs in use, utilisation, stranded, delay CDF
-  EXPECT_EQ(Count(html, "</svg>"), 4u);
-  EXPECT_EQ(Count(html, "<path "), 8u);  // one line per policy per plot
+  EXPECT_EQ(Count(html, "<svg "), 5u);  // GPUs in use, its zoom, utilisation, stranded, delay CDF
+  EXPECT_EQ(Count(html, "</svg>"), 5u);
+  EXPECT_EQ(Count(html, "<path "), 10u);  // one line per policy per plot
+  EXPECT_EQ(Count(html, "<p class=\"what\">"), 5u);  // a "what this shows" line per plot
+  EXPECT_NE(html.find("GPUs in use around the peak (zoomed)"), std::string::npos);
+  // Overlapping policies stay apart: the second policy's lines are dashed.
+  EXPECT_EQ(Count(html, "stroke-dasharray=\"8,4\" data-policy=\"frag-aware\""), 5u);
   EXPECT_EQ(html.find("http"), std::string::npos);
   EXPECT_EQ(html.find("<script"), std::string::npos);
   EXPECT_NE(html.find("synthetic:jobs=10 &lt;&amp;&gt;"), std::string::npos);
@@ -47,6 +51,41 @@ TEST(SimReportTest, ReplayReportHasOneSvgPerPlotAndNoExternalReference) {
   EXPECT_EQ(html.find("data-bound"), std::string::npos);  // no bounds given, none drawn
 }
 
+// Issue 15: the GPU axis ended at 800 on a 64-GPU fleet, and the table printed 2.212e+04 s.
+TEST(SimReportTest, GpuAxesStopAtTheFleetAndTablesPrintPlainNumbers) {
+  sim::PolicyRun run = MakeRun("best-fit", 1);
+  run.result.queue_delay_p99_s = 22122.4;
+  SimReportInput input{.trace = "t", .mode = "replay", .fleet = "f", .notes = {}, .runs = {run},
+                       .show_latency = false,
+                       .bounds = {.fill = std::nullopt,
+                                  .replay = sim::ReplayBounds{.mig_gpus_needed_min = 449,
+                                                              .mig_peak_at_ms = 0,
+                                                              .fractional_gpus_needed_min = 411}}};
+  const std::string html = RenderSimReport(input);
+  EXPECT_NE(html.find("<td>22,122</td>"), std::string::npos);
+  EXPECT_EQ(html.find("e+0"), std::string::npos);
+  // The fleet has 4 GPUs: the axis ends at 4, the bounds above it are listed, not drawn.
+  EXPECT_NE(html.find("text-anchor=\"end\">4</text>"), std::string::npos);
+  EXPECT_EQ(html.find("text-anchor=\"end\">8</text>"), std::string::npos);
+  EXPECT_EQ(html.find("data-bound"), std::string::npos);
+  EXPECT_NE(html.find("MIG bound 449 (above the axis)"), std::string::npos);
+}
+
+TEST(SimReportTest, FillTableCountsTheSameArrivalsForEveryPolicy) {
+  sim::PolicyRun a = MakeRun("first-fit", 1), b = MakeRun("frag-aware", 1);
+  a.result.arrivals_at_capacity = b.result.arrivals_at_capacity = 1200;
+  a.result.placed_at_capacity = 1100;
+  b.result.placed_at_capacity = 1150;
+  a.result.placed = 1500;  // each run went on to a different length
+  b.result.placed = 1700;
+  SimReportInput input{.trace = "t", .mode = "fill", .fleet = "f", .notes = {}, .runs = {a, b},
+                       .show_latency = false, .bounds = {}};
+  const std::string html = RenderSimReport(input);
+  EXPECT_NE(html.find("<td>1,100</td><td>100</td>"), std::string::npos);
+  EXPECT_NE(html.find("<td>1,150</td><td>50</td>"), std::string::npos);
+  EXPECT_NE(html.find("count the 1,200 arrivals up to 100% of the fleet's capacity"), std::string::npos);
+}
+
 TEST(SimReportTest, ReplayBoundsAreDashedLinesOnGpusInUseAndASentence) {
   SimReportInput input{.trace = "t", .mode = "replay", .fleet = "f", .notes = {}, .runs = {MakeRun("best-fit", 1)},
                        .show_latency = false,
@@ -55,8 +94,8 @@ TEST(SimReportTest, ReplayBoundsAreDashedLinesOnGpusInUseAndASentence) {
                                                               .mig_peak_at_ms = 0,
                                                               .fractional_gpus_needed_min = 2}}};
   const std::string html = RenderSimReport(input);
-  EXPECT_EQ(Count(html, "data-bound=\"MIG bound\""), 1u);  // on the GPUs-in-use plot only
-  EXPECT_EQ(Count(html, "data-bound=\"fractional bound\""), 1u);
+  EXPECT_EQ(Count(html, "data-bound=\"MIG bound\""), 2u);  // on the GPUs-in-use plot and its zoom
+  EXPECT_EQ(Count(html, "data-bound=\"fractional bound\""), 2u);
   EXPECT_NE(html.find("MIG bound 3</text>"), std::string::npos);
   EXPECT_NE(html.find("needs at least <b>3 GPUs</b>"), std::string::npos);
   EXPECT_NE(html.find("at least 2.</p>"), std::string::npos);
