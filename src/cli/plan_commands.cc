@@ -16,8 +16,10 @@
 #include "cli/cli.h"
 #include "cli/slurm_commands.h"
 #include "cli/text_table.h"
+#include "common/model_counts.h"
 #include "common/strings.h"
 #include "engines/k8s_resources.h"
+#include "fleet/gpu_in_use.h"
 #include "engines/mig_parted_writer.h"
 #include "engines/slurm_gres_type.h"
 #include "engines/slurm_gres_writer.h"
@@ -76,8 +78,10 @@ std::string FleetLine(const fleet::Fleet& fleet) {
 // One GPU's target layout in words: "3g.40gb@4 bert-large, 1g.10gb@0 (free)".
 std::string LayoutText(const fleet::FleetGpu& gpu) {
   if (!gpu.mig_enabled) {
-    return "MIG disabled, whole GPU: " +
-           (gpu.whole_gpu_workload.empty() ? std::string("(free)") : gpu.whole_gpu_workload);
+    const std::string owner = !gpu.whole_gpu_workload.empty() ? gpu.whole_gpu_workload
+                              : gpu.whole_gpu_busy            ? "(no workload)"
+                                                              : "(free)";
+    return "MIG disabled, whole GPU: " + owner + (gpu.whole_gpu_busy ? " [busy]" : "");
   }
   if (gpu.instances.empty()) return "(no instances)";
   std::vector<const fleet::FleetInstance*> by_start;
@@ -94,12 +98,6 @@ std::string LayoutText(const fleet::FleetGpu& gpu) {
   return Join(parts, ", ");
 }
 
-bool Used(const fleet::FleetGpu& gpu) {
-  if (!gpu.mig_enabled) return !gpu.whole_gpu_workload.empty();
-  return std::any_of(gpu.instances.begin(), gpu.instances.end(),
-                     [](const fleet::FleetInstance& i) { return !i.workload.empty() || i.busy; });
-}
-
 std::string CountOf(int count, const std::string& noun) {
   return std::to_string(count) + " " + noun + (count == 1 ? "" : "s");
 }
@@ -109,7 +107,7 @@ std::string CountOf(int count, const std::string& noun) {
 std::string IdleLine(const fleet::Fleet& target) {
   int whole = 0, mig = 0;
   for (const fleet::FleetGpu& gpu : target.gpus) {
-    if (Used(gpu)) continue;
+    if (fleet::InUse(gpu)) continue;
     ++(gpu.mig_enabled ? mig : whole);
   }
   std::string line = CountOf(whole + mig, "GPU") + " left idle";
@@ -135,13 +133,13 @@ void PrintLayouts(const fleet::Fleet& target, std::ostream& out) {
            target.gpus[j].model == gpu.model && LayoutText(target.gpus[j]) == text) {
       ++j;
     }
-    if (Used(gpu) && lines < kMaxLines) {
+    if (fleet::InUse(gpu) && lines < kMaxLines) {
       const std::string range = j - i == 1 ? std::to_string(gpu.index)
                                            : std::to_string(gpu.index) + "-" +
                                                  std::to_string(target.gpus[j - 1].index);
       table.AddRow({gpu.node, range, gpu.model->name, text});
       ++lines;
-    } else if (Used(gpu)) {
+    } else if (fleet::InUse(gpu)) {
       ++hidden;
     }
     i = j;
@@ -189,7 +187,7 @@ void PrintBaselines(const plan::PlanResult& result,
 std::map<const geometry::GpuModel*, int> UsedGpusByModel(const fleet::Fleet& target) {
   std::map<const geometry::GpuModel*, int> used;
   for (const fleet::FleetGpu& gpu : target.gpus) {
-    if (Used(gpu)) ++used[gpu.model];
+    if (fleet::InUse(gpu)) ++used[gpu.model];
   }
   return used;
 }
@@ -268,6 +266,27 @@ ResourceNames NamesOf(const plan::SizingChoice& choice, engines::SlurmTypeStyle 
           "gpu:" + engines::SlurmMigType(*choice.model, profile, "", style)};
 }
 
+// One row per workload and model it may run on: the one resource name its
+// Deployment or sbatch script asks for there. Long lists stop after kMaxRows.
+void PrintResourceNames(const plan::PlanResult& result, engines::SlurmTypeStyle style, std::ostream& out) {
+  constexpr size_t kMaxRows = 60;
+  TextTable table({"WORKLOAD", "MODEL", "KUBERNETES", "SLURM"});
+  size_t rows = 0;
+  for (const plan::WorkloadSizing& sizing : result.sizing) {
+    for (const plan::SizingChoice& choice : sizing.choices) {
+      if (rows++ >= kMaxRows) continue;
+      const ResourceNames names = NamesOf(choice, style);
+      table.AddRow({sizing.workload, choice.model->name, names.kubernetes, names.slurm});
+    }
+  }
+  if (rows == 0) return;
+  out << "\nResource names (what a Deployment or sbatch script asks for):\n";
+  table.Print(out);
+  if (rows > kMaxRows) {
+    out << "... " << CountOf(static_cast<int>(rows - kMaxRows), "more row") << " (--json lists every workload)\n";
+  }
+}
+
 void PrintExplain(const plan::PlanResult& result, engines::SlurmTypeStyle style, std::ostream& out) {
   out << "\nRight-sizing:\n";
   for (const plan::WorkloadSizing& sizing : result.sizing) {
@@ -307,6 +326,7 @@ void PrintSummary(const CommandContext& context, const PlanArgs& args,
   PrintSavings(result, Savings(result, baselines, costs), costs, out);
   if (args.explain) PrintExplain(result, args.slurm_type_style, out);
   PrintLayouts(result.target, out);
+  PrintResourceNames(result, args.slurm_type_style, out);
   const engines::K8sResources k8s = engines::ComputeK8sResources(result.target);
   std::vector<std::string> resources;
   for (const auto& [name, count] : k8s.fleet) resources.push_back(name + ": " + std::to_string(count));
@@ -408,6 +428,23 @@ Status WriteOutputs(const PlanArgs& args, const plan::PlanDocument& document,
   return Status::Ok();
 }
 
+// --keep-whole H100-80GB:2,adhoc:1: a catalog model's GPUs, else a fleet label's.
+Result<std::vector<plan::KeepWhole>> ParseKeepWhole(const geometry::Catalog& catalog, const std::string& list) {
+  std::vector<plan::KeepWhole> keep;
+  if (list.empty()) return keep;
+  std::vector<ModelCount> counts;
+  MIGSCHED_ASSIGN_OR_RETURN(counts, ParseModelCounts(list, "--keep-whole", 10'000'000));
+  for (const ModelCount& c : counts) {
+    const Result<const geometry::GpuModel*> model = catalog.Find(c.model);
+    if (model.has_value()) {
+      keep.push_back({.model = (*model)->name, .label = "", .gpus = c.count});
+    } else {
+      keep.push_back({.model = "", .label = c.model, .gpus = c.count});
+    }
+  }
+  return keep;
+}
+
 int RunFromAlibaba(const CommandContext& context, const std::string& pods_path,
                    const std::string& gpu, const std::string& out_path) {
   const Result<const geometry::GpuModel*> model = context.catalog.Find(gpu);
@@ -447,6 +484,9 @@ int RunPlan(const CommandContext& context, const PlanArgs& args) {
     if (!perf.has_value()) return BadInput(context, perf.error());
     request.perf = std::move(perf).value();
   }
+  Result<std::vector<plan::KeepWhole>> keep_whole = ParseKeepWhole(context.catalog, args.keep_whole);
+  if (!keep_whole.has_value()) return BadInput(context, keep_whole.error());
+  request.keep_whole = std::move(keep_whole).value();
   report::CostSheet costs;
   if (!args.costs_path.empty()) {
     Result<report::CostSheet> read = io::ReadCostSheetFile(context.catalog, args.costs_path);
@@ -510,6 +550,9 @@ void AddPlanCommands(CLI::App& app, ChosenCommand& chosen) {
       ->check(CLI::Range(1, 3600000));
   plan->add_option("--headroom", args->headroom_pct, "extra memory per replica, percent")
       ->check(CLI::Range(0, 1000));
+  plan->add_option("--keep-whole", args->keep_whole,
+                   "GPUs left whole (MIG disabled, free) for ad-hoc work: MODEL_OR_LABEL:COUNT[,...], "
+                   "a catalog model or else a fleet label");
   plan->callback([&chosen, args] {
     chosen = [args](const CommandContext& c) { return RunPlan(c, *args); };
   });

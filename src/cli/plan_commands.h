@@ -27,6 +27,7 @@ struct PlanArgs {
   bool dry_run = false;         // print the transition ops; write no files
   int time_limit_ms = 10000;
   int headroom_pct = 0;
+  std::string keep_whole;       // "MODEL_OR_LABEL:COUNT[,...]": GPUs left whole; optional
 };
 
 // Exit codes: 0 everything placed, 1 something unplaced, 2 bad input or a

@@ -159,6 +159,46 @@ TEST_F(PlanCommandTest, JsonAfterTheCommandGivesPlanBaselinesAndResources) {
   EXPECT_EQ(doc["workloads"][2]["resources"][0]["kubernetes"], "nvidia.com/gpu");
 }
 
+// Issue 14.3: --keep-whole leaves GPUs of a model (or a fleet label) whole
+// for ad-hoc work; the list goes through the one MODEL:COUNT parser.
+TEST_F(PlanCommandTest, Issue14KeepWholeLeavesGpusWholeForAdHocWork) {
+  std::string out;
+  EXPECT_EQ(RunMigsched({"plan", "--fleet", "tests/data/plan/fleet_small.yaml", "--workloads",
+                         "tests/data/plan/workloads_small.yaml", "--keep-whole", "H100-80GB:1", "--json"},
+                        &out),
+            kExitNo);  // bert and resnet50 lose the H100
+  const nlohmann::json doc = nlohmann::json::parse(out);
+  const auto& node_b = doc["gpus"][2];
+  EXPECT_EQ(node_b["node"], "node-b");
+  EXPECT_EQ(node_b["mig_enabled"], false);
+  std::string err;
+  EXPECT_EQ(RunMigsched({"plan", "--fleet", "tests/data/plan/fleet_small.yaml", "--workloads",
+                         "tests/data/plan/workloads_small.yaml", "--keep-whole", "H100-80GB:0"},
+                        nullptr, &err),
+            kExitBadInput);
+  EXPECT_THAT(err, ::testing::HasSubstr("--keep-whole"));
+  EXPECT_EQ(RunMigsched({"plan", "--fleet", "tests/data/plan/fleet_small.yaml", "--workloads",
+                         "tests/data/plan/workloads_small.yaml", "--keep-whole", "adhoc:1"},
+                        nullptr, &err),
+            kExitBadInput);
+  EXPECT_THAT(err, ::testing::HasSubstr("keep_whole label 'adhoc': 1 GPU asked, the fleet has only 0"));
+}
+
+// Issue 14.5, one "GPU in use" rule: a busy whole GPU running no workload of
+// the request was counted in "GPUs used" but printed as idle.
+TEST_F(PlanCommandTest, Issue14BusyWholeGpuWithoutAWorkloadIsCountedAndPrintedInUse) {
+  const std::filesystem::path fleet = dir_ / "fleet.yaml";
+  std::ofstream(fleet) << "nodes:\n  - name: node-a\n    gpus: [{model: A100-40GB, count: 2}]\n"
+                          "    current:\n      - {gpu: 0, mig_enabled: false, busy: true}\n";
+  const std::filesystem::path workloads = dir_ / "workloads.yaml";
+  std::ofstream(workloads) << "workloads:\n  - {name: svc, replicas: 1, memory_gib: 4}\n";
+  std::string out;
+  ASSERT_EQ(RunMigsched({"plan", "--fleet", fleet.string(), "--workloads", workloads.string()}, &out), kExitOk);
+  EXPECT_THAT(out, ::testing::HasSubstr("GPUs used: 2"));
+  EXPECT_THAT(out, ::testing::HasSubstr("MIG disabled, whole GPU: (no workload) [busy]"));
+  EXPECT_THAT(out, ::testing::HasSubstr("0 GPUs left idle"));
+}
+
 // Regression: --out DIR/plan.json (and --svg, --mig-parted, --slurm) failed
 // with a bare "cannot write" when DIR did not exist.
 TEST_F(PlanCommandTest, OutputsGoIntoDirectoriesThatDoNotExistYet) {
