@@ -5,7 +5,6 @@
 #include <optional>
 
 #include "common/strings.h"
-#include "trace/generic.h"
 #include "trace/iso_time.h"
 #include "trace/sacct.h"
 
@@ -146,15 +145,7 @@ Result<Trace> ParseKubectlPods(std::string_view text, const std::string& source)
       if (const nlohmann::json* priority = Find(pod, {"spec", "priority"}); priority && priority->is_number_integer()) {
         job.priority = static_cast<int>(std::clamp<int64_t>(priority->get<int64_t>(), -1'000'000, 1'000'000));
       }
-      if (gpus->mig_devices == 1) {
-        job.profile = gpus->profile;
-        job.gpu_milli = ProfileDemandMilli(job.profile).value_or(1000);
-        job.kind = job.gpu_milli < 1000 ? JobKind::kInference : JobKind::kTraining;
-      } else {
-        job.num_gpu = static_cast<int>(gpus->whole);
-        job.gpu_milli = 1000;
-        job.kind = JobKind::kTraining;
-      }
+      SetRequestedGpus(job, gpus->mig_devices == 1 ? gpus->profile : "", static_cast<int>(gpus->whole));
       trace.jobs.push_back(std::move(job));
     }
   }

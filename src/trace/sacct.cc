@@ -70,6 +70,18 @@ void StartAtZero(Trace& trace) {
   SortAndNumber(trace.jobs);
 }
 
+void SetRequestedGpus(TraceJob& job, const std::string& mig_profile, int whole_gpus) {
+  if (!mig_profile.empty()) {
+    job.profile = mig_profile;
+    job.gpu_milli = ProfileDemandMilli(job.profile).value_or(1000);
+    job.kind = job.gpu_milli < 1000 ? JobKind::kInference : JobKind::kTraining;
+  } else {
+    job.num_gpu = whole_gpus;
+    job.gpu_milli = 1000;
+    job.kind = JobKind::kTraining;
+  }
+}
+
 Result<Trace> ParseSacct(std::string_view bytes, const std::string& source) {
   const std::string_view text = StripUtf8Bom(bytes);
   std::vector<std::string_view> lines = SplitOn(text, '\n');
@@ -144,15 +156,7 @@ Result<Trace> ParseSacct(std::string_view bytes, const std::string& source) {
                                                                      : "");
       if (priority_at) job.priority = static_cast<int>(std::clamp<int64_t>(ParseInt64(f[*priority_at]).value_or(0),
                                                                            -1'000'000, 1'000'000));
-      if (gpus->mig_devices == 1) {
-        job.profile = gpus->profile;
-        job.gpu_milli = ProfileDemandMilli(job.profile).value_or(1000);
-        job.kind = job.gpu_milli < 1000 ? JobKind::kInference : JobKind::kTraining;
-      } else {
-        job.num_gpu = gpus->whole;
-        job.gpu_milli = 1000;
-        job.kind = JobKind::kTraining;
-      }
+      SetRequestedGpus(job, gpus->mig_devices == 1 ? gpus->profile : "", gpus->whole);
       trace.jobs.push_back(std::move(job));
     }
   }

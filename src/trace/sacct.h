@@ -33,4 +33,9 @@ std::string MigProfileOfType(std::string_view type);
 // numbers them (SortAndNumber).
 void StartAtZero(Trace& trace);
 
+// Sets what an imported job asks for: one MIG device of `mig_profile` (an
+// inference-sized share, unless the profile is the whole GPU), or else
+// `whole_gpus` whole GPUs (training). Shared with the Kubernetes importer.
+void SetRequestedGpus(TraceJob& job, const std::string& mig_profile, int whole_gpus);
+
 }  // namespace migsched::trace
