@@ -1,6 +1,7 @@
 #include "cli/nvml_commands.h"
 
 #include <CLI/CLI.hpp>
+#include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <utility>
@@ -167,6 +168,16 @@ void PrintGpu(std::ostream& out, const GpuReport& report) {
 
 }  // namespace
 
+// The fake NVML library is built beside the migsched executable; its real
+// path makes the printed command work as it is. A placeholder elsewhere.
+std::string FakeNvmlLibraryPath() {
+  std::error_code error;
+  const std::filesystem::path library =
+      std::filesystem::read_symlink("/proc/self/exe", error).parent_path() / "libmigsched-fake-nvml.so";
+  if (!error && std::filesystem::exists(library, error)) return library.string();
+  return "<build>/libmigsched-fake-nvml.so";
+}
+
 int RunFakeNvmlInit(const CommandContext& context, const std::string& state_path, const std::string& gpus) {
   // A fake machine has at most 64 GPUs of a model (NewFakeState).
   Result<std::vector<ModelCount>> list = ParseModelCounts(gpus, "--gpus list", 64);
@@ -191,14 +202,15 @@ int RunFakeNvmlInit(const CommandContext& context, const std::string& state_path
     for (size_t i = 0; i < state->gpus.size(); ++i) {
       out.push_back({{"index", i}, {"model", state->gpus[i].model}, {"uuid", state->gpus[i].uuid}});
     }
-    context.out << ordered_json{{"state", state_path}, {"gpus", out}}.dump(2) << "\n";
+    context.out << ordered_json{{"state", state_path}, {"library", FakeNvmlLibraryPath()}, {"gpus", out}}.dump(2)
+                << "\n";
     return kExitOk;
   }
   std::vector<std::string> summary;
   for (const auto& [name, count] : *list) summary.push_back(std::to_string(count) + " x " + name);
   context.out << "wrote " << state_path << ": " << Join(summary, ", ")
               << " (MIG mode on, no instances)\n"
-              << "use it: MIGSCHED_NVML_LIBRARY=<build>/libmigsched-fake-nvml.so "
+              << "use it: MIGSCHED_NVML_LIBRARY=" << FakeNvmlLibraryPath() << " "
               << nvml::fake::kStateEnv << "=" << state_path << " migsched nvml-info\n";
   return kExitOk;
 }
