@@ -162,17 +162,24 @@ Result<std::vector<GpuTarget>> TargetsFromMigParted(const io::MigPartedConfig& c
   return targets;
 }
 
-Result<std::vector<std::string>> CompareWithMigParted(const io::MigPartedConfig& config,
-                                                      const std::vector<ObservedGpu>& gpus) {
+Result<std::vector<MigPartedDifference>> CompareWithMigParted(const io::MigPartedConfig& config,
+                                                              const std::vector<ObservedGpu>& gpus) {
+  using Kind = MigPartedDifference::Kind;
   Result<std::vector<Selection>> selected = Select(config, gpus);
   if (!selected.has_value()) return selected.error();
-  std::vector<std::string> differences;
+  std::vector<MigPartedDifference> differences;
   for (const Selection& s : *selected) {
     const ObservedGpu& gpu = *s.gpu;
     const std::string name = "gpu " + std::to_string(gpu.index);
     if (gpu.mig_enabled != s.entry->mig_enabled) {
-      differences.push_back(name + ": MIG is " + (gpu.mig_enabled ? "enabled" : "disabled") +
-                            ", wants " + (s.entry->mig_enabled ? "enabled" : "disabled"));
+      differences.push_back({.gpu = gpu.index,
+                             .kind = Kind::kMigMode,
+                             .profile = "",
+                             .instance = "",
+                             .has = gpu.mig_enabled ? 1 : 0,
+                             .wants = s.entry->mig_enabled ? 1 : 0,
+                             .text = name + ": MIG is " + (gpu.mig_enabled ? "enabled" : "disabled") + ", wants " +
+                                     (s.entry->mig_enabled ? "enabled" : "disabled")});
       continue;
     }
     Result<std::map<int, int>> wanted = WantedCounts(*s.entry, gpu);
@@ -181,9 +188,16 @@ Result<std::vector<std::string>> CompareWithMigParted(const io::MigPartedConfig&
     for (const ObservedGpuInstance& gi : gpu.instances) {
       ++have[gi.instance.profile];
       if (!HoldsFullComputeInstance(*gpu.model, gi)) {
-        differences.push_back(name + ": " + geometry::InstanceLabel(*gpu.model, gi.instance) +
-                              " holds " + std::to_string(gi.compute_instances.size()) +
-                              " compute instance(s), wants one full compute instance");
+        const std::string label = geometry::InstanceLabel(*gpu.model, gi.instance);
+        const int held = static_cast<int>(gi.compute_instances.size());
+        differences.push_back({.gpu = gpu.index,
+                               .kind = Kind::kComputeInstances,
+                               .profile = "",
+                               .instance = label,
+                               .has = held,
+                               .wants = 1,
+                               .text = name + ": " + label + " holds " + std::to_string(held) +
+                                       " compute instance(s), wants one full compute instance"});
       }
     }
     std::map<int, int> all = have;
@@ -192,9 +206,15 @@ Result<std::vector<std::string>> CompareWithMigParted(const io::MigPartedConfig&
       const int has = have.count(profile) ? have[profile] : 0;
       const int wants = wanted->count(profile) ? wanted->at(profile) : 0;
       if (has != wants) {
-        differences.push_back(name + ": has " + std::to_string(has) + " x " +
-                              gpu.model->profiles[static_cast<size_t>(profile)].name + ", wants " +
-                              std::to_string(wants));
+        const std::string& profile_name = gpu.model->profiles[static_cast<size_t>(profile)].name;
+        differences.push_back({.gpu = gpu.index,
+                               .kind = Kind::kProfileCount,
+                               .profile = profile_name,
+                               .instance = "",
+                               .has = has,
+                               .wants = wants,
+                               .text = name + ": has " + std::to_string(has) + " x " + profile_name + ", wants " +
+                                       std::to_string(wants)});
       }
     }
   }

@@ -24,11 +24,27 @@ namespace migsched::agent {
 Result<std::vector<GpuTarget>> TargetsFromMigParted(const io::MigPartedConfig& config,
                                                     const std::vector<ObservedGpu>& gpus);
 
-// What differs between the GPUs and the config, one line per difference
-// ("gpu 1: has 2 x 1g.5gb, wants 7"); empty when they match. Placements do
-// not matter, as in mig-parted; each GPU instance must hold exactly its full
-// compute instance. Errors as TargetsFromMigParted (except fitting).
-Result<std::vector<std::string>> CompareWithMigParted(const io::MigPartedConfig& config,
-                                                      const std::vector<ObservedGpu>& gpus);
+// One way a GPU differs from the config, with its line for people.
+struct MigPartedDifference {
+  enum class Kind {
+    kMigMode,           // has/wants: 1 = MIG enabled, 0 = disabled
+    kComputeInstances,  // `instance` ("3g.20gb@4") holds `has` compute instances, wants 1 full one
+    kProfileCount,      // `has` instances of `profile`, wants `wants`
+  };
+  int gpu = 0;
+  Kind kind = Kind::kProfileCount;
+  std::string profile;   // kProfileCount
+  std::string instance;  // kComputeInstances
+  int has = 0;
+  int wants = 0;
+  std::string text;  // "gpu 1: has 2 x 1g.5gb, wants 7"
+};
+
+// What differs between the GPUs and the config; empty when they match.
+// Placements do not matter, as in mig-parted; each GPU instance must hold
+// exactly its full compute instance. Errors as TargetsFromMigParted (except
+// fitting).
+Result<std::vector<MigPartedDifference>> CompareWithMigParted(const io::MigPartedConfig& config,
+                                                              const std::vector<ObservedGpu>& gpus);
 
 }  // namespace migsched::agent

@@ -166,6 +166,33 @@ int RunApply(const CommandContext& context, const ApplyArgs& args) {
   return kExitOk;
 }
 
+// A difference for programs: what differs as fields, the line for people as `text`.
+ordered_json DifferenceJson(const agent::MigPartedDifference& d) {
+  using Kind = agent::MigPartedDifference::Kind;
+  ordered_json item{{"gpu", d.gpu}};
+  switch (d.kind) {
+    case Kind::kMigMode:
+      item["kind"] = "mig_mode";
+      item["mig_enabled"] = d.has == 1;
+      item["wants_mig_enabled"] = d.wants == 1;
+      break;
+    case Kind::kComputeInstances:
+      item["kind"] = "compute_instances";
+      item["instance"] = d.instance;
+      item["has"] = d.has;
+      item["wants"] = d.wants;
+      break;
+    case Kind::kProfileCount:
+      item["kind"] = "profile_count";
+      item["profile"] = d.profile;
+      item["has"] = d.has;
+      item["wants"] = d.wants;
+      break;
+  }
+  item["text"] = d.text;
+  return item;
+}
+
 int RunAssert(const CommandContext& context, const std::string& config_file,
               const std::string& config_name) {
   Result<io::MigPartedFile> file = io::ReadMigPartedFile(config_file);
@@ -176,19 +203,19 @@ int RunAssert(const CommandContext& context, const std::string& config_file,
   if (!session.has_value()) return Fail(context, session.error());
   Result<std::vector<agent::ObservedGpu>> gpus = agent::ObserveNode(**session);
   if (!gpus.has_value()) return Fail(context, gpus.error());
-  Result<std::vector<std::string>> differences = agent::CompareWithMigParted(**config, *gpus);
+  Result<std::vector<agent::MigPartedDifference>> differences = agent::CompareWithMigParted(**config, *gpus);
   if (!differences.has_value()) return Fail(context, differences.error());
   if (context.json) {
-    context.out << ordered_json{{"config", config_name},
-                                {"match", differences->empty()},
-                                {"differences", *differences}}
+    ordered_json items = ordered_json::array();
+    for (const agent::MigPartedDifference& d : *differences) items.push_back(DifferenceJson(d));
+    context.out << ordered_json{{"config", config_name}, {"match", differences->empty()}, {"differences", items}}
                        .dump(2)
                 << "\n";
   } else if (differences->empty()) {
     context.out << "GPUs match config '" << config_name << "'\n";
   } else {
     context.out << "GPUs do not match config '" << config_name << "':\n";
-    for (const std::string& d : *differences) context.out << "  " << d << "\n";
+    for (const agent::MigPartedDifference& d : *differences) context.out << "  " << d.text << "\n";
   }
   return differences->empty() ? kExitOk : kExitNo;
 }

@@ -4,6 +4,7 @@
 // unsafe configs fail before any change; a kill -9 after every single NVML
 // mutation, or an NVML error mid-apply, is finished by the next run with the
 // same result as a clean apply.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
@@ -11,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <thread>
@@ -92,16 +94,16 @@ TEST_F(FakeNvmlTest, EveryDefaultConfigAppliesAssertsAndRoundTripsOnMatchingGpus
       }
       Result<std::vector<ObservedGpu>> gpus = ObserveNode(**session);
       ASSERT_TRUE(gpus.has_value()) << gpus.error().ToString();
-      const Result<std::vector<std::string>> diff = CompareWithMigParted(config, *gpus);
+      const Result<std::vector<MigPartedDifference>> diff = CompareWithMigParted(config, *gpus);
       ASSERT_TRUE(diff.has_value()) << diff.error().ToString();
-      EXPECT_TRUE(diff->empty()) << Join(*diff, "\n");
+      EXPECT_TRUE(diff->empty()) << diff->front().text;
 
       const std::string exported = ExportMigParted(*gpus, "current");
       const Result<io::MigPartedFile> reread = io::ParseMigPartedYaml(exported, "export");
       ASSERT_TRUE(reread.has_value()) << reread.error().ToString() << "\n" << exported;
-      const Result<std::vector<std::string>> rediff = CompareWithMigParted(reread->configs[0], *gpus);
+      const Result<std::vector<MigPartedDifference>> rediff = CompareWithMigParted(reread->configs[0], *gpus);
       ASSERT_TRUE(rediff.has_value()) << rediff.error().ToString();
-      EXPECT_TRUE(rediff->empty()) << exported << Join(*rediff, "\n");
+      EXPECT_TRUE(rediff->empty()) << exported << rediff->front().text;
       const Result<ApplyReport> reapply = Apply(
           **session, catalog,
           [&reread](const std::vector<ObservedGpu>& g) { return TargetsFromMigParted(reread->configs[0], g); },
@@ -374,7 +376,15 @@ TEST_F(FakeNvmlTest, CommandsReportWhatChangedAndWhatDiffers) {
   EXPECT_NE(differs.out.find("gpu 1: has 2 x 1g.5gb, wants 7"), std::string::npos) << differs.out;
   const CommandResult differs_json = Migsched({"--json", "assert", "-f", config, "-c", "small"});
   EXPECT_EQ(differs_json.exit_code, 1);
-  EXPECT_NE(differs_json.out.find("\"match\": false"), std::string::npos) << differs_json.out;
+  const nlohmann::json report = nlohmann::json::parse(differs_json.out);
+  EXPECT_EQ(report["match"], false);
+  EXPECT_THAT(report["differences"], ::testing::Contains(nlohmann::json{{"gpu", 1},
+                                                                         {"kind", "profile_count"},
+                                                                         {"profile", "1g.5gb"},
+                                                                         {"has", 2},
+                                                                         {"wants", 7},
+                                                                         {"text", "gpu 1: has 2 x 1g.5gb, wants 7"}}))
+      << differs_json.out;
 
   const CommandResult exported = Migsched({"export", "--config-name", "now"});
   ASSERT_EQ(exported.exit_code, 0) << exported.err;

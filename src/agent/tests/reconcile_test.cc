@@ -223,11 +223,21 @@ TEST(MigPartedTargetTest, CompareListsEachDifference) {
       "    - devices: all\n      mig-enabled: true\n      mig-devices: {\"1g.5gb\": 2, \"3g.20gb\": 1}\n");
   ObservedGpu gpu = Observed(a100, 0, {"1g.5gb@0", "2g.10gb@2", "3g.20gb@4"});
   gpu.instances[2].compute_instances.clear();
-  const Result<std::vector<std::string>> diff = CompareWithMigParted(config, {gpu});
+  const Result<std::vector<MigPartedDifference>> diff = CompareWithMigParted(config, {gpu});
   ASSERT_THAT(diff, IsOk());
-  EXPECT_EQ(*diff, (std::vector<std::string>{
+  std::vector<std::string> texts;
+  for (const MigPartedDifference& d : *diff) texts.push_back(d.text);
+  EXPECT_EQ(texts, (std::vector<std::string>{
                        "gpu 0: 3g.20gb@4 holds 0 compute instance(s), wants one full compute instance",
                        "gpu 0: has 1 x 1g.5gb, wants 2", "gpu 0: has 1 x 2g.10gb, wants 0"}));
+  ASSERT_EQ(diff->size(), 3u);
+  EXPECT_EQ((*diff)[0].kind, MigPartedDifference::Kind::kComputeInstances);
+  EXPECT_EQ((*diff)[0].instance, "3g.20gb@4");
+  EXPECT_EQ((*diff)[0].has, 0);
+  EXPECT_EQ((*diff)[1].kind, MigPartedDifference::Kind::kProfileCount);
+  EXPECT_EQ((*diff)[1].profile, "1g.5gb");
+  EXPECT_EQ((*diff)[1].has, 1);
+  EXPECT_EQ((*diff)[1].wants, 2);
 }
 
 TEST(MigPartedExportTest, ExportParsesBackAndMatches) {
@@ -241,7 +251,7 @@ TEST(MigPartedExportTest, ExportParsesBackAndMatches) {
   EXPECT_NE(text.find("- devices: [0, 1]"), std::string::npos) << text;
   const Result<io::MigPartedFile> file = io::ParseMigPartedYaml(text, "export");
   ASSERT_THAT(file, IsOk()) << text;
-  const Result<std::vector<std::string>> diff = CompareWithMigParted(file->configs.at(0), gpus);
+  const Result<std::vector<MigPartedDifference>> diff = CompareWithMigParted(file->configs.at(0), gpus);
   ASSERT_THAT(diff, IsOk());
   EXPECT_TRUE(diff->empty()) << text;
   // Applying the export to the same GPUs changes nothing.
