@@ -9,6 +9,7 @@
 #include "daemon/api_json.h"
 #include "daemon/dashboard.h"
 #include "daemon/external_holds_json.h"
+#include "daemon/external_holds_request.h"
 #include "daemon/live_savings.h"
 #include "daemon/token.h"
 #include "report/fleet_svg.h"
