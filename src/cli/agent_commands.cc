@@ -169,26 +169,23 @@ int RunApply(const CommandContext& context, const ApplyArgs& args) {
 // A difference for programs: what differs as fields, the line for people as `text`.
 ordered_json DifferenceJson(const agent::MigPartedDifference& d) {
   using Kind = agent::MigPartedDifference::Kind;
-  ordered_json item{{"gpu", d.gpu}};
-  switch (d.kind) {
-    case Kind::kMigMode:
-      item["kind"] = "mig_mode";
-      item["mig_enabled"] = d.has == 1;
-      item["wants_mig_enabled"] = d.wants == 1;
-      break;
-    case Kind::kComputeInstances:
-      item["kind"] = "compute_instances";
-      item["instance"] = d.instance;
-      item["has"] = d.has;
-      item["wants"] = d.wants;
-      break;
-    case Kind::kProfileCount:
-      item["kind"] = "profile_count";
-      item["profile"] = d.profile;
-      item["has"] = d.has;
-      item["wants"] = d.wants;
-      break;
+  if (d.kind == Kind::kMigMode) {
+    return {{"gpu", d.gpu},
+            {"kind", "mig_mode"},
+            {"mig_enabled", d.has == 1},
+            {"wants_mig_enabled", d.wants == 1},
+            {"text", d.text}};
   }
+  ordered_json item{{"gpu", d.gpu}};
+  if (d.kind == Kind::kComputeInstances) {
+    item["kind"] = "compute_instances";
+    item["instance"] = d.instance;
+  } else {
+    item["kind"] = "profile_count";
+    item["profile"] = d.profile;
+  }
+  item["has"] = d.has;
+  item["wants"] = d.wants;
   item["text"] = d.text;
   return item;
 }
