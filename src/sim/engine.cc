@@ -30,6 +30,9 @@ struct JobRecord {
   std::vector<sched::Placement> where;
   int64_t repartition_since_ms = -1;  // when its NeedsRepartition came; -1: none
   int64_t ops_ms = 0;                 // its repartition ops' cost (the slowest GPU of a gang)
+  int service = -1;                   // a service replica: its service's index; -1: a batch job
+  int64_t want_end_ms = 0;            // a replica: when its service scales it down
+  int64_t start_ms = -1;              // a replica: when it started; -1: never
 };
 
 // One busy instance, for the disruption check.
@@ -54,19 +57,56 @@ class Tracker {
 
   // Registers an arrival; returns its index. `demand_milli` counts towards arrived demand.
   sched::JobId AddJob(int64_t submit_ms, int64_t duration_ms, int64_t demand_milli) {
-    records_.push_back(JobRecord{JobPhase::kQueued, submit_ms, duration_ms, demand_milli, {}, -1, 0});
+    JobRecord record;
+    record.submit_ms = submit_ms;
+    record.duration_ms = duration_ms;
+    record.demand_milli = demand_milli;
+    records_.push_back(std::move(record));
     ++result_.jobs;
     result_.arrived_demand_milli += demand_milli;
     return records_.size() - 1;
   }
 
+  // Registers a replica of service `service` (index into `services`).
+  void AddServices(const std::vector<ServiceLoad>& services) {
+    for (const ServiceLoad& load : services) result_.services.push_back(ServiceResult{.name = load.name});
+  }
+
+  // Registers a replica of services[service] (AddServices).
+  sched::JobId AddReplica(size_t service, const ServiceLoad& load, const ReplicaWant& want) {
+    ServiceResult& stats = result_.services[service];
+    ++stats.replicas_wanted;
+    stats.replica_ms_wanted += want.end_ms - want.start_ms;
+    JobRecord record;
+    record.submit_ms = want.start_ms;
+    record.demand_milli = load.request.gpu_milli;
+    record.service = static_cast<int>(service);
+    record.want_end_ms = want.end_ms;
+    records_.push_back(std::move(record));
+    return records_.size() - 1;
+  }
+
   void MarkUnplaced(sched::JobId job, Unplaced why) {
     records_[job].phase = JobPhase::kUnplaced;
+    if (records_[job].service >= 0) return;  // a replica never started: counted by its service
     ++result_.unplaced;
     result_.infeasible += why == Unplaced::kInfeasible;
   }
 
-  int64_t DurationOf(sched::JobId job) const { return records_[job].duration_ms; }
+  bool IsWaiting(sched::JobId job) const {
+    return records_[job].phase == JobPhase::kQueued || records_[job].phase == JobPhase::kRepartitioning;
+  }
+  bool HasStarted(sched::JobId job) const {
+    return records_[job].phase == JobPhase::kRunning || records_[job].phase == JobPhase::kDone;
+  }
+
+  // When a job that starts at start_ms leaves: after its run time, or, for a
+  // replica, when its service scales it down (at once if that has passed).
+  int64_t DepartureMs(sched::JobId job, int64_t start_ms) const {
+    const JobRecord& record = records_[job];
+    if (record.service >= 0) return std::max(start_ms, record.want_end_ms);
+    return start_ms + record.duration_ms;
+  }
 
   Result<std::vector<sched::Decision>> Submit(const SimRequest& request, int64_t now_ms) {
     const int64_t before = hooks_.clock_ns ? hooks_.clock_ns() : 0;
@@ -119,10 +159,14 @@ class Tracker {
           busy_[static_cast<size_t>(where.gpu)].push_back(BusyInstance{where.start, SizeOf(where), job});
         }
         running_demand_milli_ += record.demand_milli;
-        ++result_.placed;
-        result_.placed_demand_milli += record.demand_milli;
         const int64_t setup_ms = SetupMs(record, *placed, now_ms);
-        result_.queue_delays_ms.push_back(now_ms + setup_ms - record.submit_ms);
+        if (record.service >= 0) {
+          record.start_ms = now_ms + setup_ms;
+        } else {
+          ++result_.placed;
+          result_.placed_demand_milli += record.demand_milli;
+          result_.queue_delays_ms.push_back(now_ms + setup_ms - record.submit_ms);
+        }
         started(job, now_ms + setup_ms);
       } else if (const auto* repartition = std::get_if<sched::NeedsRepartition>(&decision)) {
         CountDisruptions(*repartition);
@@ -168,6 +212,7 @@ class Tracker {
     int64_t placed = 0;
     int64_t unplaced = 0;
     for (size_t i = 0; i < records_.size(); ++i) {
+      if (records_[i].service >= 0) continue;
       switch (records_[i].phase) {
         case JobPhase::kRunning:
         case JobPhase::kDone:
@@ -189,6 +234,7 @@ class Tracker {
       return InternalError("conservation broken: " + std::to_string(result_.jobs) + " jobs, " +
                            std::to_string(placed) + " placed, " + std::to_string(unplaced) + " unplaced");
     }
+    FinishServices();
     result_.reconfigurations = backend_.Reconfigurations();
     result_.busy_disrupted += backend_.BusyDisturbed();
     std::sort(result_.queue_delays_ms.begin(), result_.queue_delays_ms.end());
@@ -261,11 +307,44 @@ class Tracker {
     int64_t setup_ms = created_ms + record.ops_ms;
     const int64_t waited_ms =
         setup_ms + (record.repartition_since_ms >= 0 ? now_ms - record.repartition_since_ms : 0);
-    if (waited_ms > 0) {
+    if (waited_ms > 0 && record.service < 0) {
       ++result_.reconfiguration_waited_jobs;
       result_.reconfiguration_wait_ms += waited_ms;
     }
     return setup_ms;
+  }
+
+  // Each service's served time, under-provisioned time (the union over its
+  // replicas of [wanted, started or scaled down)) and start delays.
+  void FinishServices() {
+    std::vector<std::vector<std::pair<int64_t, int64_t>>> short_of(result_.services.size());
+    std::vector<std::vector<int64_t>> delays(result_.services.size());
+    for (const JobRecord& record : records_) {
+      if (record.service < 0) continue;
+      const auto service = static_cast<size_t>(record.service);
+      const bool started = record.start_ms >= 0;
+      if (started) {
+        ++result_.services[service].replicas_started;
+        delays[service].push_back(record.start_ms - record.submit_ms);
+        result_.services[service].replica_ms_served += std::max<int64_t>(0, record.want_end_ms - record.start_ms);
+      }
+      const int64_t until = started ? std::min(record.start_ms, record.want_end_ms) : record.want_end_ms;
+      if (until > record.submit_ms) short_of[service].emplace_back(record.submit_ms, until);
+    }
+    for (size_t i = 0; i < result_.services.size(); ++i) {
+      ServiceResult& stats = result_.services[i];
+      std::sort(short_of[i].begin(), short_of[i].end());
+      int64_t covered_to = INT64_MIN;
+      for (const auto& [from, to] : short_of[i]) {
+        const int64_t begin = std::max(from, covered_to);
+        if (to > begin) stats.under_provisioned_ms += to - begin;
+        covered_to = std::max(covered_to, to);
+      }
+      std::sort(delays[i].begin(), delays[i].end());
+      stats.start_delay_p50_ms = Percentile(delays[i], 50);
+      stats.start_delay_p99_ms = Percentile(delays[i], 99);
+      stats.start_delay_max_ms = delays[i].empty() ? 0 : delays[i].back();
+    }
   }
 
   int SizeOf(const sched::Placement& where) const {
@@ -303,7 +382,10 @@ class Tracker {
 
 // Arrivals come from the sorted job list. kFreed: a departed job's instances
 // are destroyed (ReconfigurationCost::destroy_ms after its departure).
-enum class EventKind { kDeparture = 0, kFreed = 1, kReady = 2 };
+// kScaleDown: a replica's service no longer wants it; withdrawn if waiting.
+// Scale-downs go first at an instant, so that a departure does not start a
+// replica that is no longer wanted.
+enum class EventKind { kScaleDown = 0, kDeparture = 1, kFreed = 2, kReady = 3 };
 using Event = std::tuple<int64_t, EventKind, sched::JobId>;
 
 // Fill mode's utilisation is that of the full fleet at the end, not a mean
@@ -342,10 +424,19 @@ Result<PolicyRun> RunReplay(const std::vector<SimJob>& jobs, const fleet::Fleet&
     return InvalidArgumentError("reconfiguration costs must not be negative");
   }
   Tracker tracker(jobs, fleet, backend, hooks, options.cost);
+  tracker.AddServices(options.services);
+  // Every replica as (scale-up time, service, its index in the service's list).
+  std::vector<std::tuple<int64_t, size_t, size_t>> replicas;
+  for (size_t s = 0; s < options.services.size(); ++s) {
+    const std::vector<ReplicaWant>& wants = options.services[s].replicas;
+    for (size_t i = 0; i < wants.size(); ++i) replicas.emplace_back(wants[i].start_ms, s, i);
+  }
+  std::sort(replicas.begin(), replicas.end());
+  size_t next_replica = 0;
   std::priority_queue<Event, std::vector<Event>, std::greater<>> events;
   std::vector<std::pair<int64_t, sched::JobId>> repartitions;
   const auto started = [&](sched::JobId job, int64_t start_ms) {
-    events.emplace(start_ms + tracker.DurationOf(job), EventKind::kDeparture, job);
+    events.emplace(tracker.DepartureMs(job, start_ms), EventKind::kDeparture, job);
   };
   const auto schedule_repartitions = [&] {
     for (const auto& [ready_ms, job] : repartitions) events.emplace(ready_ms, EventKind::kReady, job);
@@ -357,7 +448,7 @@ Result<PolicyRun> RunReplay(const std::vector<SimJob>& jobs, const fleet::Fleet&
   // Progress counts two events per job, its arrival and its departure (a job
   // that never starts counts both when it ends unplaced), so that an
   // overloaded run's long drain after the last arrival shows too.
-  const int64_t events_total = 2 * static_cast<int64_t>(jobs.size());
+  const int64_t events_total = 2 * static_cast<int64_t>(jobs.size() + replicas.size());
   int64_t events_done = 0;
   const auto count_events = [&](int64_t n) {
     const int64_t before = events_done;
@@ -366,15 +457,37 @@ Result<PolicyRun> RunReplay(const std::vector<SimJob>& jobs, const fleet::Fleet&
       hooks.progress(events_done, events_total);
     }
   };
-  while (next_arrival < jobs.size() || !events.empty()) {
+  const auto submit = [&](const SimRequest& prepared, sched::JobId id) -> Status {
+    SimRequest request = prepared;
+    request.request.id = ToSchedulerId(id);
+    Result<std::vector<sched::Decision>> decisions = tracker.Submit(request, now_ms);
+    if (!decisions.has_value()) return decisions.error();
+    MIGSCHED_RETURN_IF_ERROR(tracker.Apply(*decisions, now_ms, started, repartitions));
+    schedule_repartitions();
+    count_events(1);
+    return Status::Ok();
+  };
+  while (next_arrival < jobs.size() || next_replica < replicas.size() || !events.empty()) {
     const int64_t next_event = events.empty() ? INT64_MAX : std::get<0>(events.top());
     const int64_t next_job = next_arrival < jobs.size() ? arrival_ms(next_arrival) : INT64_MAX;
-    now_ms = std::max(now_ms, std::min(next_event, next_job));
-    // Everything at this instant: departures, then destroyed instances, then
-    // finished repartitions, then arrivals.
+    const int64_t next_scale_up = next_replica < replicas.size() ? std::get<0>(replicas[next_replica]) : INT64_MAX;
+    now_ms = std::max(now_ms, std::min({next_event, next_job, next_scale_up}));
+    // Everything at this instant: scale-downs, departures, then destroyed
+    // instances, then finished repartitions, then arrivals: jobs, then replicas.
     while (!events.empty() && std::get<0>(events.top()) <= now_ms) {
       const auto [t, kind, job] = events.top();
       events.pop();
+      if (kind == EventKind::kScaleDown) {
+        if (tracker.HasStarted(job)) continue;  // its departure is scheduled
+        count_events(1);
+        if (!tracker.IsWaiting(job)) continue;  // infeasible: never queued
+        Result<std::vector<sched::Decision>> withdrawn = backend.Release(ToSchedulerId(job), now_ms);
+        if (!withdrawn.has_value()) return withdrawn.error();
+        tracker.MarkUnplaced(job, Unplaced::kNoRoom);
+        MIGSCHED_RETURN_IF_ERROR(tracker.Apply(*withdrawn, now_ms, started, repartitions));
+        schedule_repartitions();
+        continue;
+      }
       if (kind == EventKind::kDeparture) {
         count_events(1);
         tracker.Depart(job);
@@ -398,13 +511,14 @@ Result<PolicyRun> RunReplay(const std::vector<SimJob>& jobs, const fleet::Fleet&
         count_events(2);
         continue;
       }
-      SimRequest request = *job.request;
-      request.request.id = ToSchedulerId(id);
-      Result<std::vector<sched::Decision>> decisions = tracker.Submit(request, now_ms);
-      if (!decisions.has_value()) return decisions.error();
-      MIGSCHED_RETURN_IF_ERROR(tracker.Apply(*decisions, now_ms, started, repartitions));
-      schedule_repartitions();
-      count_events(1);
+      MIGSCHED_RETURN_IF_ERROR(submit(*job.request, id));
+    }
+    while (next_replica < replicas.size() && std::get<0>(replicas[next_replica]) <= now_ms) {
+      const auto [start_ms, service, index] = replicas[next_replica++];
+      const ServiceLoad& load = options.services[service];
+      const sched::JobId id = tracker.AddReplica(service, load, load.replicas[index]);
+      events.emplace(load.replicas[index].end_ms, EventKind::kScaleDown, id);
+      MIGSCHED_RETURN_IF_ERROR(submit(load.request, id));
     }
     tracker.Sample(now_ms);
   }

@@ -7,7 +7,8 @@
 //   the load; run times are kept) and, once placed, leaves after its run
 //   time. At one instant departures go first, then finished repartitions,
 //   then arrivals. Jobs still waiting when the last event has passed are
-//   unplaced.
+//   unplaced. Services (service.h) run beside the jobs: their replicas are
+//   requests to the same backend, and are measured apart (ServiceResult).
 // fill (the FGD paper's experiment): jobs arrive in trace order, then drawn
 //   with replacement, and never leave; a job that does not fit at once is
 //   rejected. Arrivals continue past 100% of the fleet's capacity until
@@ -27,6 +28,7 @@
 #include "common/status.h"
 #include "fleet/fleet.h"
 #include "sim/backend.h"
+#include "sim/service.h"
 #include "sim/sim_job.h"
 #include "sim/sim_result.h"
 
@@ -54,6 +56,11 @@ inline constexpr ReconfigurationCost kDefaultReconfigurationCost{.create_ms = 20
 struct ReplayOptions {
   double compress = 1.0;  // arrival times are divided by this (> 1 raises the load); 0.001..1e9
   ReconfigurationCost cost = {};
+  // Services beside the jobs (service.h), their times not compressed: each
+  // replica is submitted when its service scales up and leaves when it scales
+  // down (withdrawn from the queue if it has not started by then). At one
+  // instant replicas arrive after the jobs, and scale-downs go with departures.
+  std::vector<ServiceLoad> services = {};
 };
 
 struct FillOptions {

@@ -54,24 +54,29 @@ Result<MixScope> ParseMixScope(std::string_view text) {
 }
 
 std::vector<sched::MixEntry> ExpectedMix(const std::vector<SimJob>& jobs,
-                                         const std::vector<const geometry::GpuModel*>& models,
-                                         MixScope scope) {
+                                         const std::vector<const geometry::GpuModel*>& models, MixScope scope,
+                                         std::span<const ServiceLoad> services) {
   std::vector<sched::MixEntry> mix;
-  for (const SimJob& job : jobs) {
-    if (!job.request) continue;
-    const sched::Request& request = job.request->request;
+  // `request` arriving `times` times.
+  const auto count = [&](const sched::Request& request, int64_t times) {
     if (request.whole_gpus == 0) {
-      for (const sched::ProfileOption& option : request.options) AddToMix(mix, option, 1);
-      continue;
+      for (const sched::ProfileOption& option : request.options) AddToMix(mix, option, times);
+      return;
     }
-    if (scope == MixScope::kMigOnly) continue;
+    if (scope == MixScope::kMigOnly) return;
     for (const geometry::GpuModel* model : models) {
       const bool allowed = request.options.empty() ||
                            std::any_of(request.options.begin(), request.options.end(),
                                        [&](const sched::ProfileOption& o) { return o.model == model; });
       const std::optional<int> full = FullGpuProfile(*model);
-      if (allowed && full) AddToMix(mix, sched::ProfileOption{model, *full}, request.whole_gpus);
+      if (allowed && full) AddToMix(mix, sched::ProfileOption{model, *full}, times * request.whole_gpus);
     }
+  };
+  for (const SimJob& job : jobs) {
+    if (job.request) count(job.request->request, 1);
+  }
+  for (const ServiceLoad& service : services) {
+    count(service.request.request, static_cast<int64_t>(service.replicas.size()));
   }
   return mix;
 }

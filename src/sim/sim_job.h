@@ -3,6 +3,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -10,6 +11,7 @@
 #include "fleet/fleet.h"
 #include "sched/options.h"
 #include "sim/backend.h"
+#include "sim/service.h"
 #include "trace/trace.h"
 
 namespace migsched::sim {
@@ -36,8 +38,9 @@ Result<MixScope> ParseMixScope(std::string_view text);  // "mig" | "all"
 // times as the full-GPU profile of each model it may use, so that an empty
 // GPU is valued as room for a whole-GPU job (which makes the policy pack
 // like best-fit when whole-GPU jobs dominate, as in the Alibaba traces).
+// A service's replica counts once per scale-up (ReplicaWant), as a job would.
 std::vector<sched::MixEntry> ExpectedMix(const std::vector<SimJob>& jobs,
-                                         const std::vector<const geometry::GpuModel*>& models,
-                                         MixScope scope);
+                                         const std::vector<const geometry::GpuModel*>& models, MixScope scope,
+                                         std::span<const ServiceLoad> services = {});
 
 }  // namespace migsched::sim

@@ -28,11 +28,30 @@ struct FillPoint {
   friend bool operator==(const FillPoint&, const FillPoint&) = default;
 };
 
+// One service (service.h) beside the batch jobs: what it wanted and got.
+// A replica "runs" from its start (its instance created) until its service
+// scales it down; one still waiting then is withdrawn.
+struct ServiceResult {
+  std::string name;
+  int64_t replicas_wanted = 0;      // scale-ups: replicas requested (service.h ReplicaWant)
+  int64_t replicas_started = 0;     // of which started before they were scaled down
+  int64_t replica_ms_wanted = 0;    // replica-time the load asked for
+  int64_t replica_ms_served = 0;    // replica-time running while wanted
+  int64_t under_provisioned_ms = 0; // time with fewer replicas running than wanted
+  int64_t start_delay_p50_ms = 0;   // scale-up to start, of the replicas that started
+  int64_t start_delay_p99_ms = 0;
+  int64_t start_delay_max_ms = 0;
+  friend bool operator==(const ServiceResult&, const ServiceResult&) = default;
+};
+
 struct PolicyResult {
   std::string policy;
   std::string isolation;  // "mig", "whole-gpu" or "none"
   std::string setup_note;  // how the policy's layout was chosen, when it says more than its name (static-plan)
   int64_t fleet_gpus = 0;
+  // The batch jobs' counts and delays; service replicas are counted in
+  // `services` only (GPUs, utilisation, slices and reconfiguration time are
+  // the whole fleet's, replicas included).
   int64_t jobs = 0;        // arrivals
   int64_t placed = 0;      // jobs that started
   int64_t unplaced = 0;    // never started: infeasible, unmappable, waiting at the end, or rejected (fill)
@@ -67,6 +86,7 @@ struct PolicyResult {
   std::vector<int64_t> queue_delays_ms;  // sorted, one per placed job
   std::vector<UsageSample> samples;
   std::vector<FillPoint> fill_curve;     // fill mode only
+  std::vector<ServiceResult> services;   // replay with services only, in their order
   friend bool operator==(const PolicyResult&, const PolicyResult&) = default;
 };
 

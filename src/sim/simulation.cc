@@ -19,8 +19,14 @@ Result<std::vector<PolicyRun>> RunSimulation(const std::vector<SimJob>& jobs, co
                                              const fleet::Fleet& fleet, const SimulationSpec& spec,
                                              const EngineHooks& hooks,
                                              const std::function<void(const std::string&)>& on_policy) {
+  if (!spec.services.empty() && spec.mode != Mode::kReplay) {
+    return InvalidArgumentError("services run in replay mode only (fill mode has no time for them to scale in)");
+  }
+  ReplayOptions replay = spec.replay;
+  replay.cost = spec.cost;
+  MIGSCHED_ASSIGN_OR_RETURN(replay.services, PrepareServices(spec.services, fleet));
   PolicySetup setup;
-  setup.expected_mix = ExpectedMix(jobs, FleetModels(fleet), spec.mix);
+  setup.expected_mix = ExpectedMix(jobs, FleetModels(fleet), spec.mix, replay.services);
   setup.reconfiguration_delay_ms = spec.reconfiguration_delay_ms;
   setup.keep_idle = spec.keep_idle;
   std::optional<StaticPlan> static_plan;
@@ -29,7 +35,8 @@ Result<std::vector<PolicyRun>> RunSimulation(const std::vector<SimJob>& jobs, co
     const StaticPlanSpec plan_spec{
         .basis = spec.mode == Mode::kReplay ? StaticPlanBasis::kReplayPeak : StaticPlanBasis::kFillMix,
         .compress = spec.replay.compress,
-        .seed = spec.fill.seed};
+        .seed = spec.fill.seed,
+        .services = replay.services};
     MIGSCHED_ASSIGN_OR_RETURN(static_plan, PlanStaticFleet(jobs, catalog, fleet, plan_spec));
     setup.static_plan = &static_plan->fleet;
     static_note = "layout cut by the planner for " + std::to_string(static_plan->replicas_wanted) +
@@ -38,8 +45,6 @@ Result<std::vector<PolicyRun>> RunSimulation(const std::vector<SimJob>& jobs, co
                   "): " + std::to_string(static_plan->gpus_cut) + " GPUs cut, " +
                   std::to_string(static_plan->replicas_unplaced) + " did not fit the fleet";
   }
-  ReplayOptions replay = spec.replay;
-  replay.cost = spec.cost;
   FillOptions fill = spec.fill;
   fill.cost = spec.cost;
   std::vector<PolicyRun> runs;

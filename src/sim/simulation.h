@@ -12,6 +12,7 @@
 #include "sim/bounds.h"
 #include "sim/engine.h"
 #include "sim/policies.h"
+#include "sim/service.h"
 #include "sim/sim_job.h"
 
 namespace migsched::sim {
@@ -29,12 +30,15 @@ struct SimulationSpec {
   ReconfigurationCost cost = kDefaultReconfigurationCost;  // replaces replay.cost and fill.cost
   bool keep_idle = false;
   MixScope mix = MixScope::kMigOnly;
+  std::vector<ServiceSpec> services = {};  // replay only: services beside the jobs (sim/service.h)
 };
 
 // Runs every policy in order. `on_policy(name)` (optional) is called before
 // each, e.g. to label a progress bar. The expected mix of the fragmentation-
-// aware policy is the jobs' own mix (ExpectedMix); static-plan's layout is
-// planned here (sim/static_plan.h) and described in its result's setup_note.
+// aware policy is the jobs' own mix (ExpectedMix, each service counting its
+// peak replicas); static-plan's layout is planned here (sim/static_plan.h,
+// for the jobs and the services) and described in its result's setup_note.
+// InvalidArgument for services in fill mode or a service no GPU can run.
 Result<std::vector<PolicyRun>> RunSimulation(const std::vector<SimJob>& jobs, const geometry::Catalog& catalog,
                                              const fleet::Fleet& fleet, const SimulationSpec& spec,
                                              const EngineHooks& hooks = {},

@@ -22,15 +22,21 @@ size_t ShapeIndex(const SimRequest& request, std::vector<ShapeDemand>& shapes) {
 // Instances (1) or whole GPUs a job of this shape holds.
 int64_t Units(const ShapeDemand& shape) { return shape.whole_gpus > 0 ? shape.whole_gpus : 1; }
 
-void CountReplayPeaks(const std::vector<SimJob>& jobs, double compress, std::vector<ShapeDemand>& shapes) {
+void CountReplayPeaks(const std::vector<SimJob>& jobs, const StaticPlanSpec& spec, std::vector<ShapeDemand>& shapes) {
   // (time, +units/-units, shape): at one instant departures (negative) go first, as in the engine.
   std::vector<std::tuple<int64_t, int64_t, size_t>> events;
+  const auto add = [&](const SimRequest& request, int64_t from_ms, int64_t to_ms) {
+    const size_t shape = ShapeIndex(request, shapes);
+    events.emplace_back(from_ms, Units(shapes[shape]), shape);
+    events.emplace_back(to_ms, -Units(shapes[shape]), shape);
+  };
   for (const SimJob& job : jobs) {
     if (!job.request) continue;
-    const size_t shape = ShapeIndex(*job.request, shapes);
-    const int64_t arrival = ReplayArrivalMs(job, compress);
-    events.emplace_back(arrival, Units(shapes[shape]), shape);
-    events.emplace_back(arrival + job.job.duration_ms, -Units(shapes[shape]), shape);
+    const int64_t arrival = ReplayArrivalMs(job, spec.compress);
+    add(*job.request, arrival, arrival + job.job.duration_ms);
+  }
+  for (const ServiceLoad& service : spec.services) {
+    for (const ReplicaWant& want : service.replicas) add(service.request, want.start_ms, want.end_ms);
   }
   std::sort(events.begin(), events.end());
   std::vector<int64_t> running(shapes.size(), 0);
@@ -94,7 +100,7 @@ std::vector<ShapeDemand> ConcurrentDemand(const std::vector<SimJob>& jobs, const
                                           const StaticPlanSpec& spec) {
   std::vector<ShapeDemand> shapes;
   if (spec.basis == StaticPlanBasis::kReplayPeak) {
-    CountReplayPeaks(jobs, spec.compress, shapes);
+    CountReplayPeaks(jobs, spec, shapes);
   } else {
     CountFillMix(jobs, fleet, spec.seed, shapes);
   }

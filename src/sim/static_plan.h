@@ -10,7 +10,8 @@
 //           nominal intervals [arrival, arrival + run time) (arrivals divided
 //           by compress, as the engine does). Sizing every shape for its own
 //           peak is what a static layout must do never to make a job wait for
-//           the wrong slice size.
+//           the wrong slice size. Service replicas (service.h) count
+//           over the intervals their services want them.
 //   fill:   the shapes of the arrivals (FillArrivals) until arrived demand
 //           first reaches the fleet's capacity: the mix the allocation rate is
 //           read against.
@@ -23,12 +24,14 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "common/status.h"
 #include "fleet/fleet.h"
 #include "geometry/catalog.h"
+#include "sim/service.h"
 #include "sim/sim_job.h"
 
 namespace migsched::sim {
@@ -46,6 +49,7 @@ struct StaticPlanSpec {
   StaticPlanBasis basis = StaticPlanBasis::kReplayPeak;
   double compress = 1.0;  // replay
   uint64_t seed = 1;      // fill
+  std::span<const ServiceLoad> services = {};  // replay: services beside the jobs
 };
 
 // Shapes in order of first occurrence among the jobs; jobs no GPU can run are not counted.
