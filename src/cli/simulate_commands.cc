@@ -19,6 +19,7 @@
 #include "cli/text_table.h"
 #include "io/costs_reader.h"
 #include "io/plan_inputs.h"
+#include "io/services_reader.h"
 #include "report/sim_report.h"
 #include "sim/fleet_spec.h"
 #include "sim/simulation.h"
@@ -195,6 +196,31 @@ class ProgressBar {
   Clock::time_point last_line_ = Clock::now();
 };
 
+double Secs(int64_t ms) { return static_cast<double>(ms) / 1000.0; }
+
+// Served replica-time over wanted (1 when nothing was wanted).
+double ServedFraction(const sim::ServiceResult& s) {
+  return s.replica_ms_wanted > 0 ? static_cast<double>(s.replica_ms_served) / static_cast<double>(s.replica_ms_wanted)
+                                 : 1.0;
+}
+
+nlohmann::ordered_json ServicesJson(const std::vector<sim::ServiceResult>& services) {
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (const sim::ServiceResult& s : services) {
+    list.push_back({{"name", s.name},
+                    {"replicas_wanted", s.replicas_wanted},
+                    {"replicas_started", s.replicas_started},
+                    {"replica_s_wanted", Secs(s.replica_ms_wanted)},
+                    {"replica_s_served", Secs(s.replica_ms_served)},
+                    {"served_fraction", ServedFraction(s)},
+                    {"under_provisioned_s", Secs(s.under_provisioned_ms)},
+                    {"start_delay_p50_s", Secs(s.start_delay_p50_ms)},
+                    {"start_delay_p99_s", Secs(s.start_delay_p99_ms)},
+                    {"start_delay_max_s", Secs(s.start_delay_max_ms)}});
+  }
+  return list;
+}
+
 nlohmann::ordered_json PolicyJson(const sim::PolicyRun& run, bool with_latency, bool fill) {
   const sim::PolicyResult& r = run.result;
   nlohmann::ordered_json json = {
@@ -227,6 +253,7 @@ nlohmann::ordered_json PolicyJson(const sim::PolicyRun& run, bool with_latency, 
     json["placed_at_capacity"] = r.placed_at_capacity;
   }
   if (!r.setup_note.empty()) json["layout"] = r.setup_note;
+  if (!r.services.empty()) json["services"] = ServicesJson(r.services);
   json["decision_latency_p50_us"] = with_latency ? nlohmann::ordered_json(run.latency.p50_us) : nullptr;
   json["decision_latency_p99_us"] = with_latency ? nlohmann::ordered_json(run.latency.p99_us) : nullptr;
   return json;
@@ -306,6 +333,23 @@ void PrintAgainstStaticPlan(std::ostream& out, const std::vector<sim::PolicyRun>
   }
 }
 
+// Per policy and service: what the load wanted and what it got.
+void PrintServices(std::ostream& out, const std::vector<sim::PolicyRun>& runs) {
+  if (runs.empty() || runs.front().result.services.empty()) return;
+  out << "services (the table above counts the trace's jobs only):\n";
+  TextTable table({"policy", "service", "replicas", "started", "replica-h-wanted", "served", "under-prov-s",
+                   "start-p50-s", "start-p99-s"});
+  for (const sim::PolicyRun& run : runs) {
+    for (const sim::ServiceResult& s : run.result.services) {
+      table.AddRow({run.result.policy, s.name, std::to_string(s.replicas_wanted), std::to_string(s.replicas_started),
+                    Seconds(Secs(s.replica_ms_wanted) / 3600), Percent(ServedFraction(s)),
+                    Seconds(Secs(s.under_provisioned_ms)), Seconds(Secs(s.start_delay_p50_ms)),
+                    Seconds(Secs(s.start_delay_p99_ms))});
+    }
+  }
+  table.Print(out);
+}
+
 void PrintTable(std::ostream& out, const LoadedInput& input, const std::vector<sim::PolicyRun>& runs,
                 const SimulateArgs& args) {
   out << "trace " << args.trace << ": " << input.trace.jobs.size() << " GPU jobs; fleet " << input.fleet_text
@@ -328,6 +372,7 @@ void PrintTable(std::ostream& out, const LoadedInput& input, const std::vector<s
                   args.no_latency ? "-" : Seconds(run.latency.p99_us)});
   }
   table.Print(out);
+  PrintServices(out, runs);
   for (const sim::PolicyRun& run : runs) {
     if (!run.result.setup_note.empty()) out << "note: " << run.result.policy << ": " << run.result.setup_note << "\n";
   }
@@ -373,6 +418,13 @@ int RunSimulate(const CommandContext& context, const SimulateArgs& args) {
   }
   Result<LoadedInput> input = Load(context.catalog, args);
   if (!input.has_value()) return fail(input.error());
+  if (!args.services.empty()) {
+    Result<std::vector<sim::ServiceSpec>> services = io::ReadServicesFile(args.services);
+    if (!services.has_value()) return fail(services.error());
+    spec.services = std::move(services).value();
+    input->notes.push_back("services: " + std::to_string(spec.services.size()) + " from " + args.services +
+                           ", their replicas submitted beside the jobs and measured apart");
+  }
   Result<std::vector<sim::SimJob>> prepared = PrepareInput(context.catalog, args, *input);
   if (!prepared.has_value()) return fail(prepared.error());
   const std::vector<sim::SimJob>& jobs = *prepared;
@@ -474,6 +526,8 @@ void AddSimulateCommands(CLI::App& app, ChosenCommand& chosen) {
                        "prices per GPU-hour or purchase, electricity price and PUE (YAML, docs/catalog.md)");
   simulate->add_option("--workloads", args->workloads,
                        "with a synthetic trace: its arrivals are replicas of these planner workloads (YAML/JSON/CSV)");
+  simulate->add_option("--services", args->services,
+                       "inference services whose replicas scale with a request-rate series, beside the jobs (YAML, replay)");
   simulate->callback([&chosen, args] {
     chosen = [args](const CommandContext& c) { return RunSimulate(c, *args); };
   });

@@ -6,12 +6,15 @@
 //       [--seed N] [--compress X] [--reconfig-delay S] [--gi-create-s S] [--gi-destroy-s S]
 //       [--no-reconfig-cost] [--keep-idle]
 //       [--patience N] [--mix mig|all] [--report out.html] [--no-latency]
+//       [--services FILE]
 //
 // KIND:SOURCE is `alibaba2023:PATH` (an openb_pod_list_*.csv; the node list
 // beside it gives the fleet's shape) or `synthetic:jobs=N,rate=R,duration=D`.
 // --fleet FILE is the planner's fleet file (io::ReadFleetFile): a path that
 // exists or ends in .yaml/.yml/.json; its GPUs start empty (current layouts
-// are not simulated, a note says so).
+// are not simulated, a note says so). --services FILE (io/services_reader.h):
+// inference services whose replicas scale with a request-rate series, run
+// beside the trace's jobs (replay only) and reported per policy.
 // Exit codes: 0 the simulation ran; 1 a policy disturbed a busy instance (an
 // invariant broke); 2 bad usage or input.
 #pragma once
@@ -42,6 +45,7 @@ struct SimulateArgs {
   bool no_latency = false;  // leave decision latency out (for byte-identical output)
   std::string costs;        // prices and power (io/costs_reader.h); optional
   std::string workloads;    // synthetic arrivals of this planner workloads file (sim/workload_jobs.h)
+  std::string services;     // services beside the jobs (io/services_reader.h); optional
 };
 
 int RunSimulate(const CommandContext& context, const SimulateArgs& args);

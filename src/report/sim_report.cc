@@ -313,6 +313,31 @@ std::string MetricsTable(const SimReportInput& input) {
   return html;
 }
 
+// Per policy and service: replica-time wanted and served, time short of
+// replicas, scale-up to start. Empty without services.
+std::string ServicesTable(const SimReportInput& input) {
+  if (input.runs.empty() || input.runs.front().result.services.empty()) return "";
+  const auto secs = [](int64_t ms) { return static_cast<double>(ms) / 1000.0; };
+  std::string html =
+      "<h2>Services</h2>\n<p>Replicas scale with each service's request rate; the table above counts the trace's "
+      "jobs only.</p>\n<table>\n<tr><th>policy</th><th>service</th><th>replicas wanted</th><th>started</th>"
+      "<th>replica-hours wanted</th><th>served</th><th>under-provisioned (s)</th><th>start p50 (s)</th>"
+      "<th>start p99 (s)</th></tr>\n";
+  for (const sim::PolicyRun& run : input.runs) {
+    for (const sim::ServiceResult& s : run.result.services) {
+      const double served = s.replica_ms_wanted > 0 ? 100.0 * static_cast<double>(s.replica_ms_served) /
+                                                          static_cast<double>(s.replica_ms_wanted)
+                                                    : 100.0;
+      html += "<tr><td>" + EscapeXml(run.result.policy) + "</td><td>" + EscapeXml(s.name) + "</td><td>" +
+              Plain(static_cast<double>(s.replicas_wanted)) + "</td><td>" +
+              Plain(static_cast<double>(s.replicas_started)) + "</td><td>" + Plain(secs(s.replica_ms_wanted) / 3600) +
+              "</td><td>" + Fixed(served, 2) + "%</td><td>" + Plain(secs(s.under_provisioned_ms)) + "</td><td>" +
+              Plain(secs(s.start_delay_p50_ms)) + "</td><td>" + Plain(secs(s.start_delay_p99_ms)) + "</td></tr>\n";
+    }
+  }
+  return html + "</table>\n";
+}
+
 // The replay's zoom window, in hours: around the highest peak of GPUs in use
 // (where the policies' GPU counts part), a twentieth of the run wide.
 std::pair<double, double> PeakWindow(const SimReportInput& input, double x_scale) {
@@ -385,6 +410,7 @@ std::string RenderSimReport(const SimReportInput& input) {
   html += "<h1>migsched simulation</h1>\n<p>trace <code>" + EscapeXml(input.trace) + "</code>, mode <b>" +
           EscapeXml(input.mode) + "</b>, fleet " + EscapeXml(input.fleet) + "</p>\n";
   html += MetricsTable(input);
+  html += ServicesTable(input);
   html += BoundsSummary(input.bounds);
   if (!input.notes.empty()) {
     html += "<ul>\n";

@@ -194,5 +194,41 @@ TEST(SimulateCliTest, ReconfigDelayTakesFractionalSecondsAndRefusesTheRest) {
   }
 }
 
+// Issue 15.6: services beside the jobs, reported for every policy; the
+// batch counts stay the trace's jobs.
+TEST(SimulateCliTest, ServicesAreReportedForEveryPolicy) {
+  const CliRun run = RunMigsched({"--json", "simulate", "--trace", "csv:tests/data/trace/generic_small.csv",
+                                  "--fleet", "H100-80GB:2", "--services", "tests/data/services/chat.yaml",
+                                  "--no-latency"});
+  ASSERT_EQ(run.code, kExitOk) << run.err;
+  const nlohmann::json json = nlohmann::json::parse(run.out);
+  ASSERT_EQ(json.at("policies").size(), 8u);
+  for (const nlohmann::json& policy : json.at("policies")) {
+    EXPECT_EQ(policy.at("jobs"), 6) << policy.at("policy");
+    ASSERT_EQ(policy.at("services").size(), 2u) << policy.at("policy");
+    const nlohmann::json& chat = policy.at("services").at(0);
+    EXPECT_EQ(chat.at("name"), "chat");
+    // 30, 200, 90, 30 requests/s over four half-hours at 40 per replica: 1 + 5 + 3 + 1 replicas.
+    EXPECT_EQ(chat.at("replica_s_wanted").get<double>(), 10 * 1800);
+    EXPECT_EQ(chat.at("replicas_wanted"), 5);
+    EXPECT_LE(chat.at("replica_s_served").get<double>(), chat.at("replica_s_wanted").get<double>());
+  }
+}
+
+TEST(SimulateCliTest, BadServicesAreExitTwoNamingFileAndLine) {
+  CliRun run = RunMigsched({"simulate", "--trace", "synthetic:jobs=10", "--services", "tests/data/services/absent.yaml"});
+  EXPECT_EQ(run.code, kExitBadInput);
+  EXPECT_NE(run.err.find("tests/data/services/absent.yaml"), std::string::npos) << run.err;
+  const std::string path = ::testing::TempDir() + "bad_services.yaml";
+  std::ofstream(path) << "services:\n  - name: chat\n    gpu_milli: 250\n    replica_rps: -4\n";
+  run = RunMigsched({"simulate", "--trace", "synthetic:jobs=10", "--services", path});
+  EXPECT_EQ(run.code, kExitBadInput);
+  EXPECT_NE(run.err.find(path + ":4: 'replica_rps' must be a number"), std::string::npos) << run.err;
+  run = RunMigsched({"simulate", "--trace", "synthetic:jobs=10", "--mode", "fill", "--services",
+                     "tests/data/services/chat.yaml"});
+  EXPECT_EQ(run.code, kExitBadInput);
+  EXPECT_NE(run.err.find("services run in replay mode only"), std::string::npos) << run.err;
+}
+
 }  // namespace
 }  // namespace migsched::cli
