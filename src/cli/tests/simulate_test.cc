@@ -213,6 +213,15 @@ TEST(SimulateCliTest, ServicesAreReportedForEveryPolicy) {
     EXPECT_EQ(chat.at("replicas_wanted"), 5);
     EXPECT_LE(chat.at("replica_s_served").get<double>(), chat.at("replica_s_wanted").get<double>());
   }
+  const std::string report = ::testing::TempDir() + "services_report.html";
+  const CliRun text = RunMigsched({"simulate", "--trace", "csv:tests/data/trace/generic_small.csv", "--fleet",
+                                   "H100-80GB:2", "--services", "tests/data/services/chat.yaml", "--no-latency",
+                                   "--report", report});
+  ASSERT_EQ(text.code, kExitOk) << text.err;
+  std::stringstream html;
+  html << std::ifstream(report).rdbuf();
+  EXPECT_NE(html.str().find("<h2>Services</h2>"), std::string::npos);
+  EXPECT_NE(html.str().find("<tr><td>frag-aware</td><td>embed</td><td>8</td><td>8</td>"), std::string::npos);
 }
 
 TEST(SimulateCliTest, BadServicesAreExitTwoNamingFileAndLine) {
