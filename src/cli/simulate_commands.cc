@@ -198,12 +198,6 @@ class ProgressBar {
 
 double Secs(int64_t ms) { return static_cast<double>(ms) / 1000.0; }
 
-// Served replica-time over wanted (1 when nothing was wanted).
-double ServedFraction(const sim::ServiceResult& s) {
-  return s.replica_ms_wanted > 0 ? static_cast<double>(s.replica_ms_served) / static_cast<double>(s.replica_ms_wanted)
-                                 : 1.0;
-}
-
 nlohmann::ordered_json ServicesJson(const std::vector<sim::ServiceResult>& services) {
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
   for (const sim::ServiceResult& s : services) {
@@ -212,7 +206,7 @@ nlohmann::ordered_json ServicesJson(const std::vector<sim::ServiceResult>& servi
                     {"replicas_started", s.replicas_started},
                     {"replica_s_wanted", Secs(s.replica_ms_wanted)},
                     {"replica_s_served", Secs(s.replica_ms_served)},
-                    {"served_fraction", ServedFraction(s)},
+                    {"served_fraction", s.ServedFraction()},
                     {"under_provisioned_s", Secs(s.under_provisioned_ms)},
                     {"start_delay_p50_s", Secs(s.start_delay_p50_ms)},
                     {"start_delay_p99_s", Secs(s.start_delay_p99_ms)},
@@ -342,7 +336,7 @@ void PrintServices(std::ostream& out, const std::vector<sim::PolicyRun>& runs) {
   for (const sim::PolicyRun& run : runs) {
     for (const sim::ServiceResult& s : run.result.services) {
       table.AddRow({run.result.policy, s.name, std::to_string(s.replicas_wanted), std::to_string(s.replicas_started),
-                    Seconds(Secs(s.replica_ms_wanted) / 3600), Percent(ServedFraction(s)),
+                    Seconds(Secs(s.replica_ms_wanted) / 3600), Percent(s.ServedFraction()),
                     Seconds(Secs(s.under_provisioned_ms)), Seconds(Secs(s.start_delay_p50_ms)),
                     Seconds(Secs(s.start_delay_p99_ms))});
     }

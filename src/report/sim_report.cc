@@ -325,13 +325,10 @@ std::string ServicesTable(const SimReportInput& input) {
       "<th>start p99 (s)</th></tr>\n";
   for (const sim::PolicyRun& run : input.runs) {
     for (const sim::ServiceResult& s : run.result.services) {
-      const double served = s.replica_ms_wanted > 0 ? 100.0 * static_cast<double>(s.replica_ms_served) /
-                                                          static_cast<double>(s.replica_ms_wanted)
-                                                    : 100.0;
       html += "<tr><td>" + EscapeXml(run.result.policy) + "</td><td>" + EscapeXml(s.name) + "</td><td>" +
               Plain(static_cast<double>(s.replicas_wanted)) + "</td><td>" +
               Plain(static_cast<double>(s.replicas_started)) + "</td><td>" + Plain(secs(s.replica_ms_wanted) / 3600) +
-              "</td><td>" + Fixed(served, 2) + "%</td><td>" + Plain(secs(s.under_provisioned_ms)) + "</td><td>" +
+              "</td><td>" + Fixed(100 * s.ServedFraction(), 2) + "%</td><td>" + Plain(secs(s.under_provisioned_ms)) + "</td><td>" +
               Plain(secs(s.start_delay_p50_ms)) + "</td><td>" + Plain(secs(s.start_delay_p99_ms)) + "</td></tr>\n";
     }
   }

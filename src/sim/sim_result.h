@@ -41,6 +41,10 @@ struct ServiceResult {
   int64_t start_delay_p50_ms = 0;   // scale-up to start, of the replicas that started
   int64_t start_delay_p99_ms = 0;
   int64_t start_delay_max_ms = 0;
+  // Served replica-time over wanted; 1 when nothing was wanted.
+  double ServedFraction() const {
+    return replica_ms_wanted > 0 ? static_cast<double>(replica_ms_served) / static_cast<double>(replica_ms_wanted) : 1.0;
+  }
   friend bool operator==(const ServiceResult&, const ServiceResult&) = default;
 };
 
