@@ -9,9 +9,11 @@
 namespace migsched::sim {
 namespace {
 
-// A repeated series is expanded into steps; this bounds the expansion (ten
-// years of hourly points are 87,600).
-constexpr int64_t kMaxExpandedPoints = 10'000'000;
+// A repeated series is expanded into steps, and every scale-up is a replica
+// request: both are bounded, so that a typo cannot exhaust memory (ten years
+// of hourly points are 87,600).
+constexpr int64_t kMaxExpandedPoints = 1'000'000;
+constexpr int64_t kMaxScaleUps = 1'000'000;
 
 int Desired(const ServiceSpec& spec, int64_t milli_rps) {
   const int64_t needed = (milli_rps + spec.replica_milli_rps - 1) / spec.replica_milli_rps;
@@ -94,8 +96,17 @@ Result<std::vector<ServiceLoad>> PrepareServices(const std::vector<ServiceSpec>&
     if (!request) {
       return InvalidArgumentError("service '" + spec.name + "': no GPU of the fleet can run one replica");
     }
+    const std::vector<ScaleStep> steps = DesiredReplicas(spec);
+    int64_t scale_ups = 0;
+    for (size_t i = 0; i < steps.size(); ++i) {
+      scale_ups += std::max(0, steps[i].replicas - (i > 0 ? steps[i - 1].replicas : 0));
+    }
+    if (scale_ups > kMaxScaleUps) {
+      return InvalidArgumentError("service '" + spec.name + "': its series asks for " + std::to_string(scale_ups) +
+                                  " replica starts, more than " + std::to_string(kMaxScaleUps));
+    }
     loads.push_back(ServiceLoad{spec.name, SimRequest{std::move(*request), spec.replica.gpu_milli, 1},
-                                ReplicaWants(DesiredReplicas(spec))});
+                                ReplicaWants(steps)});
   }
   return loads;
 }

@@ -63,7 +63,8 @@ struct ReplicaWant {
 };
 
 // InvalidArgument "service '<name>': ..." for a spec that breaks its
-// contract above (the file reader checks the same with file:line first).
+// contract above, or whose repeated series has more than 1,000,000 points
+// (the file reader checks the same with file:line first).
 Status ValidateService(const ServiceSpec& spec);
 
 // The desired replica count over time, one step per change, ending with 0 at
@@ -82,8 +83,9 @@ struct ServiceLoad {
   std::vector<ReplicaWant> replicas;
 };
 
-// Validates and maps every service. InvalidArgument when a spec is invalid or
-// no GPU of the fleet can run its replica.
+// Validates and maps every service. InvalidArgument when a spec is invalid,
+// asks for more than 1,000,000 replica starts, or no GPU of the fleet can
+// run its replica.
 Result<std::vector<ServiceLoad>> PrepareServices(const std::vector<ServiceSpec>& specs, const fleet::Fleet& fleet);
 
 }  // namespace migsched::sim

@@ -92,7 +92,18 @@ TEST(ServiceTest, ABadSpecIsRefusedWithItsName) {
   spec.period_ms = 1;
   spec.rate = {{0, 1}};
   spec.end_ms = int64_t{1} << 40;
-  refused(spec, "more than 10000000 points");
+  refused(spec, "more than 1000000 points");
+}
+
+TEST(ServiceTest, TooManyReplicaStartsAreRefused) {
+  ServiceSpec spec = Chat();
+  spec.min_replicas = 0;
+  spec.max_replicas = 1000;
+  spec.rate = {{0, 0}, {500, 1'000'000'000}};  // 0 then 1000 replicas, every second
+  spec.period_ms = 1000;
+  spec.end_ms = 2'000'000;
+  EXPECT_THAT(PrepareServices({spec}, Fleet("H100-80GB:1")),
+              HasError(StatusCode::kInvalidArgument, "service 'chat': its series asks for 2000000 replica starts"));
 }
 
 TEST(ServiceTest, AReplicaNoGpuCanRunIsRefused) {
