@@ -67,7 +67,7 @@ class Tracker {
     return records_.size() - 1;
   }
 
-  // Registers a replica of service `service` (index into `services`).
+  // One ServiceResult per service, in their order, before any replica arrives.
   void AddServices(const std::vector<ServiceLoad>& services) {
     for (const ServiceLoad& load : services) result_.services.push_back(ServiceResult{.name = load.name});
   }
