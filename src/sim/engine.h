@@ -59,7 +59,7 @@ struct ReplayOptions {
   // Services beside the jobs (service.h), their times not compressed: each
   // replica is submitted when its service scales up and leaves when it scales
   // down (withdrawn from the queue if it has not started by then). At one
-  // instant replicas arrive after the jobs, and scale-downs go with departures.
+  // instant replicas arrive after the jobs, and scale-downs come before departures.
   std::vector<ServiceLoad> services = {};
 };
 
