@@ -20,7 +20,7 @@
 #include "common/strings.h"
 #include "engines/k8s_resources.h"
 #include "fleet/gpu_in_use.h"
-#include "engines/mig_parted_writer.h"
+#include "mig_parted/config_writer.h"
 #include "engines/slurm_gres_type.h"
 #include "engines/slurm_gres_writer.h"
 #include "io/costs_reader.h"
@@ -415,7 +415,7 @@ Status WriteOutputs(const PlanArgs& args, const plan::PlanDocument& document,
   }
   if (!args.mig_parted_path.empty()) {
     MIGSCHED_RETURN_IF_ERROR(
-        io::WriteTextFile(args.mig_parted_path, engines::WriteMigPartedConfig(target).yaml));
+        io::WriteTextFile(args.mig_parted_path, mig_parted::WriteMigPartedConfig(target).yaml));
   }
   if (!args.slurm_dir.empty()) {
     const engines::SlurmConfig slurm = engines::WriteSlurmConfig(target, args.slurm_type_style);
