@@ -7,11 +7,30 @@ function(migsched_apply_flags target)
   target_link_options(${target} PRIVATE ${MIGSCHED_SANITIZER_FLAGS})
 endfunction()
 
+# Headers are included by module ("plan/planner.h"), but src/ itself is on no
+# include path: each module has its own root, <build>/include/<module>, holding
+# one link <module> -> src/<module>, and a target sees the roots of the
+# modules it links (directly or through their PUBLIC dependencies). So the
+# compiler, not habit, enforces the layering: a file that includes a module
+# its target does not depend on fails to build. Sets `out` to the root of the
+# module of the calling CMakeLists.txt (the first folder under src/).
+function(migsched_module_root out)
+  file(RELATIVE_PATH relative ${PROJECT_SOURCE_DIR}/src ${CMAKE_CURRENT_SOURCE_DIR})
+  string(REGEX REPLACE "/.*" "" module "${relative}")
+  set(root ${PROJECT_BINARY_DIR}/include/${module})
+  if(NOT EXISTS ${root}/${module})
+    file(MAKE_DIRECTORY ${root})
+    file(CREATE_LINK ${PROJECT_SOURCE_DIR}/src/${module} ${root}/${module} SYMBOLIC)
+  endif()
+  set(${out} ${root} PARENT_SCOPE)
+endfunction()
+
 function(migsched_library name)
   cmake_parse_arguments(ARG "" "" "SRCS;DEPS" ${ARGN})
   add_library(migsched_${name} STATIC ${ARG_SRCS})
   add_library(migsched::${name} ALIAS migsched_${name})
-  target_include_directories(migsched_${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
+  migsched_module_root(root)
+  target_include_directories(migsched_${name} PUBLIC ${root})
   target_link_libraries(migsched_${name} PUBLIC ${ARG_DEPS})
   migsched_apply_flags(migsched_${name})
 endfunction()

@@ -7,15 +7,15 @@
 
 #include "agent/apply.h"
 #include "agent/journal.h"
-#include "agent/mig_parted_export.h"
-#include "agent/mig_parted_target.h"
+#include "mig_parted/node_export.h"
+#include "mig_parted/node_targets.h"
 #include "agent/nvml_node.h"
 #include "agent/plan_target.h"
 #include "cli/cli.h"
 #include "common/check.h"
 #include "common/names.h"
 #include "fleet/fleet.h"
-#include "io/mig_parted_reader.h"
+#include "mig_parted/config_reader.h"
 #include "plan/plan_json.h"
 
 namespace migsched::cli {
@@ -133,12 +133,12 @@ int RunApply(const CommandContext& context, const ApplyArgs& args) {
   agent::TargetFunction targets;
   std::string what;
   if (by_config) {
-    Result<io::MigPartedFile> file = io::ReadMigPartedFile(args.config_file);
+    Result<mig_parted::File> file = mig_parted::ReadMigPartedFile(args.config_file);
     if (!file.has_value()) return Fail(context, file.error());
-    Result<const io::MigPartedConfig*> config = file->Find(args.config_name);
+    Result<const mig_parted::Config*> config = file->Find(args.config_name);
     if (!config.has_value()) return Fail(context, config.error());
     targets = [config = **config](const std::vector<agent::ObservedGpu>& gpus) {
-      return agent::TargetsFromMigParted(config, gpus);
+      return mig_parted::TargetsFromMigParted(config, gpus);
     };
     what = "config '" + args.config_name + "'";
   } else {
@@ -167,8 +167,8 @@ int RunApply(const CommandContext& context, const ApplyArgs& args) {
 }
 
 // A difference for programs: what differs as fields, the line for people as `text`.
-ordered_json DifferenceJson(const agent::MigPartedDifference& d) {
-  using Kind = agent::MigPartedDifference::Kind;
+ordered_json DifferenceJson(const mig_parted::Difference& d) {
+  using Kind = mig_parted::Difference::Kind;
   if (d.kind == Kind::kMigMode) {
     return {{"gpu", d.gpu},
             {"kind", "mig_mode"},
@@ -192,19 +192,19 @@ ordered_json DifferenceJson(const agent::MigPartedDifference& d) {
 
 int RunAssert(const CommandContext& context, const std::string& config_file,
               const std::string& config_name) {
-  Result<io::MigPartedFile> file = io::ReadMigPartedFile(config_file);
+  Result<mig_parted::File> file = mig_parted::ReadMigPartedFile(config_file);
   if (!file.has_value()) return Fail(context, file.error());
-  Result<const io::MigPartedConfig*> config = file->Find(config_name);
+  Result<const mig_parted::Config*> config = file->Find(config_name);
   if (!config.has_value()) return Fail(context, config.error());
   Result<std::unique_ptr<nvml::NvmlSession>> session = nvml::NvmlSession::Open(context.catalog);
   if (!session.has_value()) return Fail(context, session.error());
   Result<std::vector<agent::ObservedGpu>> gpus = agent::ObserveNode(**session);
   if (!gpus.has_value()) return Fail(context, gpus.error());
-  Result<std::vector<agent::MigPartedDifference>> differences = agent::CompareWithMigParted(**config, *gpus);
+  Result<std::vector<mig_parted::Difference>> differences = mig_parted::CompareWithMigParted(**config, *gpus);
   if (!differences.has_value()) return Fail(context, differences.error());
   if (context.json) {
     ordered_json items = ordered_json::array();
-    for (const agent::MigPartedDifference& d : *differences) items.push_back(DifferenceJson(d));
+    for (const mig_parted::Difference& d : *differences) items.push_back(DifferenceJson(d));
     context.out << ordered_json{{"config", config_name}, {"match", differences->empty()}, {"differences", items}}
                        .dump(2)
                 << "\n";
@@ -212,7 +212,7 @@ int RunAssert(const CommandContext& context, const std::string& config_file,
     context.out << "GPUs match config '" << config_name << "'\n";
   } else {
     context.out << "GPUs do not match config '" << config_name << "':\n";
-    for (const agent::MigPartedDifference& d : *differences) context.out << "  " << d.text << "\n";
+    for (const mig_parted::Difference& d : *differences) context.out << "  " << d.text << "\n";
   }
   return differences->empty() ? kExitOk : kExitNo;
 }
@@ -224,7 +224,7 @@ int RunExport(const CommandContext& context, const std::string& config_name) {
   if (!session.has_value()) return Fail(context, session.error());
   Result<std::vector<agent::ObservedGpu>> gpus = agent::ObserveNode(**session);
   if (!gpus.has_value()) return Fail(context, gpus.error());
-  context.out << agent::ExportMigParted(*gpus, config_name);
+  context.out << mig_parted::ExportMigParted(*gpus, config_name);
   return kExitOk;
 }
 

@@ -20,7 +20,7 @@
 #include "common/strings.h"
 #include "engines/k8s_resources.h"
 #include "fleet/gpu_in_use.h"
-#include "engines/mig_parted_writer.h"
+#include "mig_parted/config_writer.h"
 #include "engines/slurm_gres_type.h"
 #include "engines/slurm_gres_writer.h"
 #include "io/costs_reader.h"
@@ -266,6 +266,28 @@ ResourceNames NamesOf(const plan::SizingChoice& choice, engines::SlurmTypeStyle 
           "gpu:" + engines::SlurmMigType(*choice.model, profile, "", style)};
 }
 
+// plan.json's `workloads`: per workload and model it may run on, the one
+// resource name its Deployment or sbatch script asks for there.
+std::vector<plan::WorkloadResources> ResourceNamesOf(const plan::PlanResult& result,
+                                                     engines::SlurmTypeStyle style) {
+  std::vector<plan::WorkloadResources> out;
+  for (const plan::WorkloadSizing& sizing : result.sizing) {
+    plan::WorkloadResources workload{.name = sizing.workload, .resources = {}};
+    for (const plan::SizingChoice& choice : sizing.choices) {
+      ResourceNames names = NamesOf(choice, style);
+      workload.resources.push_back(
+          {.model = choice.model->name,
+           .profile = choice.whole_gpu() ? std::string(plan::kWholeGpuProfile)
+                                         : choice.model->profiles[static_cast<size_t>(*choice.profile)].name,
+           .replicas = choice.replicas,
+           .kubernetes = std::move(names.kubernetes),
+           .slurm = std::move(names.slurm)});
+    }
+    out.push_back(std::move(workload));
+  }
+  return out;
+}
+
 // One row per workload and model it may run on: the one resource name its
 // Deployment or sbatch script asks for there. Long lists stop after kMaxRows.
 void PrintResourceNames(const plan::PlanResult& result, engines::SlurmTypeStyle style, std::ostream& out) {
@@ -351,27 +373,11 @@ void PrintSummary(const CommandContext& context, const PlanArgs& args,
   }
 }
 
-void PrintJson(const CommandContext& context, const PlanArgs& args, const plan::PlanResult& result,
+void PrintJson(const CommandContext& context, const plan::PlanResult& result,
                const plan::PlanDocument& document, const plan::TransitionPlan& transition,
                const std::vector<plan::BaselineResult>& baselines, const report::CostSheet& costs) {
   const fleet::Fleet& target = result.target;
   ordered_json out = ordered_json::parse(plan::WritePlanJson(document));
-  ordered_json workloads = ordered_json::array();
-  for (const plan::WorkloadSizing& sizing : result.sizing) {
-    ordered_json resources = ordered_json::array();
-    for (const plan::SizingChoice& choice : sizing.choices) {
-      const ResourceNames names = NamesOf(choice, args.slurm_type_style);
-      resources.push_back(
-          {{"model", choice.model->name},
-           {"profile", choice.whole_gpu() ? std::string(plan::kWholeGpuProfile)
-                                          : choice.model->profiles[static_cast<size_t>(*choice.profile)].name},
-           {"replicas", choice.replicas},
-           {"kubernetes", names.kubernetes},
-           {"slurm", names.slurm}});
-    }
-    workloads.push_back({{"name", sizing.workload}, {"resources", std::move(resources)}});
-  }
-  out["workloads"] = std::move(workloads);
   ordered_json rows = ordered_json::array();
   for (const plan::BaselineResult& b : baselines) {
     rows.push_back({{"name", b.name},
@@ -415,7 +421,7 @@ Status WriteOutputs(const PlanArgs& args, const plan::PlanDocument& document,
   }
   if (!args.mig_parted_path.empty()) {
     MIGSCHED_RETURN_IF_ERROR(
-        io::WriteTextFile(args.mig_parted_path, engines::WriteMigPartedConfig(target).yaml));
+        io::WriteTextFile(args.mig_parted_path, mig_parted::WriteMigPartedConfig(target).yaml));
   }
   if (!args.slurm_dir.empty()) {
     const engines::SlurmConfig slurm = engines::WriteSlurmConfig(target, args.slurm_type_style);
@@ -508,14 +514,15 @@ int RunPlan(const CommandContext& context, const PlanArgs& args) {
   if (!transition.has_value()) return BadInput(context, transition.error());
   const std::vector<plan::BaselineResult> baselines =
       plan::RunBaselines(request.current, result->sizing);
-  const plan::PlanDocument document = plan::MakePlanDocument(*result, *transition);
+  plan::PlanDocument document = plan::MakePlanDocument(*result, *transition);
+  document.workloads = ResourceNamesOf(*result, args.slurm_type_style);
 
   if (!args.dry_run) {
     const Status written = WriteOutputs(args, document, result->target);
     if (!written.ok()) return BadInput(context, written);
   }
   if (context.json) {
-    PrintJson(context, args, *result, document, *transition, baselines, costs);
+    PrintJson(context, *result, document, *transition, baselines, costs);
   } else {
     PrintSummary(context, args, request, *result, *transition, baselines, costs);
   }

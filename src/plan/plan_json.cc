@@ -36,6 +36,15 @@ Result<int> ProfileOf(const io::JsonObjectReader& r, const GpuModel& model) {
   return *profile;
 }
 
+// The model named under "model" of the object `r` reads.
+Result<const GpuModel*> ModelOf(const geometry::Catalog& catalog, const io::JsonObjectReader& r) {
+  std::string name;
+  MIGSCHED_ASSIGN_OR_RETURN(name, r.String("model"));
+  const Result<const GpuModel*> model = catalog.Find(name);
+  if (!model.has_value()) return r.Error("model", model.error().message(), StatusCode::kNotFound);
+  return *model;
+}
+
 Result<int> Count(const io::JsonObjectReader& r, const std::string& key, int min) {
   std::int64_t n = 0;
   MIGSCHED_ASSIGN_OR_RETURN(n, r.Integer(key, min, kMaxCount));
@@ -51,11 +60,7 @@ Result<int> Slice(const io::JsonObjectReader& r, const std::string& key) {
 // Model, MIG mode and instances or whole-GPU workload of the object `r`
 // reads: a GPU of the expanded form or a layout of the compact one.
 Status ParseLayoutFields(const geometry::Catalog& catalog, const io::JsonObjectReader& r, FleetGpu& gpu) {
-  std::string model_name;
-  MIGSCHED_ASSIGN_OR_RETURN(model_name, r.String("model"));
-  const Result<const GpuModel*> model = catalog.Find(model_name);
-  if (!model.has_value()) return r.Error("model", model.error().message(), StatusCode::kNotFound);
-  gpu.model = *model;
+  MIGSCHED_ASSIGN_OR_RETURN(gpu.model, ModelOf(catalog, r));
   MIGSCHED_ASSIGN_OR_RETURN(gpu.mig_enabled, r.Bool("mig_enabled"));
   if (!gpu.mig_enabled) {
     if (r.Has("instances")) return r.Error("", "a GPU with mig_enabled false has no 'instances'");
@@ -69,12 +74,12 @@ Status ParseLayoutFields(const geometry::Catalog& catalog, const io::JsonObjectR
     const io::JsonObjectReader item((*instances)[i], r.ItemPath("instances", i));
     MIGSCHED_RETURN_IF_ERROR(item.CheckKeys({"profile", "start", "size", "workload"}));
     int profile = 0;
-    MIGSCHED_ASSIGN_OR_RETURN(profile, ProfileOf(item, **model));
+    MIGSCHED_ASSIGN_OR_RETURN(profile, ProfileOf(item, *gpu.model));
     int start = 0;
     int size = 0;
     MIGSCHED_ASSIGN_OR_RETURN(start, Slice(item, "start"));
     MIGSCHED_ASSIGN_OR_RETURN(size, Slice(item, "size"));
-    const geometry::GiProfile& p = (*model)->profiles[static_cast<size_t>(profile)];
+    const geometry::GiProfile& p = gpu.model->profiles[static_cast<size_t>(profile)];
     if (size != p.memory_slices) {
       return item.Error("size", "size " + std::to_string(size) + " but " + p.name + " takes " +
                                     std::to_string(p.memory_slices) + " memory slices");
@@ -83,7 +88,7 @@ Status ParseLayoutFields(const geometry::Catalog& catalog, const io::JsonObjectR
     MIGSCHED_ASSIGN_OR_RETURN(instance.workload, item.String("workload"));
     gpu.instances.push_back(std::move(instance));
   }
-  const geometry::LayoutVerdict verdict = geometry::CheckLayout(**model, fleet::LayoutOf(gpu));
+  const geometry::LayoutVerdict verdict = geometry::CheckLayout(*gpu.model, fleet::LayoutOf(gpu));
   if (!verdict.valid) return r.Error("instances", "invalid layout: " + verdict.reason);
   return Status::Ok();
 }
@@ -150,6 +155,40 @@ Status ParseUnplaced(const io::JsonObjectReader& r, PlanDocument& plan) {
   return Status::Ok();
 }
 
+// $.workloads (optional): each workload's resource names per model.
+Status ParseWorkloads(const geometry::Catalog& catalog, const io::JsonObjectReader& r, PlanDocument& plan) {
+  if (!r.Has("workloads")) return Status::Ok();
+  const json* workloads = nullptr;
+  MIGSCHED_ASSIGN_OR_RETURN(workloads, r.Array("workloads"));
+  for (size_t i = 0; i < workloads->size(); ++i) {
+    const io::JsonObjectReader item((*workloads)[i], r.ItemPath("workloads", i));
+    MIGSCHED_RETURN_IF_ERROR(item.CheckKeys({"name", "resources"}));
+    WorkloadResources w;
+    MIGSCHED_ASSIGN_OR_RETURN(w.name, item.String("name"));
+    const json* resources = nullptr;
+    MIGSCHED_ASSIGN_OR_RETURN(resources, item.Array("resources"));
+    for (size_t j = 0; j < resources->size(); ++j) {
+      const io::JsonObjectReader res((*resources)[j], item.ItemPath("resources", j));
+      MIGSCHED_RETURN_IF_ERROR(res.CheckKeys({"model", "profile", "replicas", "kubernetes", "slurm"}));
+      WorkloadResource resource;
+      const GpuModel* model = nullptr;
+      MIGSCHED_ASSIGN_OR_RETURN(model, ModelOf(catalog, res));
+      resource.model = model->name;
+      MIGSCHED_ASSIGN_OR_RETURN(resource.profile, res.String("profile"));
+      if (resource.profile != kWholeGpuProfile) {
+        const Result<int> profile = ProfileOf(res, *model);
+        if (!profile.has_value()) return profile.error();
+      }
+      MIGSCHED_ASSIGN_OR_RETURN(resource.replicas, Count(res, "replicas", 0));
+      MIGSCHED_ASSIGN_OR_RETURN(resource.kubernetes, res.String("kubernetes"));
+      MIGSCHED_ASSIGN_OR_RETURN(resource.slurm, res.String("slurm"));
+      w.resources.push_back(std::move(resource));
+    }
+    plan.workloads.push_back(std::move(w));
+  }
+  return Status::Ok();
+}
+
 Status ParseHeader(const io::JsonObjectReader& r, PlanDocument& plan) {
   MIGSCHED_ASSIGN_OR_RETURN(plan.gpus_used, Count(r, "gpus_used", 0));
   MIGSCHED_ASSIGN_OR_RETURN(plan.lower_bound, r.NonNegative("lower_bound"));
@@ -172,7 +211,7 @@ Result<int> IndexAt(const json& value, size_t size, const std::string& path, std
 // The compact form: layouts and operation lists by index (see plan_json.h).
 Result<PlanDocument> ParseCompactRoot(const geometry::Catalog& catalog, const io::JsonObjectReader& r) {
   MIGSCHED_RETURN_IF_ERROR(r.CheckKeys(
-      {"gpus_used", "lower_bound", "gap", "method", "layouts", "operation_lists", "nodes", "unplaced"}));
+      {"gpus_used", "lower_bound", "gap", "method", "layouts", "operation_lists", "nodes", "unplaced", "workloads"}));
   PlanDocument plan;
   MIGSCHED_RETURN_IF_ERROR(ParseHeader(r, plan));
   const json* layout_items = nullptr;
@@ -239,6 +278,7 @@ Result<PlanDocument> ParseCompactRoot(const geometry::Catalog& catalog, const io
     }
   }
   MIGSCHED_RETURN_IF_ERROR(ParseUnplaced(r, plan));
+  MIGSCHED_RETURN_IF_ERROR(ParseWorkloads(catalog, r, plan));
   return plan;
 }
 
@@ -257,7 +297,7 @@ Result<PlanDocument> ParsePlanRoot(const geometry::Catalog& catalog, const json&
   const io::JsonObjectReader r(root, "$");
   if (r.Has("layouts")) return ParseCompactRoot(catalog, r);
   MIGSCHED_RETURN_IF_ERROR(
-      r.CheckKeys({"gpus_used", "lower_bound", "gap", "method", "gpus", "unplaced", "operations"}));
+      r.CheckKeys({"gpus_used", "lower_bound", "gap", "method", "gpus", "unplaced", "workloads", "operations"}));
   PlanDocument plan;
   MIGSCHED_RETURN_IF_ERROR(ParseHeader(r, plan));
   const json* gpus = nullptr;
@@ -273,6 +313,7 @@ Result<PlanDocument> ParsePlanRoot(const geometry::Catalog& catalog, const json&
     plan.gpus.gpus.push_back(std::move(gpu));
   }
   MIGSCHED_RETURN_IF_ERROR(ParseUnplaced(r, plan));
+  MIGSCHED_RETURN_IF_ERROR(ParseWorkloads(catalog, r, plan));
   const json* operations = nullptr;
   MIGSCHED_ASSIGN_OR_RETURN(operations, r.Array("operations"));
   for (size_t i = 0; i < operations->size(); ++i) {
@@ -293,6 +334,7 @@ PlanDocument MakePlanDocument(const PlanResult& result, const TransitionPlan& tr
                       .method = result.method,
                       .gpus = result.target,
                       .unplaced = result.unplaced,
+                      .workloads = {},
                       .operations = transition.operations};
 }
 

@@ -5,6 +5,8 @@
 //              "instances": [{"profile", "start", "size", "workload"}]}   (MIG on)
 //             | {"node", "index", "model", "mig_enabled": false, "workload"}],
 //    "unplaced": [{"workload", "replicas", "reason"}],
+//    "workloads": [{"name", "resources": [{"model", "profile", "replicas",
+//                                          "kubernetes", "slurm"}]}],
 //    "operations": [{"node", "gpu", "op", "profile", "start"}]}
 // `op` is destroy_ci | destroy_gi | create_gi | create_ci (with profile and
 // start) or enable_mig | disable_mig (without). Operations are in execution
@@ -14,7 +16,8 @@
 //    "layouts": [{"model", "mig_enabled", "instances" | "workload"}],
 //    "operation_lists": [[{"op", "profile", "start"}]],
 //    "nodes": [{"node", "gpus": [[index, layout, operation list]]}],
-//    "unplaced": [...]}
+//    "unplaced": [...], "workloads": [...]}
+// `workloads` is optional when read (files written before it existed).
 // Writing is deterministic (fixed key order; one GPU, operation, layout or
 // node per line). An adapter at the edge: the core never sees JSON.
 #pragma once
@@ -32,6 +35,23 @@
 
 namespace migsched::plan {
 
+// What a Deployment (device plugin, mixed strategy) or an sbatch script
+// (--gres) asks for to run one replica of a workload on one model.
+struct WorkloadResource {
+  std::string model;
+  std::string profile;  // "3g.40gb", or kWholeGpuProfile
+  int replicas = 0;     // planned on this model
+  std::string kubernetes;  // "nvidia.com/mig-3g.40gb", "nvidia.com/gpu"
+  std::string slurm;       // "gpu:h100_80gb_hbm3_3g.40gb"
+  friend bool operator==(const WorkloadResource&, const WorkloadResource&) = default;
+};
+
+struct WorkloadResources {
+  std::string name;
+  std::vector<WorkloadResource> resources;  // one per model the workload may use
+  friend bool operator==(const WorkloadResources&, const WorkloadResources&) = default;
+};
+
 struct PlanDocument {
   int gpus_used = 0;
   double lower_bound = 0;
@@ -39,6 +59,8 @@ struct PlanDocument {
   std::string method;
   fleet::Fleet gpus;                     // the target layout of every GPU
   std::vector<Unplaced> unplaced;
+  // Resource names are the engines' (Kubernetes, Slurm): the CLI fills them.
+  std::vector<WorkloadResources> workloads;
   std::vector<TransitionOp> operations;  // from the current layout to `gpus`
 };
 

@@ -1,5 +1,5 @@
-// plan.json written straight into its stream, one GPU, operation or unplaced
-// workload per line: no document tree, so at 100,000 GPUs the writer holds a
+// plan.json written straight into its stream, one GPU, operation, unplaced
+// workload or workload's resource names per line: no document tree, so at 100,000 GPUs the writer holds a
 // line and a buffer, not a copy of the fleet as JSON values (see
 // bench/plan_outputs.sh). The compact form names each distinct layout and
 // operation list once and gives every GPU two indexes into them.
@@ -103,6 +103,23 @@ void WriteUnplaced(const PlanDocument& plan, Buffered& out) {
   out << (plan.unplaced.empty() ? "]" : "\n  ]");
 }
 
+// One workload per line.
+void WriteWorkloads(const PlanDocument& plan, Buffered& out) {
+  out << "  \"workloads\": [";
+  for (size_t i = 0; i < plan.workloads.size(); ++i) {
+    const WorkloadResources& w = plan.workloads[i];
+    out << (i == 0 ? "\n" : ",\n") << "    {\"name\": " << Quoted(w.name) << ", \"resources\": [";
+    for (size_t j = 0; j < w.resources.size(); ++j) {
+      const WorkloadResource& r = w.resources[j];
+      out << (j == 0 ? "{" : ", {") << "\"model\": " << Quoted(r.model) << ", \"profile\": " << Quoted(r.profile)
+          << ", \"replicas\": " << r.replicas << ", \"kubernetes\": " << Quoted(r.kubernetes)
+          << ", \"slurm\": " << Quoted(r.slurm) << "}";
+    }
+    out << "]}";
+  }
+  out << (plan.workloads.empty() ? "]" : "\n  ]");
+}
+
 // Calls `each(gpu, first, last)` for every GPU with the range of its
 // operations; operations come per GPU in fleet order (TransitionPlan's order).
 template <typename Each>
@@ -130,6 +147,8 @@ void WriteExpanded(const PlanDocument& plan, Buffered& out) {
   }
   out << (plan.gpus.gpus.empty() ? "],\n" : "\n  ],\n");
   WriteUnplaced(plan, out);
+  out << ",\n";
+  WriteWorkloads(plan, out);
   out << ",\n  \"operations\": [";
   first_line = true;
   ForEachGpuWithOps(plan, [&](const FleetGpu& gpu, size_t first, size_t last) {
@@ -185,6 +204,8 @@ void WriteCompact(const PlanDocument& plan, Buffered& out) {
   }
   out << (gpus.empty() ? "],\n" : "]}\n  ],\n");
   WriteUnplaced(plan, out);
+  out << ",\n";
+  WriteWorkloads(plan, out);
   out << "\n}\n";
 }
 

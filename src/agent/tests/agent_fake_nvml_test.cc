@@ -20,13 +20,13 @@
 #include "agent/apply.h"
 #include "agent/apply_lock.h"
 #include "agent/journal.h"
-#include "agent/mig_parted_export.h"
-#include "agent/mig_parted_target.h"
+#include "mig_parted/node_export.h"
+#include "mig_parted/node_targets.h"
 #include "agent/node_state.h"
 #include "agent/nvml_node.h"
 #include "agent/tests/fake_nvml_fixture.h"
 #include "common/strings.h"
-#include "io/mig_parted_reader.h"
+#include "mig_parted/config_reader.h"
 
 namespace migsched::agent {
 namespace {
@@ -38,10 +38,10 @@ const std::filesystem::path kDefaultConfig =
 
 // The entry of `config` that selects GPU 0 of `model` as the fake reports it
 // (its first PCI id), if that entry only names profiles the model has.
-const io::MigPartedEntry* EntryFor(const io::MigPartedConfig& config,
+const mig_parted::Entry* EntryFor(const mig_parted::Config& config,
                                    const geometry::GpuModel& model) {
   const uint32_t pci = model.pci_device_ids.empty() ? 0 : model.pci_device_ids.front();
-  for (const io::MigPartedEntry& entry : config.entries) {
+  for (const mig_parted::Entry& entry : config.entries) {
     const bool filter_ok = entry.device_filter.empty() ||
                            std::find(entry.device_filter.begin(), entry.device_filter.end(), pci) !=
                                entry.device_filter.end();
@@ -58,7 +58,7 @@ const io::MigPartedEntry* EntryFor(const io::MigPartedConfig& config,
 // model, the config parsed once); the CLI itself is covered by the tests below.
 TEST_F(FakeNvmlTest, EveryDefaultConfigAppliesAssertsAndRoundTripsOnMatchingGpus) {
   if (!std::filesystem::exists(kDefaultConfig)) GTEST_SKIP() << kDefaultConfig << " is absent";
-  const Result<io::MigPartedFile> file = io::ReadMigPartedFile(kDefaultConfig.string());
+  const Result<mig_parted::File> file = mig_parted::ReadMigPartedFile(kDefaultConfig.string());
   ASSERT_TRUE(file.has_value()) << file.error().ToString();
   const geometry::Catalog& catalog = BuiltinCatalogForTest();
 
@@ -71,12 +71,12 @@ TEST_F(FakeNvmlTest, EveryDefaultConfigAppliesAssertsAndRoundTripsOnMatchingGpus
     ASSERT_TRUE(session.has_value()) << session.error().ToString();
     // Configs follow each other on the same GPU, so every apply is also a
     // transition from the previous config's layout.
-    for (const io::MigPartedConfig& config : file->configs) {
-      const io::MigPartedEntry* entry = EntryFor(config, model);
+    for (const mig_parted::Config& config : file->configs) {
+      const mig_parted::Entry* entry = EntryFor(config, model);
       if (entry == nullptr) continue;
       SCOPED_TRACE(config.name + " on " + model.name);
       const TargetFunction targets = [&config](const std::vector<ObservedGpu>& gpus) {
-        return TargetsFromMigParted(config, gpus);
+        return mig_parted::TargetsFromMigParted(config, gpus);
       };
       const std::string before = StateText();
       const Result<ApplyReport> report =
@@ -94,19 +94,19 @@ TEST_F(FakeNvmlTest, EveryDefaultConfigAppliesAssertsAndRoundTripsOnMatchingGpus
       }
       Result<std::vector<ObservedGpu>> gpus = ObserveNode(**session);
       ASSERT_TRUE(gpus.has_value()) << gpus.error().ToString();
-      const Result<std::vector<MigPartedDifference>> diff = CompareWithMigParted(config, *gpus);
+      const Result<std::vector<mig_parted::Difference>> diff = mig_parted::CompareWithMigParted(config, *gpus);
       ASSERT_TRUE(diff.has_value()) << diff.error().ToString();
       EXPECT_TRUE(diff->empty()) << diff->front().text;
 
-      const std::string exported = ExportMigParted(*gpus, "current");
-      const Result<io::MigPartedFile> reread = io::ParseMigPartedYaml(exported, "export");
+      const std::string exported = mig_parted::ExportMigParted(*gpus, "current");
+      const Result<mig_parted::File> reread = mig_parted::ParseMigPartedYaml(exported, "export");
       ASSERT_TRUE(reread.has_value()) << reread.error().ToString() << "\n" << exported;
-      const Result<std::vector<MigPartedDifference>> rediff = CompareWithMigParted(reread->configs[0], *gpus);
+      const Result<std::vector<mig_parted::Difference>> rediff = mig_parted::CompareWithMigParted(reread->configs[0], *gpus);
       ASSERT_TRUE(rediff.has_value()) << rediff.error().ToString();
       EXPECT_TRUE(rediff->empty()) << exported << rediff->front().text;
       const Result<ApplyReport> reapply = Apply(
           **session, catalog,
-          [&reread](const std::vector<ObservedGpu>& g) { return TargetsFromMigParted(reread->configs[0], g); },
+          [&reread](const std::vector<ObservedGpu>& g) { return mig_parted::TargetsFromMigParted(reread->configs[0], g); },
           ApplyOptions{.journal_path = JournalPath()});
       ASSERT_TRUE(reapply.has_value()) << reapply.error().ToString();
       EXPECT_TRUE(reapply->executed.empty()) << exported;
@@ -116,14 +116,14 @@ TEST_F(FakeNvmlTest, EveryDefaultConfigAppliesAssertsAndRoundTripsOnMatchingGpus
     }
   }
   std::vector<std::string> uncovered;
-  for (const io::MigPartedConfig& config : file->configs) {
+  for (const mig_parted::Config& config : file->configs) {
     if (applied[config.name] == 0) uncovered.push_back(config.name);
   }
   std::cout << "applied " << applied.size() - uncovered.size() << " of " << file->configs.size()
             << " configs; no catalog GPU for: " << Join(uncovered, ", ")
             << "; refused before any change as not fitting: " << Join(cannot_fit, ", ") << "\n";
   EXPECT_GE(file->configs.size() - uncovered.size(), file->configs.size() * 9 / 10);
-  const io::MigPartedConfig& balanced = **file->Find("all-balanced");
+  const mig_parted::Config& balanced = **file->Find("all-balanced");
   EXPECT_EQ(balanced_entries.size(), balanced.entries.size())
       << "every all-balanced device filter should match a catalog GPU";
 }

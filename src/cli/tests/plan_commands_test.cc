@@ -136,7 +136,7 @@ TEST_F(PlanCommandTest, DryRunWritesNoFiles) {
 TEST_F(PlanCommandTest, JsonAfterTheCommandGivesPlanBaselinesAndResources) {
   std::string out;
   ASSERT_EQ(RunMigsched({"plan", "--fleet", "tests/data/plan/fleet_small.yaml", "--workloads",
-                         "tests/data/plan/workloads_small.yaml", "--json"},
+                         "tests/data/plan/workloads_small.yaml", "--out", (dir_ / "plan.json").string(), "--json"},
                         &out),
             kExitOk);
   const nlohmann::json doc = nlohmann::json::parse(out);
@@ -157,6 +157,12 @@ TEST_F(PlanCommandTest, JsonAfterTheCommandGivesPlanBaselinesAndResources) {
             (nlohmann::json{{"model", "H100-80GB"}, {"profile", "3g.40gb"}, {"replicas", 3},
                             {"kubernetes", "nvidia.com/mig-3g.40gb"}, {"slurm", "gpu:h100_80gb_hbm3_3g.40gb"}}));
   EXPECT_EQ(doc["workloads"][2]["resources"][0]["kubernetes"], "nvidia.com/gpu");
+  // plan.json carries the same names, and they read back.
+  EXPECT_EQ(nlohmann::json::parse(ReadText(dir_ / "plan.json"))["workloads"], doc["workloads"]);
+  const Result<plan::PlanDocument> plan = plan::ReadPlanJsonFile(BuiltinCatalogForTest(), (dir_ / "plan.json").string());
+  ASSERT_THAT(plan, IsOk());
+  ASSERT_EQ(plan->workloads.size(), 3u);
+  EXPECT_EQ(plan->workloads[0].resources[1].slurm, "gpu:h100_80gb_hbm3_3g.40gb");
 }
 
 // Issue 14.3: --keep-whole leaves GPUs of a model (or a fleet label) whole

@@ -9,6 +9,7 @@
 #include "engines/slurm_gres_type.h"
 #include "engines/slurm_gres_writer.h"
 #include "testing/catalog_fixture.h"
+#include "testing/fleet_fixture.h"
 #include "testing/status_matchers.h"
 
 namespace migsched::engines {
@@ -16,8 +17,9 @@ namespace {
 
 using migsched::testing::Gpu;
 using migsched::testing::HasCode;
-using migsched::testing::Instances;
 using migsched::testing::IsOk;
+using migsched::testing::MixedPlannedFleet;
+using migsched::testing::PlannedGpu;
 using ::testing::ElementsAre;
 
 constexpr SlurmTypeStyle kAuto = SlurmTypeStyle::kAutodetect;
@@ -125,33 +127,10 @@ TEST(MigDeviceFilesTest, UnderDevRootWantsAnAbsoluteRootAndAFileUnderDev) {
   EXPECT_THAT(UnderDevRoot("/dev", "/tmp/t"), HasCode(StatusCode::kInvalidArgument));
 }
 
-fleet::FleetGpu MakeGpu(const std::string& node, int index, const geometry::GpuModel& model,
-                        const std::vector<std::string>& specs, bool mig_enabled = true) {
-  fleet::FleetGpu gpu{.node = node, .index = index, .model = &model, .mig_enabled = mig_enabled,
-                      .whole_gpu_workload = "", .whole_gpu_busy = false, .instances = {}, .labels = {}};
-  for (const geometry::GpuInstance& i : Instances(model, specs)) {
-    gpu.instances.push_back(fleet::FleetInstance{.instance = i, .workload = "w", .busy = false});
-  }
-  return gpu;
-}
-
-// node-1 and node-2 alike (two balanced H100s, one 7g, one whole GPU); node-3
-// two A100-80GB: one MIG-enabled but empty, one with a single 1g.10gb+me;
-// node-4 nothing.
+// MixedPlannedFleet and node-4 with one empty A100-80GB.
 fleet::Fleet MixedFleet() {
-  const geometry::GpuModel& h100 = Gpu("H100-80GB");
-  const geometry::GpuModel& a100 = Gpu("A100-80GB");
-  const std::vector<std::string> balanced = {"3g.40gb@4", "2g.20gb@0", "1g.10gb@2", "1g.10gb@3"};
-  fleet::Fleet fleet;
-  for (const std::string node : {"node-1", "node-2"}) {
-    fleet.gpus.push_back(MakeGpu(node, 0, h100, balanced));
-    fleet.gpus.push_back(MakeGpu(node, 1, h100, balanced));
-    fleet.gpus.push_back(MakeGpu(node, 2, h100, {"7g.80gb@0"}));
-    fleet.gpus.push_back(MakeGpu(node, 3, h100, {}, /*mig_enabled=*/false));
-  }
-  fleet.gpus.push_back(MakeGpu("node-3", 0, a100, {}));
-  fleet.gpus.push_back(MakeGpu("node-3", 1, a100, {"1g.10gb+me@6"}));
-  fleet.gpus.push_back(MakeGpu("node-4", 0, a100, {}));
+  fleet::Fleet fleet = MixedPlannedFleet();
+  fleet.gpus.push_back(PlannedGpu("node-4", 0, Gpu("A100-80GB"), {}));
   return fleet;
 }
 

@@ -47,6 +47,15 @@ PlanDocument Example() {
   whole.whole_gpu_workload = "llama-ft";
   plan.gpus.gpus = {mig, whole};
   plan.unplaced = {{.workload = "huge", .replicas = 2, .reason = "needs 200 GiB"}};
+  plan.workloads = {
+      {.name = "bert-large",
+       .resources = {{.model = "H100-80GB", .profile = "3g.40gb", .replicas = 1,
+                      .kubernetes = "nvidia.com/mig-3g.40gb", .slurm = "gpu:h100_80gb_hbm3_3g.40gb"},
+                     {.model = "A100-80GB", .profile = "3g.40gb", .replicas = 1,
+                      .kubernetes = "nvidia.com/mig-3g.40gb", .slurm = "gpu:a100_3g.40gb"}}},
+      {.name = "llama-ft",
+       .resources = {{.model = "A100-80GB", .profile = "whole", .replicas = 1,
+                      .kubernetes = "nvidia.com/gpu", .slurm = "gpu:a100"}}}};
   plan.operations = {
       {.node = "node-1", .gpu = 0, .kind = OpKind::kEnableMig, .profile = -1, .start = 0},
       {.node = "node-1", .gpu = 0, .kind = OpKind::kCreateGi, .profile = Profile(h100, "3g.40gb"), .start = 4},
@@ -77,6 +86,10 @@ TEST(PlanJsonTest, WritesTheBriefSchema) {
   EXPECT_EQ(doc["gpus"][1]["workload"], "llama-ft");
   EXPECT_FALSE(doc["gpus"][1].contains("instances"));
   EXPECT_EQ(doc["unplaced"][0]["replicas"], 2);
+  EXPECT_EQ(doc["workloads"][0]["resources"][0],
+            (nlohmann::json{{"model", "H100-80GB"}, {"profile", "3g.40gb"}, {"replicas", 1},
+                            {"kubernetes", "nvidia.com/mig-3g.40gb"}, {"slurm", "gpu:h100_80gb_hbm3_3g.40gb"}}));
+  EXPECT_EQ(doc["workloads"][1]["resources"][0]["profile"], "whole");
   EXPECT_EQ(doc["operations"][1],
             (nlohmann::json{{"node", "node-1"}, {"gpu", 0}, {"op", "create_gi"}, {"profile", "3g.40gb"}, {"start", 4}}));
   EXPECT_EQ(doc["operations"][0], (nlohmann::json{{"node", "node-1"}, {"gpu", 0}, {"op", "enable_mig"}}));
@@ -106,8 +119,21 @@ TEST(PlanJsonTest, RoundTripsWriteReadEqual) {
   EXPECT_EQ(read->unplaced[0].workload, "huge");
   EXPECT_EQ(read->unplaced[0].replicas, 2);
   EXPECT_EQ(read->unplaced[0].reason, "needs 200 GiB");
+  EXPECT_EQ(read->workloads, original.workloads);
   EXPECT_EQ(read->operations, original.operations);
   EXPECT_EQ(WritePlanJson(*read), text);
+}
+
+// Files written before plan.json carried resource names still read.
+TEST(PlanJsonTest, WorkloadsAreOptionalWhenRead) {
+  for (const PlanJsonForm form : {PlanJsonForm::kExpanded, PlanJsonForm::kCompact}) {
+    nlohmann::json doc = nlohmann::json::parse(WritePlanJson(Example(), form));
+    doc.erase("workloads");
+    const Result<PlanDocument> read = Parse(doc.dump());
+    ASSERT_THAT(read, IsOk());
+    EXPECT_TRUE(read->workloads.empty());
+    EXPECT_EQ(read->gpus.gpus.size(), 2u);
+  }
 }
 
 // Found by fuzz/plan_json_fuzzer: operations out of fleet order were accepted
@@ -159,6 +185,16 @@ TEST(PlanJsonTest, ErrorsNameTheJsonPath) {
               HasError(StatusCode::kInvalidArgument, "$.operations[1]: GPU node-1 gpu 7 is not listed"));
   EXPECT_THAT(Parse(Edited("/operations/0/profile", "1g.10gb")),
               HasError(StatusCode::kInvalidArgument, "enable_mig takes no profile"));
+  EXPECT_THAT(Parse(Edited("/workloads/0/resources/1/model", "Z100")),
+              HasError(StatusCode::kNotFound, "$.workloads[0].resources[1].model"));
+  EXPECT_THAT(Parse(Edited("/workloads/0/resources/0/profile", "3g.99gb")),
+              HasError(StatusCode::kNotFound,
+                       "$.workloads[0].resources[0].profile: unknown profile '3g.99gb' for H100-80GB"));
+  EXPECT_THAT(Parse(Edited("/workloads/1/resources/0/replicas", -1)),
+              HasError(StatusCode::kInvalidArgument, "$.workloads[1].resources[0].replicas: must be between 0 and"));
+  EXPECT_THAT(Parse(Edited("/workloads/1/resources/0/gres", "x")),
+              HasError(StatusCode::kInvalidArgument, "$.workloads[1].resources[0]: unknown key 'gres'"));
+  EXPECT_THAT(Parse(Edited("/workloads/0/name", 7)), HasError(StatusCode::kInvalidArgument, "$.workloads[0].name"));
   nlohmann::json no_gpus = nlohmann::json::parse(WritePlanJson(Example()));
   no_gpus.erase("gpus");
   EXPECT_THAT(Parse(no_gpus.dump()), HasError(StatusCode::kInvalidArgument, "$.gpus: is required"));
@@ -201,6 +237,7 @@ TEST(PlanJsonTest, CompactFormRoundTripsAndGroupsIdenticalGpus) {
   const Result<PlanDocument> read = Parse(compact);
   ASSERT_THAT(read, IsOk());
   EXPECT_EQ(read->operations, plan.operations);
+  EXPECT_EQ(read->workloads, plan.workloads);
   EXPECT_EQ(WritePlanJson(*read, PlanJsonForm::kCompact), compact);
   EXPECT_EQ(WritePlanJson(*read), WritePlanJson(plan));
   const Result<PlanDocument> expanded = Parse(WritePlanJson(plan));

@@ -1,6 +1,6 @@
-// The mig-parted config reader (io/mig_parted_reader.h): NVIDIA's published
+// The mig-parted config reader (mig_parted/config_reader.h): NVIDIA's published
 // files all parse, and every malformed input is an error naming file:line.
-#include "io/mig_parted_reader.h"
+#include "mig_parted/config_reader.h"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 
 #include "testing/status_matchers.h"
 
-namespace migsched::io {
+namespace migsched::mig_parted {
 namespace {
 
 using ::migsched::testing::HasError;
@@ -22,7 +22,7 @@ TEST(MigPartedReaderTest, EveryPublishedConfigParses) {
   int files = 0;
   for (const auto& entry : std::filesystem::directory_iterator(kConfigDir)) {
     const std::string path = entry.path().string();
-    const Result<MigPartedFile> file = ReadMigPartedFile(path);
+    const Result<File> file = ReadMigPartedFile(path);
     if (path.find("hooks") != std::string::npos) {
       EXPECT_THAT(file, HasError(StatusCode::kInvalidArgument, "hooks file")) << path;
       continue;
@@ -37,12 +37,12 @@ TEST(MigPartedReaderTest, EveryPublishedConfigParses) {
 TEST(MigPartedReaderTest, DefaultConfigHasAllBalancedPerDeviceFilter) {
   const auto path = kConfigDir / "gpu-operator_default-mig-parted-config.yaml";
   if (!std::filesystem::exists(path)) GTEST_SKIP() << path << " is absent";
-  const Result<MigPartedFile> file = ReadMigPartedFile(path.string());
+  const Result<File> file = ReadMigPartedFile(path.string());
   ASSERT_THAT(file, IsOk());
-  const Result<const MigPartedConfig*> balanced = file->Find("all-balanced");
+  const Result<const Config*> balanced = file->Find("all-balanced");
   ASSERT_THAT(balanced, IsOk());
   EXPECT_GE((*balanced)->entries.size(), 10u);
-  for (const MigPartedEntry& entry : (*balanced)->entries) {
+  for (const Entry& entry : (*balanced)->entries) {
     EXPECT_FALSE(entry.device_filter.empty()) << entry.where;
     EXPECT_TRUE(entry.mig_enabled);
     EXPECT_FALSE(entry.mig_devices.empty());
@@ -50,7 +50,7 @@ TEST(MigPartedReaderTest, DefaultConfigHasAllBalancedPerDeviceFilter) {
 }
 
 TEST(MigPartedReaderTest, ReadsFiltersDevicesAndCountsInOrder) {
-  const Result<MigPartedFile> file = ParseMigPartedYaml(
+  const Result<File> file = ParseMigPartedYaml(
       "version: v1\n"
       "mig-configs:\n"
       "  mixed:\n"
@@ -63,7 +63,7 @@ TEST(MigPartedReaderTest, ReadsFiltersDevicesAndCountsInOrder) {
       "t.yaml");
   ASSERT_THAT(file, IsOk());
   ASSERT_EQ(file->configs.size(), 1u);
-  const MigPartedConfig& config = file->configs[0];
+  const Config& config = file->configs[0];
   ASSERT_EQ(config.entries.size(), 2u);
   EXPECT_EQ(config.entries[0].where, "t.yaml:4");
   EXPECT_EQ(config.entries[0].device_filter, std::vector<uint32_t>{0x20B010DEu});
@@ -75,7 +75,7 @@ TEST(MigPartedReaderTest, ReadsFiltersDevicesAndCountsInOrder) {
 }
 
 TEST(MigPartedReaderTest, ConfigMapErrorsUseTheManifestsLineNumbers) {
-  const Result<MigPartedFile> file = ParseMigPartedYaml(
+  const Result<File> file = ParseMigPartedYaml(
       "apiVersion: v1\n"                   // 1
       "kind: ConfigMap\n"                  // 2
       "data:\n"                            // 3
@@ -126,7 +126,7 @@ TEST(MigPartedReaderTest, MalformedInputNamesFileAndLine) {
 }
 
 TEST(MigPartedReaderTest, UnknownConfigNameListsTheKnownOnes) {
-  const Result<MigPartedFile> file = ParseMigPartedYaml(
+  const Result<File> file = ParseMigPartedYaml(
       "version: v1\nmig-configs:\n  a: []\n  b: []\n", "t.yaml");
   ASSERT_THAT(file, IsOk());
   EXPECT_THAT(file->Find("c"), HasError(StatusCode::kNotFound, "the file has: a, b"));
@@ -138,4 +138,4 @@ TEST(MigPartedReaderTest, MissingFileIsNotFound) {
 }
 
 }  // namespace
-}  // namespace migsched::io
+}  // namespace migsched::mig_parted

@@ -10,13 +10,13 @@
 #include <string>
 #include <vector>
 
-#include "engines/mig_parted_writer.h"
+#include "mig_parted/config_writer.h"
 #include "fleet/fleet.h"
-#include "io/mig_parted_reader.h"
+#include "mig_parted/config_reader.h"
 #include "testing/catalog_fixture.h"
 #include "testing/status_matchers.h"
 
-namespace migsched::agent {
+namespace migsched::mig_parted {
 namespace {
 
 using ::migsched::testing::HasError;
@@ -26,32 +26,32 @@ const std::vector<std::string> kHostileNames{
     "a: b", "x\nversion: v2\nmig-configs: {}", "#c", "it's \"quoted\"", "<img src=x>&amp;", "ünïcode-名前",
     "- [x]", "  padded  ", "*alias", "~"};
 
-std::vector<engines::MigPartedNamedConfig> OneConfig(const std::string& name) {
+std::vector<OutputConfig> OneConfig(const std::string& name) {
   return {{.name = name,
-           .devices = engines::DeviceSelector::kIndices,
+           .devices = DeviceSelector::kIndices,
            .entries = {{.devices = {0, 1}, .mig_enabled = true, .counts = {{"1g.10gb+me", 1}, {"3g.40gb", 1}}}}}};
 }
 
 TEST(MigPartedRoundTripTest, AHostileConfigNameIsOneQuotedKeyThatOurReaderRefusesByName) {
   for (const std::string& name : kHostileNames) {
-    const std::string yaml = engines::WriteMigPartedYaml("", OneConfig(name));
+    const std::string yaml = WriteMigPartedYaml("", OneConfig(name));
     const YAML::Node root = YAML::Load(yaml);
     EXPECT_EQ(root["version"].as<std::string>(), "v1") << yaml;
     ASSERT_EQ(root["mig-configs"].size(), 1u) << yaml;
     EXPECT_EQ(root["mig-configs"].begin()->first.as<std::string>(), name) << yaml;
-    EXPECT_THAT(io::ParseMigPartedYaml(yaml, "out.yaml"),
+    EXPECT_THAT(ParseMigPartedYaml(yaml, "out.yaml"),
                 HasError(StatusCode::kInvalidArgument, "config name")) << yaml;
   }
 }
 
 TEST(MigPartedRoundTripTest, AValidConfigReadsBackExactly) {
-  const std::string yaml = engines::WriteMigPartedYaml("any # text\nversion: v9", OneConfig("node-1.a_b"));
-  const Result<io::MigPartedFile> file = io::ParseMigPartedYaml(yaml, "out.yaml");
+  const std::string yaml = WriteMigPartedYaml("any # text\nversion: v9", OneConfig("node-1.a_b"));
+  const Result<File> file = ParseMigPartedYaml(yaml, "out.yaml");
   ASSERT_THAT(file, IsOk());
   ASSERT_EQ(file->configs.size(), 1u);
   EXPECT_EQ(file->configs[0].name, "node-1.a_b");
   ASSERT_EQ(file->configs[0].entries.size(), 1u);
-  const io::MigPartedEntry& entry = file->configs[0].entries[0];
+  const Entry& entry = file->configs[0].entries[0];
   EXPECT_EQ(entry.devices, std::vector<int>({0, 1}));
   EXPECT_TRUE(entry.mig_enabled);
   EXPECT_EQ(entry.mig_devices, (std::vector<std::pair<std::string, int>>{{"1g.10gb+me", 1}, {"3g.40gb", 1}}));
@@ -70,8 +70,8 @@ TEST(MigPartedRoundTripTest, HostileNodeNamesStayInTheComment) {
     }
     fleet.gpus.push_back(gpu);
   }
-  const engines::MigPartedConfig config = engines::WriteMigPartedConfig(fleet);
-  const Result<io::MigPartedFile> file = io::ParseMigPartedYaml(config.yaml, "out.yaml");
+  const FleetConfigs config = WriteMigPartedConfig(fleet);
+  const Result<File> file = ParseMigPartedYaml(config.yaml, "out.yaml");
   ASSERT_THAT(file, IsOk()) << config.yaml;
   ASSERT_EQ(file->configs.size(), 1u) << config.yaml;
   EXPECT_EQ(file->configs[0].name, "migsched-1");
@@ -79,4 +79,4 @@ TEST(MigPartedRoundTripTest, HostileNodeNamesStayInTheComment) {
 }
 
 }  // namespace
-}  // namespace migsched::agent
+}  // namespace migsched::mig_parted

@@ -1,4 +1,4 @@
-#include "io/mig_parted_reader.h"
+#include "mig_parted/config_reader.h"
 
 #include <algorithm>
 
@@ -8,8 +8,10 @@
 #include "io/text_file.h"
 #include "io/yaml_reader.h"
 
-namespace migsched::io {
+namespace migsched::mig_parted {
 namespace {
+
+using io::YamlReader;
 
 Result<std::vector<uint32_t>> ParseDeviceFilter(const YamlReader& reader, const YAML::Node& node) {
   std::vector<YAML::Node> items;
@@ -71,10 +73,10 @@ Result<std::vector<std::pair<std::string, int>>> ParseMigDevices(const YamlReade
   return counts;
 }
 
-Result<MigPartedEntry> ParseEntry(const YamlReader& reader, const YAML::Node& node) {
+Result<Entry> ParseEntry(const YamlReader& reader, const YAML::Node& node) {
   MIGSCHED_RETURN_IF_ERROR(reader.ExpectKeys(
       node, "a mig-configs entry", {"device-filter", "devices", "mig-enabled", "mig-devices"}));
-  MigPartedEntry entry;
+  Entry entry;
   entry.where = reader.Where(node);
   if (const YAML::Node filter = node["device-filter"]; filter && !filter.IsNull()) {
     MIGSCHED_ASSIGN_OR_RETURN(entry.device_filter, ParseDeviceFilter(reader, filter));
@@ -96,7 +98,7 @@ Result<MigPartedEntry> ParseEntry(const YamlReader& reader, const YAML::Node& no
   return entry;
 }
 
-Status ParseConfigs(const YamlReader& reader, const YAML::Node& root, MigPartedFile& file) {
+Status ParseConfigs(const YamlReader& reader, const YAML::Node& root, File& file) {
   MIGSCHED_RETURN_IF_ERROR(reader.ExpectKeys(root, "a mig-parted file", {"version", "mig-configs"}));
   Result<std::string> version = reader.String(root, "version");
   if (!version.has_value()) return version.error();
@@ -107,10 +109,10 @@ Status ParseConfigs(const YamlReader& reader, const YAML::Node& root, MigPartedF
   if (!configs.has_value()) return configs.error();
   if (!configs->IsMap()) return reader.Error(*configs, "'mig-configs' must map names to lists");
   for (const auto& item : *configs) {
-    MigPartedConfig config{.name = item.first.Scalar(), .where = reader.Where(item.first),
+    Config config{.name = item.first.Scalar(), .where = reader.Where(item.first),
                            .entries = {}};
     MIGSCHED_RETURN_IF_ERROR(CheckHostName(config.name, "config name").WithPrefix(config.where));
-    for (const MigPartedConfig& seen : file.configs) {
+    for (const Config& seen : file.configs) {
       if (seen.name == config.name) {
         return reader.Error(item.first, "config '" + config.name + "' is defined twice (first at " +
                                             seen.where + ")");
@@ -120,7 +122,7 @@ Status ParseConfigs(const YamlReader& reader, const YAML::Node& root, MigPartedF
       return reader.Error(item.second, "config '" + config.name + "' must be a list of entries");
     }
     for (const YAML::Node& node : item.second) {
-      Result<MigPartedEntry> entry = ParseEntry(reader, node);
+      Result<Entry> entry = ParseEntry(reader, node);
       if (!entry.has_value()) return entry.error();
       config.entries.push_back(std::move(*entry));
     }
@@ -132,7 +134,7 @@ Status ParseConfigs(const YamlReader& reader, const YAML::Node& root, MigPartedF
 // A ConfigMap's data values that hold a mig-parted file, parsed with the line
 // numbers of the manifest: the embedded text is preceded by as many empty
 // lines as come before it in the outer file.
-Status ParseConfigMap(const YamlReader& reader, const YAML::Node& document, MigPartedFile& file) {
+Status ParseConfigMap(const YamlReader& reader, const YAML::Node& document, File& file) {
   const YAML::Node data = document["data"];
   if (!data || !data.IsMap()) return Status::Ok();
   for (const auto& item : data) {
@@ -151,9 +153,9 @@ Status ParseConfigMap(const YamlReader& reader, const YAML::Node& document, MigP
 
 }  // namespace
 
-Result<const MigPartedConfig*> MigPartedFile::Find(std::string_view name) const {
+Result<const Config*> File::Find(std::string_view name) const {
   std::vector<std::string> names;
-  for (const MigPartedConfig& config : configs) {
+  for (const Config& config : configs) {
     if (config.name == name) return &config;
     names.push_back(config.name);
   }
@@ -161,11 +163,11 @@ Result<const MigPartedConfig*> MigPartedFile::Find(std::string_view name) const 
                        "' (the file has: " + Join(names, ", ") + ")");
 }
 
-Result<MigPartedFile> ParseMigPartedYaml(std::string_view text, const std::string& source) {
+Result<File> ParseMigPartedYaml(std::string_view text, const std::string& source) {
   const YamlReader reader(source);
   std::vector<YAML::Node> documents;
   MIGSCHED_ASSIGN_OR_RETURN(documents, reader.ParseAll(text));
-  MigPartedFile file;
+  File file;
   bool hooks_only = false;
   for (const YAML::Node& document : documents) {
     if (!document.IsMap()) continue;
@@ -186,10 +188,10 @@ Result<MigPartedFile> ParseMigPartedYaml(std::string_view text, const std::strin
   return file;
 }
 
-Result<MigPartedFile> ReadMigPartedFile(const std::string& path) {
+Result<File> ReadMigPartedFile(const std::string& path) {
   std::string text;
-  MIGSCHED_ASSIGN_OR_RETURN(text, ReadTextFile(path, "mig-parted config"));
+  MIGSCHED_ASSIGN_OR_RETURN(text, io::ReadTextFile(path, "mig-parted config"));
   return ParseMigPartedYaml(text, path);
 }
 
-}  // namespace migsched::io
+}  // namespace migsched::mig_parted

@@ -26,10 +26,10 @@
 
 #include "common/status.h"
 
-namespace migsched::io {
+namespace migsched::mig_parted {
 
 // One list item of a named config: which GPUs, and what they should hold.
-struct MigPartedEntry {
+struct Entry {
   std::string where;                    // "<file>:<line>" of the item
   std::vector<uint32_t> device_filter;  // 0xDDDDVVVV PCI ids; empty = any GPU
   std::optional<std::vector<int>> devices;  // GPU indices; nullopt = all
@@ -38,26 +38,26 @@ struct MigPartedEntry {
   std::vector<std::pair<std::string, int>> mig_devices;
 };
 
-struct MigPartedConfig {
+struct Config {
   std::string name;
   std::string where;
-  std::vector<MigPartedEntry> entries;
+  std::vector<Entry> entries;
 };
 
-struct MigPartedFile {
-  std::vector<MigPartedConfig> configs;  // in file order
+struct File {
+  std::vector<Config> configs;  // in file order
 
   // NotFound lists the names the file has.
-  Result<const MigPartedConfig*> Find(std::string_view name) const;
+  Result<const Config*> Find(std::string_view name) const;
 };
 
 // Parses the text of a mig-parted file or a manifest embedding one. Errors:
 // InvalidArgument naming "<source>:<line>" (syntax, version other than v1,
 // unknown keys, bad PCI ids, negative counts, mig-devices with MIG disabled,
 // duplicate config names, no mig-configs anywhere).
-Result<MigPartedFile> ParseMigPartedYaml(std::string_view text, const std::string& source);
+Result<File> ParseMigPartedYaml(std::string_view text, const std::string& source);
 
 // Reads and parses a file; NotFound if it cannot be read.
-Result<MigPartedFile> ReadMigPartedFile(const std::string& path);
+Result<File> ReadMigPartedFile(const std::string& path);
 
-}  // namespace migsched::io
+}  // namespace migsched::mig_parted

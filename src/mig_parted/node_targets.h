@@ -14,18 +14,18 @@
 
 #include "agent/node_state.h"
 #include "common/status.h"
-#include "io/mig_parted_reader.h"
+#include "mig_parted/config_reader.h"
 
-namespace migsched::agent {
+namespace migsched::mig_parted {
 
 // InvalidArgument naming the entry's file:line: a profile the GPU does not
 // have (lists its profiles), two entries for one GPU, an index the node does
 // not have. ResourceExhausted: the counts cannot fit the GPU (says why).
-Result<std::vector<GpuTarget>> TargetsFromMigParted(const io::MigPartedConfig& config,
-                                                    const std::vector<ObservedGpu>& gpus);
+Result<std::vector<agent::GpuTarget>> TargetsFromMigParted(const Config& config,
+                                                    const std::vector<agent::ObservedGpu>& gpus);
 
 // One way a GPU differs from the config, with its line for people.
-struct MigPartedDifference {
+struct Difference {
   enum class Kind {
     kMigMode,           // has/wants: 1 = MIG enabled, 0 = disabled
     kComputeInstances,  // `instance` ("3g.20gb@4") holds `has` compute instances, wants 1 full one
@@ -44,7 +44,7 @@ struct MigPartedDifference {
 // Placements do not matter, as in mig-parted; each GPU instance must hold
 // exactly its full compute instance. Errors as TargetsFromMigParted (except
 // fitting).
-Result<std::vector<MigPartedDifference>> CompareWithMigParted(const io::MigPartedConfig& config,
-                                                              const std::vector<ObservedGpu>& gpus);
+Result<std::vector<Difference>> CompareWithMigParted(const Config& config,
+                                                              const std::vector<agent::ObservedGpu>& gpus);
 
-}  // namespace migsched::agent
+}  // namespace migsched::mig_parted

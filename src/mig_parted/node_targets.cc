@@ -1,4 +1,4 @@
-#include "agent/mig_parted_target.h"
+#include "mig_parted/node_targets.h"
 
 #include <algorithm>
 #include <map>
@@ -8,19 +8,18 @@
 #include "geometry/layout_solver.h"
 #include "geometry/state_space.h"
 
-namespace migsched::agent {
+namespace migsched::mig_parted {
 namespace {
 
 using geometry::GpuInstance;
 using geometry::GpuModel;
-using io::MigPartedEntry;
 
-std::string GpuName(const ObservedGpu& gpu) {
+std::string GpuName(const agent::ObservedGpu& gpu) {
   return "gpu " + std::to_string(gpu.index) + " (" + gpu.model->name + ", " +
          geometry::FormatPciDeviceId(gpu.pci_device_id) + ")";
 }
 
-bool Selects(const MigPartedEntry& entry, const ObservedGpu& gpu) {
+bool Selects(const Entry& entry, const agent::ObservedGpu& gpu) {
   const bool filter_ok =
       entry.device_filter.empty() || std::find(entry.device_filter.begin(), entry.device_filter.end(),
                                                gpu.pci_device_id) != entry.device_filter.end();
@@ -30,17 +29,17 @@ bool Selects(const MigPartedEntry& entry, const ObservedGpu& gpu) {
 }
 
 struct Selection {
-  const ObservedGpu* gpu;
-  const MigPartedEntry* entry;
+  const agent::ObservedGpu* gpu;
+  const Entry* entry;
 };
 
-Result<std::vector<Selection>> Select(const io::MigPartedConfig& config,
-                                      const std::vector<ObservedGpu>& gpus) {
-  for (const MigPartedEntry& entry : config.entries) {
+Result<std::vector<Selection>> Select(const Config& config,
+                                      const std::vector<agent::ObservedGpu>& gpus) {
+  for (const Entry& entry : config.entries) {
     if (!entry.devices) continue;
     for (int index : *entry.devices) {
       const bool present = std::any_of(gpus.begin(), gpus.end(),
-                                       [&](const ObservedGpu& g) { return g.index == index; });
+                                       [&](const agent::ObservedGpu& g) { return g.index == index; });
       if (!present) {
         return InvalidArgumentError(entry.where + ": config '" + config.name + "' names gpu " +
                                     std::to_string(index) + ", but this node has " +
@@ -49,9 +48,9 @@ Result<std::vector<Selection>> Select(const io::MigPartedConfig& config,
     }
   }
   std::vector<Selection> selected;
-  for (const ObservedGpu& gpu : gpus) {
-    const MigPartedEntry* chosen = nullptr;
-    for (const MigPartedEntry& entry : config.entries) {
+  for (const agent::ObservedGpu& gpu : gpus) {
+    const Entry* chosen = nullptr;
+    for (const Entry& entry : config.entries) {
       if (!Selects(entry, gpu)) continue;
       if (chosen != nullptr) {
         return InvalidArgumentError(entry.where + ": config '" + config.name + "' selects " +
@@ -66,7 +65,7 @@ Result<std::vector<Selection>> Select(const io::MigPartedConfig& config,
 }
 
 // Profile index -> wanted count, for the profiles the entry names.
-Result<std::map<int, int>> WantedCounts(const MigPartedEntry& entry, const ObservedGpu& gpu) {
+Result<std::map<int, int>> WantedCounts(const Entry& entry, const agent::ObservedGpu& gpu) {
   std::map<int, int> wanted;
   for (const auto& [name, count] : entry.mig_devices) {
     const std::optional<int> profile = gpu.model->FindProfile(name);
@@ -100,12 +99,12 @@ std::optional<std::vector<GpuInstance>> PlaceAround(const GpuModel& model,
 
 // Existing instances of wanted profiles, at most the wanted count each; with
 // `busy_only`, only those running processes.
-std::vector<GpuInstance> Keepable(const ObservedGpu& gpu, const std::map<int, int>& wanted,
+std::vector<GpuInstance> Keepable(const agent::ObservedGpu& gpu, const std::map<int, int>& wanted,
                                   bool busy_only) {
   std::map<int, int> left = wanted;
   std::vector<GpuInstance> kept;
   for (int pass = 0; pass < 2; ++pass) {  // busy instances claim the counts first
-    for (const ObservedGpuInstance& gi : gpu.instances) {
+    for (const agent::ObservedGpuInstance& gi : gpu.instances) {
       const bool busy = !gi.pids.empty();
       if (busy != (pass == 0) || (busy_only && !busy)) continue;
       auto it = left.find(gi.instance.profile);
@@ -117,8 +116,8 @@ std::vector<GpuInstance> Keepable(const ObservedGpu& gpu, const std::map<int, in
   return kept;
 }
 
-Result<GpuTarget> TargetFor(const ObservedGpu& gpu, const MigPartedEntry& entry) {
-  GpuTarget target{.index = gpu.index, .mig_enabled = entry.mig_enabled, .instances = {}};
+Result<agent::GpuTarget> TargetFor(const agent::ObservedGpu& gpu, const Entry& entry) {
+  agent::GpuTarget target{.index = gpu.index, .mig_enabled = entry.mig_enabled, .instances = {}};
   if (!entry.mig_enabled) return target;
   Result<std::map<int, int>> wanted = WantedCounts(entry, gpu);
   if (!wanted.has_value()) return wanted.error();
@@ -149,27 +148,27 @@ Result<GpuTarget> TargetFor(const ObservedGpu& gpu, const MigPartedEntry& entry)
 
 }  // namespace
 
-Result<std::vector<GpuTarget>> TargetsFromMigParted(const io::MigPartedConfig& config,
-                                                    const std::vector<ObservedGpu>& gpus) {
+Result<std::vector<agent::GpuTarget>> TargetsFromMigParted(const Config& config,
+                                                    const std::vector<agent::ObservedGpu>& gpus) {
   Result<std::vector<Selection>> selected = Select(config, gpus);
   if (!selected.has_value()) return selected.error();
-  std::vector<GpuTarget> targets;
+  std::vector<agent::GpuTarget> targets;
   for (const Selection& s : *selected) {
-    Result<GpuTarget> target = TargetFor(*s.gpu, *s.entry);
+    Result<agent::GpuTarget> target = TargetFor(*s.gpu, *s.entry);
     if (!target.has_value()) return target.error();
     targets.push_back(std::move(*target));
   }
   return targets;
 }
 
-Result<std::vector<MigPartedDifference>> CompareWithMigParted(const io::MigPartedConfig& config,
-                                                              const std::vector<ObservedGpu>& gpus) {
-  using Kind = MigPartedDifference::Kind;
+Result<std::vector<Difference>> CompareWithMigParted(const Config& config,
+                                                              const std::vector<agent::ObservedGpu>& gpus) {
+  using Kind = Difference::Kind;
   Result<std::vector<Selection>> selected = Select(config, gpus);
   if (!selected.has_value()) return selected.error();
-  std::vector<MigPartedDifference> differences;
+  std::vector<Difference> differences;
   for (const Selection& s : *selected) {
-    const ObservedGpu& gpu = *s.gpu;
+    const agent::ObservedGpu& gpu = *s.gpu;
     const std::string name = "gpu " + std::to_string(gpu.index);
     if (gpu.mig_enabled != s.entry->mig_enabled) {
       differences.push_back({.gpu = gpu.index,
@@ -185,7 +184,7 @@ Result<std::vector<MigPartedDifference>> CompareWithMigParted(const io::MigParte
     Result<std::map<int, int>> wanted = WantedCounts(*s.entry, gpu);
     if (!wanted.has_value()) return wanted.error();
     std::map<int, int> have;
-    for (const ObservedGpuInstance& gi : gpu.instances) {
+    for (const agent::ObservedGpuInstance& gi : gpu.instances) {
       ++have[gi.instance.profile];
       if (!HoldsFullComputeInstance(*gpu.model, gi)) {
         const std::string label = geometry::InstanceLabel(*gpu.model, gi.instance);
@@ -221,4 +220,4 @@ Result<std::vector<MigPartedDifference>> CompareWithMigParted(const io::MigParte
   return differences;
 }
 
-}  // namespace migsched::agent
+}  // namespace migsched::mig_parted

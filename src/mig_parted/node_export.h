@@ -3,7 +3,7 @@
 // GPUs with the same MIG mode and the same profile counts share one entry;
 // the entry lists their indices, or says `devices: all` when it covers every
 // GPU. Placements are not part of the format (mig-parted has none). Written by
-// engines::WriteMigPartedYaml, which quotes names as YAML needs.
+// mig_parted::WriteMigPartedYaml, which quotes names as YAML needs.
 #pragma once
 
 #include <string>
@@ -11,8 +11,8 @@
 
 #include "agent/node_state.h"
 
-namespace migsched::agent {
+namespace migsched::mig_parted {
 
-std::string ExportMigParted(const std::vector<ObservedGpu>& gpus, const std::string& config_name);
+std::string ExportMigParted(const std::vector<agent::ObservedGpu>& gpus, const std::string& config_name);
 
-}  // namespace migsched::agent
+}  // namespace migsched::mig_parted

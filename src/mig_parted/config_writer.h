@@ -18,9 +18,9 @@
 #include "engines/profile_counts.h"
 #include "fleet/fleet.h"
 
-namespace migsched::engines {
+namespace migsched::mig_parted {
 
-struct MigPartedConfig {
+struct FleetConfigs {
   std::string yaml;
   // Which config each node takes, in fleet order of nodes: (node, config name).
   std::vector<std::pair<std::string, std::string>> node_configs;
@@ -29,15 +29,15 @@ struct MigPartedConfig {
 // Configs are named "<prefix>-1", "<prefix>-2", ... in order of first use.
 // Within a node, GPUs with the same MIG mode and profile counts share one
 // entry; a MIG-enabled GPU without instances gets `mig-devices: {}`.
-MigPartedConfig WriteMigPartedConfig(const fleet::Fleet& fleet,
+FleetConfigs WriteMigPartedConfig(const fleet::Fleet& fleet,
                                      std::string_view name_prefix = "migsched");
 
 // One entry of a named config: GPUs set up alike.
-struct MigPartedEntry {
+struct OutputEntry {
   std::vector<int> devices;  // GPU indices
   bool mig_enabled = true;
-  ProfileCounts counts;
-  bool operator==(const MigPartedEntry&) const = default;
+  engines::ProfileCounts counts;
+  bool operator==(const OutputEntry&) const = default;
 };
 
 // How an entry names its GPUs: their index list, or `all` when one entry
@@ -45,10 +45,10 @@ struct MigPartedEntry {
 enum class DeviceSelector { kIndices, kAll };
 
 // One named config of a mig-parted file.
-struct MigPartedNamedConfig {
+struct OutputConfig {
   std::string name;
   DeviceSelector devices = DeviceSelector::kIndices;
-  std::vector<MigPartedEntry> entries;
+  std::vector<OutputEntry> entries;
 };
 
 // The one writer of mig-parted files (`plan --mig-parted` and `migsched
@@ -61,6 +61,6 @@ struct MigPartedNamedConfig {
 // something else (':', '#', quotes, a newline) is quoted and reads back as
 // itself. The header comment may hold any text: a newline in it continues
 // the comment.
-std::string WriteMigPartedYaml(std::string_view header_comment, const std::vector<MigPartedNamedConfig>& configs);
+std::string WriteMigPartedYaml(std::string_view header_comment, const std::vector<OutputConfig>& configs);
 
-}  // namespace migsched::engines
+}  // namespace migsched::mig_parted

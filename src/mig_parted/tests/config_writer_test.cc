@@ -1,3 +1,7 @@
+// The mig-parted writer: configs per distinct node layout that read back to
+// the plan's counts, with only the keys NVIDIA's own configs use.
+#include "mig_parted/config_writer.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
@@ -7,48 +11,14 @@
 #include <set>
 #include <string>
 
-#include "engines/k8s_resources.h"
-#include "engines/mig_parted_writer.h"
-#include "testing/catalog_fixture.h"
+#include "testing/fleet_fixture.h"
 
-namespace migsched::engines {
+namespace migsched::mig_parted {
 namespace {
 
-using migsched::testing::Gpu;
-using migsched::testing::Instances;
+using migsched::testing::MixedPlannedFleet;
 using ::testing::ElementsAre;
 using ::testing::Pair;
-
-fleet::FleetGpu MakeGpu(const std::string& node, int index, const geometry::GpuModel& model,
-                        const std::vector<std::string>& specs, bool mig_enabled = true) {
-  fleet::FleetGpu gpu;
-  gpu.node = node;
-  gpu.index = index;
-  gpu.model = &model;
-  gpu.mig_enabled = mig_enabled;
-  for (const geometry::GpuInstance& i : Instances(model, specs)) {
-    gpu.instances.push_back(fleet::FleetInstance{.instance = i, .workload = "w", .busy = false});
-  }
-  return gpu;
-}
-
-// node-1 and node-2 alike (two balanced H100s, one 7g, one whole GPU); node-3
-// two A100-80GB: one MIG-enabled but empty, one with a single 1g.10gb+me.
-fleet::Fleet Example() {
-  const geometry::GpuModel& h100 = Gpu("H100-80GB");
-  const geometry::GpuModel& a100 = Gpu("A100-80GB");
-  const std::vector<std::string> balanced = {"3g.40gb@4", "2g.20gb@0", "1g.10gb@2", "1g.10gb@3"};
-  fleet::Fleet fleet;
-  for (const std::string node : {"node-1", "node-2"}) {
-    fleet.gpus.push_back(MakeGpu(node, 0, h100, balanced));
-    fleet.gpus.push_back(MakeGpu(node, 1, h100, balanced));
-    fleet.gpus.push_back(MakeGpu(node, 2, h100, {"7g.80gb@0"}));
-    fleet.gpus.push_back(MakeGpu(node, 3, h100, {}, /*mig_enabled=*/false));
-  }
-  fleet.gpus.push_back(MakeGpu("node-3", 0, a100, {}));
-  fleet.gpus.push_back(MakeGpu("node-3", 1, a100, {"1g.10gb+me@6"}));
-  return fleet;
-}
 
 // Profile name -> count of one GPU, counted here from the instances.
 std::map<std::string, int> Counted(const fleet::FleetGpu& gpu) {
@@ -60,8 +30,8 @@ std::map<std::string, int> Counted(const fleet::FleetGpu& gpu) {
 }
 
 TEST(MigPartedWriterTest, ParsesBackToThePlansCountsPerGpu) {
-  const fleet::Fleet fleet = Example();
-  const MigPartedConfig config = WriteMigPartedConfig(fleet);
+  const fleet::Fleet fleet = MixedPlannedFleet();
+  const FleetConfigs config = WriteMigPartedConfig(fleet);
   const YAML::Node root = YAML::Load(config.yaml);
   EXPECT_EQ(root["version"].as<std::string>(), "v1");
   ASSERT_TRUE(root["mig-configs"].IsMap());
@@ -109,7 +79,7 @@ TEST(MigPartedWriterTest, UsesOnlyKeysOfTheRealExampleConfig) {
       for (const auto& key : entry) real_keys.insert(key.first.as<std::string>());
     }
   }
-  const YAML::Node ours = YAML::Load(WriteMigPartedConfig(Example()).yaml);
+  const YAML::Node ours = YAML::Load(WriteMigPartedConfig(MixedPlannedFleet()).yaml);
   for (const auto& config : ours["mig-configs"]) {
     for (const YAML::Node& entry : config.second) {
       for (const auto& key : entry) EXPECT_TRUE(real_keys.contains(key.first.as<std::string>()));
@@ -120,7 +90,7 @@ TEST(MigPartedWriterTest, UsesOnlyKeysOfTheRealExampleConfig) {
 // The writer shared with `migsched export`: indices or `all`, counts only
 // for MIG-enabled GPUs, `{}` for MIG on without instances.
 TEST(MigPartedWriterTest, EntriesNameTheirDevicesAndCounts) {
-  const std::vector<MigPartedEntry> entries{
+  const std::vector<OutputEntry> entries{
       {.devices = {0, 2}, .mig_enabled = true, .counts = {{"1g.10gb", 7}}},
       {.devices = {1}, .mig_enabled = true, .counts = {}},
       {.devices = {3}, .mig_enabled = false, .counts = {}}};
@@ -135,31 +105,5 @@ TEST(MigPartedWriterTest, EntriesNameTheirDevicesAndCounts) {
               ::testing::HasSubstr("  c2:\n    - devices: all\n"));
 }
 
-TEST(K8sResourcesTest, MixedStrategyCountsPerNodeAndFleet) {
-  const K8sResources resources = ComputeK8sResources(Example());
-  ASSERT_EQ(resources.nodes.size(), 3u);
-  EXPECT_EQ(resources.nodes[0].node, "node-1");
-  EXPECT_THAT(resources.nodes[0].resources,
-              ElementsAre(Pair("nvidia.com/mig-1g.10gb", 4), Pair("nvidia.com/mig-2g.20gb", 2),
-                          Pair("nvidia.com/mig-3g.40gb", 2), Pair("nvidia.com/mig-7g.80gb", 1),
-                          Pair("nvidia.com/gpu", 1)));
-  EXPECT_THAT(resources.nodes[2].resources, ElementsAre(Pair("nvidia.com/mig-1g.10gb.me", 1)));
-  EXPECT_THAT(resources.fleet,
-              ElementsAre(Pair("nvidia.com/mig-1g.10gb", 8), Pair("nvidia.com/mig-2g.20gb", 4),
-                          Pair("nvidia.com/mig-3g.40gb", 4), Pair("nvidia.com/mig-7g.80gb", 2),
-                          Pair("nvidia.com/gpu", 2), Pair("nvidia.com/mig-1g.10gb.me", 1)));
-  EXPECT_EQ(MigResourceName("2g.48gb-me"), "nvidia.com/mig-2g.48gb-me");
-}
-
-TEST(K8sResources, ProfileOfMigResourceInvertsTheResourceName) {
-  for (const char* profile : {"1g.10gb", "1g.10gb+me", "2g.48gb-me", "1g.12gb+me.all", "7g.80gb"}) {
-    EXPECT_EQ(ProfileOfMigResource(MigResourceName(profile)), profile);
-  }
-  EXPECT_EQ(ProfileOfMigResource("nvidia.com/gpu"), std::nullopt);
-  EXPECT_EQ(ProfileOfMigResource("nvidia.com/mig-"), std::nullopt);
-  EXPECT_EQ(ProfileOfMigResource("example.com/mig-1g.10gb"), std::nullopt);
-  EXPECT_EQ(ProfileOfMigResource("nvidia.com/mig-weird"), std::nullopt);
-}
-
 }  // namespace
-}  // namespace migsched::engines
+}  // namespace migsched::mig_parted

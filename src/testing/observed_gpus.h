@@ -1,0 +1,36 @@
+// Observed node states and agent targets built from "PROFILE@START" specs, for
+// tests of the agent and of mig-parted targets (link migsched::agent).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "agent/node_state.h"
+#include "testing/catalog_fixture.h"
+
+namespace migsched::testing {
+
+// A MIG-enabled GPU holding `specs`, each with its full compute instance.
+inline agent::ObservedGpu Observed(const geometry::GpuModel& model, int index,
+                                   const std::vector<std::string>& specs) {
+  agent::ObservedGpu gpu{.index = index, .uuid = "GPU-" + std::to_string(index),
+                         .pci_device_id = model.pci_device_ids.at(0), .model = &model,
+                         .mig_enabled = true, .instances = {}, .pids = {}};
+  int id = 1;
+  for (const geometry::GpuInstance& instance : Instances(model, specs)) {
+    const geometry::CiProfile* full =
+        agent::FullComputeInstance(model.profiles[static_cast<size_t>(instance.profile)]);
+    gpu.instances.push_back(agent::ObservedGpuInstance{
+        .id = id++, .instance = instance,
+        .compute_instances = {agent::ObservedComputeInstance{.id = 0, .profile_id = full->id}},
+        .pids = {}});
+  }
+  return gpu;
+}
+
+inline agent::GpuTarget Target(const geometry::GpuModel& model, int index,
+                               const std::vector<std::string>& specs) {
+  return agent::GpuTarget{.index = index, .mig_enabled = true, .instances = Instances(model, specs)};
+}
+
+}  // namespace migsched::testing
