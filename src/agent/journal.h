@@ -11,7 +11,7 @@
 //
 // Format (JSON lines): line 1 {"migsched_journal": 1, "force": .., "targets":
 // [{"gpu", "model", "mig_enabled", "instances": [{"profile", "start"}]}],
-// "ops": ["gpu 0: create GPU instance 3g.20gb@4", ...], "checksum":
+// "ops": ["gpu 0: create_gi 3g.20gb@4", ...], "checksum":
 // "fnv1a64:..."}; then {"done": i} per finished op. A torn last line (a crash
 // mid-append) is ignored. The checksum covers the rest of line 1, so a header
 // changed after it was written (bit rot, a hand edit) is refused, not followed.

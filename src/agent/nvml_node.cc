@@ -5,6 +5,8 @@
 namespace migsched::agent {
 namespace {
 
+using geometry::MigOpKind;
+
 template <typename T>
 Status StatusOf(const Result<T>& result) {
   return result.has_value() ? Status::Ok() : result.error();
@@ -87,29 +89,31 @@ Status NvmlExecutor::Execute(const geometry::GpuModel& model, const Op& op) {
   const unsigned index = static_cast<unsigned>(op.gpu);
   const geometry::GiProfile& profile = model.profiles[static_cast<size_t>(op.instance.profile)];
   switch (op.kind) {
-    case OpKind::kSetMigMode: {
-      Result<nvml::MigMode> mode = session_.SetMigMode(index, op.mig_enabled);
+    case MigOpKind::kEnableMig:
+    case MigOpKind::kDisableMig: {
+      const bool enable = op.kind == MigOpKind::kEnableMig;
+      Result<nvml::MigMode> mode = session_.SetMigMode(index, enable);
       if (!mode.has_value()) return mode.error();
-      if (mode->current != op.mig_enabled) {
+      if (mode->current != enable) {
         return FailedPreconditionError("GPU " + std::to_string(index) +
                                        ": the MIG mode change is pending a GPU reset; reset the "
                                        "GPU (nvidia-smi -r) and run apply again");
       }
       return Status::Ok();
     }
-    case OpKind::kDestroyComputeInstance:
+    case MigOpKind::kDestroyCi:
       return session_.DestroyComputeInstance(index, static_cast<unsigned>(op.gi_id),
                                              static_cast<unsigned>(op.ci_id));
-    case OpKind::kDestroyGpuInstance:
+    case MigOpKind::kDestroyGi:
       return session_.DestroyGpuInstance(index, static_cast<unsigned>(op.gi_id));
-    case OpKind::kCreateGpuInstance: {
+    case MigOpKind::kCreateGi: {
       Result<nvml::GpuInstanceInfo> gi =
           session_.CreateGpuInstance(index, profile, op.instance.placement.start);
       if (!gi.has_value()) return gi.error();
       created_[{op.gpu, op.instance.placement.start}] = gi->id;
       return Status::Ok();
     }
-    case OpKind::kCreateComputeInstance: {
+    case MigOpKind::kCreateCi: {
       const auto ci = std::find_if(profile.compute_instances.begin(), profile.compute_instances.end(),
                                    [&](const geometry::CiProfile& c) { return c.id == op.ci_profile_id; });
       if (ci == profile.compute_instances.end()) {

@@ -3,16 +3,15 @@
 #include <algorithm>
 
 #include "common/strings.h"
+#include "geometry/layout_diff.h"
 
 namespace migsched::agent {
 namespace {
 
 using geometry::GpuInstance;
 using geometry::GpuModel;
-
-const geometry::GiProfile& ProfileOf(const GpuModel& model, const GpuInstance& instance) {
-  return model.profiles[static_cast<size_t>(instance.profile)];
-}
+using geometry::MigOp;
+using geometry::MigOpKind;
 
 std::string PidList(const std::vector<uint32_t>& pids) {
   std::vector<std::string> text;
@@ -28,20 +27,15 @@ Status BusyError(const ObservedGpu& gpu, const ObservedGpuInstance& gi, std::str
       "); nothing was changed (use --force to allow it)");
 }
 
-void DestroyAll(const ObservedGpu& gpu, const ObservedGpuInstance& gi, std::vector<Op>& ops) {
-  for (const ObservedComputeInstance& ci : gi.compute_instances) {
-    ops.push_back(Op{.kind = OpKind::kDestroyComputeInstance, .gpu = gpu.index,
-                     .instance = gi.instance, .ci_profile_id = ci.profile_id, .gi_id = gi.id,
-                     .ci_id = ci.id});
-  }
-  ops.push_back(Op{.kind = OpKind::kDestroyGpuInstance, .gpu = gpu.index, .instance = gi.instance,
-                   .gi_id = gi.id});
+// The observed GPU instance at `instance`; nullptr for one not created yet.
+const ObservedGpuInstance* Find(const ObservedGpu& gpu, const GpuInstance& instance) {
+  const auto found = std::find_if(gpu.instances.begin(), gpu.instances.end(),
+                                  [&](const ObservedGpuInstance& gi) { return gi.instance == instance; });
+  return found == gpu.instances.end() ? nullptr : &*found;
 }
 
-Status PlanGpu(const ObservedGpu& gpu, const GpuTarget& target, const ReconcileOptions& options,
-               NodePlan& plan) {
+Status CheckTarget(const ObservedGpu& gpu, const GpuTarget& target, const std::string& name) {
   const GpuModel& model = *gpu.model;
-  const std::string name = "gpu " + std::to_string(gpu.index) + " (" + model.name + ")";
   if (!target.mig_enabled && !target.instances.empty()) {
     return InvalidArgumentError(name + ": instances requested with MIG disabled");
   }
@@ -60,90 +54,105 @@ Status PlanGpu(const ObservedGpu& gpu, const GpuTarget& target, const ReconcileO
   if (!verdict.valid) {
     return InvalidArgumentError(name + ": the target layout cannot exist: " + verdict.reason);
   }
-
-  std::vector<Op> destroys;
-  std::vector<Op> creates;
-  std::vector<bool> target_present(target.instances.size(), false);
-  for (const ObservedGpuInstance& gi : gpu.instances) {
-    const auto match = std::find(target.instances.begin(), target.instances.end(), gi.instance);
-    if (match == target.instances.end() || !target.mig_enabled) {
-      if (!gi.pids.empty() && !options.force) return BusyError(gpu, gi, "destroying");
-      DestroyAll(gpu, gi, destroys);
-      continue;
-    }
-    target_present[static_cast<size_t>(match - target.instances.begin())] = true;
-    if (HoldsFullComputeInstance(model, gi)) {
-      plan.kept.push_back(KeptInstance{.gpu = gpu.index, .instance = gi.instance});
-      continue;
-    }
-    if (!gi.pids.empty() && !options.force) {
-      return BusyError(gpu, gi, "replacing the compute instances of");
-    }
-    for (const ObservedComputeInstance& ci : gi.compute_instances) {
-      destroys.push_back(Op{.kind = OpKind::kDestroyComputeInstance, .gpu = gpu.index,
-                            .instance = gi.instance, .ci_profile_id = ci.profile_id,
-                            .gi_id = gi.id, .ci_id = ci.id});
-    }
-    creates.push_back(Op{.kind = OpKind::kCreateComputeInstance, .gpu = gpu.index,
-                         .instance = gi.instance,
-                         .ci_profile_id = FullComputeInstance(ProfileOf(model, gi.instance))->id,
-                         .gi_id = gi.id});
-  }
-  for (size_t i = 0; i < target.instances.size(); ++i) {
-    if (target_present[i]) continue;
-    const GpuInstance& instance = target.instances[i];
-    creates.push_back(
-        Op{.kind = OpKind::kCreateGpuInstance, .gpu = gpu.index, .instance = instance});
-    creates.push_back(Op{.kind = OpKind::kCreateComputeInstance, .gpu = gpu.index,
-                         .instance = instance,
-                         .ci_profile_id = FullComputeInstance(ProfileOf(model, instance))->id});
-  }
-
-  plan.ops.insert(plan.ops.end(), destroys.begin(), destroys.end());
-  if (gpu.mig_enabled != target.mig_enabled) {
-    if (!gpu.pids.empty()) {  // even with --force: NVML refuses (IN_USE), it ends nothing
-      return FailedPreconditionError(name + ": MIG mode cannot change while processes run on the GPU (pids " +
-                                     PidList(gpu.pids) + "); nothing was changed");
-    }
-    plan.ops.push_back(
-        Op{.kind = OpKind::kSetMigMode, .gpu = gpu.index, .mig_enabled = target.mig_enabled,
-           .instance = {}});
-  }
-  plan.ops.insert(plan.ops.end(), creates.begin(), creates.end());
   return Status::Ok();
+}
+
+// Refuses a diff that would end running processes.
+Status CheckBusy(const ObservedGpu& gpu, const geometry::LayoutDiff& diff, const ReconcileOptions& options,
+                 const std::string& name) {
+  for (const GpuInstance& gone : diff.destroyed) {
+    const ObservedGpuInstance& gi = *Find(gpu, gone);
+    if (!gi.pids.empty() && !options.force) return BusyError(gpu, gi, "destroying");
+  }
+  for (const GpuInstance& replaced : diff.compute_replaced) {
+    const ObservedGpuInstance& gi = *Find(gpu, replaced);
+    if (!gi.pids.empty() && !options.force) return BusyError(gpu, gi, "replacing the compute instances of");
+  }
+  // Even with --force: NVML refuses a mode change while processes run (IN_USE); it ends nothing.
+  if (diff.changes_mig_mode && !gpu.pids.empty()) {
+    return FailedPreconditionError(name + ": MIG mode cannot change while processes run on the GPU (pids " +
+                                   PidList(gpu.pids) + "); nothing was changed");
+  }
+  return Status::Ok();
+}
+
+// The NVML calls for one op of the diff: destroy_ci is one call per compute
+// instance the GPU instance holds; destroys and create_ci in a kept GPU
+// instance carry the ids NVML reported.
+std::vector<Op> NvmlOps(const ObservedGpu& gpu, const MigOp& op) {
+  const Op base{.kind = op.kind, .gpu = gpu.index, .instance = op.instance};
+  const ObservedGpuInstance* gi = geometry::IsMigModeOp(op.kind) ? nullptr : Find(gpu, op.instance);
+  switch (op.kind) {
+    case MigOpKind::kEnableMig:
+    case MigOpKind::kDisableMig:
+    case MigOpKind::kCreateGi:
+      return {base};
+    case MigOpKind::kDestroyGi: {
+      Op destroy = base;
+      destroy.gi_id = gi->id;
+      return {destroy};
+    }
+    case MigOpKind::kDestroyCi: {
+      std::vector<Op> ops;
+      for (const ObservedComputeInstance& ci : gi->compute_instances) {
+        Op destroy = base;
+        destroy.ci_profile_id = ci.profile_id;
+        destroy.gi_id = gi->id;
+        destroy.ci_id = ci.id;
+        ops.push_back(destroy);
+      }
+      return ops;
+    }
+    case MigOpKind::kCreateCi: {
+      Op create = base;
+      create.ci_profile_id =
+          FullComputeInstance(gpu.model->profiles[static_cast<size_t>(op.instance.profile)])->id;
+      create.gi_id = gi == nullptr ? -1 : gi->id;
+      return {create};
+    }
+  }
+  return {};
+}
+
+Result<NodePlan> PlanGpu(const ObservedGpu& gpu, const GpuTarget& target, const ReconcileOptions& options) {
+  const GpuModel& model = *gpu.model;
+  const std::string name = "gpu " + std::to_string(gpu.index) + " (" + model.name + ")";
+  MIGSCHED_RETURN_IF_ERROR(CheckTarget(gpu, target, name));
+  geometry::MigLayout current{.mig_enabled = gpu.mig_enabled, .instances = {}};
+  std::vector<GpuInstance> wrong_compute;
+  for (const ObservedGpuInstance& gi : gpu.instances) {
+    current.instances.push_back(gi.instance);
+    if (!HoldsFullComputeInstance(model, gi)) wrong_compute.push_back(gi.instance);
+  }
+  const geometry::LayoutDiff diff = geometry::DiffLayouts(
+      model, current, geometry::MigLayout{.mig_enabled = target.mig_enabled, .instances = target.instances},
+      wrong_compute);
+  MIGSCHED_RETURN_IF_ERROR(CheckBusy(gpu, diff, options, name));
+  NodePlan plan;
+  for (const MigOp& op : diff.ops) {
+    const std::vector<Op> calls = NvmlOps(gpu, op);
+    plan.ops.insert(plan.ops.end(), calls.begin(), calls.end());
+  }
+  for (const GpuInstance& kept : diff.kept) {
+    plan.kept.push_back(KeptInstance{.gpu = gpu.index, .instance = kept});
+  }
+  return plan;
 }
 
 }  // namespace
 
-std::string_view OpKindName(OpKind kind) {
-  switch (kind) {
-    case OpKind::kSetMigMode: return "set_mig_mode";
-    case OpKind::kDestroyComputeInstance: return "destroy_ci";
-    case OpKind::kDestroyGpuInstance: return "destroy_gi";
-    case OpKind::kCreateGpuInstance: return "create_gi";
-    case OpKind::kCreateComputeInstance: return "create_ci";
-  }
-  return "unknown";
-}
-
 std::string DescribeOp(const GpuModel& model, const Op& op) {
-  const std::string gpu = "gpu " + std::to_string(op.gpu) + ": ";
-  const std::string label = geometry::InstanceLabel(model, op.instance);
+  const std::string text = "gpu " + std::to_string(op.gpu) + ": " +
+                           geometry::DescribeMigOp(model, MigOp{.kind = op.kind, .instance = op.instance});
   switch (op.kind) {
-    case OpKind::kSetMigMode:
-      return gpu + (op.mig_enabled ? "enable MIG" : "disable MIG");
-    case OpKind::kDestroyComputeInstance:
-      return gpu + "destroy compute instance " + std::to_string(op.ci_id) + " (profile " +
-             std::to_string(op.ci_profile_id) + ") of " + label;
-    case OpKind::kDestroyGpuInstance:
-      return gpu + "destroy GPU instance " + label;
-    case OpKind::kCreateGpuInstance:
-      return gpu + "create GPU instance " + label;
-    case OpKind::kCreateComputeInstance:
-      return gpu + "create compute instance (profile " + std::to_string(op.ci_profile_id) +
-             ") in " + label;
+    case MigOpKind::kDestroyCi:
+      return text + " (compute instance " + std::to_string(op.ci_id) + ", ci profile " +
+             std::to_string(op.ci_profile_id) + ")";
+    case MigOpKind::kCreateCi:
+      return text + " (ci profile " + std::to_string(op.ci_profile_id) + ")";
+    default:
+      return text;
   }
-  return gpu + "unknown op";
 }
 
 Result<NodePlan> Reconcile(const std::vector<ObservedGpu>& gpus,
@@ -157,7 +166,10 @@ Result<NodePlan> Reconcile(const std::vector<ObservedGpu>& gpus,
                                   ", which this node does not have (" +
                                   std::to_string(gpus.size()) + " GPUs)");
     }
-    MIGSCHED_RETURN_IF_ERROR(PlanGpu(*gpu, target, options, plan));
+    Result<NodePlan> gpu_plan = PlanGpu(*gpu, target, options);
+    if (!gpu_plan.has_value()) return gpu_plan.error();
+    plan.ops.insert(plan.ops.end(), gpu_plan->ops.begin(), gpu_plan->ops.end());
+    plan.kept.insert(plan.kept.end(), gpu_plan->kept.begin(), gpu_plan->kept.end());
   }
   return plan;
 }

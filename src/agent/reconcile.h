@@ -1,13 +1,13 @@
 // Reconcile: from what a node's GPUs hold to what they should hold, with the
 // fewest NVML operations, in an order the hardware accepts.
 //
-// Per GPU: an instance that already matches (same profile and start, exactly
-// one full compute instance) is kept untouched; a matching GPU instance with
-// the wrong compute instances keeps its GPU instance and only has its compute
-// instances replaced; every other instance is destroyed (compute instances
-// first, then the GPU instance). MIG mode changes only when it differs, after
-// the destroys and before the creates. New GPU instances are created at their
-// explicit starts, each followed by its compute instance.
+// The operations and their order are geometry::DiffLayouts's (layout_diff.h),
+// the rule `plan --dry-run` and plan.json use too, so the same change gives
+// the same operations. What only the agent sees is added here: NVML's GPU and
+// compute-instance ids; a GPU instance in the target whose compute instances
+// are wrong (not exactly one spanning it) keeps its GPU instance and only has
+// its compute instances replaced; destroy_ci becomes one NVML call per
+// compute instance the GPU instance holds (none when it holds none).
 //
 // Nothing is planned unless the whole target is valid (geometry::CheckLayout)
 // and no instance with running processes would be destroyed (unless
@@ -21,29 +21,26 @@
 
 #include "agent/node_state.h"
 #include "common/status.h"
+#include "geometry/mig_op.h"
 
 namespace migsched::agent {
-
-enum class OpKind { kSetMigMode, kDestroyComputeInstance, kDestroyGpuInstance,
-                    kCreateGpuInstance, kCreateComputeInstance };
 
 // One NVML mutation. GPU instances are named by (profile, start), which
 // survives a crash; the NVML ids in `gi_id`/`ci_id` are only valid for the
 // observation the op was planned from.
 struct Op {
-  OpKind kind = OpKind::kCreateGpuInstance;
+  geometry::MigOpKind kind = geometry::MigOpKind::kCreateGi;
   int gpu = 0;
-  bool mig_enabled = false;          // kSetMigMode
-  geometry::GpuInstance instance;    // the GPU instance the op concerns
-  int ci_profile_id = 0;             // kCreateComputeInstance, kDestroyComputeInstance
+  geometry::GpuInstance instance;    // the GPU instance the op concerns; {} for MIG mode ops
+  int ci_profile_id = 0;             // create_ci, destroy_ci
   int gi_id = -1;                    // destroy ops; create_ci in an existing GPU instance
-  int ci_id = -1;                    // kDestroyComputeInstance
+  int ci_id = -1;                    // destroy_ci
   friend bool operator==(const Op&, const Op&) = default;
 };
 
-// "gpu 0: create GPU instance 3g.20gb@4".
+// "gpu 0: create_gi 3g.20gb@4", "gpu 0: destroy_ci 3g.20gb@4 (compute
+// instance 1, ci profile 0)": plan.json's op names, with the NVML ids.
 std::string DescribeOp(const geometry::GpuModel& model, const Op& op);
-std::string_view OpKindName(OpKind kind);  // "create_gi", ... as in plan.json
 
 struct KeptInstance {
   int gpu = 0;

@@ -42,16 +42,12 @@ const geometry::GpuModel& ModelOf(const std::vector<agent::ObservedGpu>& gpus, i
 }
 
 ordered_json OpJson(const std::vector<agent::ObservedGpu>& gpus, const agent::Op& op) {
-  ordered_json out{{"gpu", op.gpu}, {"op", std::string(agent::OpKindName(op.kind))}};
-  if (op.kind == agent::OpKind::kSetMigMode) {
-    out["mig_enabled"] = op.mig_enabled;
-    return out;
-  }
+  ordered_json out{{"gpu", op.gpu}, {"op", std::string(geometry::MigOpKindName(op.kind))}};
+  if (geometry::IsMigModeOp(op.kind)) return out;
   const geometry::GpuModel& model = ModelOf(gpus, op.gpu);
   out["profile"] = model.profiles[static_cast<size_t>(op.instance.profile)].name;
   out["start"] = op.instance.placement.start;
-  if (op.kind == agent::OpKind::kCreateComputeInstance ||
-      op.kind == agent::OpKind::kDestroyComputeInstance) {
+  if (op.kind == geometry::MigOpKind::kCreateCi || op.kind == geometry::MigOpKind::kDestroyCi) {
     out["ci_profile"] = op.ci_profile_id;
   }
   return out;

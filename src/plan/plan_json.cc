@@ -8,6 +8,7 @@
 
 #include "common/strings.h"
 #include "geometry/layout.h"
+#include "geometry/mig_op.h"
 #include "io/json_object_reader.h"
 #include "io/text_file.h"
 
@@ -18,8 +19,6 @@ using fleet::FleetGpu;
 using fleet::FleetInstance;
 using geometry::GpuModel;
 using nlohmann::json;
-
-bool IsModeOp(OpKind kind) { return kind == OpKind::kEnableMig || kind == OpKind::kDisableMig; }
 
 constexpr int kMaxCount = 1 << 30;
 
@@ -107,10 +106,10 @@ Result<FleetGpu> ParseGpu(const geometry::Catalog& catalog, const json& node, co
 Status ParseOpFields(const io::JsonObjectReader& r, const GpuModel& model, TransitionOp& op) {
   std::string kind;
   MIGSCHED_ASSIGN_OR_RETURN(kind, r.String("op"));
-  const Result<OpKind> parsed = ParseOpKind(kind);
+  const Result<geometry::MigOpKind> parsed = geometry::ParseMigOpKind(kind);
   if (!parsed.has_value()) return r.Error("op", parsed.error().message());
   op.kind = *parsed;
-  if (IsModeOp(op.kind)) {
+  if (geometry::IsMigModeOp(op.kind)) {
     if (r.Has("profile") || r.Has("start")) return r.Error("", kind + " takes no profile or start");
     return Status::Ok();
   }

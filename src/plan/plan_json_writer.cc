@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/check.h"
+#include "geometry/mig_op.h"
 #include "io/json_string.h"
 #include "plan/plan_json.h"
 
@@ -58,8 +59,6 @@ std::string Quoted(std::string_view text) {
   return out;
 }
 
-bool IsModeOp(OpKind kind) { return kind == OpKind::kEnableMig || kind == OpKind::kDisableMig; }
-
 // `"model": ..., "mig_enabled": ..., ` and the instances or the whole-GPU
 // workload: what the expanded and compact forms both say of a layout.
 std::string LayoutFields(const FleetGpu& gpu) {
@@ -80,8 +79,8 @@ std::string LayoutFields(const FleetGpu& gpu) {
 
 // `"op": ..., "profile": ..., "start": ...` (no profile or start for MIG mode ops).
 std::string OpFields(const GpuModel& model, const TransitionOp& op) {
-  std::string out = "\"op\": \"" + std::string(OpKindName(op.kind)) + "\"";
-  if (IsModeOp(op.kind)) return out;
+  std::string out = "\"op\": \"" + std::string(geometry::MigOpKindName(op.kind)) + "\"";
+  if (geometry::IsMigModeOp(op.kind)) return out;
   return out + ", \"profile\": " + Quoted(model.profiles[static_cast<size_t>(op.profile)].name) +
          ", \"start\": " + std::to_string(op.start);
 }

@@ -1,14 +1,13 @@
 #include "plan/transition.h"
 
 #include <algorithm>
-#include <array>
 #include <map>
 #include <set>
 #include <utility>
 
-#include "common/strings.h"
 #include "geometry/gpu_state.h"
 #include "geometry/layout.h"
+#include "geometry/layout_diff.h"
 
 namespace migsched::plan {
 namespace {
@@ -17,15 +16,7 @@ using fleet::FleetGpu;
 using fleet::FleetInstance;
 using geometry::GpuInstance;
 using geometry::GpuModel;
-
-constexpr std::array<std::pair<OpKind, std::string_view>, 6> kOpNames = {{
-    {OpKind::kEnableMig, "enable_mig"},
-    {OpKind::kDisableMig, "disable_mig"},
-    {OpKind::kDestroyCi, "destroy_ci"},
-    {OpKind::kDestroyGi, "destroy_gi"},
-    {OpKind::kCreateGi, "create_gi"},
-    {OpKind::kCreateCi, "create_ci"},
-}};
+using geometry::MigOpKind;
 
 std::string GpuName(const FleetGpu& gpu) {
   return gpu.node + " gpu " + std::to_string(gpu.index);
@@ -33,10 +24,6 @@ std::string GpuName(const FleetGpu& gpu) {
 
 std::string Label(const FleetGpu& gpu, const GpuInstance& instance) {
   return geometry::InstanceLabel(*gpu.model, instance);
-}
-
-bool SameInstance(const FleetInstance& a, const FleetInstance& b) {
-  return a.instance == b.instance;
 }
 
 Status CheckValidLayout(const FleetGpu& gpu, std::string_view which) {
@@ -74,87 +61,47 @@ Status CheckSameGpus(const fleet::Fleet& current, const fleet::Fleet& target) {
   return Status::Ok();
 }
 
-bool Contains(const std::vector<FleetInstance>& list, const FleetInstance& instance) {
-  return std::any_of(list.begin(), list.end(),
-                     [&](const FleetInstance& i) { return SameInstance(i, instance); });
+const FleetInstance& Find(const std::vector<FleetInstance>& list, const GpuInstance& instance) {
+  return *std::find_if(list.begin(), list.end(),
+                       [&](const FleetInstance& i) { return i.instance == instance; });
 }
 
 // Safety: nothing busy may be destroyed, moved or given to someone else.
-Status CheckBusyKept(const FleetGpu& current, const FleetGpu& target) {
+Status CheckBusyKept(const FleetGpu& current, const FleetGpu& target, const geometry::LayoutDiff& diff) {
   if (!current.mig_enabled && current.whole_gpu_busy &&
-      (target.mig_enabled || target.whole_gpu_workload != current.whole_gpu_workload)) {
+      (diff.changes_mig_mode || target.whole_gpu_workload != current.whole_gpu_workload)) {
     return FailedPreconditionError(GpuName(current) + " is busy with '" +
                                    current.whole_gpu_workload +
                                    "' as a whole GPU; the target would repartition or reassign it");
   }
-  if (!current.mig_enabled) return Status::Ok();
-  for (const FleetInstance& busy : current.instances) {
+  for (const GpuInstance& gone : diff.destroyed) {
+    const FleetInstance& busy = Find(current.instances, gone);
     if (!busy.busy) continue;
-    const auto kept = std::find_if(target.instances.begin(), target.instances.end(),
-                                   [&](const FleetInstance& t) { return SameInstance(t, busy); });
-    if (!target.mig_enabled || kept == target.instances.end()) {
-      return FailedPreconditionError(GpuName(current) + ": busy instance " +
-                                     Label(current, busy.instance) + " ('" + busy.workload +
-                                     "') would be destroyed by the target layout");
-    }
-    if (kept->workload != busy.workload) {
-      return FailedPreconditionError(GpuName(current) + ": busy instance " +
-                                     Label(current, busy.instance) + " runs '" + busy.workload +
-                                     "' but the target gives it to '" + kept->workload + "'");
-    }
+    return FailedPreconditionError(GpuName(current) + ": busy instance " + Label(current, gone) +
+                                   " ('" + busy.workload + "') would be destroyed by the target layout");
+  }
+  for (const GpuInstance& kept : diff.kept) {
+    const FleetInstance& busy = Find(current.instances, kept);
+    const FleetInstance& owner = Find(target.instances, kept);
+    if (!busy.busy || owner.workload == busy.workload) continue;
+    return FailedPreconditionError(GpuName(current) + ": busy instance " + Label(current, kept) +
+                                   " runs '" + busy.workload + "' but the target gives it to '" +
+                                   owner.workload + "'");
   }
   return Status::Ok();
 }
 
-// Largest first (memory slices, then compute), then by start: a canonical order.
-std::vector<GpuInstance> CreationOrder(const FleetGpu& target,
-                                       const std::vector<FleetInstance>& current) {
-  std::vector<GpuInstance> creates;
-  for (const FleetInstance& t : target.instances) {
-    if (!Contains(current, t)) creates.push_back(t.instance);
-  }
-  const GpuModel& model = *target.model;
-  std::sort(creates.begin(), creates.end(), [&](const GpuInstance& a, const GpuInstance& b) {
-    const auto& pa = model.profiles[static_cast<size_t>(a.profile)];
-    const auto& pb = model.profiles[static_cast<size_t>(b.profile)];
-    if (pa.memory_slices != pb.memory_slices) return pa.memory_slices > pb.memory_slices;
-    if (pa.compute_slices != pb.compute_slices) return pa.compute_slices > pb.compute_slices;
-    return a.placement.start < b.placement.start;
-  });
-  return creates;
+geometry::MigLayout MigLayoutOf(const FleetGpu& gpu) {
+  return geometry::MigLayout{.mig_enabled = gpu.mig_enabled, .instances = fleet::LayoutOf(gpu)};
 }
 
-TransitionOp Op(const FleetGpu& gpu, OpKind kind, const GpuInstance& instance) {
+TransitionOp Op(const FleetGpu& gpu, const geometry::MigOp& op) {
+  const bool mode_op = geometry::IsMigModeOp(op.kind);
   return TransitionOp{.node = gpu.node,
                       .gpu = gpu.index,
-                      .kind = kind,
-                      .profile = instance.profile,
-                      .start = instance.placement.start};
-}
-
-TransitionOp ModeOp(const FleetGpu& gpu, OpKind kind) {
-  return TransitionOp{.node = gpu.node, .gpu = gpu.index, .kind = kind, .profile = -1, .start = 0};
-}
-
-std::vector<TransitionOp> GpuOps(const FleetGpu& current, const FleetGpu& target) {
-  std::vector<TransitionOp> ops;
-  const std::vector<FleetInstance> none;
-  const std::vector<FleetInstance>& have = current.mig_enabled ? current.instances : none;
-  const std::vector<FleetInstance>& want = target.mig_enabled ? target.instances : none;
-  for (const FleetInstance& c : have) {
-    if (Contains(want, c)) continue;
-    ops.push_back(Op(current, OpKind::kDestroyCi, c.instance));
-    ops.push_back(Op(current, OpKind::kDestroyGi, c.instance));
-  }
-  if (current.mig_enabled && !target.mig_enabled) ops.push_back(ModeOp(current, OpKind::kDisableMig));
-  if (!current.mig_enabled && target.mig_enabled) ops.push_back(ModeOp(current, OpKind::kEnableMig));
-  if (target.mig_enabled) {
-    for (const GpuInstance& create : CreationOrder(target, have)) {
-      ops.push_back(Op(target, OpKind::kCreateGi, create));
-      ops.push_back(Op(target, OpKind::kCreateCi, create));
-    }
-  }
-  return ops;
+                      .kind = op.kind,
+                      .profile = mode_op ? -1 : op.instance.profile,
+                      .start = mode_op ? 0 : op.instance.placement.start};
 }
 
 // Per GPU during ApplyOperations: which instances still hold a compute instance.
@@ -166,7 +113,7 @@ struct GpuProgress {
 // op it was (built only then: describing every op would cost a fleet search).
 Status ApplyOne(FleetGpu& gpu, GpuProgress& progress, const TransitionOp& op) {
   auto fail = [](const std::string& why) { return FailedPreconditionError(why); };
-  const bool mode_op = op.kind == OpKind::kEnableMig || op.kind == OpKind::kDisableMig;
+  const bool mode_op = geometry::IsMigModeOp(op.kind);
   if (!mode_op) {
     if (!gpu.mig_enabled) return fail("MIG mode is disabled");
     if (op.profile < 0 || static_cast<size_t>(op.profile) >= gpu.model->profiles.size()) {
@@ -182,29 +129,29 @@ Status ApplyOne(FleetGpu& gpu, GpuProgress& progress, const TransitionOp& op) {
   const bool present = found != gpu.instances.end();
   const bool has_ci = progress.starts_with_ci.count(op.start) > 0;
   switch (op.kind) {
-    case OpKind::kEnableMig:
+    case MigOpKind::kEnableMig:
       if (gpu.mig_enabled) return fail("MIG mode is already enabled");
       if (gpu.whole_gpu_busy) return fail("the whole GPU is busy");
       gpu.mig_enabled = true;
       gpu.whole_gpu_workload.clear();
       return Status::Ok();
-    case OpKind::kDisableMig:
+    case MigOpKind::kDisableMig:
       if (!gpu.mig_enabled) return fail("MIG mode is already disabled");
       if (!gpu.instances.empty()) return fail("GPU instances remain");
       gpu.mig_enabled = false;
       return Status::Ok();
-    case OpKind::kDestroyCi:
+    case MigOpKind::kDestroyCi:
       if (!present || !has_ci) return fail("no compute instance there");
       if (found->busy) return fail("the instance is busy");
       progress.starts_with_ci.erase(op.start);
       return Status::Ok();
-    case OpKind::kDestroyGi:
+    case MigOpKind::kDestroyGi:
       if (!present) return fail("no such GPU instance");
       if (found->busy) return fail("the instance is busy");
       if (has_ci) return fail("its compute instance still exists");
       gpu.instances.erase(found);
       return Status::Ok();
-    case OpKind::kCreateGi: {
+    case MigOpKind::kCreateGi: {
       std::vector<GpuInstance> next = fleet::LayoutOf(gpu);
       next.push_back(instance);
       const geometry::LayoutVerdict verdict = geometry::CheckLayout(*gpu.model, next);
@@ -212,7 +159,7 @@ Status ApplyOne(FleetGpu& gpu, GpuProgress& progress, const TransitionOp& op) {
       gpu.instances.push_back(FleetInstance{.instance = instance, .workload = "", .busy = false});
       return Status::Ok();
     }
-    case OpKind::kCreateCi:
+    case MigOpKind::kCreateCi:
       if (!present) return fail("no GPU instance there");
       if (has_ci) return fail("a compute instance already exists");
       progress.starts_with_ci.insert(op.start);
@@ -223,23 +170,6 @@ Status ApplyOne(FleetGpu& gpu, GpuProgress& progress, const TransitionOp& op) {
 
 }  // namespace
 
-std::string_view OpKindName(OpKind kind) {
-  for (const auto& [k, name] : kOpNames) {
-    if (k == kind) return name;
-  }
-  return "unknown";
-}
-
-Result<OpKind> ParseOpKind(std::string_view name) {
-  std::vector<std::string> names;
-  for (const auto& [kind, text] : kOpNames) {
-    if (text == name) return kind;
-    names.emplace_back(text);
-  }
-  return InvalidArgumentError("unknown op '" + std::string(name) + "'; valid ops: " +
-                              Join(names, ", "));
-}
-
 Result<TransitionPlan> PlanTransition(const fleet::Fleet& current, const fleet::Fleet& target) {
   MIGSCHED_RETURN_IF_ERROR(CheckSameGpus(current, target));
   TransitionPlan plan;
@@ -248,11 +178,11 @@ Result<TransitionPlan> PlanTransition(const fleet::Fleet& current, const fleet::
     const FleetGpu& t = target.gpus[i];
     MIGSCHED_RETURN_IF_ERROR(CheckValidLayout(c, "current"));
     MIGSCHED_RETURN_IF_ERROR(CheckValidLayout(t, "target"));
-    MIGSCHED_RETURN_IF_ERROR(CheckBusyKept(c, t));
-    std::vector<TransitionOp> ops = GpuOps(c, t);
-    if (ops.empty()) continue;
+    const geometry::LayoutDiff diff = geometry::DiffLayouts(*c.model, MigLayoutOf(c), MigLayoutOf(t));
+    MIGSCHED_RETURN_IF_ERROR(CheckBusyKept(c, t, diff));
+    if (diff.ops.empty()) continue;
     ++plan.gpus_changed;
-    plan.operations.insert(plan.operations.end(), ops.begin(), ops.end());
+    for (const geometry::MigOp& op : diff.ops) plan.operations.push_back(Op(c, op));
   }
   // Belt and braces: replay the plan through the checker, so a plan that the
   // hardware would refuse never leaves this function.
@@ -297,18 +227,21 @@ Result<fleet::Fleet> ApplyOperations(const fleet::Fleet& fleet,
 }
 
 std::string DescribeOp(const fleet::Fleet& fleet, const TransitionOp& op) {
-  std::string text = op.node + " gpu " + std::to_string(op.gpu) + ": " +
-                     std::string(OpKindName(op.kind));
-  if (op.kind == OpKind::kEnableMig || op.kind == OpKind::kDisableMig) return text;
+  const std::string gpu_name = op.node + " gpu " + std::to_string(op.gpu) + ": ";
+  const std::string kind(geometry::MigOpKindName(op.kind));
+  if (geometry::IsMigModeOp(op.kind)) return gpu_name + kind;
   const auto gpu = std::find_if(fleet.gpus.begin(), fleet.gpus.end(), [&](const FleetGpu& g) {
     return g.node == op.node && g.index == op.gpu;
   });
   const bool known = gpu != fleet.gpus.end() && gpu->model != nullptr && op.profile >= 0 &&
                      static_cast<size_t>(op.profile) < gpu->model->profiles.size();
-  const std::string profile =
-      known ? gpu->model->profiles[static_cast<size_t>(op.profile)].name
-            : "profile#" + std::to_string(op.profile);
-  return text + " " + profile + "@" + std::to_string(op.start);
+  if (!known) {
+    return gpu_name + kind + " profile#" + std::to_string(op.profile) + "@" + std::to_string(op.start);
+  }
+  const GpuModel& model = *gpu->model;
+  const GpuInstance instance{op.profile,
+                             model.profiles[static_cast<size_t>(op.profile)].PlacementAt(op.start)};
+  return gpu_name + geometry::DescribeMigOp(model, geometry::MigOp{.kind = op.kind, .instance = instance});
 }
 
 }  // namespace migsched::plan

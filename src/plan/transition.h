@@ -1,44 +1,28 @@
 // Transition plan: the ordered operations that turn a fleet's current MIG
 // layouts into a target, without ever touching a busy instance.
 //
-// Per GPU: instances present in both (same profile and start) are kept;
-// every other current instance is destroyed (compute instance, then GPU
-// instance); every missing target instance is created (GPU instance at its
-// explicit start, then one compute instance spanning it). Destroys come before
-// creates, creates go largest first, and every intermediate layout is checked
-// with the geometry engine. MIG mode changes appear only when the mode differs.
-// Example, H100-80GB: current {1g.10gb@6 busy, 3g.40gb@0}, target {1g.10gb@6,
+// Each GPU's operations are geometry::DiffLayouts's (layout_diff.h: keep what
+// matches, destroy, change MIG mode, create, largest first), the same rule
+// the node agent reconciles with; this adds the fleet's busy and ownership
+// rules and checks every intermediate layout by replaying the plan. Example,
+// H100-80GB: current {1g.10gb@6 busy, 3g.40gb@0}, target {1g.10gb@6,
 // 2g.20gb@0, 2g.20gb@2} gives destroy_ci 3g@0, destroy_gi 3g@0, create_gi
 // 2g@0, create_ci 2g@0, create_gi 2g@2, create_ci 2g@2. Pure.
 #pragma once
 
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "common/status.h"
 #include "fleet/fleet.h"
+#include "geometry/mig_op.h"
 
 namespace migsched::plan {
-
-enum class OpKind {
-  kEnableMig,   // switch the GPU into MIG mode (no instances yet)
-  kDisableMig,  // leave MIG mode; the GPU must have no instances
-  kDestroyCi,   // destroy the compute instance(s) of the GPU instance at `start`
-  kDestroyGi,   // destroy the GPU instance `profile` at `start`
-  kCreateGi,    // create GPU instance `profile` at `start`
-  kCreateCi,    // create the full-size compute instance in the GPU instance at `start`
-};
-
-// "enable_mig", "disable_mig", "destroy_ci", "destroy_gi", "create_gi", "create_ci".
-std::string_view OpKindName(OpKind kind);
-// The inverse; InvalidArgument lists the valid names.
-Result<OpKind> ParseOpKind(std::string_view name);
 
 struct TransitionOp {
   std::string node;
   int gpu = 0;      // GPU index on the node
-  OpKind kind = OpKind::kCreateGi;
+  geometry::MigOpKind kind = geometry::MigOpKind::kCreateGi;
   int profile = -1;  // index into the GPU's model profiles; -1 for MIG mode ops
   int start = 0;     // placement start of the GPU instance; 0 for MIG mode ops
   friend bool operator==(const TransitionOp&, const TransitionOp&) = default;

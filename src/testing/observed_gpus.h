@@ -10,14 +10,16 @@
 
 namespace migsched::testing {
 
-// A MIG-enabled GPU holding `specs`, each with its full compute instance.
-inline agent::ObservedGpu Observed(const geometry::GpuModel& model, int index,
-                                   const std::vector<std::string>& specs) {
+// A MIG-enabled GPU holding `layout`, each instance with its full compute
+// instance; NVML ids in list order.
+inline agent::ObservedGpu ObservedWith(const geometry::GpuModel& model, int index,
+                                       const std::vector<geometry::GpuInstance>& layout) {
   agent::ObservedGpu gpu{.index = index, .uuid = "GPU-" + std::to_string(index),
-                         .pci_device_id = model.pci_device_ids.at(0), .model = &model,
+                         .pci_device_id = model.pci_device_ids.empty() ? 0u : model.pci_device_ids.front(),
+                         .model = &model,
                          .mig_enabled = true, .instances = {}, .pids = {}};
   int id = 1;
-  for (const geometry::GpuInstance& instance : Instances(model, specs)) {
+  for (const geometry::GpuInstance& instance : layout) {
     const geometry::CiProfile* full =
         agent::FullComputeInstance(model.profiles[static_cast<size_t>(instance.profile)]);
     gpu.instances.push_back(agent::ObservedGpuInstance{
@@ -26,6 +28,12 @@ inline agent::ObservedGpu Observed(const geometry::GpuModel& model, int index,
         .pids = {}});
   }
   return gpu;
+}
+
+// The same from "PROFILE@START" specs.
+inline agent::ObservedGpu Observed(const geometry::GpuModel& model, int index,
+                                   const std::vector<std::string>& specs) {
+  return ObservedWith(model, index, Instances(model, specs));
 }
 
 inline agent::GpuTarget Target(const geometry::GpuModel& model, int index,

@@ -369,7 +369,7 @@ TEST_F(FakeNvmlTest, CommandsReportWhatChangedAndWhatDiffers) {
   ASSERT_EQ(apply.exit_code, 0) << apply.err;
   EXPECT_NE(apply.out.find("applied config 'balanced': 16 operations, 0 instances kept"), std::string::npos)
       << apply.out;
-  EXPECT_NE(apply.out.find("gpu 1: create GPU instance 3g.20gb@4"), std::string::npos) << apply.out;
+  EXPECT_NE(apply.out.find("gpu 1: create_gi 3g.20gb@4"), std::string::npos) << apply.out;
 
   const CommandResult differs = Migsched({"assert", "-f", config, "-c", "small"});
   EXPECT_EQ(differs.exit_code, 1);

@@ -14,6 +14,7 @@ namespace {
 
 using geometry::GpuInstance;
 using geometry::GpuModel;
+using geometry::MigOpKind;
 using ::migsched::testing::Gpu;
 using ::migsched::testing::HasError;
 using ::migsched::testing::Instances;
@@ -35,8 +36,8 @@ TEST(ReconcileTest, KeepsMatchingInstancesAndCreatesTheRest) {
   ASSERT_EQ(plan->kept.size(), 1u);
   EXPECT_EQ(geometry::InstanceLabel(a100, plan->kept[0].instance), "3g.20gb@4");
   EXPECT_EQ(Describe(a100, *plan),
-            (std::vector<std::string>{"gpu 0: create GPU instance 4g.20gb@0",
-                                      "gpu 0: create compute instance (profile 3) in 4g.20gb@0"}));
+            (std::vector<std::string>{"gpu 0: create_gi 4g.20gb@0",
+                                      "gpu 0: create_ci 4g.20gb@0 (ci profile 3)"}));
 }
 
 TEST(ReconcileTest, MatchingStateNeedsNoOps) {
@@ -54,11 +55,11 @@ TEST(ReconcileTest, DestroysComputeInstanceThenGpuInstanceBeforeCreating) {
       Reconcile({Observed(a100, 0, {"4g.20gb@0"})}, {Target(a100, 0, {"3g.20gb@0"})}, {});
   ASSERT_THAT(plan, IsOk());
   ASSERT_EQ(plan->ops.size(), 4u);
-  EXPECT_EQ(plan->ops[0].kind, OpKind::kDestroyComputeInstance);
-  EXPECT_EQ(plan->ops[1].kind, OpKind::kDestroyGpuInstance);
+  EXPECT_EQ(plan->ops[0].kind, MigOpKind::kDestroyCi);
+  EXPECT_EQ(plan->ops[1].kind, MigOpKind::kDestroyGi);
   EXPECT_EQ(plan->ops[1].gi_id, 1);
-  EXPECT_EQ(plan->ops[2].kind, OpKind::kCreateGpuInstance);
-  EXPECT_EQ(plan->ops[3].kind, OpKind::kCreateComputeInstance);
+  EXPECT_EQ(plan->ops[2].kind, MigOpKind::kCreateGi);
+  EXPECT_EQ(plan->ops[3].kind, MigOpKind::kCreateCi);
 }
 
 TEST(ReconcileTest, NeverDestroysABusyInstanceWithoutForce) {
@@ -92,9 +93,9 @@ TEST(ReconcileTest, WrongComputeInstancesAreReplacedInsideTheKeptGpuInstance) {
   ASSERT_THAT(plan, IsOk());
   EXPECT_EQ(Describe(a100, *plan),
             (std::vector<std::string>{
-                "gpu 0: destroy compute instance 0 (profile 0) of 3g.20gb@4",
-                "gpu 0: destroy compute instance 1 (profile 0) of 3g.20gb@4",
-                "gpu 0: create compute instance (profile 2) in 3g.20gb@4"}));
+                "gpu 0: destroy_ci 3g.20gb@4 (compute instance 0, ci profile 0)",
+                "gpu 0: destroy_ci 3g.20gb@4 (compute instance 1, ci profile 0)",
+                "gpu 0: create_ci 3g.20gb@4 (ci profile 2)"}));
 }
 
 TEST(ReconcileTest, MigModeChangesAfterDestroysAndBeforeCreates) {
@@ -103,16 +104,14 @@ TEST(ReconcileTest, MigModeChangesAfterDestroysAndBeforeCreates) {
                                          {GpuTarget{.index = 0, .mig_enabled = false, .instances = {}}}, {});
   ASSERT_THAT(off, IsOk());
   ASSERT_EQ(off->ops.size(), 3u);
-  EXPECT_EQ(off->ops[2].kind, OpKind::kSetMigMode);
-  EXPECT_FALSE(off->ops[2].mig_enabled);
+  EXPECT_EQ(off->ops[2].kind, MigOpKind::kDisableMig);
 
   ObservedGpu disabled = Observed(a100, 0, {});
   disabled.mig_enabled = false;
   const Result<NodePlan> on = Reconcile({disabled}, {Target(a100, 0, {"7g.40gb@0"})}, {});
   ASSERT_THAT(on, IsOk());
   ASSERT_EQ(on->ops.size(), 3u);
-  EXPECT_EQ(on->ops[0].kind, OpKind::kSetMigMode);
-  EXPECT_TRUE(on->ops[0].mig_enabled);
+  EXPECT_EQ(on->ops[0].kind, MigOpKind::kEnableMig);
 }
 
 TEST(ReconcileTest, InvalidTargetOrUnknownGpuFailsWithNoPlan) {

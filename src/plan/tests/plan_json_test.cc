@@ -57,10 +57,10 @@ PlanDocument Example() {
        .resources = {{.model = "A100-80GB", .profile = "whole", .replicas = 1,
                       .kubernetes = "nvidia.com/gpu", .slurm = "gpu:a100"}}}};
   plan.operations = {
-      {.node = "node-1", .gpu = 0, .kind = OpKind::kEnableMig, .profile = -1, .start = 0},
-      {.node = "node-1", .gpu = 0, .kind = OpKind::kCreateGi, .profile = Profile(h100, "3g.40gb"), .start = 4},
-      {.node = "node-1", .gpu = 0, .kind = OpKind::kCreateCi, .profile = Profile(h100, "3g.40gb"), .start = 4},
-      {.node = "node-2", .gpu = 3, .kind = OpKind::kDisableMig, .profile = -1, .start = 0},
+      {.node = "node-1", .gpu = 0, .kind = geometry::MigOpKind::kEnableMig, .profile = -1, .start = 0},
+      {.node = "node-1", .gpu = 0, .kind = geometry::MigOpKind::kCreateGi, .profile = Profile(h100, "3g.40gb"), .start = 4},
+      {.node = "node-1", .gpu = 0, .kind = geometry::MigOpKind::kCreateCi, .profile = Profile(h100, "3g.40gb"), .start = 4},
+      {.node = "node-2", .gpu = 3, .kind = geometry::MigOpKind::kDisableMig, .profile = -1, .start = 0},
   };
   return plan;
 }

@@ -19,6 +19,7 @@ using fleet::FleetGpu;
 using fleet::FleetInstance;
 using geometry::GpuInstance;
 using geometry::GpuModel;
+using geometry::MigOpKind;
 using migsched::testing::Gpu;
 using migsched::testing::HasCode;
 using migsched::testing::HasError;
@@ -63,11 +64,11 @@ std::vector<GpuInstance> ReplayChecked(const GpuModel& model, std::vector<GpuIns
   for (const TransitionOp& op : ops) {
     const GpuInstance instance{
         op.profile, model.profiles[static_cast<size_t>(op.profile)].PlacementAt(op.start)};
-    if (op.kind == OpKind::kDestroyGi) {
+    if (op.kind == MigOpKind::kDestroyGi) {
       const auto it = std::find(layout.begin(), layout.end(), instance);
       EXPECT_NE(it, layout.end()) << "destroying an absent instance";
       if (it != layout.end()) layout.erase(it);
-    } else if (op.kind == OpKind::kCreateGi) {
+    } else if (op.kind == MigOpKind::kCreateGi) {
       layout.push_back(instance);
       const geometry::LayoutVerdict verdict = geometry::CheckLayout(model, layout);
       EXPECT_TRUE(verdict.valid) << verdict.reason;
@@ -87,13 +88,13 @@ TEST(TransitionTest, KeepsBusyAndMatchingInstancesDestroysBeforeCreatingLargestF
   const int g3 = Profile(h100, "3g.40gb");
   const int g2 = Profile(h100, "2g.20gb");
   const int g1 = Profile(h100, "1g.10gb");
-  auto op = [](OpKind kind, int profile, int start) {
+  auto op = [](MigOpKind kind, int profile, int start) {
     return TransitionOp{.node = "node-1", .gpu = 0, .kind = kind, .profile = profile, .start = start};
   };
   EXPECT_THAT(plan->operations,
-              ::testing::ElementsAre(op(OpKind::kDestroyCi, g3, 0), op(OpKind::kDestroyGi, g3, 0),
-                                     op(OpKind::kCreateGi, g2, 0), op(OpKind::kCreateCi, g2, 0),
-                                     op(OpKind::kCreateGi, g1, 2), op(OpKind::kCreateCi, g1, 2)));
+              ::testing::ElementsAre(op(MigOpKind::kDestroyCi, g3, 0), op(MigOpKind::kDestroyGi, g3, 0),
+                                     op(MigOpKind::kCreateGi, g2, 0), op(MigOpKind::kCreateCi, g2, 0),
+                                     op(MigOpKind::kCreateGi, g1, 2), op(MigOpKind::kCreateCi, g1, 2)));
   EXPECT_EQ(plan->gpus_changed, 1);
 }
 
@@ -139,13 +140,13 @@ TEST(TransitionTest, MigModeChangesOnlyWhenNeeded) {
   const Result<TransitionPlan> enable = PlanTransition(OneGpu(whole), partitioned);
   ASSERT_THAT(enable, IsOk());
   ASSERT_EQ(enable->operations.size(), 3u);
-  EXPECT_EQ(enable->operations[0].kind, OpKind::kEnableMig);
-  EXPECT_EQ(enable->operations[1].kind, OpKind::kCreateGi);
+  EXPECT_EQ(enable->operations[0].kind, MigOpKind::kEnableMig);
+  EXPECT_EQ(enable->operations[1].kind, MigOpKind::kCreateGi);
 
   const Result<TransitionPlan> disable = PlanTransition(partitioned, OneGpu(whole));
   ASSERT_THAT(disable, IsOk());
   ASSERT_EQ(disable->operations.size(), 3u);
-  EXPECT_EQ(disable->operations[2].kind, OpKind::kDisableMig);
+  EXPECT_EQ(disable->operations[2].kind, MigOpKind::kDisableMig);
 
   FleetGpu other_owner = whole;
   other_owner.whole_gpu_workload = "new";
@@ -197,7 +198,7 @@ TEST(TransitionTest, EveryPairOfMaximalLayoutsReachesTargetSafely) {
       const size_t creates = layouts[b].size() - common;
       EXPECT_EQ(plan->operations.size(), 2 * (destroys + creates));
       for (const TransitionOp& op : plan->operations) {
-        if (op.kind == OpKind::kDestroyCi || op.kind == OpKind::kDestroyGi) {
+        if (op.kind == MigOpKind::kDestroyCi || op.kind == MigOpKind::kDestroyGi) {
           const GpuInstance gone{op.profile, h100.profiles[static_cast<size_t>(op.profile)]
                                                  .PlacementAt(op.start)};
           EXPECT_EQ(std::find(layouts[b].begin(), layouts[b].end(), gone), layouts[b].end());
@@ -216,35 +217,25 @@ TEST(TransitionTest, ApplyOperationsEnforcesTheHardwareOrder) {
   const int g3 = Profile(a100, "3g.20gb");
   const int g4 = Profile(a100, "4g.20gb");
   const Fleet fleet = OneGpu(MakeGpu(a100, {"3g.20gb@4"}, {"x"}, {true}));
-  auto op = [](OpKind kind, int profile, int start) {
+  auto op = [](MigOpKind kind, int profile, int start) {
     return TransitionOp{.node = "node-1", .gpu = 0, .kind = kind, .profile = profile, .start = start};
   };
-  EXPECT_THAT(ApplyOperations(fleet, {op(OpKind::kDestroyCi, g3, 4)}),
+  EXPECT_THAT(ApplyOperations(fleet, {op(MigOpKind::kDestroyCi, g3, 4)}),
               HasError(StatusCode::kFailedPrecondition, "busy"));
-  EXPECT_THAT(ApplyOperations(fleet, {op(OpKind::kCreateGi, g4, 4)}),
+  EXPECT_THAT(ApplyOperations(fleet, {op(MigOpKind::kCreateGi, g4, 4)}),
               HasError(StatusCode::kFailedPrecondition, "start 4 not allowed"));
-  EXPECT_THAT(ApplyOperations(fleet, {op(OpKind::kCreateGi, g4, 0)}),
+  EXPECT_THAT(ApplyOperations(fleet, {op(MigOpKind::kCreateGi, g4, 0)}),
               HasError(StatusCode::kFailedPrecondition, "without a compute instance"));
-  EXPECT_THAT(ApplyOperations(fleet, {op(OpKind::kCreateGi, g4, 0), op(OpKind::kCreateCi, g4, 0)}),
+  EXPECT_THAT(ApplyOperations(fleet, {op(MigOpKind::kCreateGi, g4, 0), op(MigOpKind::kCreateCi, g4, 0)}),
               IsOk());
   const Fleet idle = OneGpu(MakeGpu(a100, {"3g.20gb@4"}));
-  EXPECT_THAT(ApplyOperations(idle, {op(OpKind::kDestroyGi, g3, 4)}),
+  EXPECT_THAT(ApplyOperations(idle, {op(MigOpKind::kDestroyGi, g3, 4)}),
               HasError(StatusCode::kFailedPrecondition, "compute instance still exists"));
-  EXPECT_THAT(ApplyOperations(idle, {op(OpKind::kEnableMig, -1, 0)}),
+  EXPECT_THAT(ApplyOperations(idle, {op(MigOpKind::kEnableMig, -1, 0)}),
               HasError(StatusCode::kFailedPrecondition, "already enabled"));
-  TransitionOp elsewhere = op(OpKind::kCreateGi, g4, 0);
+  TransitionOp elsewhere = op(MigOpKind::kCreateGi, g4, 0);
   elsewhere.node = "node-9";
   EXPECT_THAT(ApplyOperations(idle, {elsewhere}), HasError(StatusCode::kNotFound, "node-9"));
-}
-
-TEST(TransitionTest, OpKindNamesRoundTrip) {
-  for (OpKind kind : {OpKind::kEnableMig, OpKind::kDisableMig, OpKind::kDestroyCi,
-                      OpKind::kDestroyGi, OpKind::kCreateGi, OpKind::kCreateCi}) {
-    const Result<OpKind> parsed = ParseOpKind(OpKindName(kind));
-    ASSERT_THAT(parsed, IsOk());
-    EXPECT_EQ(*parsed, kind);
-  }
-  EXPECT_THAT(ParseOpKind("reboot"), HasError(StatusCode::kInvalidArgument, "create_gi"));
 }
 
 }  // namespace
