@@ -153,7 +153,8 @@ TEST_F(FakeNvmlTest, BusyInstanceIsNeverDestroyed) {
   const std::string config = Path("c.yaml");
   std::ofstream(config) << "version: v1\nmig-configs:\n"
                            "  two: [{devices: all, mig-enabled: true, mig-devices: {\"3g.20gb\": 2}}]\n"
-                           "  small: [{devices: all, mig-enabled: true, mig-devices: {\"1g.5gb\": 7}}]\n";
+                           "  small: [{devices: all, mig-enabled: true, mig-devices: {\"1g.5gb\": 7}}]\n"
+                           "  off: [{devices: [0], mig-enabled: false}]\n";
   ASSERT_EQ(Migsched({"apply", "-f", config, "-c", "two", "--journal", JournalPath()}).exit_code, 0);
   nvml::fake::FakeState state = ReadState();
   const nvml::fake::FakeGpuInstance& gi = state.gpus[0].gpu_instances.at(0);
@@ -356,7 +357,8 @@ TEST_F(FakeNvmlTest, CommandsReportWhatChangedAndWhatDiffers) {
   std::ofstream(config) << "version: v1\nmig-configs:\n"
                            "  balanced: [{devices: all, mig-enabled: true, mig-devices: "
                            "{\"1g.5gb\": 2, \"2g.10gb\": 1, \"3g.20gb\": 1}}]\n"
-                           "  small: [{devices: all, mig-enabled: true, mig-devices: {\"1g.5gb\": 7}}]\n";
+                           "  small: [{devices: all, mig-enabled: true, mig-devices: {\"1g.5gb\": 7}}]\n"
+                           "  off: [{devices: [0], mig-enabled: false}]\n";
   const std::string empty = StateText();
   const CommandResult dry = Migsched(
       {"--json", "apply", "-f", config, "-c", "balanced", "--dry-run", "--journal", JournalPath()});
@@ -385,6 +387,17 @@ TEST_F(FakeNvmlTest, CommandsReportWhatChangedAndWhatDiffers) {
                                                                          {"wants", 7},
                                                                          {"text", "gpu 1: has 2 x 1g.5gb, wants 7"}}))
       << differs_json.out;
+  // A MIG mode difference says both modes as booleans.
+  const CommandResult mode_json = Migsched({"--json", "assert", "-f", config, "-c", "off"});
+  EXPECT_EQ(mode_json.exit_code, 1);
+  const nlohmann::json mode_report = nlohmann::json::parse(mode_json.out);
+  ASSERT_EQ(mode_report["differences"].size(), 1u) << mode_json.out;
+  const nlohmann::json& mode = mode_report["differences"][0];
+  EXPECT_EQ(mode["gpu"], 0);
+  EXPECT_EQ(mode["kind"], "mig_mode");
+  EXPECT_EQ(mode["mig_enabled"], true);
+  EXPECT_EQ(mode["wants_mig_enabled"], false);
+  EXPECT_FALSE(mode.contains("has")) << mode;
 
   const CommandResult exported = Migsched({"export", "--config-name", "now"});
   ASSERT_EQ(exported.exit_code, 0) << exported.err;
