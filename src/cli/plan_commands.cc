@@ -290,15 +290,14 @@ std::vector<plan::WorkloadResources> ResourceNamesOf(const plan::PlanResult& res
 
 // One row per workload and model it may run on: the one resource name its
 // Deployment or sbatch script asks for there. Long lists stop after kMaxRows.
-void PrintResourceNames(const plan::PlanResult& result, engines::SlurmTypeStyle style, std::ostream& out) {
+void PrintResourceNames(const std::vector<plan::WorkloadResources>& workloads, std::ostream& out) {
   constexpr size_t kMaxRows = 60;
   TextTable table({"WORKLOAD", "MODEL", "KUBERNETES", "SLURM"});
   size_t rows = 0;
-  for (const plan::WorkloadSizing& sizing : result.sizing) {
-    for (const plan::SizingChoice& choice : sizing.choices) {
+  for (const plan::WorkloadResources& workload : workloads) {
+    for (const plan::WorkloadResource& resource : workload.resources) {
       if (rows++ >= kMaxRows) continue;
-      const ResourceNames names = NamesOf(choice, style);
-      table.AddRow({sizing.workload, choice.model->name, names.kubernetes, names.slurm});
+      table.AddRow({workload.name, resource.model, resource.kubernetes, resource.slurm});
     }
   }
   if (rows == 0) return;
@@ -327,6 +326,7 @@ void PrintExplain(const plan::PlanResult& result, engines::SlurmTypeStyle style,
 
 void PrintSummary(const CommandContext& context, const PlanArgs& args,
                   const plan::PlanRequest& request, const plan::PlanResult& result,
+                  const plan::PlanDocument& document,
                   const plan::TransitionPlan& transition,
                   const std::vector<plan::BaselineResult>& baselines, const report::CostSheet& costs) {
   std::ostream& out = context.out;
@@ -348,7 +348,7 @@ void PrintSummary(const CommandContext& context, const PlanArgs& args,
   PrintSavings(result, Savings(result, baselines, costs), costs, out);
   if (args.explain) PrintExplain(result, args.slurm_type_style, out);
   PrintLayouts(result.target, out);
-  PrintResourceNames(result, args.slurm_type_style, out);
+  PrintResourceNames(document.workloads, out);
   const engines::K8sResources k8s = engines::ComputeK8sResources(result.target);
   std::vector<std::string> resources;
   for (const auto& [name, count] : k8s.fleet) resources.push_back(name + ": " + std::to_string(count));
@@ -524,7 +524,7 @@ int RunPlan(const CommandContext& context, const PlanArgs& args) {
   if (context.json) {
     PrintJson(context, *result, document, *transition, baselines, costs);
   } else {
-    PrintSummary(context, args, request, *result, *transition, baselines, costs);
+    PrintSummary(context, args, request, *result, document, *transition, baselines, costs);
   }
   return result->unplaced.empty() ? kExitOk : kExitNo;
 }
